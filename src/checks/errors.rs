@@ -1,0 +1,69 @@
+//! C6: every 4xx/5xx carries the OData error body as JSON; no valid request answers 5xx and no
+//! invalid one 2xx or 5xx.
+
+use crate::client::Incoming;
+use crate::executor::Step;
+use crate::outcome::{Check, Level};
+
+use super::headers::json_content_type;
+use super::Judge;
+
+pub fn error_body(j: &Judge, resp: &Incoming) -> Vec<Check> {
+    let mut out = vec![json_content_type(j, "C6.1", resp)];
+    let body = resp.json();
+    let violations = body.as_ref().map(|b| j.error_schema.violations(b));
+    let problem = match &violations {
+        None => Some("the body is not JSON".to_owned()),
+        Some(v) if !v.is_empty() => Some(
+            v.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
+        Some(_) => None,
+    };
+    out.push(j.check(
+        "C6.1",
+        Level::Must,
+        problem.is_none(),
+        "{\"error\": {\"code\": non-empty string, \"message\": non-empty string}}",
+        problem.clone().unwrap_or_else(|| "valid".into()),
+        || {
+            format!(
+                "C6.1: the {} answer's body is not an OData error: {}. Answer {{\"error\": {{\"code\": \"…\", \"message\": \"…\"}}}}.",
+                resp.status,
+                problem.unwrap_or_default()
+            )
+        },
+    ));
+    let inner = body
+        .as_ref()
+        .and_then(|b| b.get("error"))
+        .and_then(|e| e.get("innerError").or_else(|| e.get("innererror")));
+    let has = |k: &str| {
+        inner
+            .and_then(|i| i.get(k))
+            .is_some_and(|v| v.as_str().is_some_and(|s| !s.is_empty()))
+    };
+    let ok = has("request-id") && has("date");
+    out.push(j.check("C6.1", Level::Should, ok, "innerError with request-id and date", super::shown(inner), || {
+        "C6.1 (SHOULD): the error has no innerError carrying request-id and date, which Graph sends for support".into()
+    }));
+    out
+}
+
+/// C6.2 on one answer: 5xx never; 2xx never for a request the case expects refused.
+pub fn no_server_error(j: &Judge, valid: bool, step: &Step) -> Check {
+    let s = step.response.status;
+    let ok = s < 500 && (valid || !(200..300).contains(&s));
+    let expected = if valid { "not 5xx" } else { "not 2xx, not 5xx" };
+    j.check("C6.2", Level::Must, ok, expected, s.to_string(), || {
+        let body = String::from_utf8_lossy(&step.response.body);
+        let hint: String = body.chars().take(200).collect();
+        if s >= 500 {
+            format!("C6.2: {} {} answered {s} ({hint}); a service must not fail with 5xx for {} request", step.request.method, step.request.url, if valid { "a valid" } else { "an invalid" })
+        } else {
+            format!("C6.2: {} {} answered {s} to a request that breaks the contract; it must be refused with a 4xx", step.request.method, step.request.url)
+        }
+    })
+}

@@ -1,0 +1,48 @@
+//! C4.3: the answer is the entity — the schema, every Edm-typed value readable as its type, and
+//! (SHOULD) `@odata.type` present.
+
+use serde_json::Value;
+
+use crate::outcome::{Check, Level};
+
+use super::Judge;
+
+pub fn entity(j: &Judge, body: &Value) -> Vec<Check> {
+    let violations = j.entity_schema.violations(body);
+    let mut problems: Vec<String> = violations.iter().map(ToString::to_string).collect();
+    // The schema checks shapes; the domain checks what a pattern cannot (Feb 30, ±14:00, ticks).
+    if let Some(map) = body.as_object() {
+        for p in &j.model.properties {
+            if let Some(v) = map.get(&p.name) {
+                if let Err(e) = crate::domain::EdmValue::from_json(p.edm, v) {
+                    if !v.is_null() {
+                        problems.push(format!("at /{}: {e}", p.name));
+                    }
+                }
+            }
+        }
+    }
+    let mut out = vec![j.check(
+        "C4.3",
+        Level::Must,
+        problems.is_empty(),
+        format!("a body valid against {}", j.entity_schema.name()),
+        if problems.is_empty() { "valid".to_owned() } else { problems.join("; ") },
+        || {
+            format!(
+                "C4.3: the answer is not the full entity: {}. Return all seven properties with their Edm types and nothing beyond them but instance annotations.",
+                problems.join("; ")
+            )
+        },
+    )];
+    let odata_type = body.get("@odata.type");
+    out.push(j.check(
+        "C4.3",
+        Level::Should,
+        odata_type.is_some(),
+        format!("\"@odata.type\": {:?}", j.model.odata_type),
+        super::shown(odata_type),
+        || "C4.3 (SHOULD): the answer has no \"@odata.type\"; the page's example carries it (OData minimal metadata may omit it)".into(),
+    ));
+    out
+}

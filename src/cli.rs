@@ -1,0 +1,202 @@
+//! The command line (DESIGN.md fixes its shape); libtest's own arguments pass through to the
+//! trial runner. Parsing only: `app` turns these into working objects.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "graph-conformance",
+    version,
+    about = "Conformance suite for the Microsoft Graph (beta) Update deviceConfigurationUserOverview API",
+    long_about = "Runs the contract suite (clauses C1–C7) against a target. With no --target it starts the embedded reference service on a free loopback port and runs against it.\n\nTokens come from the environment, never from arguments: GRAPH_TOKEN (with DeviceManagementConfiguration.ReadWrite.All) and, optionally, GRAPH_TOKEN_NO_SCOPE (without it; enables the C2.2 cases).",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the suite (the default when no subcommand is given).
+    Run(RunArgs),
+    /// Start the embedded reference service and keep it running.
+    Serve(ServeArgs),
+    /// Print a token for the embedded service (never for a real one).
+    Token(TokenArgs),
+    /// Work with reports of earlier runs.
+    #[command(subcommand)]
+    Report(ReportCommand),
+    /// Measure the service and the harness against loopback baselines (see README).
+    Bench(BenchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Service root including its version segment, e.g. http://127.0.0.1:8080/beta.
+    #[arg(long, value_name = "URL")]
+    pub target: Option<String>,
+    /// Which configurations to use on the target, one per path variant (required with --target).
+    #[arg(long, value_name = "FILE")]
+    pub ids: Option<PathBuf>,
+    /// Where to write the reports (default: reports/<UTC timestamp>/).
+    #[arg(long, value_name = "DIR")]
+    pub report_dir: Option<PathBuf>,
+    /// Generated inputs per strategy and variant (default 256; 16 against a non-loopback target).
+    #[arg(long, value_name = "N")]
+    pub cases: Option<u32>,
+    /// Seed for the generated inputs; printed on every run so a run can be replayed.
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// SHOULD clauses fail the run too.
+    #[arg(long)]
+    pub strict: bool,
+    /// Accept 204 No Content for a valid PATCH, as the live Graph service answers (C4.1).
+    #[arg(long)]
+    pub allow_204: bool,
+    /// Compare with an earlier report.json: new failures, fixed, still failing.
+    #[arg(long, value_name = "REPORT.json")]
+    pub baseline: Option<PathBuf>,
+    /// With --baseline: fail on any failure (default) or only on new ones.
+    #[arg(long, value_name = "new|any", default_value = "any")]
+    pub fail_on: FailOn,
+    /// Run one shard of the suite: hash:K/N, split by the overview each trial writes.
+    #[arg(long, value_name = "hash:K/N")]
+    pub partition: Option<crate::plan::Partition>,
+    /// Against a real target, do not write the recorded originals back at the end.
+    #[arg(long)]
+    pub no_restore: bool,
+    /// Re-run a failed or errored trial up to N times; a pass on a retry is reported flaky.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub retries: u32,
+    /// Flaky trials fail the run.
+    #[arg(long)]
+    pub flaky_fails: bool,
+    /// Cap the request rate, e.g. 4/s or 100/20s (default 4/s against a non-loopback target).
+    #[arg(long, value_name = "N/S")]
+    pub rate: Option<Rate>,
+    /// Per-request timeout in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
+    pub timeout: f64,
+    /// Response body size limit in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 1024 * 1024)]
+    pub max_body: usize,
+    /// Longest Retry-After wait honoured, in seconds (C7.1).
+    #[arg(long, value_name = "SECONDS", default_value_t = 60.0)]
+    pub max_wait: f64,
+    /// Throttled retries per request (C7.1).
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub max_retries: u32,
+    /// Stop the run as unusable after this many consecutive exchanges that could not complete.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub max_consecutive_errors: u32,
+    /// Trust this PEM CA certificate for HTTPS targets.
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
+    /// Do not verify HTTPS certificates (loudly reported; for test rigs only).
+    #[arg(long)]
+    pub insecure: bool,
+    /// Load case files from this folder instead of the built-in pack.
+    #[arg(long, value_name = "DIR")]
+    pub cases_dir: Option<PathBuf>,
+    /// Load schemas from this folder instead of the built-in pack.
+    #[arg(long, value_name = "DIR")]
+    pub schemas_dir: Option<PathBuf>,
+    /// Run inputs saved by an earlier failing run (failing-inputs.json) first.
+    #[arg(long, value_name = "FILE")]
+    pub replay: Option<PathBuf>,
+    /// Embedded service only: start it with this fault (see `serve --list-faults`).
+    #[arg(long, value_name = "NAME")]
+    pub fault: Option<String>,
+    /// Embedded service only: start it with this allowed deviation (repeatable).
+    #[arg(long, value_name = "NAME")]
+    pub deviation: Vec<String>,
+    #[command(flatten)]
+    pub libtest: libtest_mimic::Arguments,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    New,
+    Any,
+}
+
+/// `N/S`: at most N requests per S (`4/s`, `100/20s`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rate {
+    pub requests: u32,
+    pub per: std::time::Duration,
+}
+
+impl std::str::FromStr for Rate {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let usage = || format!("{s:?} is not a rate: write N/S, e.g. 4/s or 100/20s");
+        let (n, per) = s.split_once('/').ok_or_else(usage)?;
+        let requests: u32 = n.trim().parse().map_err(|_| usage())?;
+        let per = per.trim().trim_end_matches('s');
+        let secs: f64 = if per.is_empty() {
+            1.0
+        } else {
+            per.parse().map_err(|_| usage())?
+        };
+        if requests == 0 || !(secs.is_finite() && secs > 0.0) {
+            return Err(usage());
+        }
+        Ok(Self {
+            requests,
+            per: std::time::Duration::from_secs_f64(secs),
+        })
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// Break one clause on purpose (see --list-faults).
+    #[arg(long, value_name = "NAME")]
+    pub fault: Option<String>,
+    /// Deviate where the contract allows (repeatable).
+    #[arg(long, value_name = "NAME")]
+    pub deviation: Vec<String>,
+    /// Write the ids file for this service.
+    #[arg(long, value_name = "FILE")]
+    pub ids_out: Option<PathBuf>,
+    /// Print the faults and deviations with their clauses, then exit.
+    #[arg(long)]
+    pub list_faults: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    /// A token without DeviceManagementConfiguration.ReadWrite.All (for the C2.2 cases).
+    #[arg(long)]
+    pub no_scope: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Merge the report.json of several partitions into one run's reports.
+    Merge {
+        #[arg(required = true, value_name = "REPORT.json")]
+        reports: Vec<PathBuf>,
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Seconds per measurement.
+    #[arg(long, default_value_t = 3.0)]
+    pub seconds: f64,
+    /// Concurrent clients for the request-rate measurements.
+    #[arg(long, default_value_t = 32)]
+    pub concurrency: usize,
+}

@@ -1,0 +1,463 @@
+//! The OData `Edm.DateTimeOffset` value: exact 100 ns ticks plus an offset in minutes.
+//!
+//! chrono's RFC 3339 parser requires seconds and takes nine fraction digits, while C3.5's grammar
+//! makes seconds optional, keeps seven digits exactly and bounds the offset at ±14:00, so the
+//! grammar has its own small parser here.
+
+use std::fmt;
+
+/// 100 ns ticks in one second, minute, day.
+pub const TICKS_PER_SECOND: i64 = 10_000_000;
+pub const TICKS_PER_MINUTE: i64 = 60 * TICKS_PER_SECOND;
+pub const TICKS_PER_DAY: i64 = 24 * 60 * TICKS_PER_MINUTE;
+/// The largest offset C3.5 allows, in minutes (±14:00).
+pub const MAX_OFFSET_MINUTES: i32 = 14 * 60;
+
+/// A point in time as written: its UTC instant in ticks since 0001-01-01T00:00Z, and its offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DateTimeOffset {
+    utc_ticks: i64,
+    offset_minutes: i32,
+}
+
+/// Why a string is not a `DateTimeOffset`; the message names the part that is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct DateTimeError(String);
+
+fn err<T>(msg: impl Into<String>) -> Result<T, DateTimeError> {
+    Err(DateTimeError(msg.into()))
+}
+
+/// A calendar date-time with the parts C3.5 names; the bridge between text and ticks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Parts {
+    pub year: i32,
+    pub month: u32,
+    pub day: u32,
+    pub hour: u32,
+    pub minute: u32,
+    pub second: u32,
+    /// Ticks within the second, 0..10_000_000.
+    pub fraction_ticks: u32,
+    pub offset_minutes: i32,
+}
+
+pub fn is_leap_year(year: i32) -> bool {
+    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+}
+
+pub fn days_in_month(year: i32, month: u32) -> u32 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if is_leap_year(year) => 29,
+        2 => 28,
+        _ => 0,
+    }
+}
+
+/// Days from 0001-01-01 in the proleptic Gregorian calendar (Hinnant's `days_from_civil`).
+fn days_from_civil(year: i32, month: u32, day: u32) -> i64 {
+    let y = i64::from(year) - i64::from(month <= 2);
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(month);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    // 0001-01-01 is day 719_162 before 1970-01-01; 1970-01-01 is day 719_468 of era 0.
+    era * 146_097 + doe - 306
+}
+
+fn civil_from_days(days: i64) -> (i32, u32, u32) {
+    let z = days + 306;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    ((y + i64::from(m <= 2)) as i32, m, d)
+}
+
+/// Ticks of 9999-12-31T23:59:59.9999999, the last instant .NET can hold.
+pub const MAX_TICKS: i64 = 3_155_378_975_999_999_999;
+
+impl DateTimeOffset {
+    /// Builds a value from calendar parts, refusing what C3.5 refuses (including a UTC instant
+    /// outside years 0001–9999, which .NET cannot hold).
+    pub fn from_parts(p: Parts) -> Result<Self, DateTimeError> {
+        if !(1..=9999).contains(&p.year) {
+            return err(format!("year {:04} is outside 0001–9999", p.year));
+        }
+        if !(1..=12).contains(&p.month) {
+            return err(format!("month {:02} does not exist", p.month));
+        }
+        if p.day == 0 || p.day > days_in_month(p.year, p.month) {
+            return err(format!(
+                "{:04}-{:02} has no day {:02}",
+                p.year, p.month, p.day
+            ));
+        }
+        if p.hour > 23 || p.minute > 59 || p.second > 59 {
+            return err(format!(
+                "time {:02}:{:02}:{:02} is not a time of day",
+                p.hour, p.minute, p.second
+            ));
+        }
+        if p.offset_minutes.abs() > MAX_OFFSET_MINUTES {
+            return err("offset is beyond ±14:00");
+        }
+        if i64::from(p.fraction_ticks) >= TICKS_PER_SECOND {
+            return err("fraction of a second is not below one second");
+        }
+        let local = days_from_civil(p.year, p.month, p.day) * TICKS_PER_DAY
+            + i64::from(p.hour) * 60 * TICKS_PER_MINUTE
+            + i64::from(p.minute) * TICKS_PER_MINUTE
+            + i64::from(p.second) * TICKS_PER_SECOND
+            + i64::from(p.fraction_ticks);
+        let utc_ticks = local - i64::from(p.offset_minutes) * TICKS_PER_MINUTE;
+        if !(0..=MAX_TICKS).contains(&utc_ticks) {
+            return err("the UTC instant falls outside years 0001–9999");
+        }
+        Ok(Self {
+            utc_ticks,
+            offset_minutes: p.offset_minutes,
+        })
+    }
+
+    /// The same instant, written with another offset.
+    pub fn with_offset(self, offset_minutes: i32) -> Result<Self, DateTimeError> {
+        if offset_minutes.abs() > MAX_OFFSET_MINUTES {
+            return err("offset is beyond ±14:00");
+        }
+        let local = self.utc_ticks + i64::from(offset_minutes) * TICKS_PER_MINUTE;
+        if !(0..=MAX_TICKS).contains(&local) {
+            return err("the local time falls outside years 0001–9999");
+        }
+        Ok(Self {
+            utc_ticks: self.utc_ticks,
+            offset_minutes,
+        })
+    }
+
+    pub fn utc_ticks(self) -> i64 {
+        self.utc_ticks
+    }
+
+    pub fn offset_minutes(self) -> i32 {
+        self.offset_minutes
+    }
+
+    /// True when both denote the same instant, whatever offsets they are written in.
+    pub fn same_instant(self, other: Self) -> bool {
+        self.utc_ticks == other.utc_ticks
+    }
+
+    pub fn parts(self) -> Parts {
+        let local = self.utc_ticks + i64::from(self.offset_minutes) * TICKS_PER_MINUTE;
+        let days = local.div_euclid(TICKS_PER_DAY);
+        let in_day = local.rem_euclid(TICKS_PER_DAY);
+        let (year, month, day) = civil_from_days(days);
+        let seconds = in_day / TICKS_PER_SECOND;
+        Parts {
+            year,
+            month,
+            day,
+            hour: (seconds / 3600) as u32,
+            minute: (seconds / 60 % 60) as u32,
+            second: (seconds % 60) as u32,
+            fraction_ticks: (in_day % TICKS_PER_SECOND) as u32,
+            offset_minutes: self.offset_minutes,
+        }
+    }
+
+    /// Parses C3.5's grammar: `YYYY-MM-DDThh:mm[:ss[.f{1,12}]](Z|±hh:mm)`. Digits beyond the
+    /// seventh are rounded to the tick, as .NET does; `t` and `z` are accepted in either case.
+    pub fn parse(text: &str) -> Result<Self, DateTimeError> {
+        let mut s = Scanner::new(text);
+        let year = s.digits(4, "a four-digit year")? as i32;
+        s.expect(b'-', "'-' after the year")?;
+        let month = s.digits(2, "a two-digit month")?;
+        s.expect(b'-', "'-' after the month")?;
+        let day = s.digits(2, "a two-digit day")?;
+        if !s.eat(b'T') && !s.eat(b't') {
+            return err(format!("{text:?} needs 'T' between date and time"));
+        }
+        let hour = s.digits(2, "a two-digit hour")?;
+        s.expect(b':', "':' after the hour")?;
+        let minute = s.digits(2, "two-digit minutes")?;
+        let mut second = 0;
+        let mut fraction_ticks = 0;
+        if s.eat(b':') {
+            second = s.digits(2, "two-digit seconds")?;
+            if s.eat(b'.') {
+                fraction_ticks = s.fraction()?;
+            }
+        }
+        let offset_minutes = if s.eat(b'Z') || s.eat(b'z') {
+            0
+        } else {
+            let sign = if s.eat(b'+') {
+                1
+            } else if s.eat(b'-') {
+                -1
+            } else {
+                return err(format!(
+                    "{text:?} has no offset: end it with 'Z' or '±hh:mm'"
+                ));
+            };
+            let oh = s.digits(2, "a two-digit offset hour")?;
+            s.expect(b':', "':' in the offset")?;
+            let om = s.digits(2, "two-digit offset minutes")?;
+            if om > 59 {
+                return err(format!("offset minutes {om:02} is not below 60"));
+            }
+            sign * (oh as i32 * 60 + om as i32)
+        };
+        if !s.at_end() {
+            return err(format!("{text:?} has trailing characters"));
+        }
+        // Rounding a twelve-digit fraction can carry into the next second.
+        let carry = fraction_ticks / TICKS_PER_SECOND as u32;
+        let value = Self::from_parts(Parts {
+            year,
+            month,
+            day,
+            hour,
+            minute,
+            second,
+            fraction_ticks: fraction_ticks % TICKS_PER_SECOND as u32,
+            offset_minutes,
+        })?;
+        if carry == 0 {
+            return Ok(value);
+        }
+        let utc_ticks = value.utc_ticks + TICKS_PER_SECOND;
+        if utc_ticks > MAX_TICKS {
+            return err("the UTC instant falls outside years 0001–9999");
+        }
+        Ok(Self { utc_ticks, ..value })
+    }
+}
+
+/// Writes `YYYY-MM-DDThh:mm:ss[.fffffff]` with trailing zero digits dropped, then `Z` or `±hh:mm`.
+impl fmt::Display for DateTimeOffset {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let p = self.parts();
+        write!(
+            f,
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+            p.year, p.month, p.day, p.hour, p.minute, p.second
+        )?;
+        if p.fraction_ticks != 0 {
+            let digits = format!("{:07}", p.fraction_ticks);
+            write!(f, ".{}", digits.trim_end_matches('0'))?;
+        }
+        if p.offset_minutes == 0 {
+            return f.write_str("Z");
+        }
+        let sign = if p.offset_minutes < 0 { '-' } else { '+' };
+        let m = p.offset_minutes.abs();
+        write!(f, "{sign}{:02}:{:02}", m / 60, m % 60)
+    }
+}
+
+struct Scanner<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Scanner<'a> {
+    fn new(text: &'a str) -> Self {
+        Self {
+            text,
+            bytes: text.as_bytes(),
+            pos: 0,
+        }
+    }
+
+    fn at_end(&self) -> bool {
+        self.pos == self.bytes.len()
+    }
+
+    fn eat(&mut self, b: u8) -> bool {
+        if self.bytes.get(self.pos) == Some(&b) {
+            self.pos += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn expect(&mut self, b: u8, what: &str) -> Result<(), DateTimeError> {
+        if self.eat(b) {
+            Ok(())
+        } else {
+            err(format!("{:?} needs {what}", self.text))
+        }
+    }
+
+    fn digits(&mut self, n: usize, what: &str) -> Result<u32, DateTimeError> {
+        let end = self.pos + n;
+        match self.bytes.get(self.pos..end) {
+            Some(d) if d.iter().all(u8::is_ascii_digit) => {
+                self.pos = end;
+                Ok(d.iter().fold(0, |acc, b| acc * 10 + u32::from(b - b'0')))
+            }
+            _ => err(format!("{:?} needs {what}", self.text)),
+        }
+    }
+
+    /// One to twelve fraction digits, as ticks rounded half up (may reach 10_000_000).
+    fn fraction(&mut self) -> Result<u32, DateTimeError> {
+        let start = self.pos;
+        while self.bytes.get(self.pos).is_some_and(u8::is_ascii_digit) {
+            self.pos += 1;
+        }
+        let digits = &self.bytes[start..self.pos];
+        if digits.is_empty() || digits.len() > 12 {
+            return err(format!(
+                "{:?} needs 1 to 12 digits after the decimal point",
+                self.text
+            ));
+        }
+        let mut padded = [b'0'; 12];
+        padded[..digits.len()].copy_from_slice(digits);
+        let value = padded
+            .iter()
+            .fold(0u64, |acc, b| acc * 10 + u64::from(b - b'0'));
+        // 12 digits are picoseconds; a tick is 100_000 of them.
+        Ok(((value + 50_000) / 100_000) as u32)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> Result<DateTimeOffset, DateTimeError> {
+        DateTimeOffset::parse(s)
+    }
+
+    #[test]
+    fn the_page_example_keeps_every_tick_and_its_offset() {
+        let v = p("2017-01-01T00:02:03.0612494-08:00").unwrap();
+        assert_eq!(v.to_string(), "2017-01-01T00:02:03.0612494-08:00");
+        assert_eq!(v.offset_minutes(), -480);
+        let utc = v.with_offset(0).unwrap();
+        assert_eq!(utc.to_string(), "2017-01-01T08:02:03.0612494Z");
+        assert!(utc.same_instant(v));
+    }
+
+    #[test]
+    fn seconds_and_fraction_are_optional() {
+        assert_eq!(
+            p("2017-01-01T00:02Z").unwrap().to_string(),
+            "2017-01-01T00:02:00Z"
+        );
+        assert_eq!(
+            p("2017-01-01T00:02:03Z").unwrap(),
+            p("2017-01-01T00:02:03.0000000Z").unwrap()
+        );
+        assert_eq!(
+            p("2017-01-01T00:02:03.5Z").unwrap().to_string(),
+            "2017-01-01T00:02:03.5Z"
+        );
+    }
+
+    #[test]
+    fn the_ends_of_the_domain_parse() {
+        assert_eq!(p("0001-01-01T00:00:00Z").unwrap().utc_ticks(), 0);
+        assert_eq!(
+            p("9999-12-31T23:59:59.9999999Z").unwrap().utc_ticks(),
+            MAX_TICKS
+        );
+        assert_eq!(
+            p("2000-01-01T00:00Z").unwrap().utc_ticks(),
+            630_822_816_000_000_000
+        );
+    }
+
+    #[test]
+    fn calendar_rules_hold() {
+        assert!(p("2000-02-29T00:00Z").is_ok());
+        assert!(p("2400-02-29T00:00Z").is_ok());
+        assert!(p("2024-02-29T00:00Z").is_ok());
+        assert!(p("1900-02-29T00:00Z").is_err());
+        assert!(p("2100-02-29T00:00Z").is_err());
+        assert!(p("2023-02-29T00:00Z").is_err());
+        assert!(p("2023-02-30T00:00Z").is_err());
+        assert!(p("2023-04-31T00:00Z").is_err());
+        assert!(p("2023-13-01T00:00Z").is_err());
+        assert!(p("2023-00-01T00:00Z").is_err());
+        assert!(p("2023-01-00T00:00Z").is_err());
+        assert!(p("2023-01-32T00:00Z").is_err());
+        assert!(p("0000-01-01T00:00Z").is_err());
+    }
+
+    #[test]
+    fn times_and_offsets_are_bounded() {
+        assert!(p("2023-01-01T24:00Z").is_err());
+        assert!(p("2023-01-01T23:60Z").is_err());
+        assert!(p("2023-01-01T23:59:60Z").is_err());
+        assert!(p("2023-06-01T12:00+14:00").is_ok());
+        assert!(p("2023-06-01T12:00-14:00").is_ok());
+        assert!(p("2023-06-01T12:00+14:01").is_err());
+        assert!(p("2023-06-01T12:00+15:00").is_err());
+        assert!(p("2023-06-01T12:00+05:60").is_err());
+        assert!(p("2023-06-01T12:00+05:45").is_ok());
+    }
+
+    #[test]
+    fn shapes_that_are_not_the_grammar_are_refused() {
+        for s in [
+            "2023-01-01T00:00",
+            "2023-01-01",
+            "2023-01-01 00:00Z",
+            "23-01-01T00:00Z",
+            "2023-1-01T00:00Z",
+            "2023-01-01T00:00:00.Z",
+            "2023-01-01T00:00:00.1234567890123Z",
+            "2023-01-01T00:00Z ",
+            "",
+            "2023-01-01T00:00+0100",
+        ] {
+            assert!(p(s).is_err(), "{s} should be refused");
+        }
+    }
+
+    #[test]
+    fn long_fractions_round_to_the_tick() {
+        assert_eq!(
+            p("2023-01-01T00:00:00.12345674Z").unwrap().to_string(),
+            "2023-01-01T00:00:00.1234567Z"
+        );
+        assert_eq!(
+            p("2023-01-01T00:00:00.99999995Z").unwrap().to_string(),
+            "2023-01-01T00:00:01Z"
+        );
+    }
+
+    #[test]
+    fn utc_outside_the_domain_is_refused() {
+        assert!(p("0001-01-01T00:00+14:00").is_err());
+        assert!(p("9999-12-31T23:59-01:00").is_err());
+    }
+
+    #[test]
+    fn round_trips_through_display() {
+        for s in [
+            "1900-02-28T23:59:59.0000001+13:45",
+            "2400-02-29T00:00:00-05:45",
+            "1234-05-06T07:08:09.1Z",
+        ] {
+            let v = p(s).unwrap();
+            assert_eq!(p(&v.to_string()).unwrap(), v);
+            assert_eq!(v.to_string(), s);
+        }
+    }
+}

@@ -1,0 +1,729 @@
+//! The values generated inputs are made of: valid and invalid Int32 and DateTimeOffset texts,
+//! their named edges, and the proptest strategies that draw them with a bias to those edges.
+//!
+//! Every value is kept as the JSON text that will be sent, so `2147483648`, `1e20` and `4.5` go
+//! out exactly as written. Nothing here names a property: bodies are built by `super` from the
+//! entity model.
+
+use std::fmt::Write as _;
+
+use proptest::prelude::{any, prop_oneof, BoxedStrategy, Just, Strategy};
+use proptest::sample::select;
+use proptest::strategy::NewTree;
+use proptest::test_runner::TestRunner;
+
+use crate::domain::datetime::{days_in_month, is_leap_year, Parts};
+use crate::domain::DateTimeOffset;
+
+/// A fraction of a second as written: `digits` digits (0 to 7) spelling `value`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Frac {
+    pub(crate) digits: u32,
+    pub(crate) value: u32,
+}
+
+impl Frac {
+    pub(crate) const NONE: Frac = Frac {
+        digits: 0,
+        value: 0,
+    };
+
+    /// The fraction in 100 ns ticks.
+    fn ticks(self) -> u32 {
+        self.value * 10u32.pow(7 - self.digits)
+    }
+}
+
+/// An offset as written: `Z`, or `±hh:mm` (`+00:00` for zero minutes; never `-00:00`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Off {
+    Z,
+    Minutes(i32),
+}
+
+/// A DateTimeOffset in the form it is written, so that seconds, fraction digits and the offset's
+/// spelling are part of the draw. Fields may hold invalid values only after `Break::apply`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct DtForm {
+    pub(crate) year: i32,
+    pub(crate) month: u32,
+    pub(crate) day: u32,
+    pub(crate) hour: u32,
+    pub(crate) minute: u32,
+    /// `None`: seconds omitted (and so no fraction).
+    pub(crate) second: Option<u32>,
+    pub(crate) fraction: Frac,
+    pub(crate) offset: Off,
+}
+
+impl DtForm {
+    fn parts(&self) -> Parts {
+        Parts {
+            year: self.year,
+            month: self.month,
+            day: self.day,
+            hour: self.hour,
+            minute: self.minute,
+            second: self.second.unwrap_or(0),
+            fraction_ticks: self.fraction.ticks(),
+            offset_minutes: match self.offset {
+                Off::Z => 0,
+                Off::Minutes(m) => m,
+            },
+        }
+    }
+
+    /// The value C3.5 reads from this form, or why it refuses it.
+    pub(crate) fn value(&self) -> Result<DateTimeOffset, String> {
+        DateTimeOffset::from_parts(self.parts()).map_err(|e| e.to_string())
+    }
+
+    /// Makes a drawn form valid both as written and in UTC: the day is clamped to the month's
+    /// last (which biases draws to month ends), a fraction needs seconds, and an offset that
+    /// pushes the UTC instant out of 0001–9999 is replaced by `Z` (local time is then UTC).
+    fn normalised(mut self) -> Self {
+        self.year = self.year.clamp(1, 9999);
+        self.month = self.month.clamp(1, 12);
+        self.day = self.day.clamp(1, days_in_month(self.year, self.month));
+        self.hour = self.hour.min(23);
+        self.minute = self.minute.min(59);
+        self.second = self.second.map(|s| s.min(59));
+        if self.second.is_none() {
+            self.fraction = Frac::NONE;
+        }
+        if self.value().is_err() {
+            self.offset = Off::Z;
+        }
+        debug_assert!(
+            self.value().is_ok(),
+            "{self:?} is not valid after normalising"
+        );
+        self
+    }
+
+    /// The text as C3.5 writes it, upper-case `T` and `Z`.
+    pub(crate) fn text(&self) -> String {
+        self.write(true, true)
+    }
+
+    fn write(&self, with_t: bool, with_offset: bool) -> String {
+        let mut s = format!("{:04}-{:02}-{:02}", self.year, self.month, self.day);
+        if with_t {
+            s.push('T');
+        }
+        let _ = write!(s, "{:02}:{:02}", self.hour, self.minute);
+        if let Some(second) = self.second {
+            let _ = write!(s, ":{second:02}");
+            if self.fraction.digits > 0 {
+                let width = self.fraction.digits as usize;
+                let _ = write!(s, ".{:0width$}", self.fraction.value);
+            }
+        }
+        if with_offset {
+            match self.offset {
+                Off::Z => s.push('Z'),
+                Off::Minutes(m) => {
+                    let sign = if m < 0 { '-' } else { '+' };
+                    let _ = write!(s, "{sign}{:02}:{:02}", m.abs() / 60, m.abs() % 60);
+                }
+            }
+        }
+        s
+    }
+}
+
+/// A JSON string literal.
+pub(crate) fn json_string(s: &str) -> String {
+    serde_json::Value::String(s.to_owned()).to_string()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Edges: fixed, named, sent before any random draw (most important first, so a small `--cases`
+// still sends the extremes).
+// ---------------------------------------------------------------------------------------------
+
+/// Valid Int32 edges with their names: the ends, 0, ±1, one inside each end, then ±2^k, ±2^k±1
+/// for k from 30 down to 1 (duplicates dropped, the first name kept).
+pub(crate) fn int32_edges() -> Vec<(i32, String)> {
+    let mut edges: Vec<(i32, String)> = vec![
+        (i32::MIN, "Int32 min".into()),
+        (i32::MAX, "Int32 max".into()),
+        (0, "Int32 zero".into()),
+        (1, "Int32 1".into()),
+        (-1, "Int32 -1".into()),
+        (i32::MIN + 1, "Int32 min+1".into()),
+        (i32::MAX - 1, "Int32 max-1".into()),
+    ];
+    for k in (1..=30u32).rev() {
+        let p = 1i32 << k;
+        for (v, name) in [
+            (p, format!("Int32 2^{k}")),
+            (p - 1, format!("Int32 2^{k}-1")),
+            (p + 1, format!("Int32 2^{k}+1")),
+            (-p, format!("Int32 -2^{k}")),
+            (-p - 1, format!("Int32 -2^{k}-1")),
+            (-p + 1, format!("Int32 -2^{k}+1")),
+        ] {
+            if !edges.iter().any(|(e, _)| *e == v) {
+                edges.push((v, name));
+            }
+        }
+    }
+    edges
+}
+
+/// Valid DateTimeOffset edges (texts as sent) with their names.
+pub(crate) const DATETIME_EDGES: &[(&str, &str)] = &[
+    ("0001-01-01T00:00:00Z", "DateTimeOffset min"),
+    ("9999-12-31T23:59:59.9999999Z", "DateTimeOffset max"),
+    ("2017-01-01T00:02:03.0612494-08:00", "the page's example"),
+    (
+        "2000-02-29T12:00:00Z",
+        "29 February 2000 (leap, divisible by 400)",
+    ),
+    (
+        "2400-02-29T12:00:00Z",
+        "29 February 2400 (leap, divisible by 400)",
+    ),
+    (
+        "1900-02-28T12:00:00Z",
+        "28 February 1900 (century, not leap)",
+    ),
+    (
+        "2100-02-28T12:00:00Z",
+        "28 February 2100 (century, not leap)",
+    ),
+    ("2024-02-29T12:00:00Z", "29 February 2024 (leap)"),
+    ("2023-06-15T12:00:00+14:00", "offset +14:00"),
+    ("2023-06-15T12:00:00-14:00", "offset -14:00"),
+    ("2023-06-15T12:34:56.1234567Z", "7-digit fraction"),
+    ("2023-06-15T12:34:56.0000001Z", "one tick"),
+    (
+        "2023-06-15T12:34:56.9999999+05:30",
+        "7-digit fraction, last tick of a second",
+    ),
+    (
+        "2023-06-15T12:34:56.0010001Z",
+        "7-digit fraction beyond milliseconds",
+    ),
+    (
+        "2023-06-15T12:34:56.1234561-03:00",
+        "7-digit fraction beyond microseconds",
+    ),
+    ("2023-06-15T12:34Z", "seconds omitted"),
+    ("2023-06-15T12:34:56+00:00", "offset +00:00"),
+    ("2023-06-15T12:34:56Z", "offset Z, no fraction"),
+    ("2023-06-15T12:34:56+05:45", "offset +05:45"),
+    ("2023-06-15T12:34:56+13:45", "offset +13:45"),
+    ("2023-06-15T12:34:56-09:30", "offset -09:30"),
+    ("2023-06-15T12:34+05:45", "seconds omitted with an offset"),
+    ("0001-01-01T14:00:00+14:00", "min instant written at +14:00"),
+    (
+        "9999-12-31T09:59:59.9999999-14:00",
+        "max instant written at -14:00",
+    ),
+    ("0001-01-01T00:00:00-14:00", "year 0001 at -14:00"),
+    ("9999-12-31T23:59:59.9999999+14:00", "year 9999 at +14:00"),
+    ("2023-06-15T12:34:56.5Z", "1-digit fraction"),
+    ("2023-06-15T12:34:56.25Z", "2-digit fraction"),
+    ("2023-06-15T12:34:56.125Z", "3-digit fraction"),
+    ("2023-06-15T12:34:56.0625Z", "4-digit fraction"),
+    ("2023-06-15T12:34:56.03125Z", "5-digit fraction"),
+    ("2023-06-15T12:34:56.015625Z", "6-digit fraction"),
+    (
+        "2023-06-15T12:34:56.0078125Z",
+        "7-digit fraction, power of two",
+    ),
+    (
+        "2023-06-15T12:34:56.1000000Z",
+        "7-digit fraction with trailing zeros",
+    ),
+    ("2023-06-15T12:34:56.0Z", "1-digit zero fraction"),
+    ("2023-01-31T23:59:59Z", "end of January"),
+    ("2023-02-28T23:59:59Z", "end of February (common year)"),
+    ("2023-03-31T23:59:59Z", "end of March"),
+    ("2023-04-30T23:59:59Z", "end of April"),
+    ("2023-05-31T23:59:59Z", "end of May"),
+    ("2023-06-30T23:59:59Z", "end of June"),
+    ("2023-07-31T23:59:59Z", "end of July"),
+    ("2023-08-31T23:59:59Z", "end of August"),
+    ("2023-09-30T23:59:59Z", "end of September"),
+    ("2023-10-31T23:59:59Z", "end of October"),
+    ("2023-11-30T23:59:59Z", "end of November"),
+    ("2023-12-31T23:59:59.9999999Z", "end of December"),
+    ("2000-03-01T00:30:00+01:00", "29 February 2000 in UTC only"),
+    ("2100-03-01T00:30:00+01:00", "28 February 2100 in UTC only"),
+    ("2023-12-31T23:30:00-01:00", "next year in UTC only"),
+    ("1970-01-01T00:00:00Z", "Unix epoch"),
+    ("1601-01-01T00:00:00Z", "Windows file time epoch"),
+    ("1899-12-30T00:00:00Z", "OLE automation epoch"),
+    ("0001-12-31T23:59:59Z", "end of year 0001"),
+    ("9999-01-01T00:00:00Z", "start of year 9999"),
+    ("1000-01-01T00:00Z", "year 1000, seconds omitted"),
+];
+
+/// Invalid Int32 edges (JSON texts as sent) with their names. None is left open by the contract.
+pub(crate) const INVALID_INT32_EDGES: &[(&str, &str)] = &[
+    ("2147483648", "Int32 max+1"),
+    ("-2147483649", "Int32 min-1"),
+    ("9007199254740992", "2^53"),
+    ("-9007199254740992", "-2^53"),
+    ("1e20", "1e20"),
+    ("-1e20", "-1e20"),
+    ("4.5", "fraction 4.5"),
+    ("45e-1", "fraction 45e-1"),
+    ("-4.5", "fraction -4.5"),
+    ("0.5", "fraction 0.5"),
+    ("2147483647.5", "fraction just above max"),
+    ("\"4\"", "string \"4\""),
+    ("\"2147483647\"", "string holding max"),
+    ("true", "boolean true"),
+    ("false", "boolean false"),
+    ("null", "null"),
+    ("[]", "empty array"),
+    ("[4]", "array [4]"),
+    ("{}", "empty object"),
+    ("{\"value\":4}", "object"),
+    ("4294967296", "2^32"),
+    ("9223372036854775808", "2^63"),
+];
+
+/// Invalid DateTimeOffset edges (JSON texts as sent) with their names; each breaks one rule.
+pub(crate) const INVALID_DATETIME_EDGES: &[(&str, &str)] = &[
+    ("\"2023-13-15T12:00:00Z\"", "month 13"),
+    ("\"2023-00-15T12:00:00Z\"", "month 00"),
+    ("\"2023-06-32T12:00:00Z\"", "day 32"),
+    ("\"2023-06-00T12:00:00Z\"", "day 00"),
+    ("\"2023-02-29T12:00:00Z\"", "29 February in a common year"),
+    (
+        "\"1900-02-29T12:00:00Z\"",
+        "29 February 1900 (century, not leap)",
+    ),
+    (
+        "\"2100-02-29T12:00:00Z\"",
+        "29 February 2100 (century, not leap)",
+    ),
+    ("\"2023-02-30T12:00:00Z\"", "30 February"),
+    ("\"2023-04-31T12:00:00Z\"", "31 April"),
+    ("\"2023-06-15T24:00:00Z\"", "hour 24"),
+    ("\"2023-06-15T12:60:00Z\"", "minute 60"),
+    ("\"2023-06-15T12:00:00\"", "no offset"),
+    (
+        "\"2023-06-15T12:00:00.1234567\"",
+        "no offset, with a fraction",
+    ),
+    ("\"2023-06-15T12:00\"", "no offset, seconds omitted"),
+    ("\"2023-06-15T12:00:00+14:01\"", "offset +14:01"),
+    ("\"2023-06-15T12:00:00-14:01\"", "offset -14:01"),
+    ("\"2023-06-15T12:00:00-15:00\"", "offset -15:00"),
+    ("\"2023-06-15T12:00:00+15:00\"", "offset +15:00"),
+    ("\"0000-06-15T12:00:00Z\"", "year 0000"),
+    ("\"2023-06-1512:00:00Z\"", "missing T"),
+    ("1497528000", "a number"),
+    ("null", "null"),
+];
+
+// ---------------------------------------------------------------------------------------------
+// Random draws.
+// ---------------------------------------------------------------------------------------------
+
+/// Draws its value as it is and shrinks it by binary search towards 0, so that a value picked
+/// from a list of edges shrinks like any number (a list shrinks by index, which is not monotone
+/// in the value: `-1025` sits between `1024` and `1025`).
+#[derive(Clone, Copy, Debug)]
+struct TowardsZero(i32);
+
+impl Strategy for TowardsZero {
+    type Tree = proptest::num::i32::BinarySearch;
+    type Value = i32;
+
+    fn new_tree(&self, _: &mut TestRunner) -> NewTree<Self> {
+        Ok(proptest::num::i32::BinarySearch::new(self.0))
+    }
+}
+
+/// `values` drawn as they come, then shrunk towards 0 by value.
+fn shrinking_towards_zero(values: impl Strategy<Value = i32>) -> impl Strategy<Value = i32> {
+    values.no_shrink().prop_flat_map(TowardsZero)
+}
+
+/// A valid Int32 as JSON text: from the whole range, the edges, or small counts; shrinks
+/// towards 0.
+pub(crate) fn valid_int32() -> BoxedStrategy<String> {
+    let edges: Vec<i32> = int32_edges().into_iter().map(|(v, _)| v).collect();
+    shrinking_towards_zero(prop_oneof![
+        2 => any::<i32>(),
+        1 => 0..=1000i32,
+        2 => select(edges),
+    ])
+    .prop_map(|v| v.to_string())
+    .boxed()
+}
+
+const YEAR_EDGES: &[i32] = &[
+    1, 9999, 2000, 2400, 1900, 2100, 1600, 1970, 2023, 2024, 4, 100, 400, 1582, 1601, 9996, 9998,
+];
+
+const OFFSET_EDGES: &[i32] = &[
+    840, -840, 345, 825, -570, 330, 60, -60, 1, -1, 839, -839, 765, 525, -210, 270, 570, 630, -720,
+    720,
+];
+
+/// A year of 0001–9999, shrinking towards 0001.
+fn year() -> impl Strategy<Value = i32> {
+    shrinking_towards_zero(
+        prop_oneof![3 => 1..=9999i32, 1 => select(YEAR_EDGES)].prop_map(|y| y - 1),
+    )
+    .prop_map(|y| y + 1)
+}
+
+/// A leap year of 0001–9999 (century years only when divisible by 400).
+fn leap_year() -> impl Strategy<Value = i32> {
+    (1..=2499i32).prop_map(|n| {
+        if is_leap_year(n * 4) {
+            n * 4
+        } else {
+            n * 4 - 4
+        }
+    })
+}
+
+fn fraction() -> impl Strategy<Value = Frac> {
+    prop_oneof![
+        1 => Just(Frac::NONE),
+        2 => (1..=7u32, any::<u32>()).prop_map(|(digits, raw)| Frac {
+            digits,
+            value: raw % 10u32.pow(digits),
+        }),
+        // Seven digits whose last is not 0, so truncation to ms or µs shows.
+        3 => (0..1_000_000u32, 1..=9u32).prop_map(|(high, last)| Frac {
+            digits: 7,
+            value: high * 10 + last,
+        }),
+    ]
+}
+
+fn offset() -> impl Strategy<Value = Off> {
+    prop_oneof![
+        2 => Just(Off::Z),
+        1 => Just(Off::Minutes(0)),
+        5 => shrinking_towards_zero(prop_oneof![2 => select(OFFSET_EDGES), 3 => -840..=840i32])
+            .prop_map(Off::Minutes),
+    ]
+}
+
+/// A valid DateTimeOffset form over the whole domain, valid as written and in UTC. Shrinks
+/// towards 0001-01-01T00:00Z: small years, January 1st, midnight, seconds omitted, `Z`.
+pub(crate) fn dt_form() -> BoxedStrategy<DtForm> {
+    let date = prop_oneof![
+        6 => (year(), 1..=12u32, 1..=31u32),
+        1 => (leap_year(), Just(2u32), Just(29u32)),
+        1 => (year(), 1..=12u32, Just(31u32)),
+    ];
+    let hour = prop_oneof![3 => 0..=23u32, 1 => select(&[0u32, 23][..])];
+    let minute = prop_oneof![3 => 0..=59u32, 1 => select(&[0u32, 59][..])];
+    let second = proptest::option::weighted(
+        0.8,
+        prop_oneof![3 => 0..=59u32, 1 => select(&[0u32, 59][..])],
+    );
+    (date, hour, minute, second, fraction(), offset())
+        .prop_map(
+            |((year, month, day), hour, minute, second, fraction, offset)| {
+                DtForm {
+                    year,
+                    month,
+                    day,
+                    hour,
+                    minute,
+                    second,
+                    fraction,
+                    offset,
+                }
+                .normalised()
+            },
+        )
+        .boxed()
+}
+
+/// A valid DateTimeOffset as JSON text.
+pub(crate) fn valid_datetime() -> BoxedStrategy<String> {
+    dt_form().prop_map(|f| json_string(&f.text())).boxed()
+}
+
+/// A valid Edm.String as JSON text (no property of the default contract pack has one).
+pub(crate) fn valid_string() -> BoxedStrategy<String> {
+    const CHARS: &[char] = &['a', 'b', 'z', 'A', 'Z', '0', '9', ' ', '-', 'é', '"', '\\'];
+    proptest::collection::vec(select(CHARS), 0..=12)
+        .prop_map(|cs| json_string(&cs.into_iter().collect::<String>()))
+        .boxed()
+}
+
+/// An invalid value: its JSON text and what kind of invalid it is (for the input's note).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Bad {
+    pub(crate) json: String,
+    pub(crate) kind: &'static str,
+}
+
+fn bad(json: String, kind: &'static str) -> Bad {
+    Bad { json, kind }
+}
+
+/// The kinds of invalid Int32; the kind is drawn without shrinking, its parameters shrink
+/// towards the simplest value of the same kind (for example `2147483648`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum BadInt {
+    AboveMax,
+    BelowMin,
+    FarOut,
+    Fraction,
+    ExponentFraction,
+    Text,
+    Boolean,
+    Null,
+    Array,
+    Object,
+}
+
+impl BadInt {
+    const ALL: [(u32, BadInt); 10] = [
+        (3, BadInt::AboveMax),
+        (3, BadInt::BelowMin),
+        (2, BadInt::FarOut),
+        (2, BadInt::Fraction),
+        (2, BadInt::ExponentFraction),
+        (1, BadInt::Text),
+        (1, BadInt::Boolean),
+        (1, BadInt::Null),
+        (1, BadInt::Array),
+        (1, BadInt::Object),
+    ];
+
+    fn strategy(self) -> BoxedStrategy<Bad> {
+        let sign = |neg: bool| if neg { "-" } else { "" };
+        match self {
+            BadInt::AboveMax => (0..=u64::from(u32::MAX))
+                .prop_map(|n| bad((2_147_483_648 + n).to_string(), "Int32 above max"))
+                .boxed(),
+            BadInt::BelowMin => (0..=u64::from(u32::MAX))
+                .prop_map(|n| bad(format!("-{}", 2_147_483_649 + n), "Int32 below min"))
+                .boxed(),
+            // Always at least 1e10 in magnitude: out of range, never an in-range integer value.
+            BadInt::FarOut => prop_oneof![
+                select(
+                    &[
+                        "9007199254740992",
+                        "-9007199254740992",
+                        "9223372036854775808",
+                        "99999999999999999999",
+                        "1e20",
+                    ][..]
+                )
+                .prop_map(|s| s.to_owned()),
+                (any::<bool>(), 1..=9u32, 10..=30u32)
+                    .prop_map(move |(neg, d, k)| format!("{}{d}e{k}", sign(neg))),
+                (any::<bool>(), 1u64 << 33..=u64::MAX)
+                    .prop_map(move |(neg, n)| format!("{}{n}", sign(neg))),
+            ]
+            .prop_map(|s| bad(s, "Int32 far out of range"))
+            .boxed(),
+            // The last fraction digit is never 0, so the value is never whole (`4.0` is not judged).
+            BadInt::Fraction => (any::<bool>(), 0..=100_000u32, 1..=9999u32)
+                .prop_map(move |(neg, int, frac)| {
+                    let frac = if frac % 10 == 0 { frac + 1 } else { frac };
+                    bad(format!("{}{int}.{frac}", sign(neg)), "Int32 fraction")
+                })
+                .boxed(),
+            // Mantissa not divisible by 10 and a negative exponent: never whole (`1e2` is not judged).
+            BadInt::ExponentFraction => (any::<bool>(), 1..=99_999u32, 1..=3u32)
+                .prop_map(move |(neg, m, k)| {
+                    let m = if m % 10 == 0 { m + 1 } else { m };
+                    bad(
+                        format!("{}{m}e-{k}", sign(neg)),
+                        "Int32 fraction in exponent form",
+                    )
+                })
+                .boxed(),
+            BadInt::Text => any::<i32>()
+                .prop_map(|n| bad(json_string(&n.to_string()), "Int32 as a string"))
+                .boxed(),
+            BadInt::Boolean => any::<bool>()
+                .prop_map(|b| bad(b.to_string(), "Int32 as a boolean"))
+                .boxed(),
+            BadInt::Null => Just(bad("null".into(), "Int32 as null")).boxed(),
+            BadInt::Array => proptest::option::of(any::<i32>())
+                .prop_map(|n| {
+                    let inner = n.map(|n| n.to_string()).unwrap_or_default();
+                    bad(format!("[{inner}]"), "Int32 as an array")
+                })
+                .boxed(),
+            BadInt::Object => proptest::option::of(any::<i32>())
+                .prop_map(|n| {
+                    let inner = n.map(|n| format!("\"value\":{n}")).unwrap_or_default();
+                    bad(format!("{{{inner}}}"), "Int32 as an object")
+                })
+                .boxed(),
+        }
+    }
+}
+
+/// One broken rule of C3.5, applied to an otherwise valid form.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum BadDt {
+    Month00,
+    Month13,
+    Day00,
+    Day32,
+    Feb29Common,
+    Feb30,
+    DayBeyondMonth,
+    Hour24,
+    Minute60,
+    NoOffset,
+    OffsetBeyond,
+    Year0000,
+    MissingT,
+    Number,
+    Null,
+}
+
+impl BadDt {
+    const ALL: [(u32, BadDt); 15] = [
+        (2, BadDt::Month00),
+        (2, BadDt::Month13),
+        (2, BadDt::Day00),
+        (2, BadDt::Day32),
+        (3, BadDt::Feb29Common),
+        (2, BadDt::Feb30),
+        (2, BadDt::DayBeyondMonth),
+        (2, BadDt::Hour24),
+        (2, BadDt::Minute60),
+        (3, BadDt::NoOffset),
+        (3, BadDt::OffsetBeyond),
+        (2, BadDt::Year0000),
+        (2, BadDt::MissingT),
+        (1, BadDt::Number),
+        (1, BadDt::Null),
+    ];
+
+    fn strategy(self) -> BoxedStrategy<Bad> {
+        // The base keeps its year in 0002–9998 so that no offset within ±99:59 takes its UTC
+        // instant out of 0001–9999: each input breaks exactly one rule.
+        let base = dt_form().prop_map(|mut f| {
+            f.year = f.year.clamp(2, 9998);
+            f.normalised()
+        });
+        match self {
+            BadDt::Number => prop_oneof![
+                select(&[0i64, 1_497_528_000, 636_331_248_000_000_000, 20_230_615][..]),
+                any::<i64>(),
+            ]
+            .prop_map(|n| bad(n.to_string(), "DateTimeOffset as a number"))
+            .boxed(),
+            BadDt::Null => Just(bad("null".into(), "DateTimeOffset as null")).boxed(),
+            BadDt::OffsetBeyond => (base, any::<bool>(), 841..=5999i32)
+                .prop_map(|(mut f, neg, m)| {
+                    f.offset = Off::Minutes(if neg { -m } else { m });
+                    bad(
+                        json_string(&f.text()),
+                        "DateTimeOffset offset beyond ±14:00",
+                    )
+                })
+                .boxed(),
+            BadDt::DayBeyondMonth => (base, select(&[2u32, 4, 6, 9, 11][..]))
+                .prop_map(|(mut f, month)| {
+                    f.month = month;
+                    f.day = days_in_month(f.year, month) + 1;
+                    let kind = if month == 2 && f.day == 29 {
+                        "DateTimeOffset 29 February in a common year"
+                    } else {
+                        "DateTimeOffset day beyond the month's end"
+                    };
+                    bad(json_string(&f.text()), kind)
+                })
+                .boxed(),
+            kind => base
+                .prop_map(move |mut f| {
+                    let (with_t, with_offset, name) = kind.apply(&mut f);
+                    bad(json_string(&f.write(with_t, with_offset)), name)
+                })
+                .boxed(),
+        }
+    }
+
+    /// Breaks `f` in this one way; says whether `T` and the offset are still written.
+    fn apply(self, f: &mut DtForm) -> (bool, bool, &'static str) {
+        match self {
+            BadDt::Month00 => {
+                f.month = 0;
+                f.day = f.day.min(28);
+                (true, true, "DateTimeOffset month 00")
+            }
+            BadDt::Month13 => {
+                f.month = 13;
+                f.day = f.day.min(28);
+                (true, true, "DateTimeOffset month 13")
+            }
+            BadDt::Day00 => {
+                f.day = 0;
+                (true, true, "DateTimeOffset day 00")
+            }
+            BadDt::Day32 => {
+                f.day = 32;
+                (true, true, "DateTimeOffset day 32")
+            }
+            BadDt::Feb29Common => {
+                // Leap years stop at 9996, so the next year is common and still below 9999.
+                if is_leap_year(f.year) {
+                    f.year += 1;
+                }
+                f.month = 2;
+                f.day = 29;
+                (true, true, "DateTimeOffset 29 February in a common year")
+            }
+            BadDt::Feb30 => {
+                f.month = 2;
+                f.day = 30;
+                (true, true, "DateTimeOffset 30 February")
+            }
+            BadDt::Hour24 => {
+                f.hour = 24;
+                (true, true, "DateTimeOffset hour 24")
+            }
+            BadDt::Minute60 => {
+                f.minute = 60;
+                (true, true, "DateTimeOffset minute 60")
+            }
+            BadDt::NoOffset => (true, false, "DateTimeOffset without offset"),
+            BadDt::Year0000 => {
+                f.year = 0;
+                (true, true, "DateTimeOffset year 0000")
+            }
+            BadDt::MissingT => (false, true, "DateTimeOffset without T"),
+            BadDt::Number | BadDt::Null | BadDt::OffsetBeyond | BadDt::DayBeyondMonth => {
+                unreachable!("{self:?} is drawn by its own strategy")
+            }
+        }
+    }
+}
+
+/// An invalid Int32: the kind is fixed once drawn; its parameters shrink within the kind.
+pub(crate) fn invalid_int32() -> BoxedStrategy<Bad> {
+    weighted_kinds(&BadInt::ALL)
+        .prop_flat_map(BadInt::strategy)
+        .boxed()
+}
+
+/// An invalid DateTimeOffset: the kind is fixed once drawn; the rest of the value shrinks.
+pub(crate) fn invalid_datetime() -> BoxedStrategy<Bad> {
+    weighted_kinds(&BadDt::ALL)
+        .prop_flat_map(BadDt::strategy)
+        .boxed()
+}
+
+fn weighted_kinds<K: Copy + std::fmt::Debug + 'static>(
+    kinds: &[(u32, K)],
+) -> impl Strategy<Value = K> {
+    proptest::strategy::Union::new_weighted(kinds.iter().map(|&(w, k)| (w, Just(k))).collect())
+        .no_shrink()
+}

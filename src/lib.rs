@@ -1,0 +1,33 @@
+//! graph-conformance: a contract/conformance test harness for the Microsoft Graph (beta)
+//! *Update deviceConfigurationUserOverview* API, and an embedded reference service for it.
+//!
+//! Data flows one way:
+//!
+//! ```text
+//! case files ─┐
+//! schemas   ──┼─> plan (one planned case per case × variant) ─> executor (HTTP exchanges)
+//! generators ─┘        ─> checks (clause verdicts) ─> outcomes ─> reporters
+//! ```
+//!
+//! The embedded service (`service`) shares only the domain model with the harness; the wiring
+//! (`app`) and the tests start it.
+
+pub mod app;
+pub mod bench;
+pub mod case;
+pub mod checks;
+pub mod cli;
+pub mod client;
+pub mod domain;
+pub mod executor;
+pub mod generate;
+pub mod harness;
+pub mod ids;
+pub mod jwt;
+pub mod outcome;
+pub mod pack;
+pub mod plan;
+pub mod report;
+pub mod schema;
+pub mod service;
+pub mod signals;

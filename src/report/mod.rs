@@ -1,0 +1,330 @@
+//! Report writers: `report.json`, `junit.xml`, `summary.md` and `report.html`, each a pure
+//! function of a [`Report`] (and, for the HTML trend chart, earlier runs) over `impl Write`;
+//! plus the baseline diff, the run history (trend, flaky), shard merging and `latest`.
+//!
+//! The writers never see a raw token (the executor redacts headers before); as a second line of
+//! defence every writer scrubs anything shaped like a JWT from the text it writes
+//! ([`secrets::scrub`]). Nothing here reads or prints environment variables.
+
+pub mod baseline;
+pub mod html;
+pub mod json;
+pub mod junit;
+pub mod markdown;
+pub mod merge;
+pub mod secrets;
+pub mod trend;
+
+use std::fs;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use crate::outcome::{Level, Outcome, Report};
+
+pub use crate::outcome::BaselineDiff;
+pub use baseline::{diff, has_new_failures};
+pub use json::read_report;
+pub use merge::{merge, merge_files};
+pub use trend::{flipped, history, mark_flaky, RunPoint};
+
+/// The files a run writes into its report directory, in the order [`write_all`] writes them.
+pub const REPORT_JSON: &str = "report.json";
+pub const JUNIT_XML: &str = "junit.xml";
+pub const SUMMARY_MD: &str = "summary.md";
+pub const REPORT_HTML: &str = "report.html";
+/// The symlink under the reports root that points at the newest run directory.
+pub const LATEST: &str = "latest";
+
+/// The eight path variants, in the order of the API page (C1); matrices list them in this order,
+/// then any other variant that occurs, by name.
+pub const VARIANTS: [&str; 8] = [
+    "direct",
+    "root-certificate",
+    "identity-certificate",
+    "identity-certificate-root-certificate",
+    "ios-scep-root-certificate",
+    "macos-scep-root-certificate",
+    "windows81-scep-root-certificate",
+    "windows-phone81-vpn-identity-certificate",
+];
+
+/// The clause families of CONTRACT.md.
+pub const FAMILIES: [&str; 7] = ["C1", "C2", "C3", "C4", "C5", "C6", "C7"];
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error(
+        "cannot read the report {path}: {source}; check the path (a run writes \
+         <report-dir>/report.json, and reports/latest points at the newest run)"
+    )]
+    Read { path: PathBuf, source: io::Error },
+    #[error(
+        "{path} is not a graph-conformance report.json: {source}; pass a report.json written by \
+         `graph-conformance run` or `graph-conformance report merge`"
+    )]
+    Parse {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
+    #[error(
+        "cannot write {path}: {source}; check that the report directory is writable and the disk \
+         is not full"
+    )]
+    Write { path: PathBuf, source: io::Error },
+    #[error("cannot write the report: {0}; check that the output is writable")]
+    Io(#[from] io::Error),
+    #[error("cannot serialise report.json: {0}")]
+    Json(#[source] serde_json::Error),
+    #[error("cannot write junit.xml: {0}")]
+    Junit(#[from] quick_junit::SerializeError),
+    #[error("cannot render report.html: {0:#}; this is a bug in templates/report.html")]
+    Template(#[from] minijinja::Error),
+    #[error("report merge needs at least one report.json; name the shards' reports")]
+    MergeNothing,
+    #[error(
+        "trial {name} appears in two shards ({first} and {second}); merge the shards of one \
+         partitioned run (`--partition hash:K/N`, K = 1..N), each once"
+    )]
+    MergeDuplicate {
+        name: String,
+        first: String,
+        second: String,
+    },
+    #[error(
+        "the shards differ in {what}: {first_value} in {first} but {other_value} in {other}; merge \
+         only the shards of one run (same tool, --target, --seed and --strict)"
+    )]
+    MergeMismatch {
+        what: &'static str,
+        first: String,
+        first_value: String,
+        other: String,
+        other_value: String,
+    },
+    #[error(
+        "cannot point {link} at {target}: {source}; if {link} is a real directory or file, \
+         remove it (it should be a symlink the harness maintains)"
+    )]
+    Latest {
+        link: PathBuf,
+        target: PathBuf,
+        source: io::Error,
+    },
+}
+
+/// Writes `report.json`, `junit.xml`, `summary.md` and `report.html` into `dir` (created if
+/// missing) and returns their paths. `history` is the earlier runs for the HTML trend chart
+/// (oldest first, see [`history`]); it may be empty. Each file is written to a temporary name
+/// and renamed into place, so a reader never sees half a file.
+pub fn write_all(
+    dir: &Path,
+    report: &Report,
+    history: &[RunPoint],
+) -> Result<Vec<PathBuf>, ReportError> {
+    fs::create_dir_all(dir).map_err(|source| ReportError::Write {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let mut written = Vec::with_capacity(4);
+    written.push(write_file(dir, REPORT_JSON, |w| json::write(w, report))?);
+    written.push(write_file(dir, JUNIT_XML, |w| junit::write(w, report))?);
+    written.push(write_file(dir, SUMMARY_MD, |w| markdown::write(w, report))?);
+    written.push(write_file(dir, REPORT_HTML, |w| {
+        html::write(w, report, history)
+    })?);
+    Ok(written)
+}
+
+fn write_file(
+    dir: &Path,
+    name: &str,
+    render: impl FnOnce(&mut BufWriter<fs::File>) -> Result<(), ReportError>,
+) -> Result<PathBuf, ReportError> {
+    let path = dir.join(name);
+    let tmp = dir.join(format!(".{name}.tmp"));
+    let io_err = |source| ReportError::Write {
+        path: path.clone(),
+        source,
+    };
+    let file = fs::File::create(&tmp).map_err(io_err)?;
+    let mut w = BufWriter::new(file);
+    let rendered = render(&mut w).and_then(|()| w.flush().map_err(ReportError::from));
+    if let Err(e) = rendered {
+        let _ = fs::remove_file(&tmp);
+        return Err(match e {
+            ReportError::Io(source) => io_err(source),
+            other => other,
+        });
+    }
+    drop(w);
+    fs::rename(&tmp, &path).map_err(io_err)?;
+    Ok(path)
+}
+
+/// Makes `reports_root/latest` a symlink to `run_dir`, replacing an earlier one atomically (a
+/// temporary symlink renamed over it). The link is relative when `run_dir` lies under
+/// `reports_root`, so the reports tree can be moved or uploaded as a whole.
+pub fn update_latest(reports_root: &Path, run_dir: &Path) -> Result<(), ReportError> {
+    let link = reports_root.join(LATEST);
+    let target = match run_dir.strip_prefix(reports_root) {
+        Ok(rel) if !rel.as_os_str().is_empty() => rel.to_path_buf(),
+        _ => std::path::absolute(run_dir).unwrap_or_else(|_| run_dir.to_path_buf()),
+    };
+    let err = |source| ReportError::Latest {
+        link: link.clone(),
+        target: target.clone(),
+        source,
+    };
+    let tmp = reports_root.join(format!(".{LATEST}.tmp-{}", std::process::id()));
+    let _ = fs::remove_file(&tmp);
+    symlink_dir(&target, &tmp).map_err(err)?;
+    if let Err(e) = fs::rename(&tmp, &link) {
+        let _ = fs::remove_file(&tmp);
+        return Err(err(e));
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn symlink_dir(target: &Path, link: &Path) -> io::Result<()> {
+    std::os::unix::fs::symlink(target, link)
+}
+
+#[cfg(windows)]
+fn symlink_dir(target: &Path, link: &Path) -> io::Result<()> {
+    std::os::windows::fs::symlink_dir(target, link)
+}
+
+#[cfg(not(any(unix, windows)))]
+fn symlink_dir(_target: &Path, _link: &Path) -> io::Result<()> {
+    Err(io::Error::new(
+        io::ErrorKind::Unsupported,
+        "symlinks are not supported on this platform",
+    ))
+}
+
+/// `failed` or `error`: what a baseline or a history counts as failing.
+pub(crate) fn is_failing(outcome: Outcome) -> bool {
+    matches!(outcome, Outcome::Failed | Outcome::Error)
+}
+
+pub(crate) fn level_str(level: Level) -> &'static str {
+    match level {
+        Level::Must => "MUST",
+        Level::Should => "SHOULD",
+    }
+}
+
+/// The family of a clause id: `C4` for `C4.4`.
+pub(crate) fn family_of(clause: &str) -> &str {
+    clause.split('.').next().unwrap_or(clause)
+}
+
+/// Sort key for clause ids: `C1.2` < `C1.10` < `C2.1`; anything unparsable goes last, by text.
+pub(crate) fn clause_key(clause: &str) -> (u32, u32, u32, String) {
+    let parse = || -> Option<(u32, u32)> {
+        let rest = clause.strip_prefix('C')?;
+        let mut parts = rest.splitn(2, '.');
+        let family = parts.next()?.parse().ok()?;
+        let number = match parts.next() {
+            Some(n) => n.parse().ok()?,
+            None => 0,
+        };
+        Some((family, number))
+    };
+    match parse() {
+        Some((f, n)) => (0, f, n, String::new()),
+        None => (1, 0, 0, clause.to_string()),
+    }
+}
+
+/// The variants to show as matrix rows: the eight, then others that occur, by name.
+pub(crate) fn variant_rows(report: &Report) -> Vec<String> {
+    let mut rows: Vec<String> = VARIANTS.iter().map(|v| v.to_string()).collect();
+    let mut others: Vec<String> = report
+        .results
+        .iter()
+        .map(|r| r.variant.clone())
+        .filter(|v| !VARIANTS.contains(&v.as_str()))
+        .collect();
+    others.sort();
+    others.dedup();
+    rows.extend(others);
+    rows
+}
+
+/// Outcome counts of a group of trials (a matrix cell).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub(crate) struct Counts {
+    pub passed: u64,
+    pub failed: u64,
+    pub errors: u64,
+    pub warned: u64,
+    pub skipped: u64,
+    pub flaky: u64,
+}
+
+impl Counts {
+    pub fn add(&mut self, outcome: Outcome, flaky: bool) {
+        match outcome {
+            Outcome::Passed => self.passed += 1,
+            Outcome::Failed => self.failed += 1,
+            Outcome::Error => self.errors += 1,
+            Outcome::Warned => self.warned += 1,
+            Outcome::Skipped => self.skipped += 1,
+        }
+        self.flaky += u64::from(flaky);
+    }
+
+    pub fn total(&self) -> u64 {
+        self.passed + self.failed + self.errors + self.warned + self.skipped
+    }
+
+    /// The worst outcome among the counted trials: failed, error, warned, passed, skipped.
+    pub fn worst(&self) -> Option<Outcome> {
+        [
+            (self.failed, Outcome::Failed),
+            (self.errors, Outcome::Error),
+            (self.warned, Outcome::Warned),
+            (self.passed, Outcome::Passed),
+            (self.skipped, Outcome::Skipped),
+        ]
+        .into_iter()
+        .find(|(n, _)| *n > 0)
+        .map(|(_, o)| o)
+    }
+}
+
+/// `passed + warned` over the trials that ran (not skipped), 0 when none ran.
+pub(crate) fn pass_rate(passed: u64, warned: u64, failed: u64, errors: u64) -> f64 {
+    let ran = passed + warned + failed + errors;
+    if ran == 0 {
+        0.0
+    } else {
+        (passed + warned) as f64 / ran as f64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clauses_sort_numerically() {
+        let mut c = vec!["C2.1", "C1.10", "C1.2", "X", "C1"];
+        c.sort_by_key(|c| clause_key(c));
+        assert_eq!(c, ["C1", "C1.2", "C1.10", "C2.1", "X"]);
+        assert_eq!(family_of("C4.4"), "C4");
+    }
+
+    #[test]
+    fn worst_prefers_failures() {
+        let mut c = Counts::default();
+        c.add(Outcome::Passed, false);
+        assert_eq!(c.worst(), Some(Outcome::Passed));
+        c.add(Outcome::Error, false);
+        c.add(Outcome::Failed, false);
+        assert_eq!(c.worst(), Some(Outcome::Failed));
+        assert_eq!(Counts::default().worst(), None);
+    }
+}

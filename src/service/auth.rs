@@ -1,0 +1,95 @@
+//! Authorisation (C2): a readable, unexpired Bearer token whose `scp` or `roles` grants the
+//! scope the method needs. The signature is never checked (see `crate::jwt`).
+
+use axum::http::header::AUTHORIZATION;
+use axum::http::{HeaderMap, Method, StatusCode};
+
+use super::errors::ApiError;
+use super::faults::Fault;
+use crate::jwt::{self, READ_ALL, READ_WRITE_ALL};
+
+/// Clock skew tolerated for `nbf`, as Entra tolerates it.
+const NBF_SKEW_SECS: i64 = 300;
+
+/// The scopes that let `method` through: PATCH needs ReadWrite; GET takes Read too.
+pub fn accepted_scopes(method: &Method) -> &'static [&'static str] {
+    if method == Method::GET {
+        &[READ_WRITE_ALL, READ_ALL]
+    } else {
+        &[READ_WRITE_ALL]
+    }
+}
+
+/// Checks the request's token; the error is 401 (no usable token) or 403 (no scope).
+pub fn authorise(
+    headers: &HeaderMap,
+    method: &Method,
+    fault: Option<Fault>,
+) -> Result<(), ApiError> {
+    let Some(value) = headers.get(AUTHORIZATION) else {
+        if fault == Some(Fault::NoAuthAccepted) {
+            return Ok(());
+        }
+        return Err(ApiError::unauthorized(
+            "Access token is empty: send an Authorization: Bearer <token> header",
+        ));
+    };
+    let not_bearer = || {
+        ApiError::unauthorized(
+            "the Authorization header is not \"Bearer <token>\"; send a Bearer access token",
+        )
+    };
+    let value = value.to_str().map_err(|_| not_bearer())?.trim();
+    let (scheme, token) = value.split_once(' ').ok_or_else(not_bearer)?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err(not_bearer());
+    }
+    let token = token.trim();
+    if token.is_empty() {
+        return Err(ApiError::unauthorized(
+            "Access token is empty: send an Authorization: Bearer <token> header",
+        ));
+    }
+    let claims = jwt::read_claims(token).map_err(|e| {
+        ApiError::unauthorized(format!(
+            "CompactToken parsing failed: {e}; send a JWT access token"
+        ))
+    })?;
+    if !claims.audience_is_graph() {
+        return Err(ApiError::unauthorized(format!(
+            "Invalid audience {:?}: the token must be issued for {}",
+            claims.aud,
+            jwt::GRAPH_AUDIENCE
+        )));
+    }
+    let now = jwt::now();
+    if claims.expired_at(now) && fault != Some(Fault::ExpiredAccepted) {
+        return Err(ApiError::unauthorized(
+            "Lifetime validation failed, the token is expired; get a new token",
+        ));
+    }
+    if claims.not_yet_valid_at(now + NBF_SKEW_SECS) {
+        return Err(ApiError::unauthorized(
+            "Lifetime validation failed, the token is not valid yet (nbf is in the future)",
+        ));
+    }
+    if fault == Some(Fault::ScopeIgnored) {
+        return Ok(());
+    }
+    let scopes = accepted_scopes(method);
+    if scopes.iter().any(|s| claims.grants(s)) {
+        return Ok(());
+    }
+    let message = format!(
+        "Missing scope permissions on the request: this {method} requires one of {} in the token's scp or roles claim",
+        scopes.join(", ")
+    );
+    if fault == Some(Fault::Scope401) {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "InvalidAuthenticationToken",
+            message,
+        ));
+    }
+    Err(ApiError::forbidden(message))
+}

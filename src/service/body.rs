@@ -1,0 +1,176 @@
+//! The request body before `domain::parse_patch` sees it: reading it within the size limit,
+//! the media type (C3.1), and the loosenings some faults apply to it. Validation itself is the
+//! domain's; nothing here decides whether a value is valid.
+
+use std::pin::Pin;
+
+use axum::body::{Body, Bytes, HttpBody};
+use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use axum::http::{HeaderMap, StatusCode};
+use serde_json::{Map, Value};
+
+use super::errors::ApiError;
+use super::faults::Fault;
+use crate::domain::int32::parse_int32;
+use crate::domain::{DateTimeOffset, EdmType, EntityModel};
+
+/// The largest body the service takes (1 MiB); larger answers 413.
+pub const BODY_LIMIT: usize = 1 << 20;
+/// Up to this much of an over-limit body is still read (and dropped) before the 413, so the
+/// client sees the answer instead of a reset connection.
+const DRAIN_LIMIT: usize = 16 << 20;
+
+/// Reads the whole body, or refuses one over [`BODY_LIMIT`] with 413.
+pub async fn read(headers: &HeaderMap, mut body: Body) -> Result<Bytes, ApiError> {
+    let declared = headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > DRAIN_LIMIT as u64) {
+        return Err(ApiError::too_large(BODY_LIMIT));
+    }
+    let mut kept = Vec::new();
+    let mut seen = 0usize;
+    while let Some(frame) = std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await {
+        let frame = frame.map_err(|e| {
+            ApiError::bad_request(format!(
+                "the request body could not be read ({e}); send it again"
+            ))
+        })?;
+        let Ok(data) = frame.into_data() else {
+            continue;
+        };
+        seen = seen.saturating_add(data.len());
+        if seen <= BODY_LIMIT {
+            kept.extend_from_slice(&data);
+        } else if seen > DRAIN_LIMIT {
+            break;
+        }
+    }
+    if seen > BODY_LIMIT {
+        return Err(ApiError::too_large(BODY_LIMIT));
+    }
+    Ok(Bytes::from(kept))
+}
+
+/// C3.1: the media type must be `application/json`; parameters are allowed.
+pub fn check_media_type(headers: &HeaderMap, refusal_status: StatusCode) -> Result<(), ApiError> {
+    let raw = headers.get(CONTENT_TYPE);
+    let text = raw.and_then(|v| v.to_str().ok());
+    let essence = text.map(|t| t.split(';').next().unwrap_or("").trim());
+    if essence.is_some_and(|e| e.eq_ignore_ascii_case("application/json")) {
+        return Ok(());
+    }
+    let shown = match (raw, text) {
+        (None, _) => None,
+        (Some(_), Some(t)) => Some(t),
+        (Some(_), None) => Some("(not readable as text)"),
+    };
+    Err(ApiError::unsupported_media_type(refusal_status, shown))
+}
+
+/// True when the body is UTF-8 text with something in it that is not JSON at all (for the
+/// `server-error-on-bad-json` fault; an empty or non-UTF-8 body is not "malformed JSON").
+pub fn is_malformed_json(body: &[u8]) -> bool {
+    match std::str::from_utf8(body) {
+        Ok(text) if !text.trim().is_empty() => serde_json::from_str::<Value>(text).is_err(),
+        _ => false,
+    }
+}
+
+/// Applies the fault's loosening to a body that is a JSON object, so that `parse_patch` then
+/// accepts what the fault lets through; any other body, or no such fault, is returned as is.
+pub fn loosen(fault: Option<Fault>, model: &EntityModel, key: &str, body: Bytes) -> Bytes {
+    let Some(fault) = fault else { return body };
+    if !matches!(
+        fault,
+        Fault::UnknownPropertyIgnored
+            | Fault::Int32StringAccepted
+            | Fault::Int32Wraps
+            | Fault::OffsetOptional
+            | Fault::IdWritable
+    ) {
+        return body;
+    }
+    let Ok(Value::Object(object)) = serde_json::from_slice::<Value>(&body) else {
+        return body;
+    };
+    let mut out = Map::new();
+    for (name, value) in object {
+        let edm = model.index_of(&name).map(|i| model.properties[i].edm);
+        let value = match (fault, edm) {
+            (Fault::UnknownPropertyIgnored, None) if name != "@odata.type" => continue,
+            (Fault::IdWritable, _) if name == model.key && value != Value::String(key.into()) => {
+                continue
+            }
+            (Fault::Int32StringAccepted, Some(EdmType::Int32)) => match &value {
+                Value::String(s) => parse_int32(s).map(Value::from).unwrap_or(value),
+                _ => value,
+            },
+            (Fault::Int32Wraps, Some(EdmType::Int32)) => match &value {
+                Value::Number(n) => wrap_int32(n.as_str()).map(Value::from).unwrap_or(value),
+                _ => value,
+            },
+            (Fault::OffsetOptional, Some(EdmType::DateTimeOffset)) => match &value {
+                Value::String(s) if DateTimeOffset::parse(s).is_err() => {
+                    let utc = format!("{s}Z");
+                    if DateTimeOffset::parse(&utc).is_ok() {
+                        Value::String(utc)
+                    } else {
+                        value
+                    }
+                }
+                _ => value,
+            },
+            _ => value,
+        };
+        out.insert(name, value);
+    }
+    Bytes::from(Value::Object(out).to_string())
+}
+
+/// An integer literal (`-?(0|[1-9][0-9]*)`, any length) outside the Int32 range, wrapped modulo
+/// 2^32 as a 32-bit register would; `None` for anything else.
+fn wrap_int32(text: &str) -> Option<i32> {
+    if parse_int32(text).is_ok() {
+        return None;
+    }
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(d) => (true, d),
+        None => (false, text),
+    };
+    let integer = !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && (digits == "0" || !digits.starts_with('0'));
+    if !integer {
+        return None;
+    }
+    let modulus = 1u64 << 32;
+    let mut m = 0u64;
+    for b in digits.bytes() {
+        m = (m * 10 + u64::from(b - b'0')) % modulus;
+    }
+    if negative {
+        m = (modulus - m) % modulus;
+    }
+    Some(m as u32 as i32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap_int32;
+
+    #[test]
+    fn wrapping_is_modulo_two_to_the_32() {
+        assert_eq!(wrap_int32("2147483648"), Some(i32::MIN));
+        assert_eq!(wrap_int32("4294967296"), Some(0));
+        assert_eq!(wrap_int32("-2147483649"), Some(i32::MAX));
+        assert_eq!(
+            wrap_int32("99999999999999999999"),
+            Some(99_999_999_999_999_999_999u128 as u32 as i32)
+        );
+        assert_eq!(wrap_int32("5"), None);
+        assert_eq!(wrap_int32("1e20"), None);
+        assert_eq!(wrap_int32("4.5"), None);
+    }
+}

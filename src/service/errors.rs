@@ -1,0 +1,207 @@
+//! The one error type of the service's handlers, and how every refusal is written: the OData
+//! error body `{"error": {"code", "message", "innerError": {"request-id", "date"}}}` (C6.1).
+//!
+//! `ApiError` implements `IntoResponse` with that body; the response also carries the error as
+//! an extension, and the service's outer layer rewrites it with the request's id and the
+//! active fault and deviations. Any 4xx/5xx that reaches that layer without the extension (a
+//! framework rejection, a panic) is turned into an `ApiError` there too.
+
+use axum::http::header::{HeaderValue, ALLOW, CONTENT_TYPE, RETRY_AFTER};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Map, Value};
+
+use super::faults::{Deviation, Fault};
+
+/// Content-Type of error bodies (Graph answers errors with plain `application/json`).
+pub const ERROR_CONTENT_TYPE: &str = "application/json";
+
+/// A refusal: status, OData error code, message, and the headers some statuses need.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    /// 405 answers say which methods the route takes.
+    pub allow: Option<&'static str>,
+    /// 429 answers say when to retry.
+    pub retry_after: Option<&'static str>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+            allow: None,
+            retry_after: None,
+        }
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "BadRequest", message)
+    }
+
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "ResourceNotFound", message)
+    }
+
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "InvalidAuthenticationToken",
+            message,
+        )
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "Forbidden", message)
+    }
+
+    pub fn method_not_allowed(method: &str) -> Self {
+        Self {
+            allow: Some("GET, PATCH"),
+            ..Self::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "MethodNotAllowed",
+                format!("the HTTP method {method} is not allowed on a userStatusOverview; use GET or PATCH"),
+            )
+        }
+    }
+
+    pub fn too_large(limit: usize) -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "RequestEntityTooLarge",
+            format!("the request body is larger than {limit} bytes; send a smaller JSON object"),
+        )
+    }
+
+    pub fn unsupported_media_type(status: StatusCode, given: Option<&str>) -> Self {
+        let given = given.map_or_else(
+            || "no Content-Type".to_owned(),
+            |g| format!("Content-Type {g:?}"),
+        );
+        Self::new(
+            status,
+            if status == StatusCode::BAD_REQUEST {
+                "BadRequest"
+            } else {
+                "UnsupportedMediaType"
+            },
+            format!("the request has {given}; send the body as application/json"),
+        )
+    }
+
+    pub fn throttled() -> Self {
+        Self {
+            retry_after: Some("0.05"),
+            ..Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "TooManyRequests",
+                "too many requests (the throttle deviation refuses every 7th one); retry after 0.05 seconds",
+            )
+        }
+    }
+
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "InternalServerError",
+            message,
+        )
+    }
+
+    /// The error for a 4xx/5xx response that was produced without one.
+    pub fn from_status(status: StatusCode) -> Self {
+        let reason = status.canonical_reason().unwrap_or("error");
+        let code = match status.as_u16() {
+            400 => "BadRequest",
+            401 => "InvalidAuthenticationToken",
+            403 => "Forbidden",
+            404 => "ResourceNotFound",
+            405 => "MethodNotAllowed",
+            413 => "RequestEntityTooLarge",
+            415 => "UnsupportedMediaType",
+            429 => "TooManyRequests",
+            s if s >= 500 => "InternalServerError",
+            _ => "BadRequest",
+        };
+        Self::new(status, code, format!("the request was refused: {reason}"))
+    }
+}
+
+/// What the outer layer knows when it writes an error body.
+#[derive(Debug, Clone, Copy)]
+pub struct ErrorStyle<'a> {
+    pub fault: Option<Fault>,
+    pub deviations: &'a [Deviation],
+    pub request_id: &'a str,
+    pub client_request_id: Option<&'a str>,
+}
+
+impl ApiError {
+    /// The error body as the active fault and deviations write it.
+    pub fn body(&self, style: &ErrorStyle<'_>) -> Value {
+        let mut error = Map::new();
+        if style.fault != Some(Fault::ErrorWithoutCode) {
+            error.insert("code".into(), Value::String(self.code.into()));
+        }
+        error.insert("message".into(), Value::String(self.message.clone()));
+        if style.fault != Some(Fault::NoInnerError) {
+            let mut inner = Map::new();
+            inner.insert(
+                "date".into(),
+                Value::String(chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S").to_string()),
+            );
+            inner.insert("request-id".into(), Value::String(style.request_id.into()));
+            if let Some(c) = style.client_request_id {
+                inner.insert("client-request-id".into(), Value::String(c.into()));
+            }
+            let name = if style.deviations.contains(&Deviation::InnererrorLowercase) {
+                "innererror"
+            } else {
+                "innerError"
+            };
+            error.insert(name.into(), Value::Object(inner));
+        }
+        json!({ "error": error })
+    }
+
+    /// The whole response as the active fault and deviations write it.
+    pub fn render(&self, style: &ErrorStyle<'_>) -> Response {
+        let (content_type, body) = if style.fault == Some(Fault::PlainErrorBody) {
+            (
+                "text/plain; charset=utf-8",
+                format!("{} {}: {}", self.status.as_u16(), self.code, self.message),
+            )
+        } else {
+            (ERROR_CONTENT_TYPE, self.body(style).to_string())
+        };
+        let mut response = (self.status, body).into_response();
+        let headers = response.headers_mut();
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+        if let Some(allow) = self.allow {
+            headers.insert(ALLOW, HeaderValue::from_static(allow));
+        }
+        if let Some(retry) = self.retry_after {
+            headers.insert(RETRY_AFTER, HeaderValue::from_static(retry));
+        }
+        response
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let style = ErrorStyle {
+            fault: None,
+            deviations: &[],
+            request_id: "",
+            client_request_id: None,
+        };
+        let mut response = self.render(&style);
+        response.extensions_mut().insert(self);
+        response
+    }
+}

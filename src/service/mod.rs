@@ -1,0 +1,363 @@
+//! The embedded reference service (axum): the eight path variants of *Update
+//! deviceConfigurationUserOverview* over a fixtures graph, implementing every MUST and SHOULD of
+//! CONTRACT.md C1–C6, with switchable faults (one broken clause each) and deviations (allowed
+//! behaviour). The harness never imports this module; the wiring (`app`) and the tests start it.
+//!
+//! - `routes`: path parsing, resolution through casts and navigations, GET and PATCH;
+//! - `auth`: Bearer tokens and scopes; `body`: size limit, media type; `render`: responses;
+//! - `errors`: the OData error body of every refusal; `store`: state and locks;
+//! - `fixtures`: types, configurations and the ids file; `faults`: faults and deviations.
+
+mod auth;
+mod body;
+mod errors;
+mod faults;
+pub mod fixtures;
+mod render;
+mod routes;
+mod store;
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{Request, State};
+use axum::http::header::HeaderValue;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use body::BODY_LIMIT;
+pub use errors::ApiError;
+pub use faults::{deviations, faults, Deviation, DeviationInfo, Fault, FaultInfo, UnknownSwitch};
+pub use render::GRAPH_CONTENT_TYPE;
+
+use crate::domain::{EdmType, EntityModel};
+use crate::ids::IdsFile;
+use errors::ErrorStyle;
+use store::Store;
+
+/// How the service misbehaves (one fault at most) and which allowed variations it shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServiceOptions {
+    pub fault: Option<Fault>,
+    pub deviations: Vec<Deviation>,
+}
+
+/// Why the service could not start or keep running.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error(
+        "port {port} on 127.0.0.1 is already in use; pick another with --port (0 picks a free one)"
+    )]
+    PortInUse { port: u16 },
+    #[error("cannot listen on 127.0.0.1:{port}: {source}; pick another port with --port")]
+    Bind { port: u16, source: std::io::Error },
+    #[error(
+        "cannot write the ids file {path}: {source}; check that its folder exists and is writable"
+    )]
+    WriteIds {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("the embedded service stopped: {0}; start it again")]
+    Serve(std::io::Error),
+}
+
+/// The shared state of every handler: the model, the options, the store.
+#[derive(Clone)]
+pub struct ServiceState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    model: Arc<EntityModel>,
+    options: ServiceOptions,
+    store: Store,
+    requests: AtomicU64,
+}
+
+impl ServiceState {
+    /// A fresh service state over the fixtures.
+    pub fn new(model: Arc<EntityModel>, options: ServiceOptions) -> Self {
+        let store = Store::with_fixtures(&model);
+        Self {
+            inner: Arc::new(Inner {
+                model,
+                options,
+                store,
+                requests: AtomicU64::new(0),
+            }),
+        }
+    }
+
+    pub fn model(&self) -> &EntityModel {
+        &self.inner.model
+    }
+
+    pub fn options(&self) -> &ServiceOptions {
+        &self.inner.options
+    }
+
+    /// How many configurations exist (the fixtures, plus any `unknown-id-created` made).
+    pub fn configuration_count(&self) -> usize {
+        self.inner.store.len()
+    }
+
+    pub(crate) fn fault(&self) -> Option<Fault> {
+        self.inner.options.fault
+    }
+
+    pub(crate) fn deviations(&self) -> &[Deviation] {
+        &self.inner.options.deviations
+    }
+
+    pub(crate) fn has(&self, d: Deviation) -> bool {
+        self.inner.options.deviations.contains(&d)
+    }
+
+    pub(crate) fn store(&self) -> &Store {
+        &self.inner.store
+    }
+}
+
+/// The service's router: one fallback handler behind one layer that throttles (deviation),
+/// catches panics, writes every error body and adds `request-id`, `client-request-id` and
+/// `OData-Version` to every answer.
+pub fn router(state: ServiceState) -> Router {
+    Router::new()
+        .fallback(routes::handle)
+        .layer(middleware::from_fn_with_state(state.clone(), decorate))
+        .with_state(state)
+}
+
+async fn decorate(State(state): State<ServiceState>, request: Request, next: Next) -> Response {
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let client_request_id = request.headers().get("client-request-id").cloned();
+    let throttled = state.has(Deviation::Throttle)
+        && (state.inner.requests.fetch_add(1, Ordering::Relaxed) + 1) % 7 == 0;
+    let mut response = if throttled {
+        ApiError::throttled().into_response()
+    } else {
+        match tokio::spawn(next.run(request)).await {
+            Ok(response) => response,
+            Err(e) => ApiError::internal(format!(
+                "the service failed while answering ({}); please report it with the request-id",
+                if e.is_panic() { "a panic" } else { "cancelled" }
+            ))
+            .into_response(),
+        }
+    };
+    let status = response.status();
+    if status.is_client_error() || status.is_server_error() {
+        let error = response
+            .extensions_mut()
+            .remove::<ApiError>()
+            .unwrap_or_else(|| ApiError::from_status(status));
+        let style = ErrorStyle {
+            fault: state.fault(),
+            deviations: state.deviations(),
+            request_id: &request_id,
+            client_request_id: client_request_id.as_ref().and_then(|v| v.to_str().ok()),
+        };
+        response = error.render(&style);
+    }
+    let headers = response.headers_mut();
+    if state.fault() != Some(Fault::NoRequestId) {
+        if let Ok(v) = HeaderValue::from_str(&request_id) {
+            headers.insert("request-id", v);
+        }
+    }
+    if let Some(c) = client_request_id {
+        headers.insert("client-request-id", c);
+    }
+    headers.insert("odata-version", HeaderValue::from_static("4.0"));
+    response
+}
+
+/// The ids file of the fixtures (what `serve --ids-out` writes).
+pub fn ids() -> IdsFile {
+    fixtures::ids()
+}
+
+/// A service started by [`start`]; it stops on [`RunningService::shutdown`] or when dropped.
+pub struct RunningService {
+    /// `http://127.0.0.1:P/beta`.
+    pub base_url: String,
+    pub ids: IdsFile,
+    pub addr: SocketAddr,
+    pub state: ServiceState,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl RunningService {
+    /// Stops accepting, lets answers in flight finish (2 s at most), then returns.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(mut task) = self.task.take() {
+            if tokio::time::timeout(Duration::from_secs(2), &mut task)
+                .await
+                .is_err()
+            {
+                task.abort();
+            }
+        }
+    }
+}
+
+impl Drop for RunningService {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+async fn bind(port: u16) -> Result<TcpListener, ServiceError> {
+    TcpListener::bind(("127.0.0.1", port))
+        .await
+        .map_err(|source| {
+            if source.kind() == std::io::ErrorKind::AddrInUse {
+                ServiceError::PortInUse { port }
+            } else {
+                ServiceError::Bind { port, source }
+            }
+        })
+}
+
+fn base_url(addr: SocketAddr) -> String {
+    format!("http://127.0.0.1:{}/beta", addr.port())
+}
+
+/// Binds `127.0.0.1:port` (0 picks a free port) and serves on the current tokio runtime.
+pub async fn start(
+    model: Arc<EntityModel>,
+    options: ServiceOptions,
+    port: u16,
+) -> Result<RunningService, ServiceError> {
+    let listener = bind(port).await?;
+    let addr = listener
+        .local_addr()
+        .map_err(|source| ServiceError::Bind { port, source })?;
+    let state = ServiceState::new(model, options);
+    let app = router(state.clone());
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    Ok(RunningService {
+        base_url: base_url(addr),
+        ids: fixtures::ids(),
+        addr,
+        state,
+        stop: Some(stop),
+        task: Some(task),
+    })
+}
+
+/// The page's example body, built from the model: Int32 properties take the page's numbers
+/// (4, 6, 2, 3, 14) in order, DateTimeOffset properties its time, the key is left out.
+pub fn example_body(model: &EntityModel) -> String {
+    let mut numbers = [4, 6, 2, 3, 14].into_iter().cycle();
+    let mut map = serde_json::Map::new();
+    for (_, p) in model.writable() {
+        let value = match p.edm {
+            EdmType::Int32 => serde_json::Value::from(numbers.next().unwrap_or(0)),
+            EdmType::DateTimeOffset => "2017-01-01T00:02:03.0612494-08:00".into(),
+            EdmType::String => "example".into(),
+        };
+        map.insert(p.name.clone(), value);
+    }
+    serde_json::Value::Object(map).to_string()
+}
+
+/// A ready-to-paste example: a token, then a PATCH with the page's example body to the
+/// `direct` variant as printed.
+pub fn example(base_url: &str, model: &EntityModel) -> String {
+    let direct = fixtures::variant("direct").expect("the direct variant is a fixture");
+    let path = direct
+        .template
+        .replace("{id}", direct.device_configuration_id);
+    format!(
+        "TOKEN=$(graph-conformance token)\n\
+         curl -sS -X PATCH '{base_url}{path}' \\\n  \
+         -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' \\\n  \
+         -d '{}'",
+        example_body(model)
+    )
+}
+
+/// For `graph-conformance serve`: writes the ids file if asked, prints where it listens and a
+/// ready-to-paste example, and serves until Ctrl-C or SIGTERM.
+pub async fn serve_forever(
+    model: Arc<EntityModel>,
+    options: ServiceOptions,
+    port: u16,
+    ids_out: Option<&Path>,
+) -> Result<(), ServiceError> {
+    let listener = bind(port).await?;
+    let addr = listener
+        .local_addr()
+        .map_err(|source| ServiceError::Bind { port, source })?;
+    if let Some(path) = ids_out {
+        let text = serde_json::to_string_pretty(&fixtures::ids()).expect("the ids file serialises");
+        std::fs::write(path, text + "\n").map_err(|source| ServiceError::WriteIds {
+            path: path.display().to_string(),
+            source,
+        })?;
+    }
+    let url = base_url(addr);
+    println!("listening on {url}");
+    if let Some(fault) = options.fault {
+        let info = fault.info();
+        println!(
+            "fault {} (breaks {}): {}",
+            info.name, info.clause, info.description
+        );
+    }
+    for d in &options.deviations {
+        println!("deviation {}: {}", d.name(), d.info().description);
+    }
+    if let Some(path) = ids_out {
+        println!("ids written to {}", path.display());
+    }
+    println!("try:\n{}", example(&url, &model));
+    let state = ServiceState::new(model, options);
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(ServiceError::Serve)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+}

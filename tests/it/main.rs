@@ -1,0 +1,5 @@
+//! The one integration binary: every module talks to a real server on loopback.
+
+mod generate;
+mod reports;
+mod service;
