@@ -130,11 +130,12 @@ impl Default for RequestSpec {
 }
 
 impl RequestSpec {
-    /// The body bytes to send, if any.
+    /// The body text to send, if any: `body_raw` verbatim when given (generated inputs carry
+    /// both, the parsed body for the checks and the raw text for the wire).
     pub fn body_text(&self) -> Option<String> {
-        match (&self.body, &self.body_raw) {
-            (Some(v), _) => Some(v.to_string()),
-            (None, Some(raw)) => Some(raw.clone()),
+        match (&self.body_raw, &self.body) {
+            (Some(raw), _) => Some(raw.clone()),
+            (None, Some(v)) => Some(v.to_string()),
             (None, None) => None,
         }
     }

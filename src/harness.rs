@@ -424,7 +424,7 @@ fn synthetic_case(strategy: Strategy, pc: &PlannedCase, body: &str) -> Case {
         },
         request: RequestSpec {
             body: serde_json::from_str(body).ok(),
-            body_raw: None,
+            body_raw: Some(body.to_owned()),
             ..RequestSpec::default()
         },
         status: if accepted { Vec::new() } else { vec![400] },

@@ -294,7 +294,7 @@ mod tests {
         assert!(read_claims(&format!("{head}.")).is_ok());
         assert!(read_claims(&format!("{head}.!!not-base64!!")).is_ok());
         let mut parts: Vec<String> = t.split('.').map(str::to_owned).collect();
-        while parts[1].len() % 4 != 0 {
+        while !parts[1].len().is_multiple_of(4) {
             parts[1].push('=');
         }
         assert!(read_claims(&parts.join(".")).is_ok());

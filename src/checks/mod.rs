@@ -68,7 +68,14 @@ impl Judge<'_> {
             Kind::Accepted | Kind::Alias => self.accepted(case, t, &mut out),
             Kind::Repeat => {
                 self.accepted(case, t, &mut out);
-                out.push(round_trip::idempotent(self, t));
+                let sent = case
+                    .request
+                    .body
+                    .as_ref()
+                    .and_then(Value::as_object)
+                    .cloned()
+                    .unwrap_or_default();
+                out.push(round_trip::idempotent(self, &sent, t));
             }
             Kind::Refused => {
                 let step = &t.steps[0];
@@ -98,11 +105,15 @@ impl Judge<'_> {
             }
             Kind::Either => {
                 let step = &t.steps[0];
+                let mut allowed = case.status.clone();
+                if self.allow_204 && allowed.contains(&200) {
+                    allowed.push(204);
+                }
                 out.push(status::allowed(
                     self,
                     &case.clause,
                     Level::Must,
-                    &case.status,
+                    &allowed,
                     step,
                     "this request",
                 ));

@@ -189,12 +189,14 @@ pub fn run(
         let Some(mut tree) = new_draw(&draws, &mut runner, model) else {
             break;
         };
-        let input = render(model, &tree.current(), &format!("random #{n}"));
+        let label = format!("random #{n}");
+        let input = render(model, &tree.current(), &label, false);
         summary.cases += 1;
         match test(&input) {
             Ok(()) => summary.passed += 1,
             Err(message) => {
-                summary.failure = Some(shrink(model, &mut *tree, input, message, &mut test));
+                summary.failure =
+                    Some(shrink(model, &mut *tree, &label, input, message, &mut test));
                 return summary;
             }
         }
@@ -237,57 +239,56 @@ pub fn edges(strategy: Strategy, model: &EntityModel) -> Vec<Input> {
             };
             for (k, (json, name)) in named.into_iter().enumerate() {
                 let d = draw(vec![(targets[k % targets.len()], json)], None, false);
-                inputs.push(render(model, &d, &format!("edge: {name}")));
+                inputs.push(render(model, &d, &format!("edge: {name}"), false));
             }
         }
         Strategy::ValidBody => {
             if writable.is_empty() {
                 return inputs;
             }
-            let bodies: [(&str, bool, fn(EdmType) -> String); 4] = [
+            // (name, with `@odata.type`, Int32, DateTimeOffset, String)
+            let bodies = [
                 (
                     "every writable property at its minimum",
                     false,
-                    |edm| match edm {
-                        EdmType::Int32 => i32::MIN.to_string(),
-                        EdmType::DateTimeOffset => json_string("0001-01-01T00:00:00Z"),
-                        EdmType::String => json_string(""),
-                    },
+                    i32::MIN.to_string(),
+                    "0001-01-01T00:00:00Z",
+                    String::new(),
                 ),
                 (
                     "every writable property at its maximum",
                     false,
-                    |edm| match edm {
-                        EdmType::Int32 => i32::MAX.to_string(),
-                        EdmType::DateTimeOffset => json_string("9999-12-31T23:59:59.9999999Z"),
-                        EdmType::String => json_string(&"z".repeat(64)),
-                    },
+                    i32::MAX.to_string(),
+                    "9999-12-31T23:59:59.9999999Z",
+                    "z".repeat(64),
                 ),
                 (
                     "every writable property at simple values",
                     false,
-                    |edm| match edm {
-                        EdmType::Int32 => "0".into(),
-                        EdmType::DateTimeOffset => json_string("2017-01-01T00:02:03.0612494-08:00"),
-                        EdmType::String => json_string("a"),
-                    },
+                    "0".to_owned(),
+                    "2017-01-01T00:02:03.0612494-08:00",
+                    "a".to_owned(),
                 ),
                 (
                     "@odata.type beside every writable property",
                     true,
-                    |edm| match edm {
-                        EdmType::Int32 => "1".into(),
-                        EdmType::DateTimeOffset => json_string("2023-06-15T12:34:56.1234567+05:45"),
-                        EdmType::String => json_string("b"),
-                    },
+                    "1".to_owned(),
+                    "2023-06-15T12:34:56.1234567+05:45",
+                    "b".to_owned(),
                 ),
             ];
-            for (name, annotation, value) in bodies {
+            for (name, annotation, int32, datetime, string) in bodies {
+                let value = |edm| match edm {
+                    EdmType::Int32 => int32.clone(),
+                    EdmType::DateTimeOffset => json_string(datetime),
+                    EdmType::String => json_string(&string),
+                };
                 let valid = writable.iter().map(|&(i, edm)| (i, value(edm))).collect();
                 inputs.push(render(
                     model,
                     &draw(valid, None, annotation),
                     &format!("edge: {name}"),
+                    false,
                 ));
             }
         }
@@ -311,12 +312,13 @@ pub fn edges(strategy: Strategy, model: &EntityModel) -> Vec<Input> {
                     .collect();
                 let bad = Bad {
                     json: (*json).to_owned(),
-                    kind: *name,
+                    kind: name,
                 };
                 inputs.push(render(
                     model,
                     &draw(valid, Some((target, bad)), false),
                     &format!("edge: {name}"),
+                    false,
                 ));
             }
         }
@@ -346,8 +348,9 @@ struct Draw {
 
 /// Writes the body: `@odata.type` first when drawn, valid properties in model order, the invalid
 /// property last (so a service that applies properties one by one before it validates them all
-/// has already changed something when it meets the invalid one: C5.3 shows it).
-fn render(model: &EntityModel, draw: &Draw, note: &str) -> Input {
+/// has already changed something when it meets the invalid one: C5.3 shows it). The note is
+/// `label`, then the kind of invalid value of a random draw, then `, shrunk` when shrunk.
+fn render(model: &EntityModel, draw: &Draw, label: &str, shrunk: bool) -> Input {
     let mut body = String::from("{");
     let mut properties = Vec::new();
     let member = |body: &mut String, name: &str, json: &str| {
@@ -366,14 +369,17 @@ fn render(model: &EntityModel, draw: &Draw, note: &str) -> Input {
         member(&mut body, name, json);
         properties.push(name.clone());
     }
-    let mut note = note.to_owned();
+    let mut note = label.to_owned();
     if let Some((i, bad)) = &draw.invalid {
         let name = &model.properties[*i].name;
         member(&mut body, name, &bad.json);
         properties.push(name.clone());
-        if !note.starts_with("edge") {
+        if !label.starts_with("edge") {
             note = format!("{note}: {}", bad.kind);
         }
+    }
+    if shrunk {
+        note.push_str(", shrunk");
     }
     body.push('}');
     Input {
@@ -491,11 +497,11 @@ fn new_draw(
 fn shrink<F: FnMut(&Input) -> Result<(), String>>(
     model: &EntityModel,
     tree: &mut dyn ValueTree<Value = Draw>,
+    label: &str,
     original: Input,
     message: String,
     test: &mut F,
 ) -> Failure {
-    let note = format!("{}, shrunk", original.note);
     let mut seen: HashMap<String, Option<String>> = HashMap::new();
     seen.insert(original.body.clone(), Some(message.clone()));
     let mut best = original.clone();
@@ -505,7 +511,7 @@ fn shrink<F: FnMut(&Input) -> Result<(), String>>(
     let mut more = tree.simplify();
     while more && iterations < MAX_SHRINK_ITERATIONS {
         iterations += 1;
-        let candidate = render(model, &tree.current(), &note);
+        let candidate = render(model, &tree.current(), label, true);
         let verdict = match seen.get(&candidate.body) {
             Some(verdict) => verdict.clone(),
             None if steps >= MAX_SHRINK_STEPS => break,

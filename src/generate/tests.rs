@@ -77,6 +77,8 @@ fn assert_any(texts: &[String], what: &str, seed: u64, pred: impl Fn(&str) -> bo
     );
 }
 
+type Check = fn(&str) -> bool;
+
 fn fraction_digits(text: &str) -> Option<usize> {
     let (_, rest) = text.split_once('.')?;
     Some(rest.bytes().take_while(u8::is_ascii_digit).count())
@@ -191,7 +193,7 @@ fn every_named_invalid_datetime_is_sent_within_the_default_cases() {
             assert_has(&values, wanted, seed);
         }
         let texts = sent_texts(&inputs);
-        let checks: [(&str, fn(&str) -> bool); 14] = [
+        let checks: [(&str, Check); 14] = [
             ("month 00", |t| &t[4..8] == "-00-"),
             ("month 13", |t| &t[4..8] == "-13-"),
             ("day 00", |t| &t[7..11] == "-00T"),

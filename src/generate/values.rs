@@ -530,14 +530,18 @@ impl BadInt {
             // The last fraction digit is never 0, so the value is never whole (`4.0` is not judged).
             BadInt::Fraction => (any::<bool>(), 0..=100_000u32, 1..=9999u32)
                 .prop_map(move |(neg, int, frac)| {
-                    let frac = if frac % 10 == 0 { frac + 1 } else { frac };
+                    let frac = if frac.is_multiple_of(10) {
+                        frac + 1
+                    } else {
+                        frac
+                    };
                     bad(format!("{}{int}.{frac}", sign(neg)), "Int32 fraction")
                 })
                 .boxed(),
             // Mantissa not divisible by 10 and a negative exponent: never whole (`1e2` is not judged).
             BadInt::ExponentFraction => (any::<bool>(), 1..=99_999u32, 1..=3u32)
                 .prop_map(move |(neg, m, k)| {
-                    let m = if m % 10 == 0 { m + 1 } else { m };
+                    let m = if m.is_multiple_of(10) { m + 1 } else { m };
                     bad(
                         format!("{}{m}e-{k}", sign(neg)),
                         "Int32 fraction in exponent form",

@@ -83,7 +83,7 @@ pub fn plan(suite: &Suite, ids: &IdsFile, generated: bool) -> Plan {
                 list.push(planned(
                     variant,
                     &direct,
-                    s.clause().to_owned(),
+                    s.refusal_clause().unwrap_or(s.clause()).to_owned(),
                     s.name(),
                     Work::Generated(s),
                     overview_of(variant),

@@ -24,8 +24,8 @@ use serde::Serialize;
 use crate::outcome::{Exchange, Outcome, Report, TrialResult};
 
 use super::{
-    clause_key, family_of, level_str, markdown, pass_rate, secrets, trend::RunPoint, variant_rows,
-    Counts, ReportError,
+    clause_key, family_of, level_str, pass_rate, secrets, trend::RunPoint, variant_rows, Counts,
+    ReportError,
 };
 
 const TEMPLATE_NAME: &str = "report.html";
@@ -316,11 +316,7 @@ impl<'a> Page<'a> {
                             skipped: n.skipped,
                             total: n.total(),
                             worst: n.worst().map_or("none", Outcome::as_str),
-                            label: if n.total() == 0 {
-                                String::new()
-                            } else {
-                                markdown::cell(&n)
-                            },
+                            label: cell_label(&n),
                             href: format!("#variant={v}&clause={c}"),
                         }
                     })
@@ -449,6 +445,23 @@ fn total(outcome: &'static str, label: &'static str, count: u64) -> Total {
         label,
         count,
     }
+}
+
+/// A matrix cell's text, `✓ 12 ✗ 1 ⚠ 2`, in symbols that common text fonts carry (emoji fonts
+/// are not everywhere, e.g. headless browsers in CI).
+fn cell_label(c: &Counts) -> String {
+    [
+        ("✓", c.passed),
+        ("✗", c.failed),
+        ("⊗", c.errors),
+        ("⚠", c.warned),
+        ("⊘", c.skipped),
+    ]
+    .into_iter()
+    .filter(|(_, n)| *n > 0)
+    .map(|(sym, n)| format!("{sym}\u{a0}{n}"))
+    .collect::<Vec<_>>()
+    .join(" ")
 }
 
 fn has_detail(t: &TrialResult) -> bool {

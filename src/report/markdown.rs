@@ -105,7 +105,7 @@ fn headline(md: &mut String, r: &Report) {
 }
 
 /// One cell: `✅ 12 / ❌ 1 / ⚠ 2`, with errors (💥) and skips (⏭) when there are any.
-pub(crate) fn cell(c: &Counts) -> String {
+fn cell(c: &Counts) -> String {
     let parts: Vec<String> = [
         ("✅", c.passed),
         ("❌", c.failed),
@@ -325,19 +325,25 @@ fn code(s: &str) -> String {
     }
 }
 
-/// Text with every ASCII punctuation character backslash-escaped (CommonMark lets any be), so
-/// it renders literally: no HTML, links, emphasis or table breaks.
+/// Text that renders literally: the characters that start markup anywhere (HTML, entities,
+/// code, emphasis, links, images, strikethrough, table cells) are backslash-escaped, as are
+/// those that start a block at the beginning of a line (list, heading, ordered list).
+/// Newlines become spaces.
 pub(crate) fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\n' | '\r' => out.push(' '),
-            c if c.is_ascii_punctuation() => {
-                out.push('\\');
-                out.push(c);
-            }
-            c => out.push(c),
+    let s = s.replace(['\n', '\r'], " ");
+    let digits = s.bytes().take_while(u8::is_ascii_digit).count();
+    let mut out = String::with_capacity(s.len() + 8);
+    for (i, c) in s.char_indices() {
+        let markup = matches!(
+            c,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '!' | '&' | '#'
+        );
+        let block_start = (i == 0 && matches!(c, '-' | '+' | '='))
+            || (digits > 0 && i == digits && matches!(c, '.' | ')'));
+        if markup || block_start {
+            out.push('\\');
         }
+        out.push(c);
     }
     out
 }
@@ -349,6 +355,9 @@ mod tests {
     #[test]
     fn escapes_markup() {
         assert_eq!(escape("<b>|x*"), "\\<b\\>\\|x\\*");
+        assert_eq!(escape("- 1. a.b: c's"), "\\- 1. a.b: c's");
+        assert_eq!(escape("12. x"), "12\\. x");
+        assert_eq!(escape("a&b"), "a\\&b");
         assert_eq!(code("a`b"), "`` a`b ``");
         assert_eq!(code("a|b"), "`a\\|b`");
         let mut md = String::new();

@@ -141,7 +141,7 @@ switches! {
         PatchReplaces = "patch-replaces", "C4.5", Must:
             "a PATCH that changes something resets every property it does not send to 0 / 0001-01-01T00:00:00Z";
         IdChanges = "id-changes", "C4.6", Must:
-            "responses report an `id` that differs from the entity's key (each hex digit complemented)";
+            "PATCH answers report an `id` that differs from the entity's key (each hex digit complemented); GET still shows the key";
         NoRequestId = "no-request-id", "C4.7", Should:
             "no `request-id` response header";
         NotPersisted = "not-persisted", "C5.1", Must:

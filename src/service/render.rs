@@ -106,7 +106,9 @@ impl Render<'_> {
                     Value::String(self.time(*d))
                 }
                 Some((p, EdmValue::String(key)))
-                    if p.name == model.key && self.fault == Some(Fault::IdChanges) =>
+                    if p.name == model.key
+                        && self.fault == Some(Fault::IdChanges)
+                        && answer == Answer::Patch =>
                 {
                     Value::String(complement_hex(key))
                 }

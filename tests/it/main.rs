@@ -3,3 +3,4 @@
 mod generate;
 mod reports;
 mod service;
+mod suite;
