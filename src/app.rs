@@ -75,7 +75,7 @@ pub fn main() -> i32 {
     };
     let result = match cli.command {
         None => run(cli.run),
-        Some(Command::Run(args)) => run(args),
+        Some(Command::Run(args)) => run(*args),
         Some(Command::Serve(args)) => serve(args),
         Some(Command::Token(args)) => token(&args),
         Some(Command::Report(ReportCommand::Merge { reports, out })) => merge(&reports, &out),
@@ -280,11 +280,7 @@ fn run(args: RunArgs) -> Result<i32, AppError> {
     let contract = load_contract(args.cases_dir.as_deref(), args.schemas_dir.as_deref())?;
     let rt = runtime()?;
     let (cancel_tx, cancel_rx) = watch::channel(false);
-    rt.spawn(async move {
-        crate::signals::interrupted().await;
-        eprintln!("\ninterrupted: finishing in-flight requests, restoring originals, writing a partial report");
-        let _ = cancel_tx.send(true);
-    });
+    rt.spawn(crate::signals::watch(cancel_tx, EXIT_UNUSABLE));
     let wiring = wire(&args, &contract, &rt)?;
     let embedded = wiring.embedded.is_some();
     let loopback = embedded || is_loopback(&wiring.base_url);
@@ -334,16 +330,21 @@ fn run(args: RunArgs) -> Result<i32, AppError> {
     };
     let listing = args.libtest.list;
 
-    // Preflight and originals: one GET per overview the run may write, before any trial.
-    let originals = if listing {
-        BTreeMap::new()
+    // Preflight and originals: one GET per overview the run may write, before any trial. If
+    // the target fails it, no trial runs (each is skipped with the reason) and the report says so.
+    let (originals, preflight_failure) = if listing {
+        (BTreeMap::new(), None)
     } else {
         let exec = Executor {
-            client: &restore_client,
+            client: &client,
             target: &target,
             tokens: &wiring.tokens,
         };
-        rt.block_on(preflight(&exec, &wiring.ids, &wiring.base_url))?
+        match rt.block_on(preflight(&exec, &wiring.ids)) {
+            Ok(originals) => (originals, None),
+            Err(_) if *cancel_rx.borrow() => (BTreeMap::new(), None),
+            Err(why) => (BTreeMap::new(), Some(why)),
+        }
     };
 
     let mut runner = Runner::new(
@@ -362,6 +363,9 @@ fn run(args: RunArgs) -> Result<i32, AppError> {
     runner.seed = seed;
     runner.cases = cases;
     runner.max_consecutive_errors = args.max_consecutive_errors;
+    if let Some(why) = preflight_failure {
+        runner.mark_unusable(why);
+    }
     let runner = Arc::new(runner);
     let started = now();
     if !listing {
@@ -501,6 +505,9 @@ fn print_closing(report: &Report, dir: &Path) {
         s.passed, s.failed, s.errors, s.warned, s.skipped, s.throttled, report.seed
     );
     println!("reports: {}", dir.display());
+    if report.insecure {
+        println!("WARNING: --insecure: HTTPS certificates were NOT verified in this run; use --ca-cert for a private CA instead");
+    }
 }
 
 fn now() -> String {
@@ -513,12 +520,12 @@ fn rand_seed() -> u64 {
 }
 
 /// Reads every overview the run may write before any trial: it shows whether the target
-/// answers at all, and records the originals a real target gets back at the end.
+/// answers at all, and records the originals a real target gets back at the end. Stops at the
+/// first read that fails, with why.
 async fn preflight(
     exec: &Executor<'_>,
     ids: &IdsFile,
-    url: &str,
-) -> Result<BTreeMap<String, (String, Map<String, Value>)>, AppError> {
+) -> Result<BTreeMap<String, (String, Map<String, Value>)>, String> {
     let mut originals = BTreeMap::new();
     for (variant, v) in &ids.variants {
         if originals.contains_key(&v.overview_of) {
@@ -528,9 +535,14 @@ async fn preflight(
         let state = exec
             .read_state(&v.overview_of, &mut log)
             .await
-            .map_err(|a| AppError::Target {
-                url: url.to_owned(),
-                why: format!("variant {variant}: {}", a.message),
+            .map_err(|a| {
+                let redirect = log.iter().filter_map(|e| e.response.as_ref()).find_map(|r| {
+                    let to = r.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case("location"));
+                    ((300..400).contains(&r.status)).then(|| {
+                        format!(" (a redirect to {}, which the harness never follows, so a token cannot leak to another host: point --target at the final URL)", to.map_or("nowhere", |(_, v)| v.as_str()))
+                    })
+                });
+                format!("variant {variant}: {}{}", a.message, redirect.unwrap_or_default())
             })?;
         originals.insert(v.overview_of.clone(), (variant.clone(), state));
     }

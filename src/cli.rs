@@ -23,7 +23,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the suite (the default when no subcommand is given).
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Start the embedded reference service and keep it running.
     Serve(ServeArgs),
     /// Print a token for the embedded service (never for a real one).

@@ -151,6 +151,16 @@ impl Client {
         out
     }
 
+    /// [`Client::redact`] over raw bytes, which need not be UTF-8: a hostile target's body is
+    /// cleaned before anything (checks, messages, records) can read it.
+    fn redact_bytes(&self, bytes: Vec<u8>) -> Vec<u8> {
+        let mut out = bytes;
+        for s in &self.secrets {
+            out = replace_bytes(&out, s.as_bytes(), REDACTED.as_bytes());
+        }
+        out
+    }
+
     /// Sends `req`, waiting out throttling (429/503 with Retry-After) up to the retry bound.
     pub async fn send(&self, req: &Outgoing) -> Sent {
         let mut throttled = 0;
@@ -223,6 +233,8 @@ impl Client {
         }
     }
 
+    /// Waits for the next request slot under `--rate`; an interruption ends the wait (the
+    /// attempt that follows then sees it and sends nothing).
     async fn wait_for_rate_slot(&self) {
         let Some((n, per)) = self.options.rate else {
             return;
@@ -235,7 +247,11 @@ impl Client {
             *next = slot + gap;
             slot
         };
-        tokio::time::sleep_until(slot.into()).await;
+        let mut cancel = self.cancel.clone();
+        tokio::select! {
+            _ = tokio::time::sleep_until(slot.into()) => {}
+            _ = cancelled(&mut cancel) => {}
+        }
     }
 
     async fn attempt(&self, req: &Outgoing) -> Result<Incoming, String> {
@@ -260,34 +276,42 @@ impl Client {
                 .await
                 .map_err(|e| describe(&e, &self.options))?;
             let status = resp.status().as_u16();
+            // Secrets are removed here, before any check, message or record can see them: a
+            // hostile target may echo the token in a header or a body.
             let headers = resp
                 .headers()
                 .iter()
                 .map(|(n, v)| {
                     (
                         n.as_str().to_owned(),
-                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                        self.redact(&String::from_utf8_lossy(v.as_bytes())),
                     )
                 })
                 .collect();
+            let limit = self.options.body_limit;
+            let too_big = |got: String| {
+                format!(
+                    "the response body ({got}) exceeds the {limit} byte limit (answer {status}); an overview is a few hundred bytes, so the target is misbehaving — raise --max-body only if a large answer is expected"
+                )
+            };
+            if let Some(len) = resp.content_length().filter(|&len| len > limit as u64) {
+                return Err(too_big(format!("Content-Length {len}")));
+            }
             let mut body = Vec::new();
             while let Some(chunk) = resp
                 .chunk()
                 .await
                 .map_err(|e| describe(&e, &self.options))?
             {
-                if body.len() + chunk.len() > self.options.body_limit {
-                    return Err(format!(
-                        "the response body exceeds the {} byte limit (answer {status}); the target is sending more than an overview — raise --max-body if this is expected",
-                        self.options.body_limit
-                    ));
+                if body.len() + chunk.len() > limit {
+                    return Err(too_big(format!("more than {limit} bytes")));
                 }
                 body.extend_from_slice(&chunk);
             }
             Ok(Incoming {
                 status,
                 headers,
-                body,
+                body: self.redact_bytes(body),
             })
         };
         tokio::select! {
@@ -322,18 +346,22 @@ impl Client {
             )),
             Authorization::Literal(v) => headers.push(("Authorization".into(), self.redact(v))),
         }
-        let (body, body_truncated) = cut(req.body.as_deref().unwrap_or_default().as_bytes());
+        // Redacted before it is cut, so a secret across the cut cannot leave half of itself.
+        let body = self.redact(req.body.as_deref().unwrap_or_default());
+        let (body, body_truncated) = cut(body.as_bytes());
         RecordedRequest {
             method: req.method.to_string(),
             url: self.redact(&req.url),
             headers,
-            body: req.body.as_ref().map(|_| self.redact(&body)),
+            body: req.body.as_ref().map(|_| body),
             body_truncated,
         }
     }
 
+    /// `resp` was redacted when it was read (`attempt`); it is redacted again here so a record
+    /// never depends on that.
     fn record_response(&self, resp: &Incoming) -> RecordedResponse {
-        let (body, body_truncated) = cut(&resp.body);
+        let (body, body_truncated) = cut(&self.redact_bytes(resp.body.clone()));
         RecordedResponse {
             status: resp.status,
             headers: resp
@@ -341,7 +369,7 @@ impl Client {
                 .iter()
                 .map(|(n, v)| (n.clone(), self.redact(v)))
                 .collect(),
-            body: (!resp.body.is_empty()).then(|| self.redact(&body)),
+            body: (!resp.body.is_empty()).then_some(body),
             body_truncated,
         }
     }
@@ -354,6 +382,25 @@ async fn cancelled(cancel: &mut watch::Receiver<bool>) {
     }
 }
 
+/// `haystack` with every occurrence of `needle` replaced by `with`.
+fn replace_bytes(haystack: &[u8], needle: &[u8], with: &[u8]) -> Vec<u8> {
+    if needle.is_empty() || haystack.len() < needle.len() {
+        return haystack.to_vec();
+    }
+    let mut out = Vec::with_capacity(haystack.len());
+    let mut i = 0;
+    while i < haystack.len() {
+        if haystack[i..].starts_with(needle) {
+            out.extend_from_slice(with);
+            i += needle.len();
+        } else {
+            out.push(haystack[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
 fn cut(bytes: &[u8]) -> (String, bool) {
     let end = bytes.len().min(RECORDED_BODY_LIMIT);
     (
@@ -362,16 +409,28 @@ fn cut(bytes: &[u8]) -> (String, bool) {
     )
 }
 
+/// What went wrong with an exchange, then what to do about it.
 fn describe(e: &reqwest::Error, options: &ClientOptions) -> String {
+    let cause = root_cause(e);
     if e.is_timeout() {
         format!(
-            "no complete answer within {:?} (--timeout); the target is hanging or too slow",
+            "no complete answer within {:?} (--timeout): the target accepted the request but is hanging or answering too slowly; check that it is up and answering, or raise --timeout",
             options.timeout
         )
+    } else if cause.contains("certificate") || cause.contains("Certificate") {
+        format!(
+            "the TLS handshake failed: {cause}; the target's certificate is not trusted for this host name. If it is issued by a private CA, pass that CA with --ca-cert FILE (PEM); check that the certificate names the host in --target"
+        )
     } else if e.is_connect() {
-        format!("cannot connect: {}", root_cause(e))
+        format!(
+            "cannot connect: {cause}; check that the target is running and that --target (scheme, host, port) is right"
+        )
+    } else if e.is_body() || e.is_decode() {
+        format!(
+            "the answer broke off: {cause}; the target closed or reset the connection before its answer was complete"
+        )
     } else {
-        format!("the exchange failed: {}", root_cause(e))
+        format!("the exchange failed: {cause}; the target did not answer with well-formed HTTP")
     }
 }
 

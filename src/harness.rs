@@ -125,6 +125,15 @@ impl Runner {
             .clone()
     }
 
+    /// Stops the run as unusable before any trial (the preflight failed): every trial is
+    /// skipped with `why`, and the run exits 2.
+    pub fn mark_unusable(&self, why: String) {
+        self.unusable
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get_or_insert(why);
+    }
+
     fn note_outcome(&self, result: &TrialResult) {
         if result.outcome != Outcome::Error {
             self.consecutive_errors.store(0, Ordering::SeqCst);
@@ -159,18 +168,18 @@ impl Runner {
     /// is flaky).
     pub fn run_trial(&self, pc: &PlannedCase) -> TrialResult {
         if let Some(reason) = self.skip_reason(pc) {
-            return self.result(
-                pc,
-                level_of(pc),
-                Outcome::Skipped,
-                reason,
-                Vec::new(),
-                Vec::new(),
-                String::new(),
-                0,
-            );
+            return self.skipped(pc, reason);
         }
-        let mut result = self.with_locks(&pc.writes, || self.attempt(pc));
+        // Asked again under the locks: a trial that waited for them while the run was
+        // interrupted or the target turned unusable must not start its exchanges.
+        let first = self.with_locks(&pc.writes, || match self.skip_reason(pc) {
+            Some(reason) => Err(reason),
+            None => Ok(self.attempt(pc)),
+        });
+        let mut result = match first {
+            Ok(result) => result,
+            Err(reason) => return self.skipped(pc, reason),
+        };
         for _ in 0..self.retries {
             if !matches!(result.outcome, Outcome::Failed | Outcome::Error)
                 || *self.interrupted.borrow()
@@ -189,6 +198,19 @@ impl Runner {
         }
         self.note_outcome(&result);
         result
+    }
+
+    fn skipped(&self, pc: &PlannedCase, reason: String) -> TrialResult {
+        self.result(
+            pc,
+            level_of(pc),
+            Outcome::Skipped,
+            reason,
+            Vec::new(),
+            Vec::new(),
+            String::new(),
+            0,
+        )
     }
 
     fn attempt(&self, pc: &PlannedCase) -> TrialResult {
@@ -253,8 +275,17 @@ impl Runner {
         let mut aborted: Option<Aborted> = None;
         let mut warned: Option<Vec<Check>> = None;
         let judge = self.judge();
+        let mut stopped = false;
         let summary = generate::run(strategy, &self.model, self.seed, self.cases, |input| {
+            // Once an input could not be sent, shrinking would only send more requests to a
+            // target that is not answering (each waiting out its timeout): every further call is
+            // a shrink step, so it "passes" without I/O and the input that stopped stays the one
+            // reported.
+            if stopped || aborted.is_some() {
+                return Ok(());
+            }
             if *self.interrupted.borrow() {
+                stopped = true;
                 return Err("the run was interrupted".into());
             }
             let case = synthetic_case(strategy, pc, &input.body);

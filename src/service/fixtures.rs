@@ -2,9 +2,22 @@
 //! eight path variants touch), one chain of configurations per path variant with stable
 //! well-known GUIDs, and the ids file that describes them.
 //!
-//! | variant | `{id}` (type) | → hops | overview reached |
-//! |---|---|---|---|
-//! | see [`VARIANTS`] | | | |
+//! Configuration ids read `dc0<variant><hop>000-0000-4000-8000-000000000000` and each one's
+//! overview id `0e0<variant><hop>000-…` (variant 1–8 in the order below, hop 0 = `{id}`):
+//!
+//! | variant | `{id}` (actual type) | overview reached (`overviewOf`, type) |
+//! |---|---|---|
+//! | direct | `dc010000-…` windows10GeneralConfiguration | itself |
+//! | root-certificate | `dc020000-…` iosScepCertificateProfile | `dc021000-…` iosTrustedRootCertificate |
+//! | identity-certificate | `dc030000-…` windowsPhone81VpnConfiguration | `dc031000-…` windowsPhone81SCEPCertificateProfile (its root: `dc032000-…`) |
+//! | identity-certificate-root-certificate | `dc040000-…` windowsPhone81VpnConfiguration → `dc041000-…` windowsPhone81SCEPCertificateProfile | `dc042000-…` windowsPhone81TrustedRootCertificate |
+//! | ios-scep-root-certificate | `dc050000-…` iosScepCertificateProfile | `dc051000-…` iosTrustedRootCertificate |
+//! | macos-scep-root-certificate | `dc060000-…` macOSScepCertificateProfile | `dc061000-…` macOSTrustedRootCertificate |
+//! | windows81-scep-root-certificate | `dc070000-…` windows81SCEPCertificateProfile | `dc071000-…` windows81TrustedRootCertificate |
+//! | windows-phone81-vpn-identity-certificate | `dc080000-…` windowsPhone81VpnConfiguration | `dc081000-…` windowsPhone81SCEPCertificateProfile (its root: `dc082000-…`) |
+//!
+//! The `direct` configuration matches none of the four casts and has no navigation, so C1.3
+//! can use it for a cast mismatch and a missing navigation.
 
 use std::collections::BTreeMap;
 

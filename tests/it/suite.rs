@@ -279,6 +279,7 @@ fn a_loopback_target_is_restored_after_the_run() {
         .output()
         .unwrap();
     let _ = serve.kill();
+    let _ = serve.wait();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let report: Report =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("r/report.json")).unwrap())
