@@ -362,6 +362,9 @@ fn run(args: RunArgs) -> Result<i32, AppError> {
     runner.retries = args.retries;
     runner.seed = seed;
     runner.cases = cases;
+    if let Some(path) = &args.replay {
+        runner.replay = load_replay(path)?;
+    }
     runner.max_consecutive_errors = args.max_consecutive_errors;
     if let Some(why) = preflight_failure {
         runner.mark_unusable(why);
@@ -442,11 +445,62 @@ fn run(args: RunArgs) -> Result<i32, AppError> {
     };
     let history = crate::report::trend::run_points(&past);
     crate::report::write_all(&dir, &report, &history)?;
+    save_failing_inputs(&dir, &report)?;
     if args.report_dir.is_none() {
         crate::report::update_latest(&reports_root, &dir)?;
     }
     print_closing(&report, &dir);
     Ok(run_exit_code(&report, &args, runner.unusable()))
+}
+
+/// `failing-inputs.json` beside the report: each generated trial's minimal failing input, for
+/// `--replay`.
+const FAILING_INPUTS: &str = "failing-inputs.json";
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct SavedInput {
+    trial: String,
+    body: String,
+}
+
+fn save_failing_inputs(dir: &Path, report: &Report) -> Result<(), AppError> {
+    let saved: Vec<SavedInput> = report
+        .results
+        .iter()
+        .filter_map(|r| {
+            Some(SavedInput {
+                trial: r.name.clone(),
+                body: r.generated.as_ref()?.failing_input.clone()?,
+            })
+        })
+        .collect();
+    if saved.is_empty() {
+        return Ok(());
+    }
+    let path = dir.join(FAILING_INPUTS);
+    let text = serde_json::to_string_pretty(&saved).expect("plain data serialises");
+    std::fs::write(&path, text)
+        .map_err(|e| AppError::Usage(format!("cannot write {}: {e}", path.display())))
+}
+
+fn load_replay(path: &Path) -> Result<std::collections::HashMap<String, Vec<String>>, AppError> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        AppError::Usage(format!(
+            "--replay {}: {e}; give the failing-inputs.json of an earlier run",
+            path.display()
+        ))
+    })?;
+    let saved: Vec<SavedInput> = serde_json::from_str(&text).map_err(|e| {
+        AppError::Usage(format!(
+            "--replay {}: not a failing-inputs.json ({e})",
+            path.display()
+        ))
+    })?;
+    let mut map = std::collections::HashMap::<String, Vec<String>>::new();
+    for s in saved {
+        map.entry(s.trial).or_default().push(s.body);
+    }
+    Ok(map)
 }
 
 fn run_exit_code(report: &Report, args: &RunArgs, unusable: Option<String>) -> i32 {

@@ -35,6 +35,8 @@ pub struct Runner {
     pub retries: u32,
     pub seed: u64,
     pub cases: u32,
+    /// Failing inputs of an earlier run, by trial name, sent before the generated ones.
+    pub replay: HashMap<String, Vec<String>>,
     pub interrupted: watch::Receiver<bool>,
     /// Consecutive trials that ended in `error`; at the limit the target is deemed unusable and
     /// the remaining trials are skipped rather than each waiting out its own timeouts.
@@ -70,6 +72,7 @@ impl Runner {
             retries: 0,
             seed: 0,
             cases: 256,
+            replay: HashMap::new(),
             interrupted,
             max_consecutive_errors: 5,
             sink: Mutex::new(Vec::new()),
@@ -276,7 +279,7 @@ impl Runner {
         let mut warned: Option<Vec<Check>> = None;
         let judge = self.judge();
         let mut stopped = false;
-        let summary = generate::run(strategy, &self.model, self.seed, self.cases, |input| {
+        let mut test = |input: &generate::Input| {
             // Once an input could not be sent, shrinking would only send more requests to a
             // target that is not answering (each waiting out its timeout): every further call is
             // a shrink step, so it "passes" without I/O and the input that stopped stays the one
@@ -321,7 +324,34 @@ impl Runner {
                     }
                 }
             }
-        });
+        };
+        // Inputs saved by an earlier failing run (--replay) go first, unshrunk.
+        let replayed = self
+            .replay
+            .get(&pc.name)
+            .into_iter()
+            .flatten()
+            .find_map(|body| {
+                let input = generate::Input {
+                    body: body.clone(),
+                    properties: Vec::new(),
+                    note: "replay".into(),
+                };
+                test(&input).err().map(|message| (input, message))
+            });
+        let summary = match replayed {
+            Some((input, message)) => generate::RunSummary {
+                cases: 1,
+                passed: 0,
+                failure: Some(generate::Failure {
+                    original: input.clone(),
+                    input,
+                    message,
+                    shrink_steps: 0,
+                }),
+            },
+            None => generate::run(strategy, &self.model, self.seed, self.cases, &mut test),
+        };
         let generated = |failing: Option<String>| Generated {
             cases: summary.cases,
             passed: summary.passed,

@@ -354,3 +354,48 @@ fn edge_faults_are_caught_by_generated_inputs_on_every_seed() {
     }
     assert!(missed.is_empty(), "{}", missed.join("\n"));
 }
+
+/// Issue 4: a failing run saves its minimal inputs beside the report; `--replay` sends them
+/// first, so the failure reproduces even with a case count that would not reach it.
+#[test]
+fn failing_inputs_are_saved_and_replayed_first() {
+    let trial = "direct::C4.4::generated-valid-datetimeoffset";
+    let first = tempfile::tempdir().unwrap();
+    let (out, _) = run(
+        &["--fault", "truncate-milliseconds", "--exact", trial],
+        first.path(),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let saved = first.path().join("failing-inputs.json");
+    let text_saved = std::fs::read_to_string(&saved).expect("failing-inputs.json is written");
+    assert!(text_saved.contains(trial));
+
+    let again = tempfile::tempdir().unwrap();
+    let args = [
+        "--fault",
+        "truncate-milliseconds",
+        "--cases",
+        "1",
+        "--replay",
+        saved.to_str().unwrap(),
+        "--exact",
+        trial,
+    ];
+    let (out, report) = run(&args, again.path());
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let r = &report.unwrap().results[0];
+    assert_eq!(
+        r.generated.as_ref().map(|g| g.cases),
+        Some(1),
+        "the replayed input failed before any generated one"
+    );
+
+    let clean = tempfile::tempdir().unwrap();
+    let (out, _) = run(&args[2..], clean.path());
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "the reference keeps the replayed input: {}",
+        text(&out)
+    );
+}
