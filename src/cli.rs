@@ -202,4 +202,8 @@ pub struct BenchArgs {
     /// Concurrent clients for the request-rate measurements.
     #[arg(long, default_value_t = 32)]
     pub concurrency: usize,
+    /// Run only these measurements (repeatable; for profiling one in isolation): 1 service,
+    /// 2 harness, 3 suite, 4 growth. Default: all four.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=4))]
+    pub only: Vec<u8>,
 }

@@ -121,9 +121,16 @@ impl Client {
             .pool_max_idle_per_host(64)
             .tcp_nodelay(true);
         if let Some(pem) = &options.ca_cert {
-            let cert = reqwest::Certificate::from_pem(pem)
+            let certs = reqwest::Certificate::from_pem_bundle(pem)
                 .map_err(|e| ClientError::CaCert(e.to_string()))?;
-            builder = builder.add_root_certificate(cert);
+            if certs.is_empty() {
+                return Err(ClientError::CaCert(
+                    "the file holds no PEM certificate (-----BEGIN CERTIFICATE-----)".into(),
+                ));
+            }
+            for cert in certs {
+                builder = builder.add_root_certificate(cert);
+            }
         }
         if options.insecure {
             builder = builder.danger_accept_invalid_certs(true);

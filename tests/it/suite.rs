@@ -399,3 +399,125 @@ fn failing_inputs_are_saved_and_replayed_first() {
         text(&out)
     );
 }
+
+/// Issue 5: three partitions merged give the same set of results as the unpartitioned run.
+#[test]
+fn three_merged_partitions_equal_the_whole_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let names = |r: &Report| {
+        let mut n: Vec<(String, &str)> = r
+            .results
+            .iter()
+            .map(|t| (t.name.clone(), t.outcome.as_str()))
+            .collect();
+        n.sort();
+        n
+    };
+    let (out, whole) = run(&["--cases", "4", "--seed", "5"], &dir.path().join("whole"));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let mut shards = Vec::new();
+    for k in 1..=3 {
+        let shard_dir = dir.path().join(format!("shard{k}"));
+        let (out, report) = run(
+            &[
+                "--cases",
+                "4",
+                "--seed",
+                "5",
+                "--partition",
+                &format!("hash:{k}/3"),
+            ],
+            &shard_dir,
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        let report = report.unwrap();
+        assert_eq!(
+            report.partition.as_deref(),
+            Some(format!("hash:{k}/3").as_str())
+        );
+        shards.push(shard_dir.join("report.json"));
+    }
+    let merged_dir = dir.path().join("merged");
+    let mut args: Vec<&str> = vec!["report", "merge"];
+    args.extend(shards.iter().map(|p| p.to_str().unwrap()));
+    let out = Command::new(BIN)
+        .args(&args)
+        .arg("--out")
+        .arg(&merged_dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let merged: Report =
+        serde_json::from_str(&std::fs::read_to_string(merged_dir.join("report.json")).unwrap())
+            .unwrap();
+    assert_eq!(names(&merged), names(&whole.unwrap()));
+    for f in ["junit.xml", "summary.md", "report.html"] {
+        assert!(
+            merged_dir.join(f).exists(),
+            "{f} is written for the merged run"
+        );
+    }
+}
+
+/// Issue 5: two nightly runs with a fault introduced between them show exactly that fault's
+/// trials as new failures, and `--fail-on new` gates on them.
+#[test]
+fn a_fault_introduced_between_two_nights_is_exactly_what_is_new() {
+    let dir = tempfile::tempdir().unwrap();
+    let night1 = dir.path().join("night1");
+    let (out, _) = run(&["--cases", "8", VARIANT], &night1);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let baseline = night1.join("report.json");
+    let b = baseline.to_str().unwrap();
+    let (out, report) = run(
+        &[
+            "--cases",
+            "8",
+            "--fault",
+            "lost-update",
+            "--baseline",
+            b,
+            VARIANT,
+        ],
+        &dir.path().join("night2"),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let report = report.unwrap();
+    let diff = report.baseline.expect("a baseline diff");
+    let failing: Vec<String> = report
+        .results
+        .iter()
+        .filter(|r| r.outcome == Outcome::Failed)
+        .map(|r| r.name.clone())
+        .collect();
+    assert!(!failing.is_empty());
+    assert_eq!(diff.new_failures, failing);
+    assert!(
+        diff.new_failures.iter().all(|n| n.contains("::C5.4::")),
+        "{:?}",
+        diff.new_failures
+    );
+    assert!(diff.fixed.is_empty() && diff.still_failing.is_empty());
+    // Against the second night as baseline, the same fault is no longer new.
+    let b2 = dir.path().join("night2/report.json");
+    let (out, _) = run(
+        &[
+            "--cases",
+            "8",
+            "--fault",
+            "lost-update",
+            "--baseline",
+            b2.to_str().unwrap(),
+            "--fail-on",
+            "new",
+            VARIANT,
+        ],
+        &dir.path().join("night3"),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "still failing is not new: {}",
+        text(&out)
+    );
+}
