@@ -421,7 +421,7 @@ fn describe(e: &reqwest::Error, options: &ClientOptions) -> String {
     let cause = root_cause(e);
     if e.is_timeout() {
         format!(
-            "no complete answer within {:?} (--timeout): the target accepted the request but is hanging or answering too slowly; check that it is up and answering, or raise --timeout",
+            "no complete answer within {:?} (--timeout): the target is not answering, or answering too slowly; check that it is up and reachable, or raise --timeout",
             options.timeout
         )
     } else if cause.contains("certificate") || cause.contains("Certificate") {
@@ -441,8 +441,13 @@ fn describe(e: &reqwest::Error, options: &ClientOptions) -> String {
     }
 }
 
-fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+/// `e` and its sources, without reqwest's repetition of the URL (the messages already name it).
+fn root_cause(e: &reqwest::Error) -> String {
+    use std::error::Error as _;
     let mut msg = e.to_string();
+    if let Some(url) = e.url() {
+        msg = msg.replace(&format!(" for url ({url})"), "");
+    }
     let mut source = e.source();
     while let Some(s) = source {
         msg = format!("{msg}: {s}");
@@ -512,6 +517,21 @@ mod tests {
         );
         assert_eq!(parse_retry_after("soon"), None);
         assert_eq!(parse_retry_after("-1"), None);
+    }
+
+    #[test]
+    fn secrets_are_redacted_in_bytes_that_are_not_utf8() {
+        let client = Client::new(
+            ClientOptions::default(),
+            vec![Arc::from("s3cr3t-token"), Arc::from("abc")],
+            watch::channel(false).1,
+        )
+        .expect("a client");
+        let body = b"\xff\xfes3cr3t-tokens3cr3t-token\xc3(abc".to_vec();
+        let clean = client.redact_bytes(body);
+        assert_eq!(clean, b"\xff\xfe[REDACTED][REDACTED]\xc3(abc".to_vec());
+        assert_eq!(client.redact("Bearer s3cr3t-token."), "Bearer [REDACTED].");
+        assert_eq!(replace_bytes(b"ab", b"abc", b"x"), b"ab".to_vec());
     }
 
     #[test]

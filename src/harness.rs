@@ -173,34 +173,33 @@ impl Runner {
         if let Some(reason) = self.skip_reason(pc) {
             return self.skipped(pc, reason);
         }
-        // Asked again under the locks: a trial that waited for them while the run was
-        // interrupted or the target turned unusable must not start its exchanges.
-        let first = self.with_locks(&pc.writes, || match self.skip_reason(pc) {
-            Some(reason) => Err(reason),
-            None => Ok(self.attempt(pc)),
-        });
-        let mut result = match first {
-            Ok(result) => result,
-            Err(reason) => return self.skipped(pc, reason),
-        };
-        for _ in 0..self.retries {
-            if !matches!(result.outcome, Outcome::Failed | Outcome::Error)
-                || *self.interrupted.borrow()
-            {
-                break;
+        self.with_locks(&pc.writes, || {
+            // Asked again under the locks: a trial that waited for them while the run was
+            // interrupted or the target turned unusable must not start its exchanges. The
+            // outcome is noted before the locks are released, for the same reason.
+            if let Some(reason) = self.skip_reason(pc) {
+                return self.skipped(pc, reason);
             }
-            let again = self.with_locks(&pc.writes, || self.attempt(pc));
-            if !matches!(again.outcome, Outcome::Failed | Outcome::Error) {
-                result = TrialResult {
-                    flaky: true,
-                    ..again
-                };
-                break;
+            let mut result = self.attempt(pc);
+            for _ in 0..self.retries {
+                if !matches!(result.outcome, Outcome::Failed | Outcome::Error)
+                    || *self.interrupted.borrow()
+                {
+                    break;
+                }
+                let again = self.attempt(pc);
+                if !matches!(again.outcome, Outcome::Failed | Outcome::Error) {
+                    result = TrialResult {
+                        flaky: true,
+                        ..again
+                    };
+                    break;
+                }
+                result = again;
             }
-            result = again;
-        }
-        self.note_outcome(&result);
-        result
+            self.note_outcome(&result);
+            result
+        })
     }
 
     fn skipped(&self, pc: &PlannedCase, reason: String) -> TrialResult {

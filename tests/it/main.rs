@@ -1,6 +1,7 @@
 //! The one integration binary: every module talks to a real server on loopback.
 
 mod generate;
+mod hostile;
 mod reports;
 mod service;
 mod suite;
