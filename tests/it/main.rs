@@ -1,5 +1,6 @@
 //! The one integration binary: every module talks to a real server on loopback.
 
+mod abuse;
 mod generate;
 mod hostile;
 mod reports;
