@@ -290,7 +290,7 @@ impl Runner {
                 stopped = true;
                 return Err("the run was interrupted".into());
             }
-            let case = synthetic_case(strategy, pc, &input.body);
+            let case = synthetic_case(strategy, &pc.clause, &input.body);
             match self
                 .runtime
                 .block_on(self.executor().run(&case, &pc.variant, state.take()))
@@ -459,7 +459,7 @@ fn level_of(pc: &PlannedCase) -> Level {
 
 /// The state after an input that kept the contract: the read-back of an accepted PATCH, or the
 /// state read after a refused one.
-fn next_state(t: &Transcript) -> Option<Map<String, Value>> {
+pub(crate) fn next_state(t: &Transcript) -> Option<Map<String, Value>> {
     match (&t.after, &t.read_back) {
         (Some(after), _) => Some(after.clone()),
         (None, Some(read)) => match read.response.json() {
@@ -470,11 +470,13 @@ fn next_state(t: &Transcript) -> Option<Map<String, Value>> {
     }
 }
 
-fn synthetic_case(strategy: Strategy, pc: &PlannedCase, body: &str) -> Case {
+/// The case a generated input is judged as: accepted for a valid strategy, refused with 400
+/// otherwise. `body` is sent verbatim; its parsed form feeds the checks.
+pub(crate) fn synthetic_case(strategy: Strategy, clause: &str, body: &str) -> Case {
     let accepted = strategy.expects_acceptance();
     Case {
         name: strategy.name().into(),
-        clause: pc.clause.clone(),
+        clause: clause.to_owned(),
         level: Level::Must,
         description: String::new(),
         kind: if accepted {

@@ -21,13 +21,14 @@ use tokio::sync::watch;
 use super::service::http_client;
 use super::{Tally, ROUNDS};
 use crate::app::Contract;
-use crate::case::{Case, Kind, RequestSpec, Spelling};
+use crate::case::Spelling;
 use crate::checks::Judge;
 use crate::client::{Authorization, Client, ClientOptions, Outgoing};
 use crate::domain::EntityModel;
-use crate::executor::{Executor, Target, Tokens, Transcript, CLIENT_REQUEST_ID};
-use crate::harness::conclude;
-use crate::outcome::{Check, Level, Outcome};
+use crate::executor::{Executor, Target, Tokens, CLIENT_REQUEST_ID};
+use crate::generate::Strategy;
+use crate::harness::{conclude, next_state, synthetic_case};
+use crate::outcome::{Check, Outcome};
 use crate::plan::variants::fill;
 use crate::plan::Variant;
 use crate::schema::Schema;
@@ -110,18 +111,7 @@ pub fn measure(
         Client::new(ClientOptions::default(), secrets, watch::channel(false).1)
             .map_err(|e| e.to_string())?
     };
-    let variants: Vec<Arc<Variant>> = contract
-        .suite
-        .variants
-        .iter()
-        .map(|v| {
-            Arc::new(Variant {
-                name: v.name.clone(),
-                template: v.template.clone(),
-                ids: running.ids.variants.get(&v.name).cloned(),
-            })
-        })
-        .collect();
+    let variants = crate::plan::variants(&contract.suite, &running.ids);
     let direct = variants
         .iter()
         .find(|v| v.name == "direct")
@@ -261,26 +251,6 @@ fn next_body<'a>(shared: &'a Shared, lane: &mut Lane) -> (usize, &'a str) {
     (i, &shared.bodies[i])
 }
 
-/// The case the harness builds for one generated valid input (as `harness::synthetic_case`).
-fn synthetic_case(body: &str) -> Case {
-    Case {
-        name: "generated-valid-body".into(),
-        clause: "C4.4".into(),
-        level: Level::Must,
-        description: String::new(),
-        kind: Kind::Accepted,
-        request: RequestSpec {
-            body: serde_json::from_str(body).ok(),
-            body_raw: Some(body.to_owned()),
-            ..RequestSpec::default()
-        },
-        status: Vec::new(),
-        preferred_status: Vec::new(),
-        bodies: Vec::new(),
-        rounds: None,
-    }
-}
-
 /// One generated input as a trial runs it: exchanges, every check, the outcome recorded.
 fn checked_once(shared: &Shared, lane: &mut Lane, handle: &tokio::runtime::Handle) -> Tally {
     let (_, body) = next_body(shared, lane);
@@ -297,7 +267,7 @@ fn checked_once(shared: &Shared, lane: &mut Lane, handle: &tokio::runtime::Handl
         strict: false,
         allow_204: false,
     };
-    let case = synthetic_case(body);
+    let case = synthetic_case(Strategy::ValidBody, Strategy::ValidBody.clause(), body);
     match handle.block_on(exec.run(&case, variant, lane.before.take())) {
         Err(a) => {
             lane.problem.get_or_insert(a.message);
@@ -342,18 +312,6 @@ fn record(lane: &mut Lane, outcome: Outcome, message: String, checks: Vec<Check>
                 lane.problem = Some(format!("{} ({})", message, failed.join(", ")));
             }
         }
-    }
-}
-
-/// The state after a passing input (as `harness::next_state`).
-fn next_state(t: &Transcript) -> Option<Map<String, Value>> {
-    match (&t.after, &t.read_back) {
-        (Some(after), _) => Some(after.clone()),
-        (None, Some(read)) => match read.response.json() {
-            Some(Value::Object(m)) => Some(m),
-            _ => None,
-        },
-        (None, None) => None,
     }
 }
 

@@ -68,13 +68,7 @@ impl Judge<'_> {
             Kind::Accepted | Kind::Alias => self.accepted(case, t, &mut out),
             Kind::Repeat => {
                 self.accepted(case, t, &mut out);
-                let sent = case
-                    .request
-                    .body
-                    .as_ref()
-                    .and_then(Value::as_object)
-                    .cloned()
-                    .unwrap_or_default();
+                let sent = sent_body(case);
                 out.push(round_trip::idempotent(self, &sent, t));
             }
             Kind::Refused => {
@@ -159,13 +153,7 @@ impl Judge<'_> {
             "C4.1"
         };
         let step = &t.steps[0];
-        let sent = case
-            .request
-            .body
-            .as_ref()
-            .and_then(Value::as_object)
-            .cloned()
-            .unwrap_or_default();
+        let sent = sent_body(case);
         for s in &t.steps {
             out.push(status::allowed(
                 self,
@@ -181,13 +169,16 @@ impl Judge<'_> {
         }
         out.extend(headers::should_headers(self, step));
         // Under --allow-204 an empty answer is judged on the read-back instead (C4.1).
-        let entity = if step.response.status == 204 {
-            t.read_back.as_ref().and_then(|r| r.response.json())
+        let answer = if step.response.status == 204 {
+            t.read_back.as_ref().map(|r| &r.response)
         } else {
             out.push(headers::json_content_type(self, "C4.2", &step.response));
-            step.response.json()
+            Some(&step.response)
         };
-        let entity = entity.unwrap_or(Value::Null);
+        let Some(entity) = answer.and_then(|a| a.json()) else {
+            out.push(schema::not_json(self, answer));
+            return;
+        };
         out.extend(schema::entity(self, &entity));
         let Some(entity) = entity.as_object() else {
             return;
@@ -207,6 +198,16 @@ impl Judge<'_> {
         let prop = &self.model.properties[self.model.index_of(name)?];
         EdmValue::from_json(prop.edm, map.get(name)?).ok()
     }
+}
+
+/// The case's body as a JSON object (empty when it has none), for the round-trip checks.
+fn sent_body(case: &Case) -> Map<String, Value> {
+    case.request
+        .body
+        .as_ref()
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default()
 }
 
 /// A refused request changes nothing: C2.3 for auth, C1.3 for routing, C5.3 otherwise.

@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use crate::client::Incoming;
 use crate::outcome::{Check, Level};
 
 use super::Judge;
@@ -45,4 +46,19 @@ pub fn entity(j: &Judge, body: &Value) -> Vec<Check> {
         || "C4.3 (SHOULD): the answer has no \"@odata.type\"; the page's example carries it (OData minimal metadata may omit it)".into(),
     ));
     out
+}
+
+/// C4.3 when the answer that should carry the entity is not JSON at all (or is missing).
+pub fn not_json(j: &Judge, answer: Option<&Incoming>) -> Check {
+    let actual = match answer {
+        None => "no answer to read the entity from".to_owned(),
+        Some(a) if a.body.is_empty() => "an empty body".to_owned(),
+        Some(a) => {
+            let start: String = String::from_utf8_lossy(&a.body).chars().take(120).collect();
+            format!("a body that is not JSON: {start:?}")
+        }
+    };
+    j.check("C4.3", Level::Must, false, "the entity as a JSON object", actual.clone(), || {
+        format!("C4.3: a valid PATCH must answer with the full entity as JSON, but the answer is {actual}; send the updated entity as a JSON object")
+    })
 }

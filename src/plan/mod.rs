@@ -42,10 +42,9 @@ pub struct Plan {
     pub direct: Arc<Variant>,
 }
 
-/// Plans every case on every variant it applies to. Trials are interleaved across variants so
-/// that parallel runners reach different overviews instead of queueing on one.
-pub fn plan(suite: &Suite, ids: &IdsFile, generated: bool) -> Plan {
-    let variants: Vec<Arc<Variant>> = suite
+/// The suite's variants with their ids on the target (absent ids: the variant is skipped).
+pub fn variants(suite: &Suite, ids: &IdsFile) -> Vec<Arc<Variant>> {
+    suite
         .variants
         .iter()
         .map(|v| {
@@ -55,7 +54,13 @@ pub fn plan(suite: &Suite, ids: &IdsFile, generated: bool) -> Plan {
                 ids: ids.variants.get(&v.name).cloned(),
             })
         })
-        .collect();
+        .collect()
+}
+
+/// Plans every case on every variant it applies to. Trials are interleaved across variants so
+/// that parallel runners reach different overviews instead of queueing on one.
+pub fn plan(suite: &Suite, ids: &IdsFile, generated: bool) -> Plan {
+    let variants = variants(suite, ids);
     let direct = variants
         .iter()
         .find(|v| v.name == "direct")
