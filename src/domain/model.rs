@@ -196,18 +196,3 @@ impl EntityModel {
 pub struct Entity {
     pub values: Vec<EdmValue>,
 }
-
-impl Entity {
-    /// The entity as the page's response shows it: `@odata.type` first, then every property.
-    pub fn to_json(&self, model: &EntityModel) -> Value {
-        let mut map = Map::new();
-        map.insert(
-            "@odata.type".into(),
-            Value::String(model.odata_type.clone()),
-        );
-        for (p, v) in model.properties.iter().zip(&self.values) {
-            map.insert(p.name.clone(), v.to_json());
-        }
-        Value::Object(map)
-    }
-}

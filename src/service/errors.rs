@@ -1,10 +1,9 @@
 //! The one error type of the service's handlers, and how every refusal is written: the OData
 //! error body `{"error": {"code", "message", "innerError": {"request-id", "date"}}}` (C6.1).
 //!
-//! `ApiError` implements `IntoResponse` with that body; the response also carries the error as
-//! an extension, and the service's outer layer rewrites it with the request's id and the
-//! active fault and deviations. Any 4xx/5xx that reaches that layer without the extension (a
-//! framework rejection, a panic) is turned into an `ApiError` there too.
+//! Handlers return `Result<_, ApiError>`; the one handler every request reaches
+//! (`service::answer`) writes the error with the request's id and the active fault and
+//! deviations, so there is one place where error bodies are made.
 
 use axum::http::header::{HeaderValue, ALLOW, CONTENT_TYPE, RETRY_AFTER};
 use axum::http::StatusCode;
@@ -112,27 +111,9 @@ impl ApiError {
             message,
         )
     }
-
-    /// The error for a 4xx/5xx response that was produced without one.
-    pub fn from_status(status: StatusCode) -> Self {
-        let reason = status.canonical_reason().unwrap_or("error");
-        let code = match status.as_u16() {
-            400 => "BadRequest",
-            401 => "InvalidAuthenticationToken",
-            403 => "Forbidden",
-            404 => "ResourceNotFound",
-            405 => "MethodNotAllowed",
-            413 => "RequestEntityTooLarge",
-            415 => "UnsupportedMediaType",
-            429 => "TooManyRequests",
-            s if s >= 500 => "InternalServerError",
-            _ => "BadRequest",
-        };
-        Self::new(status, code, format!("the request was refused: {reason}"))
-    }
 }
 
-/// What the outer layer knows when it writes an error body.
+/// What `service::answer` knows when it writes an error body.
 #[derive(Debug, Clone, Copy)]
 pub struct ErrorStyle<'a> {
     pub fault: Option<Fault>,
@@ -188,20 +169,6 @@ impl ApiError {
         if let Some(retry) = self.retry_after {
             headers.insert(RETRY_AFTER, HeaderValue::from_static(retry));
         }
-        response
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let style = ErrorStyle {
-            fault: None,
-            deviations: &[],
-            request_id: "",
-            client_request_id: None,
-        };
-        let mut response = self.render(&style);
-        response.extensions_mut().insert(self);
         response
     }
 }

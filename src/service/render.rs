@@ -4,10 +4,12 @@
 use axum::http::header::{HeaderValue, CONTENT_TYPE};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde_json::{Map, Value};
+use serde::{Serialize, Serializer};
+use std::borrow::Cow;
 
 use super::faults::{Deviation, Fault};
 use crate::domain::{DateTimeOffset, EdmType, EdmValue, Entity, EntityModel};
+use Value::{Int, Text};
 
 /// The Content-Type Graph answers an entity with.
 pub const GRAPH_CONTENT_TYPE: &str =
@@ -25,8 +27,8 @@ pub struct Render<'a> {
     pub model: &'a EntityModel,
     pub fault: Option<Fault>,
     pub deviations: &'a [Deviation],
-    /// `http://host/beta`, for `@odata.context`.
-    pub service_root: &'a str,
+    /// The request's `Host`, for `@odata.context`.
+    pub host: &'a str,
     pub configuration_id: &'a str,
 }
 
@@ -61,65 +63,58 @@ impl Render<'_> {
         )
     }
 
-    /// The entity's JSON object as this service writes it.
-    pub fn json(&self, entity: &Entity, answer: Answer) -> Map<String, Value> {
+    /// The entity's properties in the order this service writes them, annotations included.
+    pub fn fields<'e>(&'e self, entity: &'e Entity, answer: Answer) -> Vec<Field<'e>> {
         let model = self.model;
-        let Value::Object(plain) = entity.to_json(model) else {
-            unreachable!("Entity::to_json writes an object")
-        };
-        let mut map = Map::new();
-        if self.has(Deviation::ExtraAnnotations) {
-            map.insert(
-                "@odata.context".into(),
-                Value::String(format!(
-                    "{}/$metadata#deviceManagement/deviceConfigurations('{}')/userStatusOverview/$entity",
-                    self.service_root, self.configuration_id
-                )),
-            );
-            let etag = crc32fast::hash(Value::Object(plain.clone()).to_string().as_bytes());
-            map.insert(
-                "@odata.etag".into(),
-                Value::String(format!("W/\"{etag:08x}\"")),
-            );
-        }
+        let annotated = self.has(Deviation::ExtraAnnotations);
         let omitted = (self.fault == Some(Fault::MissingProperty) && answer == Answer::Patch)
-            .then(|| model.writable().last().map(|(_, p)| p.name.clone()))
+            .then(|| model.writable().last().map(|(i, _)| i))
             .flatten();
-        for (name, value) in plain {
-            if name == "@odata.type" && self.fault == Some(Fault::NoOdataType) {
+        let mut fields = Vec::with_capacity(model.properties.len() + 3);
+        if annotated {
+            fields.push((
+                "@odata.context".into(),
+                Text(format!(
+                    "http://{}/beta/$metadata#deviceManagement/deviceConfigurations('{}')/userStatusOverview/$entity",
+                    self.host, self.configuration_id
+                ).into()),
+            ));
+            fields.push(("@odata.etag".into(), Text(etag(model, entity).into())));
+        }
+        if self.fault != Some(Fault::NoOdataType) {
+            fields.push(("@odata.type".into(), Text(model.odata_type.as_str().into())));
+        }
+        for (i, (p, value)) in model.properties.iter().zip(&entity.values).enumerate() {
+            if omitted == Some(i) {
                 continue;
             }
-            if omitted.as_deref() == Some(name.as_str()) {
-                continue;
-            }
-            let value = match model
-                .index_of(&name)
-                .map(|i| (&model.properties[i], &entity.values[i]))
-            {
-                Some((p, EdmValue::DateTimeOffset(d))) => {
-                    if self.has(Deviation::ExtraAnnotations) && p.edm == EdmType::DateTimeOffset {
-                        map.insert(
-                            format!("{name}@odata.type"),
-                            Value::String("#DateTimeOffset".into()),
-                        );
+            let name = p.name.as_str();
+            let value = match value {
+                EdmValue::DateTimeOffset(d) => {
+                    if annotated && p.edm == EdmType::DateTimeOffset {
+                        fields.push((
+                            format!("{name}@odata.type").into(),
+                            Text("#DateTimeOffset".into()),
+                        ));
                     }
-                    Value::String(self.time(*d))
+                    Text(self.time(*d).into())
                 }
-                Some((p, EdmValue::String(key)))
-                    if p.name == model.key
+                EdmValue::String(key)
+                    if name == model.key
                         && self.fault == Some(Fault::IdChanges)
                         && answer == Answer::Patch =>
                 {
-                    Value::String(complement_hex(key))
+                    Text(complement_hex(key).into())
                 }
-                _ => value,
+                EdmValue::String(s) => Text(s.as_str().into()),
+                EdmValue::Int32(n) => Int(*n),
             };
-            map.insert(name, value);
+            fields.push((name.into(), value));
         }
         if self.has(Deviation::Reordered) {
-            map = map.into_iter().rev().collect();
+            fields.reverse();
         }
-        map
+        fields
     }
 
     /// The whole 200 (or, under `patch-204`, 204) response.
@@ -127,12 +122,13 @@ impl Render<'_> {
         if answer == Answer::Patch && self.fault == Some(Fault::Patch204) {
             return StatusCode::NO_CONTENT.into_response();
         }
-        let body = Value::Object(self.json(entity, answer));
+        let object = Object(self.fields(entity, answer));
         let text = if self.has(Deviation::Reordered) {
-            serde_json::to_string_pretty(&body).unwrap_or_else(|_| body.to_string())
+            serde_json::to_vec_pretty(&object)
         } else {
-            body.to_string()
-        };
+            serde_json::to_vec(&object)
+        }
+        .expect("strings and integers always serialise");
         let content_type =
             if answer == Answer::Patch && self.fault == Some(Fault::TextPlainResponse) {
                 "text/plain; charset=utf-8"
@@ -141,12 +137,52 @@ impl Render<'_> {
             } else {
                 GRAPH_CONTENT_TYPE
             };
-        let mut response = (StatusCode::OK, text).into_response();
-        response
-            .headers_mut()
-            .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
-        response
+        (
+            StatusCode::OK,
+            [(CONTENT_TYPE, HeaderValue::from_static(content_type))],
+            text,
+        )
+            .into_response()
     }
+}
+
+/// One property of an answer: its name and its value.
+pub type Field<'e> = (Cow<'e, str>, Value<'e>);
+
+/// A property value as written: JSON text or a JSON integer. Written straight from the entity,
+/// without building a `serde_json` map first (that copy was a tenth of the service's CPU time).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value<'e> {
+    Text(Cow<'e, str>),
+    Int(i32),
+}
+
+impl Serialize for Value<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Text(s) => serializer.serialize_str(s),
+            Int(n) => serializer.serialize_i32(*n),
+        }
+    }
+}
+
+/// The fields as one JSON object, in their order.
+struct Object<'e>(Vec<Field<'e>>);
+
+impl Serialize for Object<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(name, value)| (name, value)))
+    }
+}
+
+/// A weak ETag of the stored values, as the `extra-annotations` deviation writes it.
+fn etag(model: &EntityModel, entity: &Entity) -> String {
+    let mut hasher = crc32fast::Hasher::new();
+    for (p, value) in model.properties.iter().zip(&entity.values) {
+        hasher.update(p.name.as_bytes());
+        hasher.update(value.to_json().to_string().as_bytes());
+    }
+    format!("W/\"{:08x}\"", hasher.finalize())
 }
 
 /// The key as the `id-changes` fault reports it: every hex digit complemented (`0` ↔ `f`).

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Bytes;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::header::HOST;
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
@@ -67,9 +67,9 @@ pub fn parse_path(path: &str) -> Result<Route, String> {
     let mut steps = Vec::with_capacity(middle.len());
     for segment in middle {
         let cast = segment
-            .get(..NAMESPACE.len() + 1)
-            .filter(|p| p.eq_ignore_ascii_case(&format!("{NAMESPACE}.")))
-            .map(|_| &segment[NAMESPACE.len() + 1..]);
+            .get(..NAMESPACE.len())
+            .filter(|p| p.eq_ignore_ascii_case(NAMESPACE))
+            .and_then(|_| segment[NAMESPACE.len()..].strip_prefix('.'));
         if let Some(type_name) = cast.filter(|t| !t.is_empty()) {
             steps.push(Step::Cast(type_name.to_owned()));
         } else if segment.eq_ignore_ascii_case(fixtures::ROOT_CERTIFICATE)
@@ -153,10 +153,7 @@ pub fn resolve(state: &ServiceState, route: &Route) -> Result<Arc<Configuration>
 }
 
 /// The fallback handler: every request comes here.
-pub async fn handle(
-    State(state): State<ServiceState>,
-    request: Request,
-) -> Result<Response, ApiError> {
+pub async fn handle(state: &ServiceState, request: Request) -> Result<Response, ApiError> {
     let (parts, request_body) = request.into_parts();
     let route = parse_path(parts.uri.path()).map_err(|segment| {
         ApiError::not_found(format!(
@@ -175,40 +172,35 @@ pub async fn handle(
         return Err(ApiError::method_not_allowed(parts.method.as_str()));
     }
     let body = body::read(&parts.headers, request_body).await?;
-    if let Err(refusal) = auth::authorise(&parts.headers, &parts.method, fault) {
+    if let Err(refusal) = auth::authorise(state.tokens(), &parts.headers, &parts.method, fault) {
         if refusal.status == StatusCode::FORBIDDEN
             && parts.method == Method::PATCH
             && fault == Some(Fault::ForbiddenWrites)
         {
-            if let Ok(config) = resolve(&state, &route) {
-                let _ = patch(&state, &config, &parts.headers, body).await;
+            if let Ok(config) = resolve(state, &route) {
+                let _ = patch(state, &config, &parts.headers, body).await;
             }
         }
         return Err(refusal);
     }
-    let config = resolve(&state, &route)?;
-    let service_root = service_root(&parts.headers);
+    let config = resolve(state, &route)?;
     let render = Render {
         model: state.model(),
         fault,
         deviations: state.deviations(),
-        service_root: &service_root,
+        host: parts
+            .headers
+            .get(HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("127.0.0.1"),
         configuration_id: &config.id,
     };
     if parts.method == Method::GET {
         let entity = config.overview.lock().await.entity.clone();
         return Ok(render.response(&entity, Answer::Get));
     }
-    let entity = patch(&state, &config, &parts.headers, body).await?;
+    let entity = patch(state, &config, &parts.headers, body).await?;
     Ok(render.response(&entity, Answer::Patch))
-}
-
-fn service_root(headers: &HeaderMap) -> String {
-    let host = headers
-        .get(HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("127.0.0.1");
-    format!("http://{host}/beta")
 }
 
 /// Validates the body completely, then applies it under the overview's lock; returns the
@@ -258,7 +250,9 @@ async fn patch(
         ));
     }
     let patch = store_as_fault(fault, patch);
-    let repeat = (!patch.changes.is_empty()).then_some(&raw[..]);
+    // Only `repeat-refused` reads the last body; copying it on every PATCH is work for nothing.
+    let repeat =
+        (fault == Some(Fault::RepeatRefused) && !patch.changes.is_empty()).then_some(&raw[..]);
     apply(state, config, &patch, repeat).await
 }
 
