@@ -244,17 +244,52 @@ impl DateTimeOffset {
 }
 
 /// Writes `YYYY-MM-DDThh:mm:ss[.fffffff]` with trailing zero digits dropped, then `Z` or `±hh:mm`.
-impl fmt::Display for DateTimeOffset {
+/// How many fraction digits a time is written with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fraction {
+    /// As few as keep the value (none for whole seconds), as the page writes times.
+    Shortest,
+    /// Always all seven, as .NET's round-trip format writes them.
+    Seven,
+}
+
+/// A time ready to be written with a chosen number of fraction digits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Written {
+    value: DateTimeOffset,
+    fraction: Fraction,
+}
+
+impl DateTimeOffset {
+    /// The time as written with `fraction` (`Display` writes [`Fraction::Shortest`]).
+    pub fn written(self, fraction: Fraction) -> Written {
+        Written {
+            value: self,
+            fraction,
+        }
+    }
+}
+
+impl fmt::Display for Written {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let p = self.parts();
+        let p = self.value.parts();
         write!(
             f,
             "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
             p.year, p.month, p.day, p.hour, p.minute, p.second
         )?;
-        if p.fraction_ticks != 0 {
-            let digits = format!("{:07}", p.fraction_ticks);
-            write!(f, ".{}", digits.trim_end_matches('0'))?;
+        match self.fraction {
+            Fraction::Seven => write!(f, ".{:07}", p.fraction_ticks)?,
+            Fraction::Shortest if p.fraction_ticks != 0 => {
+                let mut digits = p.fraction_ticks;
+                let mut width = 7;
+                while digits.is_multiple_of(10) {
+                    digits /= 10;
+                    width -= 1;
+                }
+                write!(f, ".{digits:0width$}")?;
+            }
+            Fraction::Shortest => {}
         }
         if p.offset_minutes == 0 {
             return f.write_str("Z");
@@ -262,6 +297,12 @@ impl fmt::Display for DateTimeOffset {
         let sign = if p.offset_minutes < 0 { '-' } else { '+' };
         let m = p.offset_minutes.abs();
         write!(f, "{sign}{:02}:{:02}", m / 60, m % 60)
+    }
+}
+
+impl fmt::Display for DateTimeOffset {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.written(Fraction::Shortest).fmt(f)
     }
 }
 
@@ -458,6 +499,25 @@ mod tests {
             let v = p(s).unwrap();
             assert_eq!(p(&v.to_string()).unwrap(), v);
             assert_eq!(v.to_string(), s);
+        }
+    }
+
+    #[test]
+    fn seven_digits_are_written_when_asked() {
+        for (s, seven) in [
+            ("2017-01-01T00:02:03Z", "2017-01-01T00:02:03.0000000Z"),
+            (
+                "2017-01-01T00:02:03.5+01:00",
+                "2017-01-01T00:02:03.5000000+01:00",
+            ),
+            (
+                "2017-01-01T00:02:03.0612494-08:00",
+                "2017-01-01T00:02:03.0612494-08:00",
+            ),
+        ] {
+            let v = p(s).unwrap();
+            assert_eq!(v.written(Fraction::Seven).to_string(), seven);
+            assert_eq!(v.written(Fraction::Shortest).to_string(), s);
         }
     }
 }

@@ -19,6 +19,8 @@ pub const BODY_LIMIT: usize = 1 << 20;
 /// Up to this much of an over-limit body is still read (and dropped) before the 413, so the
 /// client sees the answer instead of a reset connection.
 const DRAIN_LIMIT: usize = 16 << 20;
+/// At most this much is set aside before any of the body has arrived.
+const PRESIZE_LIMIT: u64 = 16 << 10;
 
 /// Reads the whole body, or refuses one over [`BODY_LIMIT`] with 413.
 pub async fn read(headers: &HeaderMap, mut body: Body) -> Result<Bytes, ApiError> {
@@ -29,7 +31,8 @@ pub async fn read(headers: &HeaderMap, mut body: Body) -> Result<Bytes, ApiError
     if declared.is_some_and(|n| n > DRAIN_LIMIT as u64) {
         return Err(ApiError::too_large(BODY_LIMIT));
     }
-    let mut kept = Vec::new();
+    // Sized by the declared length, up to a bound a client that lies about it cannot inflate.
+    let mut kept = Vec::with_capacity(declared.map_or(0, |n| n.min(PRESIZE_LIMIT) as usize));
     let mut seen = 0usize;
     while let Some(frame) = std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await {
         let frame = frame.map_err(|e| {

@@ -139,13 +139,16 @@ impl ServiceState {
 
     /// A GUID that no other request to this service gets: the instance, then the request's
     /// ordinal. A fresh random GUID per request cost a system call each.
-    fn request_id(&self, ordinal: u64) -> String {
+    fn request_id(&self, ordinal: u64) -> HeaderValue {
         let mut bytes = [0u8; 16];
         bytes[..8].copy_from_slice(&self.inner.instance.to_be_bytes());
         bytes[8..].copy_from_slice(&ordinal.to_be_bytes());
-        uuid::Builder::from_random_bytes(bytes)
+        let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
+        let text = uuid::Builder::from_random_bytes(bytes)
             .into_uuid()
-            .to_string()
+            .hyphenated()
+            .encode_lower(&mut text);
+        HeaderValue::from_str(text).expect("a GUID is a valid header value")
     }
 }
 
@@ -180,15 +183,13 @@ async fn answer(State(state): State<ServiceState>, request: Request) -> Response
         error.render(&ErrorStyle {
             fault: state.fault(),
             deviations: state.deviations(),
-            request_id: &request_id,
+            request_id: request_id.to_str().unwrap_or_default(),
             client_request_id: client_request_id.as_ref().and_then(|v| v.to_str().ok()),
         })
     });
     let headers = response.headers_mut();
     if state.fault() != Some(Fault::NoRequestId) {
-        if let Ok(v) = HeaderValue::from_str(&request_id) {
-            headers.insert("request-id", v);
-        }
+        headers.insert("request-id", request_id);
     }
     if let Some(c) = client_request_id {
         headers.insert("client-request-id", c);

@@ -24,26 +24,26 @@ use super::{auth, ServiceState};
 use crate::domain::datetime::{Parts, TICKS_PER_SECOND};
 use crate::domain::{parse_patch, DateTimeOffset, EdmValue, Entity, Patch};
 
-/// One step after `{id}`.
+/// One step after `{id}`, borrowed from the request's path.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Step {
+pub enum Step<'p> {
     /// `microsoft.graph.<Type>`: the current configuration must be that type or derive from it.
-    Cast(String),
+    Cast(&'p str),
     /// A navigation to another configuration.
-    Navigation(String),
+    Navigation(&'p str),
 }
 
 /// A path that has the shape of an overview route.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Route {
-    pub id: String,
-    pub steps: Vec<Step>,
+pub struct Route<'p> {
+    pub id: &'p str,
+    pub steps: Vec<Step<'p>>,
     /// True when written with empty segments or a trailing slash (the page's printed spelling).
     pub printed: bool,
 }
 
 /// Parses `path` as an overview route; `Err` names the segment that is not one.
-pub fn parse_path(path: &str) -> Result<Route, String> {
+pub fn parse_path(path: &str) -> Result<Route<'_>, String> {
     let printed = path.split('/').skip(1).any(str::is_empty);
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     let fixed = ["beta", "deviceManagement", "deviceConfigurations"];
@@ -71,30 +71,26 @@ pub fn parse_path(path: &str) -> Result<Route, String> {
             .filter(|p| p.eq_ignore_ascii_case(NAMESPACE))
             .and_then(|_| segment[NAMESPACE.len()..].strip_prefix('.'));
         if let Some(type_name) = cast.filter(|t| !t.is_empty()) {
-            steps.push(Step::Cast(type_name.to_owned()));
+            steps.push(Step::Cast(type_name));
         } else if segment.eq_ignore_ascii_case(fixtures::ROOT_CERTIFICATE)
             || segment.eq_ignore_ascii_case(fixtures::IDENTITY_CERTIFICATE)
         {
-            steps.push(Step::Navigation((*segment).to_owned()));
+            steps.push(Step::Navigation(segment));
         } else {
             return Err((*segment).to_owned());
         }
     }
-    Ok(Route {
-        id: (*id).to_owned(),
-        steps,
-        printed,
-    })
+    Ok(Route { id, steps, printed })
 }
 
 /// Follows the route to the configuration whose overview it addresses (C1.2, C1.3).
-pub fn resolve(state: &ServiceState, route: &Route) -> Result<Arc<Configuration>, ApiError> {
+pub fn resolve(state: &ServiceState, route: &Route<'_>) -> Result<Arc<Configuration>, ApiError> {
     let fault = state.fault();
     let store = state.store();
-    let source = match store.get(&route.id) {
+    let source = match store.get(route.id) {
         Some(c) => c,
         None if fault == Some(Fault::UnknownIdCreated) => {
-            return Ok(store.get_or_create(&route.id, state.model()));
+            return Ok(store.get_or_create(route.id, state.model()));
         }
         None => {
             return Err(ApiError::not_found(format!(
@@ -226,19 +222,13 @@ async fn patch(
             "an unexpected error occurred while reading the request",
         ));
     }
-    let key = {
-        let guard = config.overview.lock().await;
-        match &guard.entity.values[model.key_index()] {
-            EdmValue::String(k) => k.clone(),
-            other => other.to_json().to_string(),
-        }
-    };
-    let loosened = body::loosen(fault, model, &key, raw.clone());
-    let patch = match parse_patch(model, &loosened, &key) {
+    let key = config.overview_id.as_str();
+    let loosened = body::loosen(fault, model, key, raw.clone());
+    let patch = match parse_patch(model, &loosened, key) {
         Ok(p) => p,
         Err(refusal) => {
             if fault == Some(Fault::PartialApply) {
-                apply_prefix(state, config, &loosened, &key).await;
+                apply_prefix(state, config, &loosened, key).await;
             }
             return Err(ApiError::bad_request(refusal.message));
         }
@@ -289,10 +279,11 @@ async fn apply(
             "this update was already applied; change a value before sending it again",
         ));
     }
-    let updated = merge(&guard.entity);
-    if fault != Some(Fault::NotPersisted) {
-        guard.entity = updated.clone();
+    if fault == Some(Fault::NotPersisted) {
+        return Ok(merge(&guard.entity));
     }
+    guard.entity = merge(&guard.entity);
+    let updated = guard.entity.clone();
     if let Some(raw) = raw {
         guard.last_body = Some(raw.to_vec());
     }
@@ -414,8 +405,8 @@ mod tests {
         assert_eq!(
             r.steps,
             vec![
-                Step::Cast("iosScepCertificateProfile".into()),
-                Step::Navigation("rootCertificate".into())
+                Step::Cast("iosScepCertificateProfile"),
+                Step::Navigation("rootCertificate")
             ]
         );
     }

@@ -25,6 +25,9 @@ pub struct Configuration {
     pub odata_type: String,
     pub root_certificate: Option<String>,
     pub identity_certificate: Option<String>,
+    /// The overview's key: fixed at creation (a PATCH can never change it, C3.6), so it is
+    /// read without taking the overview's lock.
+    pub overview_id: String,
     pub overview: Mutex<OverviewState>,
 }
 
@@ -59,6 +62,7 @@ impl Store {
                     odata_type: c.odata_type.to_owned(),
                     root_certificate: c.root_certificate.map(str::to_owned),
                     identity_certificate: c.identity_certificate.map(str::to_owned),
+                    overview_id: c.overview_id.to_owned(),
                     overview: Mutex::new(OverviewState {
                         entity: fixtures::initial_overview(model, c.overview_id, ordinal + 1),
                         last_body: None,
@@ -77,7 +81,10 @@ impl Store {
             .configurations
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        map.get(&id.to_ascii_lowercase()).cloned()
+        // Most ids arrive lower-case already; only the others pay for a lower-case copy.
+        map.get(id)
+            .or_else(|| map.get(&id.to_ascii_lowercase()))
+            .cloned()
     }
 
     /// The configuration `id`, created (as a plain `deviceConfiguration` with a fresh overview)
@@ -100,6 +107,7 @@ impl Store {
                         entity: fixtures::initial_overview(model, &overview_id, ordinal),
                         last_body: None,
                     }),
+                    overview_id,
                 })
             })
             .clone()
