@@ -10,6 +10,7 @@ use crate::outcome::Level;
 /// What `serve --list-faults` shows about one fault.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FaultInfo {
+    pub fault: Fault,
     pub name: &'static str,
     /// The clause the harness cites when it catches the fault.
     pub clause: &'static str,
@@ -20,61 +21,9 @@ pub struct FaultInfo {
 /// What `serve --list-deviations` shows about one deviation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DeviationInfo {
+    pub deviation: Deviation,
     pub name: &'static str,
     pub description: &'static str,
-}
-
-macro_rules! switches {
-    (
-        $(#[$meta:meta])* $vis:vis enum $enum:ident, $info:ident, $table:ident,
-        $kind:literal, $flag:literal {
-            $( $variant:ident = $name:literal $(, $clause:literal, $level:ident)? : $desc:literal ; )*
-        }
-    ) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        $vis enum $enum { $( $variant, )* }
-
-        static $table: &[$info] = &[
-            $( $info { name: $name, $( clause: $clause, level: Level::$level, )? description: $desc }, )*
-        ];
-
-        impl $enum {
-            pub const ALL: &'static [$enum] = &[ $( $enum::$variant, )* ];
-
-            pub fn name(self) -> &'static str {
-                match self { $( $enum::$variant => $name, )* }
-            }
-
-            pub fn info(self) -> &'static $info {
-                let i = Self::ALL.iter().position(|x| *x == self).expect("every switch is listed");
-                &$table[i]
-            }
-        }
-
-        impl fmt::Display for $enum {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.name())
-            }
-        }
-
-        impl FromStr for $enum {
-            type Err = UnknownSwitch;
-
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                Self::ALL
-                    .iter()
-                    .copied()
-                    .find(|x| x.name() == s.trim())
-                    .ok_or_else(|| UnknownSwitch {
-                        kind: $kind,
-                        flag: $flag,
-                        given: s.to_owned(),
-                        valid: Self::ALL.iter().map(|x| x.name()).collect::<Vec<_>>().join(", "),
-                    })
-            }
-        }
-    };
 }
 
 /// A `--fault` or `--deviation` name that does not exist; the message lists the valid names.
@@ -87,104 +36,441 @@ pub struct UnknownSwitch {
     pub valid: String,
 }
 
-switches! {
-    /// A deliberate bug of the embedded service; each breaks exactly one clause.
-    pub enum Fault, FaultInfo, FAULTS, "fault", "--fault" {
-        PrintedSpelling404 = "printed-spelling-404", "C1.1", Must:
-            "only normalised paths route: a path with empty `//` segments or a trailing `/` answers 404";
-        NavigationWritesSource = "navigation-writes-source", "C1.2", Must:
-            "a navigation variant reads and writes the overview of {id} itself, not of the configuration it references";
-        CastIgnored = "cast-ignored", "C1.3", Must:
-            "a type-cast segment matches a configuration of any type; behind a cast that does not match, a missing navigation is not checked either and the request reaches {id}'s own overview";
-        UnknownIdCreated = "unknown-id-created", "C1.3", Must:
-            "an unknown {id} answers 200, creating a configuration and its overview on the spot";
-        NoAuthAccepted = "no-auth-accepted", "C2.1", Must:
-            "a request without an Authorization header is accepted as if it had a token with every scope";
-        ExpiredAccepted = "expired-accepted", "C2.1", Must:
-            "a token whose `exp` is in the past is accepted";
-        ScopeIgnored = "scope-ignored", "C2.2", Must:
-            "scopes are not checked: a readable token without DeviceManagementConfiguration.ReadWrite.All may PATCH";
-        Scope401 = "scope-401", "C2.2", Should:
-            "a token without the scope is refused with 401 instead of 403";
-        ForbiddenWrites = "forbidden-writes", "C2.3", Must:
-            "a PATCH refused with 403 (token without the scope) is applied anyway";
-        ContentTypeIgnored = "content-type-ignored", "C3.1", Must:
-            "the Content-Type of a PATCH is not checked: a text/plain (or absent) media type is read as JSON";
-        UnknownPropertyIgnored = "unknown-property-ignored", "C3.3", Must:
-            "a property the entity does not have is dropped silently instead of refused";
-        Int32StringAccepted = "int32-string-accepted", "C3.4", Must:
-            "an Int32 sent as a numeric string (\"4\") is accepted as the number";
-        Int32Wraps = "int32-wraps", "C3.4", Must:
-            "an integer outside the Int32 range is accepted and wrapped modulo 2^32 (2147483648 becomes -2147483648)";
-        OffsetOptional = "offset-optional", "C3.5", Must:
-            "a DateTimeOffset without an offset is accepted as UTC";
-        IdWritable = "id-writable", "C3.6", Must:
-            "a body whose `id` differs from the key is accepted with 200 and the `id` ignored";
-        Patch204 = "patch-204", "C4.1", Must:
-            "a valid PATCH answers 204 No Content without a body, as the live Intune service does";
-        TextPlainResponse = "text-plain-response", "C4.2", Must:
-            "a valid PATCH answers with Content-Type text/plain";
-        MissingProperty = "missing-property", "C4.3", Must:
-            "a PATCH response omits the entity's last property";
-        NoOdataType = "no-odata-type", "C4.3", Should:
-            "responses carry no `@odata.type`";
-        TruncateMilliseconds = "truncate-milliseconds", "C4.4", Must:
-            "times are stored truncated to whole milliseconds (a time already in whole milliseconds is unaffected)";
-        OffsetSignFlipped = "offset-sign-flipped", "C4.4", Must:
-            "the stored instant is computed with the offset's sign flipped (a UTC `Z` time is unaffected)";
-        Int32MaxRefused = "int32-max-refused", "C4.1", Must:
-            "exactly 2147483647, a valid Int32, is refused with 400";
-        Offset14Refused = "offset-14-refused", "C4.1", Must:
-            "a valid DateTimeOffset with offset +14:00 or -14:00 is refused with 400";
-        Feb29Refused = "feb29-refused", "C4.1", Must:
-            "a valid DateTimeOffset on 29 February is refused with 400";
-        PatchReplaces = "patch-replaces", "C4.5", Must:
-            "a PATCH that changes something resets every property it does not send to 0 / 0001-01-01T00:00:00Z";
-        IdChanges = "id-changes", "C4.6", Must:
-            "PATCH answers report an `id` that differs from the entity's key (each hex digit complemented); GET still shows the key";
-        NoRequestId = "no-request-id", "C4.7", Should:
-            "no `request-id` response header";
-        NotPersisted = "not-persisted", "C5.1", Must:
-            "a valid PATCH answers with the updated entity, but the store keeps the old values";
-        RepeatRefused = "repeat-refused", "C5.2", Must:
-            "a non-empty PATCH body identical to the last one applied to that overview is refused with 400";
-        PartialApply = "partial-apply", "C5.3", Must:
-            "a refused body's valid properties that come before the invalid one are applied before the 400";
-        LostUpdate = "lost-update", "C5.4", Must:
-            "PATCH reads, waits 1 ms, then writes the whole entity back without a lock, so concurrent PATCHes of disjoint properties lose updates";
-        PlainErrorBody = "plain-error-body", "C6.1", Must:
-            "error answers are text/plain sentences instead of OData error bodies";
-        ErrorWithoutCode = "error-without-code", "C6.1", Must:
-            "error bodies lack `error.code`";
-        NoInnerError = "no-inner-error", "C6.1", Should:
-            "error bodies lack `innerError`";
-        ServerErrorOnBadJson = "server-error-on-bad-json", "C6.2", Must:
-            "a syntactically malformed JSON body answers 500 instead of 400";
+/// A deliberate bug of the embedded service; each breaks exactly one clause. [`FAULTS`] lists
+/// them in this order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Fault {
+    PrintedSpelling404,
+    NavigationWritesSource,
+    CastIgnored,
+    UnknownIdCreated,
+    NoAuthAccepted,
+    ExpiredAccepted,
+    ScopeIgnored,
+    Scope401,
+    ForbiddenWrites,
+    ContentTypeIgnored,
+    UnknownPropertyIgnored,
+    Int32StringAccepted,
+    Int32Wraps,
+    OffsetOptional,
+    IdWritable,
+    Patch204,
+    TextPlainResponse,
+    MissingProperty,
+    NoOdataType,
+    TruncateMilliseconds,
+    OffsetSignFlipped,
+    Int32MaxRefused,
+    Offset14Refused,
+    Feb29Refused,
+    PatchReplaces,
+    IdChanges,
+    NoRequestId,
+    NotPersisted,
+    RepeatRefused,
+    PartialApply,
+    LostUpdate,
+    PlainErrorBody,
+    ErrorWithoutCode,
+    NoInnerError,
+    ServerErrorOnBadJson,
+}
+
+/// Behaviour the contract allows but the default service does not show; several may be on.
+/// [`DEVIATIONS`] lists them in this order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Deviation {
+    UtcTimes,
+    SevenDigits,
+    PlainContentType,
+    ExtraAnnotations,
+    Reordered,
+    Throttle,
+    Media400,
+    Empty400,
+    InnererrorLowercase,
+}
+
+/// Every fault, in declaration order.
+static FAULTS: &[FaultInfo] = &[
+    FaultInfo {
+        fault: Fault::PrintedSpelling404,
+        name: "printed-spelling-404",
+        clause: "C1.1",
+        level: Level::Must,
+        description: "only normalised paths route: a path with empty `//` segments or a trailing `/` answers 404",
+    },
+    FaultInfo {
+        fault: Fault::NavigationWritesSource,
+        name: "navigation-writes-source",
+        clause: "C1.2",
+        level: Level::Must,
+        description: "a navigation variant reads and writes the overview of {id} itself, not of the configuration it references",
+    },
+    FaultInfo {
+        fault: Fault::CastIgnored,
+        name: "cast-ignored",
+        clause: "C1.3",
+        level: Level::Must,
+        description: "a type-cast segment matches a configuration of any type; behind a cast that does not match, a missing navigation is not checked either and the request reaches {id}'s own overview",
+    },
+    FaultInfo {
+        fault: Fault::UnknownIdCreated,
+        name: "unknown-id-created",
+        clause: "C1.3",
+        level: Level::Must,
+        description: "an unknown {id} answers 200, creating a configuration and its overview on the spot",
+    },
+    FaultInfo {
+        fault: Fault::NoAuthAccepted,
+        name: "no-auth-accepted",
+        clause: "C2.1",
+        level: Level::Must,
+        description: "a request without an Authorization header is accepted as if it had a token with every scope",
+    },
+    FaultInfo {
+        fault: Fault::ExpiredAccepted,
+        name: "expired-accepted",
+        clause: "C2.1",
+        level: Level::Must,
+        description: "a token whose `exp` is in the past is accepted",
+    },
+    FaultInfo {
+        fault: Fault::ScopeIgnored,
+        name: "scope-ignored",
+        clause: "C2.2",
+        level: Level::Must,
+        description: "scopes are not checked: a readable token without DeviceManagementConfiguration.ReadWrite.All may PATCH",
+    },
+    FaultInfo {
+        fault: Fault::Scope401,
+        name: "scope-401",
+        clause: "C2.2",
+        level: Level::Should,
+        description: "a token without the scope is refused with 401 instead of 403",
+    },
+    FaultInfo {
+        fault: Fault::ForbiddenWrites,
+        name: "forbidden-writes",
+        clause: "C2.3",
+        level: Level::Must,
+        description: "a PATCH refused with 403 (token without the scope) is applied anyway",
+    },
+    FaultInfo {
+        fault: Fault::ContentTypeIgnored,
+        name: "content-type-ignored",
+        clause: "C3.1",
+        level: Level::Must,
+        description: "the Content-Type of a PATCH is not checked: a text/plain (or absent) media type is read as JSON",
+    },
+    FaultInfo {
+        fault: Fault::UnknownPropertyIgnored,
+        name: "unknown-property-ignored",
+        clause: "C3.3",
+        level: Level::Must,
+        description: "a property the entity does not have is dropped silently instead of refused",
+    },
+    FaultInfo {
+        fault: Fault::Int32StringAccepted,
+        name: "int32-string-accepted",
+        clause: "C3.4",
+        level: Level::Must,
+        description: "an Int32 sent as a numeric string (\"4\") is accepted as the number",
+    },
+    FaultInfo {
+        fault: Fault::Int32Wraps,
+        name: "int32-wraps",
+        clause: "C3.4",
+        level: Level::Must,
+        description: "an integer outside the Int32 range is accepted and wrapped modulo 2^32 (2147483648 becomes -2147483648)",
+    },
+    FaultInfo {
+        fault: Fault::OffsetOptional,
+        name: "offset-optional",
+        clause: "C3.5",
+        level: Level::Must,
+        description: "a DateTimeOffset without an offset is accepted as UTC",
+    },
+    FaultInfo {
+        fault: Fault::IdWritable,
+        name: "id-writable",
+        clause: "C3.6",
+        level: Level::Must,
+        description: "a body whose `id` differs from the key is accepted with 200 and the `id` ignored",
+    },
+    FaultInfo {
+        fault: Fault::Patch204,
+        name: "patch-204",
+        clause: "C4.1",
+        level: Level::Must,
+        description: "a valid PATCH answers 204 No Content without a body, as the live Intune service does",
+    },
+    FaultInfo {
+        fault: Fault::TextPlainResponse,
+        name: "text-plain-response",
+        clause: "C4.2",
+        level: Level::Must,
+        description: "a valid PATCH answers with Content-Type text/plain",
+    },
+    FaultInfo {
+        fault: Fault::MissingProperty,
+        name: "missing-property",
+        clause: "C4.3",
+        level: Level::Must,
+        description: "a PATCH response omits the entity's last property",
+    },
+    FaultInfo {
+        fault: Fault::NoOdataType,
+        name: "no-odata-type",
+        clause: "C4.3",
+        level: Level::Should,
+        description: "responses carry no `@odata.type`",
+    },
+    FaultInfo {
+        fault: Fault::TruncateMilliseconds,
+        name: "truncate-milliseconds",
+        clause: "C4.4",
+        level: Level::Must,
+        description: "times are stored truncated to whole milliseconds (a time already in whole milliseconds is unaffected)",
+    },
+    FaultInfo {
+        fault: Fault::OffsetSignFlipped,
+        name: "offset-sign-flipped",
+        clause: "C4.4",
+        level: Level::Must,
+        description: "the stored instant is computed with the offset's sign flipped (a UTC `Z` time is unaffected)",
+    },
+    FaultInfo {
+        fault: Fault::Int32MaxRefused,
+        name: "int32-max-refused",
+        clause: "C4.1",
+        level: Level::Must,
+        description: "exactly 2147483647, a valid Int32, is refused with 400",
+    },
+    FaultInfo {
+        fault: Fault::Offset14Refused,
+        name: "offset-14-refused",
+        clause: "C4.1",
+        level: Level::Must,
+        description: "a valid DateTimeOffset with offset +14:00 or -14:00 is refused with 400",
+    },
+    FaultInfo {
+        fault: Fault::Feb29Refused,
+        name: "feb29-refused",
+        clause: "C4.1",
+        level: Level::Must,
+        description: "a valid DateTimeOffset on 29 February is refused with 400",
+    },
+    FaultInfo {
+        fault: Fault::PatchReplaces,
+        name: "patch-replaces",
+        clause: "C4.5",
+        level: Level::Must,
+        description: "a PATCH that changes something resets every property it does not send to 0 / 0001-01-01T00:00:00Z",
+    },
+    FaultInfo {
+        fault: Fault::IdChanges,
+        name: "id-changes",
+        clause: "C4.6",
+        level: Level::Must,
+        description: "PATCH answers report an `id` that differs from the entity's key (each hex digit complemented); GET still shows the key",
+    },
+    FaultInfo {
+        fault: Fault::NoRequestId,
+        name: "no-request-id",
+        clause: "C4.7",
+        level: Level::Should,
+        description: "no `request-id` response header",
+    },
+    FaultInfo {
+        fault: Fault::NotPersisted,
+        name: "not-persisted",
+        clause: "C5.1",
+        level: Level::Must,
+        description: "a valid PATCH answers with the updated entity, but the store keeps the old values",
+    },
+    FaultInfo {
+        fault: Fault::RepeatRefused,
+        name: "repeat-refused",
+        clause: "C5.2",
+        level: Level::Must,
+        description: "a non-empty PATCH body identical to the last one applied to that overview is refused with 400",
+    },
+    FaultInfo {
+        fault: Fault::PartialApply,
+        name: "partial-apply",
+        clause: "C5.3",
+        level: Level::Must,
+        description: "a refused body's valid properties that come before the invalid one are applied before the 400",
+    },
+    FaultInfo {
+        fault: Fault::LostUpdate,
+        name: "lost-update",
+        clause: "C5.4",
+        level: Level::Must,
+        description: "PATCH reads, waits 1 ms, then writes the whole entity back without a lock, so concurrent PATCHes of disjoint properties lose updates",
+    },
+    FaultInfo {
+        fault: Fault::PlainErrorBody,
+        name: "plain-error-body",
+        clause: "C6.1",
+        level: Level::Must,
+        description: "error answers are text/plain sentences instead of OData error bodies",
+    },
+    FaultInfo {
+        fault: Fault::ErrorWithoutCode,
+        name: "error-without-code",
+        clause: "C6.1",
+        level: Level::Must,
+        description: "error bodies lack `error.code`",
+    },
+    FaultInfo {
+        fault: Fault::NoInnerError,
+        name: "no-inner-error",
+        clause: "C6.1",
+        level: Level::Should,
+        description: "error bodies lack `innerError`",
+    },
+    FaultInfo {
+        fault: Fault::ServerErrorOnBadJson,
+        name: "server-error-on-bad-json",
+        clause: "C6.2",
+        level: Level::Must,
+        description: "a syntactically malformed JSON body answers 500 instead of 400",
+    },
+];
+
+/// Every deviation, in declaration order.
+static DEVIATIONS: &[DeviationInfo] = &[
+    DeviationInfo {
+        deviation: Deviation::UtcTimes,
+        name: "utc-times",
+        description: "times are answered re-expressed in UTC `Z` (same instant)",
+    },
+    DeviationInfo {
+        deviation: Deviation::SevenDigits,
+        name: "seven-digits",
+        description: "times are answered with all 7 fraction digits, trailing zeros kept",
+    },
+    DeviationInfo {
+        deviation: Deviation::PlainContentType,
+        name: "plain-content-type",
+        description: "successful answers say `Content-Type: application/json` with no parameters",
+    },
+    DeviationInfo {
+        deviation: Deviation::ExtraAnnotations,
+        name: "extra-annotations",
+        description: "entity answers carry `@odata.context`, `@odata.etag` and a `<property>@odata.type` annotation on each DateTimeOffset property",
+    },
+    DeviationInfo {
+        deviation: Deviation::Reordered,
+        name: "reordered",
+        description: "entity answers list their keys in reverse order, pretty-printed with whitespace",
+    },
+    DeviationInfo {
+        deviation: Deviation::Throttle,
+        name: "throttle",
+        description: "every 7th request answers 429 with `Retry-After: 0.05` and an error body, and changes nothing",
+    },
+    DeviationInfo {
+        deviation: Deviation::Media400,
+        name: "media-400",
+        description: "a PATCH with the wrong media type answers 400 instead of 415",
+    },
+    DeviationInfo {
+        deviation: Deviation::Empty400,
+        name: "empty-400",
+        description: "a PATCH that changes no property (`{}`) answers 400 \"at least 1 property must be changed\"",
+    },
+    DeviationInfo {
+        deviation: Deviation::InnererrorLowercase,
+        name: "innererror-lowercase",
+        description: "error bodies spell `innererror` as OData does, instead of Graph's `innerError`",
+    },
+];
+
+impl Fault {
+    /// The fault's row in [`FAULTS`], whose order is the enum's.
+    pub fn info(self) -> &'static FaultInfo {
+        &FAULTS[self as usize]
+    }
+
+    pub fn name(self) -> &'static str {
+        self.info().name
     }
 }
 
-switches! {
-    /// Behaviour the contract allows but the default service does not show; several may be on.
-    pub enum Deviation, DeviationInfo, DEVIATIONS, "deviation", "--deviation" {
-        UtcTimes = "utc-times":
-            "times are answered re-expressed in UTC `Z` (same instant)";
-        SevenDigits = "seven-digits":
-            "times are answered with all 7 fraction digits, trailing zeros kept";
-        PlainContentType = "plain-content-type":
-            "successful answers say `Content-Type: application/json` with no parameters";
-        ExtraAnnotations = "extra-annotations":
-            "entity answers carry `@odata.context`, `@odata.etag` and a `<property>@odata.type` annotation on each DateTimeOffset property";
-        Reordered = "reordered":
-            "entity answers list their keys in reverse order, pretty-printed with whitespace";
-        Throttle = "throttle":
-            "every 7th request answers 429 with `Retry-After: 0.05` and an error body, and changes nothing";
-        Media400 = "media-400":
-            "a PATCH with the wrong media type answers 400 instead of 415";
-        Empty400 = "empty-400":
-            "a PATCH that changes no property (`{}`) answers 400 \"at least 1 property must be changed\"";
-        InnererrorLowercase = "innererror-lowercase":
-            "error bodies spell `innererror` as OData does, instead of Graph's `innerError`";
+impl Deviation {
+    /// The deviation's row in [`DEVIATIONS`], whose order is the enum's.
+    pub fn info(self) -> &'static DeviationInfo {
+        &DEVIATIONS[self as usize]
     }
+
+    pub fn name(self) -> &'static str {
+        self.info().name
+    }
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl fmt::Display for Deviation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Fault {
+    type Err = UnknownSwitch;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        find(
+            s,
+            "fault",
+            "--fault",
+            FAULTS.iter().map(|i| (i.fault, i.name)),
+        )
+    }
+}
+
+impl FromStr for Deviation {
+    type Err = UnknownSwitch;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        find(
+            s,
+            "deviation",
+            "--deviation",
+            DEVIATIONS.iter().map(|i| (i.deviation, i.name)),
+        )
+    }
+}
+
+/// The switch named `given`, or an error that lists every valid name.
+fn find<T: Copy>(
+    given: &str,
+    kind: &'static str,
+    flag: &'static str,
+    switches: impl Iterator<Item = (T, &'static str)> + Clone,
+) -> Result<T, UnknownSwitch> {
+    let wanted = given.trim();
+    switches
+        .clone()
+        .find(|(_, name)| *name == wanted)
+        .map(|(switch, _)| switch)
+        .ok_or_else(|| UnknownSwitch {
+            kind,
+            flag,
+            given: given.to_owned(),
+            valid: switches
+                .map(|(_, name)| name)
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
 }
 
 /// Every fault, in the order `serve --list-faults` shows them.
@@ -202,17 +488,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn names_round_trip_and_tables_line_up() {
-        for f in Fault::ALL {
-            assert_eq!(f.name().parse::<Fault>().unwrap(), *f);
-            assert_eq!(f.info().name, f.name());
+    fn tables_follow_the_enums_and_names_round_trip() {
+        for (i, info) in FAULTS.iter().enumerate() {
+            assert_eq!(
+                info.fault as usize, i,
+                "FAULTS is out of order at {}",
+                info.name
+            );
+            assert_eq!(info.fault.info(), info);
+            assert_eq!(info.name.parse::<Fault>().unwrap(), info.fault);
         }
-        for d in Deviation::ALL {
-            assert_eq!(d.name().parse::<Deviation>().unwrap(), *d);
-            assert_eq!(d.info().name, d.name());
+        for (i, info) in DEVIATIONS.iter().enumerate() {
+            assert_eq!(
+                info.deviation as usize, i,
+                "DEVIATIONS is out of order at {}",
+                info.name
+            );
+            assert_eq!(info.deviation.info(), info);
+            assert_eq!(info.name.parse::<Deviation>().unwrap(), info.deviation);
         }
-        assert_eq!(faults().len(), Fault::ALL.len());
-        assert_eq!(deviations().len(), Deviation::ALL.len());
+        // The tables end with the enums' last variants (a variant without a row has no name).
+        assert_eq!(FAULTS.len(), Fault::ServerErrorOnBadJson as usize + 1);
+        assert_eq!(
+            DEVIATIONS.len(),
+            Deviation::InnererrorLowercase as usize + 1
+        );
     }
 
     #[test]
