@@ -304,12 +304,16 @@ fn run(args: RunArgs) -> Result<i32, AppError> {
         rate: rate.map(|r| (r.requests, r.per)),
         ca_cert,
         insecure: args.insecure,
+        no_proxy: loopback,
     };
     let mut secrets = vec![Arc::clone(&wiring.tokens.valid)];
     secrets.extend(wiring.tokens.no_scope.iter().cloned());
     let client = Client::new(options.clone(), secrets.clone(), cancel_rx.clone())?;
     // Restoring must work after an interruption, so it has a client that is never cancelled.
     let restore_client = Client::new(options, secrets, watch::channel(false).1)?;
+    if !loopback && wiring.base_url.to_ascii_lowercase().starts_with("http://") {
+        eprintln!("WARNING: the target is plain http:// on another host: GRAPH_TOKEN crosses the network unencrypted (and passes through HTTP_PROXY if one is set). Use an https:// target.");
+    }
     if args.insecure {
         eprintln!("WARNING: --insecure: HTTPS certificates are NOT verified; anyone on the path can read GRAPH_TOKEN. Use --ca-cert for a private CA instead.");
     }

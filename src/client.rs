@@ -75,6 +75,9 @@ pub struct ClientOptions {
     pub rate: Option<(u32, Duration)>,
     pub ca_cert: Option<Vec<u8>>,
     pub insecure: bool,
+    /// Connect directly, whatever `HTTP_PROXY` / `HTTPS_PROXY` / `ALL_PROXY` say. For loopback
+    /// targets: a proxy cannot reach this machine's loopback, and would see the token.
+    pub no_proxy: bool,
 }
 
 impl Default for ClientOptions {
@@ -87,6 +90,7 @@ impl Default for ClientOptions {
             rate: None,
             ca_cert: None,
             insecure: false,
+            no_proxy: false,
         }
     }
 }
@@ -134,6 +138,9 @@ impl Client {
         }
         if options.insecure {
             builder = builder.danger_accept_invalid_certs(true);
+        }
+        if options.no_proxy {
+            builder = builder.no_proxy();
         }
         let http = builder
             .build()

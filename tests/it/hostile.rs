@@ -942,6 +942,47 @@ fn redirects_are_not_followed_and_the_token_never_reaches_the_other_host() {
     );
 }
 
+/// A proxy from the environment is never used for a loopback target: it could not reach this
+/// machine's loopback, and it would see the token. Before this, a CI runner with `HTTP_PROXY` set
+/// could not even run against the embedded service.
+#[test]
+fn loopback_targets_are_reached_directly_whatever_the_proxy_variables_say() {
+    let rt = runtime();
+    let proxy = serve(&rt, "127.0.0.1:0", |_: &Seen| json_answer(502, &json!({})));
+    let proxy_url = format!("http://{}", proxy.addr);
+    let with_proxy = |cmd: &mut Command| {
+        for var in ["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"] {
+            cmd.env(var, &proxy_url)
+                .env(var.to_ascii_lowercase(), &proxy_url);
+        }
+    };
+    let work = Work::new();
+
+    let mut embedded = bin();
+    embedded
+        .current_dir(work.path())
+        .args(["direct::C4.4", "--cases", "2", "--color", "never"])
+        .arg("--report-dir")
+        .arg(work.report_dir("embedded"));
+    with_proxy(&mut embedded);
+    run(&work, "embedded", &mut embedded).assert_code(0);
+
+    let target = serve(&rt, "127.0.0.1:0", |_: &Seen| json_answer(200, &entity()));
+    let mut mock = harness(&work, "mock", &target.base_url(), &["direct::C4.4"]);
+    with_proxy(&mut mock);
+    run(&work, "mock", &mut mock).assert_clean();
+    assert!(
+        !target.seen().is_empty(),
+        "the loopback target was not contacted"
+    );
+
+    let through_proxy = proxy.seen();
+    assert!(
+        through_proxy.is_empty(),
+        "requests went through the proxy: {through_proxy:?}"
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // HTTPS.
 
