@@ -54,8 +54,6 @@ pub enum AppError {
     Service(#[from] service::ServiceError),
     #[error("{0}")]
     Usage(String),
-    #[error("the target {url} is unusable: {why}")]
-    Target { url: String, why: String },
     #[error("cannot start the async runtime: {0}")]
     Runtime(std::io::Error),
 }
@@ -515,6 +513,20 @@ fn run_exit_code(report: &Report, args: &RunArgs, unusable: Option<String>) -> i
         eprintln!("error: the target {} is unusable: {why}", report.target.url);
         return EXIT_UNUSABLE;
     }
+    let unrestored: Vec<&str> = report
+        .restored
+        .iter()
+        .filter(|r| r.status.starts_with("failed"))
+        .map(|r| r.variant.as_str())
+        .collect();
+    if !unrestored.is_empty() {
+        // The target was left holding the run's writes: that outranks any verdict.
+        eprintln!(
+            "error: the overviews of {} could not be restored; the target still holds this run's last writes. Restore them by hand from each variant's first exchange in report.json",
+            unrestored.join(", ")
+        );
+        return EXIT_UNUSABLE;
+    }
     let failing = match (&report.baseline, args.fail_on) {
         (Some(diff), FailOn::New) => crate::report::has_new_failures(diff),
         _ => report.summary.failed > 0,
@@ -608,7 +620,8 @@ async fn preflight(
 }
 
 /// PATCHes every recorded original back (writable properties only), after failures and
-/// interruptions too.
+/// interruptions too; an overview that reads back as it was is left alone (`unchanged`), so a
+/// target that refused every write is not written to once more.
 async fn restore(
     exec: &Executor<'_>,
     model: &EntityModel,
@@ -621,11 +634,17 @@ async fn restore(
             .filter_map(|(_, p)| original.get(&p.name).map(|v| (p.name.clone(), v.clone())))
             .collect();
         let url = exec.state_url(overview_of);
-        let status = match exec.write_state(overview_of, &Value::Object(body)).await {
-            Ok(()) => "restored".to_owned(),
-            Err(e) => format!(
-                "failed: {e}; restore it by hand from report.json's first exchange of this variant"
-            ),
+        let current = exec.read_state(overview_of, &mut Vec::new()).await;
+        let unchanged = current.is_ok_and(|now| body.iter().all(|(k, v)| now.get(k) == Some(v)));
+        let status = if unchanged {
+            "unchanged".to_owned()
+        } else {
+            match exec.write_state(overview_of, &Value::Object(body)).await {
+                Ok(()) => "restored".to_owned(),
+                Err(e) => format!(
+                    "failed: {e}; restore it by hand from report.json's first exchange of this variant"
+                ),
+            }
         };
         out.push(Restored {
             variant: variant.clone(),
