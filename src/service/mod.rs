@@ -17,6 +17,7 @@ mod render;
 mod routes;
 mod store;
 
+use std::io::Write as _;
 use std::net::SocketAddr;
 use std::panic::AssertUnwindSafe;
 use std::path::Path;
@@ -337,21 +338,27 @@ pub async fn serve_forever(
         })?;
     }
     let url = base_url(addr);
-    println!("listening on {url}");
+    let mut banner = format!("listening on {url}\n");
     if let Some(fault) = options.fault {
         let info = fault.info();
-        println!(
-            "fault {} (breaks {}): {}",
+        banner += &format!(
+            "fault {} (breaks {}): {}\n",
             info.name, info.clause, info.description
         );
     }
     for d in &options.deviations {
-        println!("deviation {}: {}", d.name(), d.info().description);
+        banner += &format!("deviation {}: {}\n", d.name(), d.info().description);
     }
     if let Some(path) = ids_out {
-        println!("ids written to {}", path.display());
+        banner += &format!("ids written to {}\n", path.display());
     }
-    println!("try:\n{}", example(&url, &model));
+    banner += &format!("try:\n{}\n", example(&url, &model));
+    // The banner is a courtesy: a closed or full stdout (`serve | head -1`) must not stop the
+    // service, as `println!` would by panicking.
+    let mut stdout = std::io::stdout();
+    let _ = stdout
+        .write_all(banner.as_bytes())
+        .and_then(|()| stdout.flush());
     let state = ServiceState::new(model, options);
     axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown_signal())

@@ -1274,6 +1274,42 @@ impl Drop for Embedded {
     }
 }
 
+/// `serve | head -1`, or a supervisor that closes stdout: the banner cannot be written, and the
+/// service must keep serving anyway.
+#[test]
+fn serve_keeps_serving_when_its_stdout_is_closed() {
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let mut child = bin()
+        .args(["serve", "--port", &port.to_string()])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("serve starts");
+    drop(child.stdout.take());
+    let service = Embedded {
+        child,
+        addr: format!("127.0.0.1:{port}"),
+        ids: PathBuf::new(),
+    };
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while StdStream::connect(&service.addr).is_err() {
+        assert!(Instant::now() < deadline, "serve never listened");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Past the banner, with stdout gone: still answering.
+    std::thread::sleep(Duration::from_millis(200));
+    let overview = service.overview(&mint_token());
+    assert_eq!(
+        overview["id"].as_str().map(str::len),
+        Some(36),
+        "{overview}"
+    );
+}
+
 fn mint_token() -> String {
     let out = bin().arg("token").output().unwrap();
     assert!(out.status.success());
