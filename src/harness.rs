@@ -272,6 +272,9 @@ impl Runner {
     /// to the next. Passing inputs keep counts; the failing one keeps its shrunk input,
     /// checks and exchanges.
     fn run_generated(&self, pc: &PlannedCase, strategy: Strategy) -> TrialResult {
+        if let Some(reason) = generate::inapplicable(strategy, &self.model) {
+            return self.skipped(pc, reason);
+        }
         let mut state: Option<Map<String, Value>> = None;
         let mut failure: Option<(Vec<Check>, Vec<Exchange>, String)> = None;
         let mut aborted: Option<Aborted> = None;

@@ -154,6 +154,21 @@ pub struct Failure {
     pub shrink_steps: u32,
 }
 
+/// Why `strategy` has nothing to send for `model`, if it has not: the contract pack's entity
+/// has no writable property of the strategy's type (a trial that ran no input must not pass).
+pub fn inapplicable(strategy: Strategy, model: &EntityModel) -> Option<String> {
+    let applies = model
+        .writable()
+        .any(|(_, p)| strategy.edm().is_none_or(|edm| p.edm == edm));
+    (!applies).then(|| match strategy.edm() {
+        Some(edm) => format!(
+            "the contract pack's entity has no writable {} property for this strategy to vary",
+            edm.name()
+        ),
+        None => "the contract pack's entity has no writable property to vary".to_owned(),
+    })
+}
+
 /// Runs `cases` inputs of `strategy` through `test`: the fixed edge prefix first (only its
 /// first `cases` entries when `cases` is smaller), then random draws seeded from `seed` (same
 /// seed, same inputs). Stops at the first failure, shrunk when it is a random draw. A model

@@ -577,6 +577,13 @@ fn a_model_without_a_type_yields_no_inputs_of_it() {
         assert!(edges(strategy, &m).is_empty());
         let summary = run(strategy, &m, 0, 10, |_| Err("never called".into()));
         assert_eq!(summary, RunSummary::default());
+        let reason = inapplicable(strategy, &m).expect("nothing to vary: skipped");
+        assert!(reason.contains("Edm.DateTimeOffset"), "{reason}");
+    }
+    for strategy in Strategy::ALL {
+        if strategy.edm() != Some(EdmType::DateTimeOffset) {
+            assert_eq!(inapplicable(strategy, &m), None, "{}", strategy.name());
+        }
     }
     // With a single writable property, an invalid body stands alone.
     let summary = run(Strategy::InvalidInt32, &m, 0, 50, |input| {
