@@ -304,6 +304,25 @@ fn state_reads_then(
     }
 }
 
+/// Answers writes with `write`; once one has arrived, state reads show the overview changed, so
+/// the restore has to write it back.
+fn changed_once_written(
+    write: impl Fn(&Seen) -> Reply + Send + Sync + 'static,
+) -> impl Fn(&Seen) -> Reply + Send + Sync + 'static {
+    let written = AtomicBool::new(false);
+    move |req: &Seen| {
+        if !req.is_state_read() {
+            written.store(true, Ordering::SeqCst);
+            return write(req);
+        }
+        let mut state = entity();
+        if written.load(Ordering::SeqCst) {
+            state["numberOfPendingUsers"] = json!(5);
+        }
+        json_answer(200, &state)
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Running the harness.
 
@@ -1424,19 +1443,14 @@ fn an_interrupt_ends_a_hanging_request_at_once() {
 #[test]
 fn a_restore_that_fails_ends_the_run_with_exit_2() {
     let rt = runtime();
-    let written = Arc::new(AtomicBool::new(false));
-    let server = serve(&rt, "127.0.0.1:0", move |req: &Seen| {
-        if !req.is_state_read() {
-            written.store(true, Ordering::SeqCst);
+    let server = serve(
+        &rt,
+        "127.0.0.1:0",
+        changed_once_written(|_| {
             let error = json!({"error": {"code": "InternalServerError", "message": "no"}});
-            return json_answer(500, &error);
-        }
-        let mut state = entity();
-        if written.load(Ordering::SeqCst) {
-            state["numberOfPendingUsers"] = json!(5);
-        }
-        json_answer(200, &state)
-    });
+            json_answer(500, &error)
+        }),
+    );
     let work = Work::new();
     let r = run(
         &work,
@@ -1468,19 +1482,7 @@ fn a_restore_that_fails_ends_the_run_with_exit_2() {
 #[test]
 fn a_second_interrupt_stops_a_restore_that_hangs() {
     let rt = runtime();
-    // Once a PATCH has arrived the overview reads back changed, so the restore has to write.
-    let written = Arc::new(AtomicBool::new(false));
-    let server = serve(&rt, "127.0.0.1:0", move |req: &Seen| {
-        if !req.is_state_read() {
-            written.store(true, Ordering::SeqCst);
-            return Reply::Hang;
-        }
-        let mut state = entity();
-        if written.load(Ordering::SeqCst) {
-            state["numberOfPendingUsers"] = json!(5);
-        }
-        json_answer(200, &state)
-    });
+    let server = serve(&rt, "127.0.0.1:0", changed_once_written(|_| Reply::Hang));
     let work = Work::new();
     let started = Instant::now();
     let child = spawn(base(&work, "twice", &server.base_url()).args([
