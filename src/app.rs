@@ -506,13 +506,6 @@ fn load_replay(path: &Path) -> Result<std::collections::HashMap<String, Vec<Stri
 }
 
 fn run_exit_code(report: &Report, args: &RunArgs, unusable: Option<String>) -> i32 {
-    if report.interrupted {
-        return EXIT_UNUSABLE;
-    }
-    if let Some(why) = unusable {
-        eprintln!("error: the target {} is unusable: {why}", report.target.url);
-        return EXIT_UNUSABLE;
-    }
     let unrestored: Vec<&str> = report
         .restored
         .iter()
@@ -520,13 +513,19 @@ fn run_exit_code(report: &Report, args: &RunArgs, unusable: Option<String>) -> i
         .map(|r| r.variant.as_str())
         .collect();
     if !unrestored.is_empty() {
-        // The target was left holding the run's writes: that outranks any verdict.
         eprintln!(
             "error: the overviews of {} could not be restored; the target still holds this run's last writes. Restore them by hand from each variant's first exchange in report.json",
             unrestored.join(", ")
         );
+    }
+    if let Some(why) = &unusable {
+        eprintln!("error: the target {} is unusable: {why}", report.target.url);
+    }
+    // A target left holding the run's writes outranks any verdict, as does a run cut short.
+    if !unrestored.is_empty() || report.interrupted || unusable.is_some() {
         return EXIT_UNUSABLE;
     }
+
     let failing = match (&report.baseline, args.fail_on) {
         (Some(diff), FailOn::New) => crate::report::has_new_failures(diff),
         _ => report.summary.failed > 0,
@@ -620,8 +619,10 @@ async fn preflight(
 }
 
 /// PATCHes every recorded original back (writable properties only), after failures and
-/// interruptions too; an overview that reads back as it was is left alone (`unchanged`), so a
-/// target that refused every write is not written to once more.
+/// interruptions too. Always written, never judged by a read first: a replica may still show the
+/// old state, or a write the run gave up on may land late. Only when writing back fails does a
+/// read decide whether that matters (`unchanged`: a target that refused every write) or not
+/// (`failed`).
 async fn restore(
     exec: &Executor<'_>,
     model: &EntityModel,
@@ -634,16 +635,20 @@ async fn restore(
             .filter_map(|(_, p)| original.get(&p.name).map(|v| (p.name.clone(), v.clone())))
             .collect();
         let url = exec.state_url(overview_of);
-        let current = exec.read_state(overview_of, &mut Vec::new()).await;
-        let unchanged = current.is_ok_and(|now| body.iter().all(|(k, v)| now.get(k) == Some(v)));
-        let status = if unchanged {
-            "unchanged".to_owned()
-        } else {
-            match exec.write_state(overview_of, &Value::Object(body)).await {
-                Ok(()) => "restored".to_owned(),
-                Err(e) => format!(
-                    "failed: {e}; restore it by hand from report.json's first exchange of this variant"
-                ),
+        let status = match exec
+            .write_state(overview_of, &Value::Object(body.clone()))
+            .await
+        {
+            Ok(()) => "restored".to_owned(),
+            Err(e) => {
+                let now = exec.read_state(overview_of, &mut Vec::new()).await;
+                if now.is_ok_and(|now| body.iter().all(|(k, v)| now.get(k) == Some(v))) {
+                    format!("unchanged: writing it back failed ({e}), but it reads back as it was")
+                } else {
+                    format!(
+                        "failed: {e}; restore it by hand from report.json's first exchange of this variant"
+                    )
+                }
             }
         };
         out.push(Restored {

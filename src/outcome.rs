@@ -171,7 +171,8 @@ pub struct Target {
 pub struct Restored {
     pub variant: String,
     pub url: String,
-    /// `restored`, `unchanged` (nothing to write back) or `failed: <why>`.
+    /// `restored`; `unchanged: <why>` (writing back failed, but it reads back as it was before
+    /// the run); or `failed: <why>` (the run exits 2).
     pub status: String,
 }
 

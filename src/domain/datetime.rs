@@ -243,7 +243,6 @@ impl DateTimeOffset {
     }
 }
 
-/// Writes `YYYY-MM-DDThh:mm:ss[.fffffff]` with trailing zero digits dropped, then `Z` or `±hh:mm`.
 /// How many fraction digits a time is written with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fraction {
@@ -270,6 +269,7 @@ impl DateTimeOffset {
     }
 }
 
+/// Writes `YYYY-MM-DDThh:mm:ss[.fffffff]` (the fraction as [`Fraction`] says), then `Z` or `±hh:mm`.
 impl fmt::Display for Written {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let p = self.value.parts();

@@ -16,14 +16,29 @@ const NBF_SKEW_SECS: i64 = 300;
 
 /// How many distinct tokens [`TokenCache`] keeps before it starts again.
 const CACHED_TOKENS: usize = 256;
+/// Longer tokens are read every time instead of kept (Entra's are 1.5–4 KB; a header may be
+/// hundreds of KB), so the cache stays within 256 × 8 KiB whatever clients send.
+const CACHED_TOKEN_LEN: usize = 8 << 10;
 
 /// The claims of tokens already read, by token text. A client sends the same token on every
 /// request, and reading one (two base64url parts, two JSON documents) was a tenth of the
 /// service's CPU time; only the reading is kept, `exp` and `nbf` are judged on every request.
 /// Bounded, so a client that sends a new token each time cannot grow it without end.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct TokenCache {
     claims: RwLock<HashMap<String, Arc<Claims>>>,
+}
+
+/// Never the tokens themselves: they are secrets.
+impl std::fmt::Debug for TokenCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self
+            .claims
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .len();
+        write!(f, "TokenCache {{ {n} tokens }}")
+    }
 }
 
 impl TokenCache {
@@ -39,6 +54,9 @@ impl TokenCache {
             return Ok(claims);
         }
         let claims = Arc::new(jwt::read_claims(token)?);
+        if token.len() > CACHED_TOKEN_LEN {
+            return Ok(claims);
+        }
         let mut map = self
             .claims
             .write()

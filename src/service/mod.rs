@@ -169,16 +169,7 @@ async fn answer(State(state): State<ServiceState>, request: Request) -> Response
     let outcome = if throttled {
         Err(ApiError::throttled())
     } else {
-        // Caught in place rather than in a spawned task: a task per request cost more than
-        // the request's own work.
-        AssertUnwindSafe(routes::handle(&state, request))
-            .catch_unwind()
-            .await
-            .unwrap_or_else(|_| {
-                Err(ApiError::internal(
-                    "the service failed while answering (a panic); please report it with the request-id",
-                ))
-            })
+        caught(routes::handle(&state, request)).await
     };
     let mut response = outcome.unwrap_or_else(|error| {
         error.render(&ErrorStyle {
@@ -197,6 +188,21 @@ async fn answer(State(state): State<ServiceState>, request: Request) -> Response
     }
     headers.insert("odata-version", HeaderValue::from_static("4.0"));
     response
+}
+
+/// `handling`'s outcome, or a 500 if it panicked. Caught in place rather than in a spawned task:
+/// a task per request cost more than the request's own work.
+async fn caught(
+    handling: impl std::future::Future<Output = Result<Response, ApiError>>,
+) -> Result<Response, ApiError> {
+    AssertUnwindSafe(handling)
+        .catch_unwind()
+        .await
+        .unwrap_or_else(|_| {
+            Err(ApiError::internal(
+                "the service failed while answering (a panic); please report it with the request-id",
+            ))
+        })
 }
 
 /// The ids file of the fixtures (what `serve --ids-out` writes).
@@ -353,7 +359,7 @@ pub async fn serve_forever(
         banner += &format!("ids written to {}\n", path.display());
     }
     banner += &format!("try:\n{}\n", example(&url, &model));
-    // The banner is a courtesy: a closed or full stdout (`serve | head -1`) must not stop the
+    // The banner is a courtesy: a closed stdout (`serve | head -1`) must not stop the
     // service, as `println!` would by panicking.
     let mut stdout = std::io::stdout();
     let _ = stdout
@@ -384,5 +390,22 @@ async fn shutdown_signal() {
     tokio::select! {
         () = ctrl_c => {}
         () = terminate => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn buggy() -> Result<Response, ApiError> {
+        panic!("a bug in a handler")
+    }
+
+    #[tokio::test]
+    async fn a_panic_while_answering_is_a_500() {
+        let outcome = caught(buggy()).await;
+        let error = outcome.expect_err("a panic is an error, not an answer");
+        assert_eq!(error.status, axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(error.message.contains("panic"), "{}", error.message);
     }
 }

@@ -285,16 +285,11 @@ fn a_loopback_target_is_restored_after_the_run() {
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("r/report.json")).unwrap())
             .unwrap();
     assert!(!report.target.embedded);
-    // The run wrote `direct` only; the other overviews read back as they were.
-    assert!(!report.restored.is_empty());
-    for r in &report.restored {
-        let expected = if r.variant == "direct" {
-            "restored"
-        } else {
-            "unchanged"
-        };
-        assert_eq!(r.status, expected, "{:?}", report.restored);
-    }
+    assert!(
+        !report.restored.is_empty() && report.restored.iter().all(|r| r.status == "restored"),
+        "{:?}",
+        report.restored
+    );
     let skipped: Vec<_> = report
         .results
         .iter()
