@@ -318,7 +318,7 @@ fn run(args: RunArgs) -> Result<i32, AppError> {
 
     let mut planned = plan(&contract.suite, &wiring.ids, true).cases;
     if let Some(p) = args.partition {
-        planned.retain(|pc| p.contains(pc));
+        planned = p.select(planned);
     }
     let order: BTreeMap<String, usize> = planned
         .iter()

@@ -4,6 +4,7 @@
 
 pub mod variants;
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use crate::case::{Case, IdChoice, Suite};
@@ -173,9 +174,66 @@ impl std::fmt::Display for Partition {
 }
 
 impl Partition {
-    /// True when the trial belongs to this shard. The key is the variant name, not an id, so
-    /// shards with their own ids files split the same way.
-    pub fn contains(&self, case: &PlannedCase) -> bool {
-        crc32fast::hash(case.variant.name.as_bytes()) % self.n == self.k - 1
+    /// This shard's trials: those of its variants (see [`Partition::variants`]).
+    pub fn select(&self, cases: Vec<PlannedCase>) -> Vec<PlannedCase> {
+        let mine = self.variants(cases.iter().map(|c| c.variant.name.as_str()));
+        cases
+            .into_iter()
+            .filter(|c| mine.contains(&c.variant.name))
+            .collect()
+    }
+
+    /// The variants of this shard, out of all the pack's `names`. Ranked by a stable hash of
+    /// the name and dealt round-robin, so shards differ by one variant at most (the hash alone
+    /// put 5 of the 8 on one of two shards, and none on two of eight). The key is the variant
+    /// name, not an id, so shards with their own ids files split the same way.
+    pub fn variants<'a>(&self, names: impl Iterator<Item = &'a str>) -> BTreeSet<String> {
+        let mut ranked: Vec<(u32, &str)> =
+            names.map(|n| (crc32fast::hash(n.as_bytes()), n)).collect();
+        ranked.sort_unstable();
+        ranked.dedup();
+        ranked
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| *i as u32 % self.n == self.k - 1)
+            .map(|(_, (_, name))| name.to_owned())
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_are_disjoint_complete_and_even() {
+        let names = [
+            "direct",
+            "root-certificate",
+            "identity-certificate",
+            "identity-certificate-root-certificate",
+            "ios-scep-root-certificate",
+            "macos-scep-root-certificate",
+            "windows81-scep-root-certificate",
+            "windows-phone81-vpn-identity-certificate",
+        ];
+        for n in 1..=10u32 {
+            let shards: Vec<BTreeSet<String>> = (1..=n)
+                .map(|k| Partition { k, n }.variants(names.iter().copied()))
+                .collect();
+            let sizes: Vec<usize> = shards.iter().map(BTreeSet::len).collect();
+            let (min, max) = (sizes.iter().min().unwrap(), sizes.iter().max().unwrap());
+            assert!(max - min <= 1, "{n} shards: {sizes:?}");
+            assert_eq!(
+                sizes.iter().sum::<usize>(),
+                names.len(),
+                "{n} shards: {sizes:?}"
+            );
+            let all: BTreeSet<&String> = shards.iter().flatten().collect();
+            assert_eq!(all.len(), names.len());
+            // The split depends on the names only, not on their order.
+            let reversed = Partition { k: 1, n }.variants(names.iter().rev().copied());
+            assert_eq!(reversed, shards[0]);
+        }
     }
 }
