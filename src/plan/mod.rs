@@ -207,16 +207,7 @@ mod tests {
 
     #[test]
     fn shards_are_disjoint_complete_and_even() {
-        let names = [
-            "direct",
-            "root-certificate",
-            "identity-certificate",
-            "identity-certificate-root-certificate",
-            "ios-scep-root-certificate",
-            "macos-scep-root-certificate",
-            "windows81-scep-root-certificate",
-            "windows-phone81-vpn-identity-certificate",
-        ];
+        let names = crate::report::VARIANTS;
         for n in 1..=10u32 {
             let shards: Vec<BTreeSet<String>> = (1..=n)
                 .map(|k| Partition { k, n }.variants(names.iter().copied()))
