@@ -227,8 +227,7 @@ fn threads(
                             Side::Raw => handle.block_on(raw_once(shared, lane)),
                             Side::Client => handle.block_on(client_once(shared, lane)),
                         };
-                        tally.ok += t.ok;
-                        tally.bad += t.bad;
+                        tally.absorb(&t);
                     }
                     tally
                 })
@@ -236,8 +235,7 @@ fn threads(
             .collect();
         for w in workers {
             if let Ok(t) = w.join() {
-                total.ok += t.ok;
-                total.bad += t.bad;
+                total.absorb(&t);
             }
         }
     });
@@ -359,11 +357,7 @@ async fn count(tally: &mut Tally, sent: reqwest::Result<reqwest::Response>) {
         }
         Err(_) => false,
     };
-    if ok {
-        tally.ok += 1;
-    } else {
-        tally.bad += 1;
-    }
+    tally.count(ok);
 }
 
 /// The same requests through the harness's client (attempts recorded, secrets redacted).
@@ -393,25 +387,18 @@ async fn client_once(shared: &Shared, lane: &mut Lane) -> Tally {
         }
     };
     let mut tally = Tally::default();
-    let mut tick = |ok: bool| {
-        if ok {
-            tally.ok += 1;
-        } else {
-            tally.bad += 1;
-        }
-    };
     if lane.before.is_none() {
         let sent = shared.client.send(&outgoing(Method::GET, None)).await;
-        tick(sent.result.is_ok_and(|r| r.status == 200));
+        tally.count(sent.result.is_ok_and(|r| r.status == 200));
         lane.before = Some(Map::new());
     }
     let sent = shared
         .client
         .send(&outgoing(Method::PATCH, Some(body)))
         .await;
-    tick(sent.result.is_ok_and(|r| r.status == 200));
+    tally.count(sent.result.is_ok_and(|r| r.status == 200));
     let sent = shared.client.send(&outgoing(Method::GET, None)).await;
-    tick(sent.result.is_ok_and(|r| r.status == 200));
+    tally.count(sent.result.is_ok_and(|r| r.status == 200));
     tally
 }
 
@@ -435,8 +422,7 @@ fn tasks(shared: &Arc<Shared>, duration: Duration, rt: &tokio::runtime::Runtime)
                     let mut tally = Tally::default();
                     while Instant::now() < deadline {
                         let t = raw_once(&shared, &mut lane).await;
-                        tally.ok += t.ok;
-                        tally.bad += t.bad;
+                        tally.absorb(&t);
                     }
                     tally
                 })
@@ -445,8 +431,7 @@ fn tasks(shared: &Arc<Shared>, duration: Duration, rt: &tokio::runtime::Runtime)
         let mut total = Tally::default();
         for w in workers {
             if let Ok(t) = w.await {
-                total.ok += t.ok;
-                total.bad += t.bad;
+                total.absorb(&t);
             }
         }
         total

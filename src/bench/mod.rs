@@ -65,11 +65,25 @@ impl Tally {
         }
     }
 
+    /// Counts one exchange (or run): as expected or not.
+    pub fn count(&mut self, ok: bool) {
+        if ok {
+            self.ok += 1;
+        } else {
+            self.bad += 1;
+        }
+    }
+
+    /// Adds another worker's counts (not its time: workers run side by side).
+    pub fn absorb(&mut self, other: &Tally) {
+        self.ok += other.ok;
+        self.bad += other.bad;
+    }
+
     /// Adds one round.
     pub fn add(&mut self, other: Tally) {
         self.rounds.push(other.per_sec());
-        self.ok += other.ok;
-        self.bad += other.bad;
+        self.absorb(&other);
         self.elapsed += other.elapsed;
     }
 

@@ -211,11 +211,7 @@ async fn round(load: &Arc<Load>, concurrency: usize, duration: Duration) -> Tall
                         }
                         Err(_) => false,
                     };
-                    if ok {
-                        tally.ok += 1;
-                    } else {
-                        tally.bad += 1;
-                    }
+                    tally.count(ok);
                 }
                 tally
             })
@@ -224,8 +220,7 @@ async fn round(load: &Arc<Load>, concurrency: usize, duration: Duration) -> Tall
     let mut total = Tally::default();
     for w in workers {
         if let Ok(t) = w.await {
-            total.ok += t.ok;
-            total.bad += t.bad;
+            total.absorb(&t);
         }
     }
     total.elapsed = started.elapsed();
