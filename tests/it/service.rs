@@ -247,6 +247,12 @@ impl Svc {
         .await
     }
 
+    /// A PATCH of `property` to a fresh value, sent with `token`.
+    async fn patch_int_as(&self, url: &str, property: &str, token: &str) -> Resp {
+        self.patch_as(url, token, body(&[(property, json!(unique()))]))
+            .await
+    }
+
     async fn patch_as(&self, url: &str, token: &str, body: impl Into<Vec<u8>>) -> Resp {
         let auth = format!("Bearer {token}");
         self.send(
@@ -423,11 +429,7 @@ async fn probe(fault: Fault, s: &Svc) -> Result<(), String> {
         }
         Fault::ExpiredAccepted => {
             let r = s
-                .patch_as(
-                    &direct,
-                    &jwt::mint_expired(&[READ_WRITE_ALL]),
-                    body(&[(&int0, json!(unique()))]),
-                )
+                .patch_int_as(&direct, &int0, &jwt::mint_expired(&[READ_WRITE_ALL]))
                 .await;
             if r.status == 401 {
                 Ok(())
@@ -437,11 +439,7 @@ async fn probe(fault: Fault, s: &Svc) -> Result<(), String> {
         }
         Fault::ScopeIgnored => {
             let r = s
-                .patch_as(
-                    &direct,
-                    &jwt::mint(&["User.Read"], 600),
-                    body(&[(&int0, json!(unique()))]),
-                )
+                .patch_int_as(&direct, &int0, &jwt::mint(&["User.Read"], 600))
                 .await;
             if r.status == 401 || r.status == 403 {
                 Ok(())
@@ -451,11 +449,7 @@ async fn probe(fault: Fault, s: &Svc) -> Result<(), String> {
         }
         Fault::Scope401 => {
             let r = s
-                .patch_as(
-                    &direct,
-                    &jwt::mint(&["User.Read"], 600),
-                    body(&[(&int0, json!(unique()))]),
-                )
+                .patch_int_as(&direct, &int0, &jwt::mint(&["User.Read"], 600))
                 .await;
             if r.status == 401 {
                 Err("token without the scope answered 401, not 403".into())
@@ -466,11 +460,7 @@ async fn probe(fault: Fault, s: &Svc) -> Result<(), String> {
         Fault::ForbiddenWrites => {
             let before = s.entity(&direct).await;
             let r = s
-                .patch_as(
-                    &direct,
-                    &jwt::mint(&[READ_ALL], 600),
-                    body(&[(&int0, json!(unique()))]),
-                )
+                .patch_int_as(&direct, &int0, &jwt::mint(&[READ_ALL], 600))
                 .await;
             let after = s.entity(&direct).await;
             if (r.status == 401 || r.status == 403) && after != before {
