@@ -79,14 +79,7 @@ async fn start_minimal() -> Result<Minimal, String> {
     let addr = listener
         .local_addr()
         .map_err(|e| format!("the minimal handler's address: {e}"))?;
-    let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            })
-            .await
-    });
+    let (stop, task) = service::spawn_serving(listener, app);
     Ok(Minimal {
         base_url: format!("http://127.0.0.1:{}/beta", addr.port()),
         stop,

@@ -274,14 +274,7 @@ pub async fn start(
         .map_err(|source| ServiceError::Bind { port, source })?;
     let state = ServiceState::new(model, options);
     let app = router(state.clone());
-    let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            })
-            .await
-    });
+    let (stop, task) = spawn_serving(listener, app);
     Ok(RunningService {
         base_url: base_url(addr),
         ids: fixtures::ids(),
@@ -290,6 +283,23 @@ pub async fn start(
         stop: Some(stop),
         task: Some(task),
     })
+}
+
+/// Serves `app` on `listener` in a task until the returned sender is used (or dropped); the
+/// embedded service and the bench's minimal baseline are served the same way.
+pub(crate) fn spawn_serving(
+    listener: TcpListener,
+    app: Router,
+) -> (oneshot::Sender<()>, JoinHandle<std::io::Result<()>>) {
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    (stop, task)
 }
 
 /// The page's example body, built from the model: Int32 properties take the page's numbers
