@@ -7,20 +7,22 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::outcome::Level;
+use crate::pack::template::Spelling;
 
-/// One case file: either a variant's file (`variant` and `template` set, with the cases only it
-/// needs) or a file of cases that every variant runs once each.
+/// One case file: either a variant's file (`variant` set, with the cases only it needs) or a
+/// file of cases that every variant runs once each.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CaseFile {
     #[serde(default)]
     variant: Option<String>,
-    /// The path template exactly as the page prints it, `{deviceConfigurationId}` included.
+    /// The path template as the page prints it; optional (the pack's `variants` say it), and
+    /// when given it must be the pack's.
     #[serde(default)]
     template: Option<String>,
-    #[serde(default)]
-    #[allow(dead_code)] // documentation for readers of the file
-    description: Option<String>,
+    /// For readers of the file: what its cases are for.
+    #[serde(default, rename = "description")]
+    _description: Option<String>,
     cases: Vec<Case>,
 }
 
@@ -42,27 +44,36 @@ pub enum Kind {
     Concurrent,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Spelling {
-    /// With the empty `//` segments and the trailing slash, as the page prints it.
-    #[default]
-    Printed,
-    /// Single slashes, no trailing slash.
-    Normalised,
-}
-
-/// Which configuration id fills `{deviceConfigurationId}`.
+/// Which keys fill the variant's template.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum IdChoice {
-    /// The variant's own configuration from the ids file.
+    /// The variant's own keys from the ids file.
     #[default]
     Variant,
-    /// The `direct` configuration: of no cast type and without navigations (C1.3).
+    /// The canonical variant's first key in the variant's first key (the first wave's
+    /// "direct"): an entity without the variant's navigations (C1.3).
     Direct,
-    /// A fresh GUID no configuration has (C1.3).
+    /// A fresh GUID as the first key, which no entity has (C1.3).
     Unknown,
+    /// An entity that has the navigation after the cast but is not of the cast's type (C1.3).
+    CastMismatch,
+    /// An entity of the right type that lacks the variant's navigation (C1.3).
+    MissingNavigation,
+    /// A last key that is not a member of its collection (C1.3).
+    NotAMember,
+}
+
+impl IdChoice {
+    /// The ids file's probe name for this choice, when it is a probe.
+    pub fn probe(self) -> Option<&'static str> {
+        match self {
+            Self::CastMismatch => Some("cast-mismatch"),
+            Self::MissingNavigation => Some("missing-navigation"),
+            Self::NotAMember => Some("not-a-member"),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
@@ -170,19 +181,11 @@ fn must() -> Level {
     Level::Must
 }
 
-/// A path variant: its fixed name, its template as printed, and the cases only it runs.
-#[derive(Debug, Clone)]
-pub struct VariantDef {
-    pub name: String,
-    pub template: String,
-    pub cases: Vec<Case>,
-}
-
-/// Every case file of a pack, checked.
-#[derive(Debug, Clone)]
+/// Every case file of a pack, checked: the cases every variant runs, and each variant's own.
+#[derive(Debug, Clone, Default)]
 pub struct Suite {
     pub common: Vec<Case>,
-    pub variants: Vec<VariantDef>,
+    pub per_variant: BTreeMap<String, Vec<Case>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -202,13 +205,17 @@ pub enum CaseError {
     File { file: String, problem: String },
 }
 
-pub const PLACEHOLDER: &str = "{deviceConfigurationId}";
+/// What the case files are checked against: the pack's variants (name → printed template) and
+/// its properties.
+pub struct Expect<'a> {
+    pub variants: &'a BTreeMap<String, String>,
+    pub model: &'a crate::domain::EntityModel,
+}
 
 impl Suite {
     /// Parses and checks every case file: (file name, text) pairs.
-    pub fn load(files: &[(String, String)]) -> Result<Self, CaseError> {
-        let mut common = Vec::new();
-        let mut variants: Vec<VariantDef> = Vec::new();
+    pub fn load(files: &[(String, String)], expect: &Expect<'_>) -> Result<Self, CaseError> {
+        let mut suite = Suite::default();
         let mut names = BTreeMap::new();
         for (file, text) in files {
             let parsed: CaseFile =
@@ -217,7 +224,7 @@ impl Suite {
                     source,
                 })?;
             for case in &parsed.cases {
-                check_case(file, case)?;
+                check_case(file, case, expect)?;
                 if let Some(other) =
                     names.insert((parsed.variant.clone(), case.name.clone()), file.clone())
                 {
@@ -230,48 +237,46 @@ impl Suite {
                     });
                 }
             }
-            match (parsed.variant, parsed.template) {
-                (None, None) => common.extend(parsed.cases),
-                (Some(name), Some(template)) => {
-                    if !template.contains(PLACEHOLDER) || !template.starts_with('/') {
-                        return Err(CaseError::File {
-                            file: file.clone(),
-                            problem: format!("\"template\" must start with '/' and contain {PLACEHOLDER}"),
-                        });
-                    }
-                    if variants.iter().any(|v| v.name == name) {
-                        return Err(CaseError::File {
-                            file: file.clone(),
-                            problem: format!("variant {name:?} is defined twice"),
-                        });
-                    }
-                    variants.push(VariantDef {
-                        name,
-                        template,
-                        cases: parsed.cases,
-                    });
-                }
-                _ => {
+            match parsed.variant {
+                None if parsed.template.is_some() => {
                     return Err(CaseError::File {
                         file: file.clone(),
-                        problem: "a variant file needs both \"variant\" and \"template\"; a file for every variant has neither".into(),
+                        problem: "\"template\" without \"variant\": name the variant the file is for, or drop both for cases every variant runs".into(),
                     })
+                }
+                None => suite.common.extend(parsed.cases),
+                Some(name) => {
+                    let Some(template) = expect.variants.get(&name) else {
+                        return Err(CaseError::File {
+                            file: file.clone(),
+                            problem: format!(
+                                "\"variant\": {name:?} is not a variant of the pack; use one of {}",
+                                expect.variants.keys().cloned().collect::<Vec<_>>().join(", ")
+                            ),
+                        });
+                    };
+                    if parsed.template.as_ref().is_some_and(|t| t != template) {
+                        return Err(CaseError::File {
+                            file: file.clone(),
+                            problem: format!("\"template\" differs from the pack's {template:?}; drop it or write the pack's"),
+                        });
+                    }
+                    suite.per_variant.entry(name).or_default().extend(parsed.cases);
                 }
             }
         }
-        if !variants.iter().any(|v| v.name == "direct") {
-            return Err(CaseError::File {
-                file: "the case files".into(),
-                problem:
-                    "no variant is named \"direct\"; it is needed to read overviews back (C1.2, C5)"
-                        .into(),
-            });
-        }
-        Ok(Self { common, variants })
+        Ok(suite)
+    }
+
+    /// The cases `variant` runs: every variant's, then its own.
+    pub fn cases_of<'a>(&'a self, variant: &str) -> impl Iterator<Item = &'a Case> {
+        self.common
+            .iter()
+            .chain(self.per_variant.get(variant).into_iter().flatten())
     }
 }
 
-fn check_case(file: &str, case: &Case) -> Result<(), CaseError> {
+fn check_case(file: &str, case: &Case, expect: &Expect<'_>) -> Result<(), CaseError> {
     let bad = |problem: String| {
         Err(CaseError::Invalid {
             file: file.to_owned(),
@@ -321,6 +326,17 @@ fn check_case(file: &str, case: &Case) -> Result<(), CaseError> {
     }
     if !["PATCH", "GET"].contains(&case.request.method.as_str()) {
         return bad("\"request.method\" must be PATCH or GET".into());
+    }
+    if needs_body || matches!(case.kind, Kind::Concurrent | Kind::Either) {
+        let bodies = case.request.body.iter().chain(&case.bodies);
+        for name in bodies.filter_map(Value::as_object).flat_map(|o| o.keys()) {
+            if !crate::domain::value::is_annotation(name) && expect.model.property(name).is_none() {
+                return bad(format!(
+                    "the body sets {name:?}, which is not a property of the pack's entity {}; this kind of case sends only its properties (write refused cases for unknown ones)",
+                    expect.model.type_name
+                ));
+            }
+        }
     }
     Ok(())
 }

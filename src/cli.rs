@@ -9,8 +9,8 @@ use clap::{Args, Parser, Subcommand};
 #[command(
     name = "graph-conformance",
     version,
-    about = "Conformance suite for the Microsoft Graph (beta) Update deviceConfigurationUserOverview API",
-    long_about = "Runs the contract suite (clauses C1–C7) against a target. With no --target it starts the embedded reference service on a free loopback port and runs against it.\n\nTokens come from the environment, never from arguments: GRAPH_TOKEN (with DeviceManagementConfiguration.ReadWrite.All) and, optionally, GRAPH_TOKEN_NO_SCOPE (without it; enables the C2.2 cases).",
+    about = "Conformance suite for Microsoft Graph (beta) Intune update endpoints, one contract pack per page",
+    long_about = "Runs the contract suite (clauses C1–C7) of a contract pack against a target. With no --target it starts the embedded reference service on a free loopback port and runs against it. With no --pack it checks the seed page's pack (Update deviceConfigurationUserOverview, February 2017); `graph-conformance packs` lists the built-in packs, `graph-conformance import` makes one from any page of the Graph update template.\n\nTokens come from the environment, never from arguments: GRAPH_TOKEN (with the pack's write permission) and, optionally, GRAPH_TOKEN_NO_SCOPE (without it; enables the C2.2 cases).",
     args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
@@ -36,10 +36,36 @@ pub enum Command {
     Report(ReportCommand),
     /// Measure the service and the harness against loopback baselines (see README).
     Bench(BenchArgs),
+    /// List the built-in contract packs with their source page and date.
+    Packs,
+    /// Make a contract pack from a Graph doc page of the Intune update template.
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The update page (Markdown), e.g. intune-deviceconfig-deviceconfigurationuseroverview-update.md.
+    #[arg(value_name = "PAGE.md")]
+    pub page: PathBuf,
+    /// A folder of resource pages (intune-*.md) where complex types, enums and base types are looked up.
+    #[arg(long, value_name = "DIR")]
+    pub resources: Option<PathBuf>,
+    /// The pack folder to write (it must not exist, or be empty).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// The pack's name (default: from the page's file name).
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// The path to use when the page lists none it can read (the generator's "Entity URI … not found").
+    #[arg(long, value_name = "TEMPLATE")]
+    pub path: Vec<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
+    /// The contract pack: a built-in pack's name (`graph-conformance packs`) or a pack folder.
+    #[arg(long, value_name = "NAME|DIR")]
+    pub pack: Option<String>,
     /// Service root including its version segment, e.g. http://127.0.0.1:8080/beta.
     #[arg(long, value_name = "URL")]
     pub target: Option<String>,
@@ -79,9 +105,14 @@ pub struct RunArgs {
     /// Flaky trials fail the run.
     #[arg(long)]
     pub flaky_fails: bool,
-    /// Cap the request rate, e.g. 4/s or 100/20s (default 4/s against a non-loopback target).
+    /// Cap the rate of all requests, e.g. 40/s or 900/20s (default 900/20s against a non-loopback
+    /// target: Intune's documented 1000 requests per 20 s, with a margin).
     #[arg(long, value_name = "N/S")]
     pub rate: Option<Rate>,
+    /// Cap the rate of writes (PATCH), e.g. 90/20s (default 90/20s against a non-loopback target:
+    /// Intune's documented 100 writes per 20 s, with a margin).
+    #[arg(long, value_name = "N/S")]
+    pub write_rate: Option<Rate>,
     /// Per-request timeout in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
     pub timeout: f64,
@@ -159,6 +190,9 @@ impl std::str::FromStr for Rate {
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
+    /// The contract pack to serve: a built-in pack's name or a pack folder.
+    #[arg(long, value_name = "NAME|DIR")]
+    pub pack: Option<String>,
     /// Port on 127.0.0.1 (0 picks a free one).
     #[arg(long, default_value_t = 8080)]
     pub port: u16,
@@ -174,13 +208,36 @@ pub struct ServeArgs {
     /// Print the faults and deviations with their clauses, then exit.
     #[arg(long)]
     pub list_faults: bool,
+    /// Wait this long before every answer, e.g. 50ms (a stand-in for a distant service).
+    #[arg(long, value_name = "DURATION", value_parser = parse_latency)]
+    pub latency: Option<std::time::Duration>,
+}
+
+/// `50ms`, `0.2s`, `1s`.
+pub fn parse_latency(s: &str) -> Result<std::time::Duration, String> {
+    let usage = || format!("{s:?} is not a duration: write e.g. 50ms or 0.5s");
+    let (number, scale) = if let Some(n) = s.strip_suffix("ms") {
+        (n, 0.001)
+    } else if let Some(n) = s.strip_suffix('s') {
+        (n, 1.0)
+    } else {
+        return Err(usage());
+    };
+    let value: f64 = number.trim().parse().map_err(|_| usage())?;
+    if !(value.is_finite() && value >= 0.0 && value * scale <= 60.0) {
+        return Err(usage());
+    }
+    Ok(std::time::Duration::from_secs_f64(value * scale))
 }
 
 #[derive(Debug, Args)]
 pub struct TokenArgs {
-    /// A token without DeviceManagementConfiguration.ReadWrite.All (for the C2.2 cases).
+    /// A token without the pack's write permission (for the C2.2 cases).
     #[arg(long)]
     pub no_scope: bool,
+    /// The pack whose permission the token carries.
+    #[arg(long, value_name = "NAME|DIR")]
+    pub pack: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -196,6 +253,9 @@ pub enum ReportCommand {
 
 #[derive(Debug, Args)]
 pub struct BenchArgs {
+    /// The contract pack to measure with.
+    #[arg(long, value_name = "NAME|DIR")]
+    pub pack: Option<String>,
     /// Seconds per measurement.
     #[arg(long, default_value_t = 3.0)]
     pub seconds: f64,

@@ -1,6 +1,7 @@
 //! The HTTP client: timeouts, a response size limit, no redirects, Retry-After (C7.1), a rate
 //! cap (C7.2), and a record of every attempt with secrets redacted. It judges nothing.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -71,8 +72,10 @@ pub struct ClientOptions {
     pub body_limit: usize,
     pub max_retries: u32,
     pub max_wait: Duration,
-    /// At most `n` requests per `per`.
+    /// At most `n` requests of any kind per `per`.
     pub rate: Option<(u32, Duration)>,
+    /// At most `n` writes (PATCH, POST, PUT, DELETE) per `per`, on top of `rate`.
+    pub write_rate: Option<(u32, Duration)>,
     pub ca_cert: Option<Vec<u8>>,
     pub insecure: bool,
     /// Connect directly, whatever `HTTP_PROXY` / `HTTPS_PROXY` / `ALL_PROXY` say. For loopback
@@ -88,6 +91,7 @@ impl Default for ClientOptions {
             max_retries: 5,
             max_wait: Duration::from_secs(60),
             rate: None,
+            write_rate: None,
             ca_cert: None,
             insecure: false,
             no_proxy: false,
@@ -108,7 +112,35 @@ pub struct Client {
     options: ClientOptions,
     secrets: Vec<Arc<str>>,
     next_slot: Mutex<Instant>,
+    next_write_slot: Mutex<Instant>,
     cancel: watch::Receiver<bool>,
+    stats: Stats,
+}
+
+/// What the client has cost the target so far (for the report and the progress line).
+#[derive(Debug, Default)]
+pub struct Stats {
+    pub requests: AtomicU64,
+    pub writes: AtomicU64,
+    pub throttled: AtomicU64,
+    /// Milliseconds spent waiting (Retry-After and the rate budgets), summed over requests.
+    pub waited_ms: AtomicU64,
+}
+
+impl Stats {
+    fn add_wait(&self, since: Instant) {
+        let ms = u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.waited_ms.fetch_add(ms, Ordering::Relaxed);
+    }
+
+    pub fn get(&self) -> (u64, u64, u64, u64) {
+        (
+            self.requests.load(Ordering::Relaxed),
+            self.writes.load(Ordering::Relaxed),
+            self.throttled.load(Ordering::Relaxed),
+            self.waited_ms.load(Ordering::Relaxed),
+        )
+    }
 }
 
 impl Client {
@@ -150,7 +182,9 @@ impl Client {
             options,
             secrets: secrets.into_iter().filter(|s| s.len() >= 4).collect(),
             next_slot: Mutex::new(Instant::now()),
+            next_write_slot: Mutex::new(Instant::now()),
             cancel,
+            stats: Stats::default(),
         })
     }
 
@@ -175,11 +209,26 @@ impl Client {
         out
     }
 
+    pub fn stats(&self) -> &Stats {
+        &self.stats
+    }
+
     /// Sends `req`, waiting out throttling (429/503 with Retry-After) up to the retry bound.
     pub async fn send(&self, req: &Outgoing) -> Sent {
         let mut throttled = 0;
+        let write = req.method != reqwest::Method::GET && req.method != reqwest::Method::HEAD;
         loop {
-            self.wait_for_rate_slot().await;
+            let waiting = Instant::now();
+            if write {
+                self.wait_for_slot(&self.next_write_slot, self.options.write_rate)
+                    .await;
+            }
+            self.wait_for_slot(&self.next_slot, self.options.rate).await;
+            self.stats.add_wait(waiting);
+            self.stats.requests.fetch_add(1, Ordering::Relaxed);
+            if write {
+                self.stats.writes.fetch_add(1, Ordering::Relaxed);
+            }
             let result = self.attempt(req).await;
             let record = self.record_request(req);
             let wait = match &result {
@@ -193,10 +242,13 @@ impl Client {
             match (wait, result) {
                 (Some(wait), Ok(_)) => {
                     throttled += 1;
-                    if self
+                    self.stats.throttled.fetch_add(1, Ordering::Relaxed);
+                    let waiting = Instant::now();
+                    let slept = self
                         .sleep_unless_cancelled(wait.min(self.options.max_wait))
-                        .await
-                    {
+                        .await;
+                    self.stats.add_wait(waiting);
+                    if slept {
                         continue;
                     }
                     return Sent {
@@ -247,15 +299,15 @@ impl Client {
         }
     }
 
-    /// Waits for the next request slot under `--rate`; an interruption ends the wait (the
-    /// attempt that follows then sees it and sends nothing).
-    async fn wait_for_rate_slot(&self) {
-        let Some((n, per)) = self.options.rate else {
+    /// Waits for the next slot of a rate budget (`--rate`, `--write-rate`); an interruption
+    /// ends the wait (the attempt that follows then sees it and sends nothing).
+    async fn wait_for_slot(&self, next_slot: &Mutex<Instant>, rate: Option<(u32, Duration)>) {
+        let Some((n, per)) = rate else {
             return;
         };
         let gap = per / n.max(1);
         let slot = {
-            let mut next = self.next_slot.lock().unwrap_or_else(|p| p.into_inner());
+            let mut next = next_slot.lock().unwrap_or_else(|p| p.into_inner());
             let now = Instant::now();
             let slot = (*next).max(now);
             *next = slot + gap;

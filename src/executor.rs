@@ -1,16 +1,18 @@
 //! Runs one planned case's exchanges (state reads, the request under test, read-backs) and
-//! returns them as a transcript. It judges nothing: the checks do.
+//! returns them as a [`Transcript`]. It judges nothing: the checks do.
 
 use std::sync::Arc;
 
 use reqwest::Method;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use crate::case::{Auth, Case, IdChoice, Kind, Spelling};
-use crate::client::{Authorization, Client, Incoming, Outgoing};
+use crate::case::{Auth, Case, Kind};
+use crate::client::{Authorization, Client, Outgoing};
+use crate::ids::Keys;
 use crate::outcome::Exchange;
-use crate::plan::variants::fill;
-use crate::plan::Variant;
+use crate::pack::template::Spelling;
+use crate::plan::{Address, KeyPlan};
+use crate::transcript::{Shape, State, Step, Transcript};
 
 /// The tokens a run sends. `valid` and `no_scope` are secrets from the environment (or minted
 /// for the embedded service); `expired` is a harmless minted token.
@@ -21,32 +23,30 @@ pub struct Tokens {
     pub expired: String,
 }
 
+/// The service root the paths are appended to (`…/beta`).
 pub struct Target {
     pub base_url: String,
-    pub direct: Arc<Variant>,
 }
 
-/// One request under test and what came of it.
-pub struct Step {
-    pub request: Outgoing,
-    pub response: Incoming,
+/// Where one case sends its request and reads state.
+#[derive(Debug, Clone, Copy)]
+pub struct Route<'a> {
+    /// The variant under test and the keys that fill its template.
+    pub request: (&'a Address, &'a KeyPlan),
+    /// Where the variant's entity is read (the canonical path, or the variant itself).
+    pub state: &'a Address,
+    /// Another entity the request must leave alone (a probe's), read before and after.
+    pub watch: Option<&'a Address>,
 }
 
-/// What a case's exchanges produced.
-pub struct Transcript {
-    pub exchanges: Vec<Exchange>,
-    /// The overview's state (read through the direct path of `overviewOf`) before and after.
-    pub before: Map<String, Value>,
-    pub after: Option<Map<String, Value>>,
-    /// The `direct` overview before and after, when the request named the direct configuration.
-    pub direct_before: Option<Map<String, Value>>,
-    pub direct_after: Option<Map<String, Value>>,
-    /// The request(s) under test: one, two for `repeat`, rounds × bodies for `concurrent`.
-    pub steps: Vec<Step>,
-    /// A GET of the same path right after an accepted PATCH (C5.1), and the `alias` read.
-    pub read_back: Option<Step>,
-    /// For `concurrent`: the bodies actually sent in the last round.
-    pub last_round: Vec<Value>,
+/// Whether the reads that verify a case are made now, or left to a read later in a batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reads {
+    /// Every read the case's kind calls for.
+    Full,
+    /// No read-back after an accepted PATCH and no state read after a refused one: a later read
+    /// verifies a batch of inputs at once.
+    Deferred,
 }
 
 /// Why the case could not be run to the end (the trial is an `error`, not a failure).
@@ -66,18 +66,19 @@ pub struct Executor<'a> {
 }
 
 impl Executor<'_> {
-    fn url(&self, variant: &Variant, id: &str, spelling: Spelling) -> String {
-        format!(
-            "{}{}",
-            self.target.base_url,
-            fill(&variant.template, id, spelling)
-        )
+    fn url(&self, address: &Address, keys: &Keys, spelling: Spelling) -> String {
+        let path = address
+            .variant
+            .template
+            .fill(keys, spelling)
+            .unwrap_or_else(|missing| format!("/(the ids file gives no {missing})"));
+        format!("{}{path}", self.target.base_url)
     }
 
-    /// The direct path of a configuration, normalised: the harness's own state reads, kept
-    /// apart from the spellings under test.
-    pub fn state_url(&self, configuration: &str) -> String {
-        self.url(&self.target.direct, configuration, Spelling::Normalised)
+    /// Where the harness reads an entity: always normalised, so the spellings under test are
+    /// only those of the requests under test.
+    pub fn state_url(&self, address: &Address) -> String {
+        self.url(address, &address.keys, Spelling::Normalised)
     }
 
     fn auth(&self, auth: Auth) -> Authorization {
@@ -129,15 +130,20 @@ impl Executor<'_> {
         }
     }
 
-    /// GETs an overview's state through the direct path of `configuration`.
+    /// A GET of `url` with the valid token.
+    fn get(&self, url: String) -> Outgoing {
+        self.outgoing(Method::GET, url, Auth::Valid, None, &[], None)
+    }
+
+    /// GETs an entity's state at `address`.
     pub async fn read_state(
         &self,
-        configuration: &str,
+        address: &Address,
         log: &mut Vec<Exchange>,
-    ) -> Result<Map<String, Value>, Aborted> {
+    ) -> Result<State, Aborted> {
         let req = self.outgoing(
             Method::GET,
-            self.state_url(configuration),
+            self.state_url(address),
             Auth::Valid,
             None,
             &[],
@@ -154,23 +160,23 @@ impl Executor<'_> {
             Ok(resp) if resp.status == 200 => match resp.json() {
                 Some(Value::Object(map)) => Ok(map),
                 _ => Err(fail(format!(
-                    "the state read GET {} answered 200 without a JSON object; the harness reads state through the direct path of each overview (C5.1) and cannot judge without it",
+                    "the state read GET {} answered 200 without a JSON object; the harness reads state through the canonical path of each entity (C5.1) and cannot judge without it",
                     req.url
                 ))),
             },
             Ok(resp) => Err(fail(format!(
-                "the state read GET {} answered {}; check that the ids file names configurations that exist on the target and that GRAPH_TOKEN may read them",
+                "the state read GET {} answered {}; check that the ids file names entities that exist on the target and that GRAPH_TOKEN may read them",
                 req.url, resp.status
             ))),
             Err(e) => Err(fail(format!("the state read GET {} did not complete: {e}", req.url))),
         }
     }
 
-    /// PATCHes `body` through the direct path of `configuration` (restoring originals).
-    pub async fn write_state(&self, configuration: &str, body: &Value) -> Result<(), String> {
+    /// PATCHes `body` to `address` (restoring originals).
+    pub async fn write_state(&self, address: &Address, body: &Value) -> Result<(), String> {
         let req = self.outgoing(
             Method::PATCH,
-            self.state_url(configuration),
+            self.state_url(address),
             Auth::Valid,
             Some("application/json"),
             &[],
@@ -205,16 +211,17 @@ impl Executor<'_> {
         (sent.exchange, step)
     }
 
-    /// Runs `case` on `variant`. `before` is the overview's state if the caller already knows it
-    /// (generated trials carry it from one input to the next); otherwise it is read first.
+    /// Runs `case` along `route`. `before` is the entity's state if the caller already knows it
+    /// (carried from the case before); otherwise it is read first.
     pub async fn run(
         &self,
         case: &Case,
-        variant: &Variant,
-        before: Option<Map<String, Value>>,
+        route: Route<'_>,
+        before: Option<State>,
+        reads: Reads,
     ) -> Result<Transcript, Aborted> {
         let mut log = Vec::new();
-        let result = self.run_logged(case, variant, before, &mut log).await;
+        let result = self.run_logged(case, route, before, reads, &mut log).await;
         result
             .map_err(|mut a| {
                 a.exchanges = std::mem::take(&mut log);
@@ -229,46 +236,22 @@ impl Executor<'_> {
     async fn run_logged(
         &self,
         case: &Case,
-        variant: &Variant,
-        before: Option<Map<String, Value>>,
+        route: Route<'_>,
+        before: Option<State>,
+        reads: Reads,
         log: &mut Vec<Exchange>,
     ) -> Result<Transcript, Aborted> {
-        let ids = variant
-            .ids
-            .as_ref()
-            .expect("planned trials without ids are skipped");
-        let direct_id = self
-            .target
-            .direct
-            .ids
-            .as_ref()
-            .expect("planned trials without direct ids are skipped")
-            .device_configuration_id
-            .clone();
         let before = match before {
             Some(b) => b,
-            None => self.read_state(&ids.overview_of, log).await?,
+            None => self.read_state(route.state, log).await?,
         };
-        let names_direct = case.request.id == IdChoice::Direct;
-        let direct_overview = self
-            .target
-            .direct
-            .ids
-            .as_ref()
-            .map(|d| d.overview_of.clone())
-            .unwrap_or_default();
-        let watch_direct = names_direct && direct_overview != ids.overview_of;
-        let direct_before = if watch_direct {
-            Some(self.read_state(&direct_overview, log).await?)
-        } else {
-            None
+        let watched_before = match route.watch {
+            Some(w) => Some(self.read_state(w, log).await?),
+            None => None,
         };
-        let id = match case.request.id {
-            IdChoice::Variant => ids.device_configuration_id.clone(),
-            IdChoice::Direct => direct_id,
-            IdChoice::Unknown => uuid::Uuid::new_v4().to_string(),
-        };
-        let url = self.url(variant, &id, case.request.spelling);
+        let (address, key_plan) = route.request;
+        let keys = key_plan.keys();
+        let url = self.url(address, &keys, case.request.spelling);
         let method = Method::from_bytes(case.request.method.as_bytes()).unwrap_or(Method::PATCH);
         let headers: Vec<(String, String)> = case
             .request
@@ -286,84 +269,111 @@ impl Executor<'_> {
                 body,
             )
         };
-
-        let mut steps = Vec::new();
-        let mut last_round = Vec::new();
-        match case.kind {
+        let succeeded = |s: &Step| (200..300).contains(&s.response.status);
+        let shape = match case.kind {
             Kind::Concurrent => {
-                for round in 0..case.rounds.unwrap_or(1).max(1) {
-                    let bodies: Vec<Value> =
-                        case.bodies.iter().map(|b| shift_int32s(b, round)).collect();
-                    let sends = bodies
-                        .iter()
-                        .map(|b| self.send_unlogged(make(Some(b.to_string()))));
-                    for (exchange, step) in futures_util::future::join_all(sends).await {
-                        log.push(exchange);
-                        steps.push(step?);
-                    }
-                    last_round = bodies;
+                let (steps, last_round) = self.concurrent(case, &make, log).await?;
+                let after = self.read_state(route.state, log).await?;
+                Shape::Concurrent {
+                    steps,
+                    last_round,
+                    after,
                 }
             }
             Kind::Repeat => {
-                for _ in 0..2 {
-                    steps.push(self.send(make(case.request.body_text()), log).await?);
+                let first = self.send(make(case.request.body_text()), log).await?;
+                let second = self.send(make(case.request.body_text()), log).await?;
+                let read_back = match (reads, succeeded(&second)) {
+                    (Reads::Full, true) => Some(self.send(self.get(url.clone()), log).await?),
+                    _ => None,
+                };
+                Shape::Repeat {
+                    first,
+                    second,
+                    read_back,
                 }
             }
-            _ => steps.push(self.send(make(case.request.body_text()), log).await?),
-        }
-
-        let accepted = steps
-            .last()
-            .is_some_and(|s| (200..300).contains(&s.response.status));
-        let read_back = match case.kind {
-            Kind::Alias if accepted => Some(
-                self.send(
-                    self.outgoing(
-                        Method::GET,
-                        self.state_url(&ids.overview_of),
-                        Auth::Valid,
-                        None,
-                        &[],
-                        None,
-                    ),
-                    log,
-                )
-                .await?,
-            ),
-            Kind::Accepted | Kind::Repeat if accepted && method == Method::PATCH => Some(
-                self.send(
-                    self.outgoing(Method::GET, url.clone(), Auth::Valid, None, &[], None),
-                    log,
-                )
-                .await?,
-            ),
-            _ => None,
-        };
-        let after = match (case.kind, &read_back) {
-            (Kind::Accepted | Kind::Repeat, Some(_)) => None,
-            _ => Some(self.read_state(&ids.overview_of, log).await?),
-        };
-        let direct_after = if watch_direct {
-            Some(self.read_state(&direct_overview, log).await?)
-        } else {
-            None
+            Kind::Accepted | Kind::Alias => {
+                let step = self.send(make(case.request.body_text()), log).await?;
+                let wanted = reads == Reads::Full && succeeded(&step) && method == Method::PATCH;
+                if case.kind == Kind::Alias {
+                    let read = if wanted {
+                        Some(
+                            self.send(self.get(self.state_url(route.state)), log)
+                                .await?,
+                        )
+                    } else {
+                        None
+                    };
+                    Shape::Alias { step, read }
+                } else {
+                    let read_back = if wanted {
+                        Some(self.send(self.get(url.clone()), log).await?)
+                    } else {
+                        None
+                    };
+                    Shape::Accepted { step, read_back }
+                }
+            }
+            Kind::Refused => {
+                let step = self.send(make(case.request.body_text()), log).await?;
+                let after = match reads {
+                    Reads::Full => Some(self.read_state(route.state, log).await?),
+                    Reads::Deferred => None,
+                };
+                let watched = match (route.watch, watched_before) {
+                    (Some(w), Some(b)) => Some((b, self.read_state(w, log).await?)),
+                    _ => None,
+                };
+                Shape::Refused {
+                    step,
+                    after,
+                    watched,
+                }
+            }
+            Kind::Either => {
+                let step = self.send(make(case.request.body_text()), log).await?;
+                let after = self.read_state(route.state, log).await?;
+                Shape::Either { step, after }
+            }
         };
         Ok(Transcript {
             exchanges: Vec::new(),
             before,
-            after,
-            direct_before,
-            direct_after,
-            steps,
-            read_back,
-            last_round,
+            shape,
         })
+    }
+
+    async fn concurrent(
+        &self,
+        case: &Case,
+        make: &impl Fn(Option<String>) -> Outgoing,
+        log: &mut Vec<Exchange>,
+    ) -> Result<(Vec<Step>, Vec<Value>), Aborted> {
+        let mut steps = Vec::new();
+        let mut last_round = Vec::new();
+        for round in 0..case.rounds.unwrap_or(1).max(1) {
+            let bodies: Vec<Value> = case
+                .bodies
+                .iter()
+                .map(|b| shift_integers(b, round))
+                .collect();
+            let sends = bodies
+                .iter()
+                .map(|b| self.send_unlogged(make(Some(b.to_string()))));
+            for (exchange, step) in futures_util::future::join_all(sends).await {
+                log.push(exchange);
+                steps.push(step?);
+            }
+            last_round = bodies;
+        }
+        Ok((steps, last_round))
     }
 }
 
-/// Round `r` of a concurrent case sends each Int32 value plus `r`, so a value left from an
+/// Round `r` of a concurrent case sends each integer value plus `r`, so a value left from an
 /// earlier round cannot pass for one that took effect.
-fn shift_int32s(body: &Value, round: u32) -> Value {
+fn shift_integers(body: &Value, round: u32) -> Value {
     let Value::Object(map) = body else {
         return body.clone();
     };

@@ -1,12 +1,13 @@
-//! graph-conformance: a contract/conformance test harness for the Microsoft Graph (beta)
-//! *Update deviceConfigurationUserOverview* API, and an embedded reference service for it.
+//! graph-conformance: a contract/conformance test harness for Microsoft Graph (beta) Intune
+//! update endpoints — any page of Graph's update template, as a contract pack — and an embedded
+//! reference service that serves any pack.
 //!
 //! Data flows one way:
 //!
 //! ```text
-//! case files ─┐
-//! schemas   ──┼─> plan (one planned case per case × variant) ─> executor (HTTP exchanges)
-//! generators ─┘        ─> checks (clause verdicts) ─> outcomes ─> reporters
+//! packs and case files ─┐
+//! schemas             ──┼─> plan (one planned case per case × variant) ─> executor (HTTP exchanges,
+//! generators          ──┘    recorded as transcripts) ─> checks (clause verdicts) ─> outcomes ─> reporters
 //! ```
 //!
 //! The embedded service (`service`) shares only the domain model with the harness; the wiring
@@ -23,6 +24,7 @@ pub mod executor;
 pub mod generate;
 pub mod harness;
 pub mod ids;
+pub mod import;
 pub mod jwt;
 pub mod outcome;
 pub mod pack;
@@ -31,3 +33,4 @@ pub mod report;
 pub mod schema;
 pub mod service;
 pub mod signals;
+pub mod transcript;

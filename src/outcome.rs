@@ -117,6 +117,10 @@ pub struct TrialResult {
     pub flaky_reason: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generated: Option<Generated>,
+    /// The seed of the shard that ran the trial, when the shards of a merged report drew
+    /// different seeds (`report merge`): what `--seed` replays it with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -130,6 +134,16 @@ pub struct Summary {
     pub throttled: u64,
     #[serde(default)]
     pub flaky: u64,
+    /// HTTP requests sent, retries included (what the run cost the target).
+    #[serde(default)]
+    pub requests: u64,
+    /// PATCHes sent, retries included (what counts against a tenant's write budget).
+    #[serde(default)]
+    pub writes: u64,
+    /// Time spent waiting out throttling (Retry-After) and the rate budgets, in milliseconds,
+    /// summed over requests (waits overlap, so it can exceed the run's wall time).
+    #[serde(default)]
+    pub waited_ms: u64,
 }
 
 impl Summary {
@@ -166,6 +180,26 @@ pub struct Target {
     pub embedded: bool,
 }
 
+/// Which contract pack a run checked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackInfo {
+    pub name: String,
+    /// The page the pack was read from, and its date.
+    pub source: String,
+    /// sha256 of the pack's files: the same digest, the same contract.
+    pub digest: String,
+}
+
+/// How the embedded service was started (`--fault`, `--deviation`), so history compares
+/// runs against the same service only.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceSettings {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fault: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deviations: Vec<String>,
+}
+
 /// An overview written back to its recorded original at the end of a run against a real target.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Restored {
@@ -181,6 +215,12 @@ pub struct Restored {
 pub struct Report {
     pub tool: Tool,
     pub target: Target,
+    /// The contract pack checked (absent in reports written before packs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pack: Option<PackInfo>,
+    /// The embedded service's fault and deviations, when the target was the embedded service.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<ServiceSettings>,
     pub started: String,
     pub finished: String,
     pub seed: String,

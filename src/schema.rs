@@ -68,3 +68,58 @@ impl Schema {
             .collect()
     }
 }
+
+/// The entity's JSON Schema made from the pack's properties (when the pack gives none): every
+/// property required with its JSON shape, nothing else but instance annotations. The domain
+/// checks what a schema cannot (calendar dates, ranges of every Edm type, enum members).
+pub fn entity_schema(model: &crate::domain::EntityModel) -> Value {
+    let mut properties = serde_json::Map::new();
+    properties.insert(
+        "@odata.type".into(),
+        serde_json::json!({ "type": "string" }),
+    );
+    for p in &model.properties {
+        properties.insert(p.name.clone(), shape(&p.ty, p.nullable));
+    }
+    let required: Vec<Value> = model
+        .properties
+        .iter()
+        .map(|p| Value::String(p.name.clone()))
+        .collect();
+    serde_json::json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": model.type_name,
+        "type": "object",
+        "required": required,
+        "properties": properties,
+        "patternProperties": { "^@": true, "^[^@]+@[^@]+$": true },
+        "additionalProperties": false
+    })
+}
+
+/// The JSON shape of a type (nullable: also `null`).
+fn shape(ty: &crate::domain::TypeRef, nullable: bool) -> Value {
+    use crate::domain::{Primitive, TypeRef};
+    let base = match ty {
+        TypeRef::Primitive(Primitive::Boolean) => serde_json::json!({ "type": "boolean" }),
+        TypeRef::Primitive(
+            Primitive::Byte
+            | Primitive::SByte
+            | Primitive::Int16
+            | Primitive::Int32
+            | Primitive::Int64,
+        ) => serde_json::json!({ "type": "integer" }),
+        TypeRef::Primitive(Primitive::Single | Primitive::Double) => {
+            serde_json::json!({ "type": ["number", "string"] })
+        }
+        TypeRef::Primitive(_) | TypeRef::Enum(_) => serde_json::json!({ "type": "string" }),
+        TypeRef::Collection(inner) => {
+            serde_json::json!({ "type": "array", "items": shape(inner, false) })
+        }
+        TypeRef::Complex(_) => serde_json::json!({ "type": "object" }),
+    };
+    if !nullable {
+        return base;
+    }
+    serde_json::json!({ "anyOf": [base, { "type": "null" }] })
+}

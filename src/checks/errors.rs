@@ -2,8 +2,8 @@
 //! invalid one 2xx or 5xx.
 
 use crate::client::Incoming;
-use crate::executor::Step;
 use crate::outcome::{Check, Level};
+use crate::transcript::Step;
 
 use super::headers::json_content_type;
 use super::Judge;

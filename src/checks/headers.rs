@@ -1,8 +1,9 @@
 //! Header checks: JSON media type (parameters allowed) and the SHOULD headers of C4.7.
 
 use crate::client::Incoming;
-use crate::executor::{Step, CLIENT_REQUEST_ID};
+use crate::executor::CLIENT_REQUEST_ID;
 use crate::outcome::{Check, Level};
+use crate::transcript::Step;
 
 use super::Judge;
 

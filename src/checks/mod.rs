@@ -11,16 +11,18 @@ mod status;
 use serde_json::{Map, Value};
 
 use crate::case::{Case, Kind};
-use crate::domain::{EdmValue, EntityModel};
-use crate::executor::Transcript;
+use crate::domain::EntityModel;
 use crate::outcome::{Check, Level, Outcome};
 use crate::schema::Schema;
+use crate::transcript::{Shape, Step, Transcript};
 
 pub struct Judge<'a> {
     pub model: &'a EntityModel,
     pub entity_schema: &'a Schema,
     pub error_schema: &'a Schema,
     pub strict: bool,
+    /// The status the pack's page gives a valid PATCH (200 with the entity, or 204).
+    pub success: crate::pack::file::Success,
     /// `--allow-204`: a valid PATCH may answer 204, and C4.3–C4.6 are judged on a GET (C4.1).
     pub allow_204: bool,
 }
@@ -54,7 +56,7 @@ impl Judge<'_> {
     /// Every check the case's kind calls for, on its transcript.
     pub fn judge(&self, case: &Case, t: &Transcript) -> Vec<Check> {
         let mut out = Vec::new();
-        for step in &t.steps {
+        for step in t.steps() {
             out.push(errors::no_server_error(
                 self,
                 case.kind != Kind::Refused,
@@ -64,15 +66,41 @@ impl Judge<'_> {
                 out.extend(errors::error_body(self, &step.response));
             }
         }
-        match case.kind {
-            Kind::Accepted | Kind::Alias => self.accepted(case, t, &mut out),
-            Kind::Repeat => {
-                self.accepted(case, t, &mut out);
-                let sent = sent_body(case);
-                out.push(round_trip::idempotent(self, &sent, t));
+        let sent = sent_body(case);
+        match &t.shape {
+            Shape::Accepted { step, read_back } => {
+                self.accepted(case, &t.before, step, read_back.as_ref(), &mut out);
+                if let Some(read) = read_back.as_ref().filter(|_| step.response.status != 204) {
+                    if let Some(Value::Object(entity)) = step.response.json() {
+                        out.extend(round_trip::persisted(self, &entity, read));
+                    }
+                }
             }
-            Kind::Refused => {
-                let step = &t.steps[0];
+            Shape::Alias { step, read } => {
+                self.accepted(case, &t.before, step, None, &mut out);
+                if let Some(read) = read {
+                    out.extend(routing::alias(self, &sent, read));
+                }
+            }
+            Shape::Repeat {
+                first,
+                second,
+                read_back,
+            } => {
+                self.accepted(case, &t.before, first, read_back.as_ref(), &mut out);
+                out.push(self.success_status("C4.1", second, "the same valid PATCH sent again"));
+                out.push(round_trip::idempotent(
+                    self,
+                    &sent,
+                    [first, second],
+                    read_back.as_ref(),
+                ));
+            }
+            Shape::Refused {
+                step,
+                after,
+                watched,
+            } => {
                 out.push(status::allowed(
                     self,
                     &case.clause,
@@ -91,14 +119,27 @@ impl Judge<'_> {
                         "the preferred answer",
                     ));
                 }
-                out.extend(round_trip::unchanged(
-                    self,
-                    unchanged_clause(&case.clause),
-                    t,
-                ));
+                let clause = unchanged_clause(&case.clause);
+                if let Some(after) = after {
+                    out.push(round_trip::unchanged(
+                        self,
+                        clause,
+                        &t.before,
+                        after,
+                        "the entity",
+                    ));
+                }
+                if let Some((b, a)) = watched {
+                    out.push(round_trip::unchanged(
+                        self,
+                        clause,
+                        b,
+                        a,
+                        "the entity the probe's keys reach",
+                    ));
+                }
             }
-            Kind::Either => {
-                let step = &t.steps[0];
+            Shape::Either { step, after } => {
                 let mut allowed = case.status.clone();
                 if self.allow_204 && allowed.contains(&200) {
                     allowed.push(204);
@@ -112,69 +153,112 @@ impl Judge<'_> {
                     "this request",
                 ));
                 if step.response.status == 200 {
-                    out.extend(round_trip::answered_unchanged(self, &case.clause, t, step));
-                }
-                out.extend(round_trip::unchanged(self, &case.clause, t));
-            }
-            Kind::Concurrent => {
-                for step in &t.steps {
-                    out.push(status::allowed(
+                    out.extend(round_trip::answered_unchanged(
                         self,
                         &case.clause,
-                        Level::Must,
-                        &self.success_statuses(),
+                        &t.before,
                         step,
-                        "each concurrent PATCH",
                     ));
                 }
-                out.extend(round_trip::all_took_effect(self, &case.clause, t));
+                out.push(round_trip::unchanged(
+                    self,
+                    &case.clause,
+                    &t.before,
+                    after,
+                    "the entity",
+                ));
+            }
+            Shape::Concurrent {
+                steps,
+                last_round,
+                after,
+            } => {
+                for step in steps {
+                    out.push(self.success_status(&case.clause, step, "each concurrent PATCH"));
+                }
+                out.extend(round_trip::all_took_effect(
+                    self,
+                    &case.clause,
+                    last_round,
+                    after,
+                ));
             }
         }
         out
     }
 
     fn success_statuses(&self) -> Vec<u16> {
-        if self.allow_204 {
-            vec![200, 204]
-        } else {
-            vec![200]
+        let mut statuses = vec![self.success.status];
+        if self.allow_204 && !statuses.contains(&204) {
+            statuses.push(204);
         }
+        statuses
     }
 
-    fn accepted(&self, case: &Case, t: &Transcript, out: &mut Vec<Check>) {
-        // For routing, auth and validation cases the status is the promise itself; for the
-        // others it is C4.1's.
-        let status_clause = if ["C1.", "C2.", "C3."]
+    fn success_status(&self, clause: &str, step: &Step, what: &str) -> Check {
+        status::allowed(
+            self,
+            clause,
+            Level::Must,
+            &self.success_statuses(),
+            step,
+            what,
+        )
+    }
+
+    /// The clause a valid PATCH's status cites: the case's own for routing, auth and
+    /// validation cases (the status *is* the promise); for a refusal of values that one clause
+    /// makes valid (C3.4 for Int32, C3.5 for DateTimeOffset, …), that clause; else C4.1.
+    fn status_clause<'c>(&self, case: &'c Case, step: &Step) -> std::borrow::Cow<'c, str> {
+        if ["C1.", "C2.", "C3."]
             .iter()
             .any(|p| case.clause.starts_with(p))
         {
-            case.clause.as_str()
-        } else {
-            "C4.1"
-        };
-        let step = &t.steps[0];
-        let sent = sent_body(case);
-        for s in &t.steps {
-            out.push(status::allowed(
-                self,
-                status_clause,
-                Level::Must,
-                &self.success_statuses(),
-                s,
-                "a valid PATCH",
-            ));
+            return case.clause.as_str().into();
         }
+        if (400..500).contains(&step.response.status) {
+            let sent = sent_body(case);
+            let clauses: std::collections::BTreeSet<&str> = sent
+                .keys()
+                .filter_map(|k| self.model.property(k))
+                .map(|p| p.ty.clause())
+                .collect();
+            if clauses.len() == 1 {
+                return clauses
+                    .into_iter()
+                    .next()
+                    .unwrap_or("C4.1")
+                    .to_owned()
+                    .into();
+            }
+        }
+        "C4.1".into()
+    }
+
+    fn accepted(
+        &self,
+        case: &Case,
+        before: &Map<String, Value>,
+        step: &Step,
+        read_back: Option<&Step>,
+        out: &mut Vec<Check>,
+    ) {
+        let clause = self.status_clause(case, step);
+        out.push(self.success_status(&clause, step, "a valid PATCH"));
         if !(200..300).contains(&step.response.status) {
             return;
         }
         out.extend(headers::should_headers(self, step));
-        // Under --allow-204 an empty answer is judged on the read-back instead (C4.1).
+        // An empty answer (204, where allowed) is judged on the read-back instead (C4.1).
         let answer = if step.response.status == 204 {
-            t.read_back.as_ref().map(|r| &r.response)
+            read_back.map(|r| &r.response)
         } else {
             out.push(headers::json_content_type(self, "C4.2", &step.response));
             Some(&step.response)
         };
+        if step.response.status == 204 && answer.is_none() {
+            return;
+        }
         let Some(entity) = answer.and_then(|a| a.json()) else {
             out.push(schema::not_json(self, answer));
             return;
@@ -183,20 +267,10 @@ impl Judge<'_> {
         let Some(entity) = entity.as_object() else {
             return;
         };
+        let sent = sent_body(case);
         out.extend(round_trip::echo(self, &sent, entity));
-        out.extend(round_trip::merge(self, &sent, &t.before, entity));
-        out.push(round_trip::key_unchanged(self, &t.before, entity));
-        if case.kind == Kind::Alias {
-            out.extend(routing::alias(self, &sent, t));
-        } else if let Some(read) = &t.read_back {
-            out.extend(round_trip::persisted(self, entity, read));
-        }
-    }
-
-    /// The typed value of `name` in `map`, if present and readable.
-    pub fn value(&self, map: &Map<String, Value>, name: &str) -> Option<EdmValue> {
-        let prop = &self.model.properties[self.model.index_of(name)?];
-        EdmValue::from_json(prop.edm, map.get(name)?).ok()
+        out.extend(round_trip::merge(self, &sent, before, entity));
+        out.push(round_trip::key_unchanged(self, before, entity));
     }
 }
 

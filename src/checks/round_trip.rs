@@ -5,38 +5,57 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use crate::domain::EdmValue;
-use crate::executor::{Step, Transcript};
 use crate::outcome::{Check, Level};
+use crate::transcript::Step;
 
 use super::{shown, Judge};
 
 type Object = Map<String, Value>;
 
-/// The data properties of a sent body: no annotations, no key.
+/// The data properties of a sent body: no annotations, no key, nothing read-only.
 fn sent_properties<'a>(
     j: &'a Judge,
     sent: &'a Object,
 ) -> impl Iterator<Item = (&'a String, &'a Value)> {
-    sent.iter()
-        .filter(move |(k, _)| !k.starts_with('@') && **k != j.model.key)
+    sent.iter().filter(move |(k, _)| {
+        !k.contains('@') && **k != j.model.key && j.model.property(k).is_none_or(|p| !p.read_only)
+    })
 }
 
-fn same(j: &Judge, name: &str, a: &Object, b: &Object) -> bool {
-    match (j.value(a, name), j.value(b, name)) {
-        (Some(x), Some(y)) => x.same_value(&y),
-        _ => a.get(name) == b.get(name),
+/// True when `got` holds the value `sent` holds for `name`, compared as C4.4 says (the sent
+/// value's members: a service may fill in complex members that were not sent).
+fn echoes(j: &Judge, name: &str, sent: &Object, got: &Object) -> bool {
+    match (j.model.value_in(sent, name), j.model.value_in(got, name)) {
+        (Some(x), Some(y)) => j.model.types.same(&x, &y),
+        _ => sent.get(name) == got.get(name),
     }
+}
+
+/// Every property whose value differs between `a` and `b`, as "name: a → b".
+fn differences(j: &Judge, a: &Object, b: &Object, arrow: &str) -> Vec<String> {
+    j.model
+        .properties
+        .iter()
+        .filter(|p| !j.model.same_in(&p.name, a, b))
+        .map(|p| {
+            format!(
+                "{}: {} {arrow} {}",
+                p.name,
+                shown(a.get(&p.name)),
+                shown(b.get(&p.name))
+            )
+        })
+        .collect()
 }
 
 pub fn echo(j: &Judge, sent: &Object, entity: &Object) -> Vec<Check> {
     sent_properties(j, sent)
         .map(|(name, sent_value)| {
             let got = entity.get(name);
-            let ok = same(j, name, sent, entity);
+            let ok = echoes(j, name, sent, entity);
             j.check("C4.4", Level::Must, ok, format!("{name} = {sent_value}"), format!("{name} = {}", shown(got)), || {
                 format!(
-                    "C4.4: {name} was sent as {sent_value} and came back as {}; every property sent must come back with the value sent (Int32 exactly, DateTimeOffset as the same instant to the 100 ns tick)",
+                    "C4.4: {name} was sent as {sent_value} and came back as {}; every property sent must come back with the value sent (compared as its type says: Int32 exactly, DateTimeOffset as the same instant to the 100 ns tick, …)",
                     shown(got)
                 )
             })
@@ -50,7 +69,7 @@ pub fn merge(j: &Judge, sent: &Object, before: &Object, entity: &Object) -> Vec<
         .filter(|(_, p)| !sent.contains_key(&p.name) && before.contains_key(&p.name))
         .map(|(_, p)| {
             let name = &p.name;
-            let ok = same(j, name, before, entity);
+            let ok = j.model.same_in(name, before, entity);
             j.check("C4.5", Level::Must, ok, format!("{name} = {} (unchanged)", shown(before.get(name))), format!("{name} = {}", shown(entity.get(name))), || {
                 format!(
                     "C4.5: {name} was not sent but changed from {} to {}; PATCH merges: properties not sent keep their values",
@@ -90,67 +109,25 @@ pub fn persisted(j: &Judge, entity: &Object, read: &Step) -> Vec<Check> {
         .filter(|_| status == 200)
     else {
         return vec![j.check("C5.1", Level::Must, false, "200 with the entity", format!("{status}"), || {
-            format!("C5.1: GET {} right after the PATCH answered {status} without the entity; the overview must be readable at the path it was written through", read.request.url)
+            format!("C5.1: GET {} right after the PATCH answered {status} without the entity; the entity must be readable at the path it was written through", read.request.url)
         })];
     };
-    let differing: Vec<String> = j
-        .model
-        .properties
-        .iter()
-        .filter(|p| !same(j, &p.name, entity, map))
-        .map(|p| {
-            format!(
-                "{}: PATCH answered {}, GET answered {}",
-                p.name,
-                shown(entity.get(&p.name)),
-                shown(map.get(&p.name))
-            )
-        })
-        .collect();
+    let differing = differences(j, entity, map, "(PATCH answered), GET answered");
     vec![j.check("C5.1", Level::Must, differing.is_empty(), "the GET returns the PATCH's values", if differing.is_empty() { "same".into() } else { differing.join("; ") }, || {
         format!("C5.1: a GET right after the PATCH disagrees with its answer ({}); the update must be stored, not only echoed", differing.join("; "))
     })]
 }
 
-/// State read after a refused request equals the state before (and the direct overview too,
-/// when the request named the direct configuration).
-pub fn unchanged(j: &Judge, clause: &str, t: &Transcript) -> Vec<Check> {
-    let mut out = Vec::new();
-    let pairs = [
-        (Some(&t.before), t.after.as_ref(), "the overview"),
-        (
-            t.direct_before.as_ref(),
-            t.direct_after.as_ref(),
-            "the direct configuration's overview",
-        ),
-    ];
-    for (before, after, which) in pairs {
-        let (Some(before), Some(after)) = (before, after) else {
-            continue;
-        };
-        let changed: Vec<String> = j
-            .model
-            .properties
-            .iter()
-            .filter(|p| !same(j, &p.name, before, after))
-            .map(|p| {
-                format!(
-                    "{}: {} → {}",
-                    p.name,
-                    shown(before.get(&p.name)),
-                    shown(after.get(&p.name))
-                )
-            })
-            .collect();
-        out.push(j.check(clause, Level::Must, changed.is_empty(), format!("{which} unchanged"), if changed.is_empty() { "unchanged".into() } else { changed.join("; ") }, || {
-            format!("{clause}: a refused request changed {which} ({}); validation and authorisation must happen before anything is written", changed.join("; "))
-        }));
-    }
-    out
+/// The state after a request that must change nothing equals the state before.
+pub fn unchanged(j: &Judge, clause: &str, before: &Object, after: &Object, which: &str) -> Check {
+    let changed = differences(j, before, after, "→");
+    j.check(clause, Level::Must, changed.is_empty(), format!("{which} unchanged"), if changed.is_empty() { "unchanged".into() } else { changed.join("; ") }, || {
+        format!("{clause}: a refused request changed {which} ({}); validation, routing and authorisation must happen before anything is written", changed.join("; "))
+    })
 }
 
 /// C3.7's 200: the answer is the entity, unchanged.
-pub fn answered_unchanged(j: &Judge, clause: &str, t: &Transcript, step: &Step) -> Vec<Check> {
+pub fn answered_unchanged(j: &Judge, clause: &str, before: &Object, step: &Step) -> Vec<Check> {
     let Some(Value::Object(entity)) = step.response.json() else {
         return vec![j.check(
             clause,
@@ -165,30 +142,30 @@ pub fn answered_unchanged(j: &Judge, clause: &str, t: &Transcript, step: &Step) 
         .model
         .properties
         .iter()
-        .filter(|p| !same(j, &p.name, &t.before, &entity))
+        .filter(|p| !j.model.same_in(&p.name, before, &entity))
         .map(|p| p.name.as_str())
         .collect();
     vec![j.check(clause, Level::Must, changed.is_empty(), "the entity as it was", if changed.is_empty() { "as it was".into() } else { format!("differs in {}", changed.join(", ")) }, || {
-        format!("{clause}: an empty PATCH answered 200 with an entity that differs in {}; it must change nothing", changed.join(", "))
+        format!("{clause}: the request answered 200 with an entity that differs in {}; it must change nothing", changed.join(", "))
     })]
 }
 
-/// Under `--allow-204` the first answer may be empty: the read-back must then hold what was sent.
-pub fn idempotent(j: &Judge, sent: &Object, t: &Transcript) -> Check {
-    let empty_answers = j.allow_204 && t.steps.iter().all(|s| s.response.status == 204);
+/// C5.2: after the same PATCH twice, the state equals the first answer (under `--allow-204`
+/// an empty first answer stands for the body sent).
+pub fn idempotent(j: &Judge, sent: &Object, steps: [&Step; 2], read_back: Option<&Step>) -> Check {
+    let empty_answers = j.allow_204 && steps.iter().all(|s| s.response.status == 204);
     let first = if empty_answers {
         Some(Value::Object(sent.clone()))
     } else {
-        t.steps.first().and_then(|s| s.response.json())
+        steps[0].response.json()
     };
-    let read = t.read_back.as_ref().and_then(|r| r.response.json());
+    let read = read_back.and_then(|r| r.response.json());
     let (Some(Value::Object(first)), Some(Value::Object(read))) = (&first, &read) else {
-        let statuses: Vec<String> = t
-            .steps
+        let statuses: Vec<String> = steps
             .iter()
             .map(|s| s.response.status.to_string())
             .collect();
-        return j.check("C5.2", Level::Must, false, "two 200 answers and the state of one PATCH", statuses.join(", "), || {
+        return j.check("C5.2", Level::Must, false, "two successful answers and the state of one PATCH", statuses.join(", "), || {
             format!("C5.2: the same PATCH sent twice answered {}; both must succeed and leave the state of one", statuses.join(" then "))
         });
     };
@@ -196,7 +173,7 @@ pub fn idempotent(j: &Judge, sent: &Object, t: &Transcript) -> Check {
         .model
         .properties
         .iter()
-        .filter(|p| first.contains_key(&p.name) && !same(j, &p.name, first, read))
+        .filter(|p| first.contains_key(&p.name) && !j.model.same_in(&p.name, first, read))
         .map(|p| p.name.as_str())
         .collect();
     j.check("C5.2", Level::Must, differing.is_empty(), "the state after two identical PATCHes equals the first answer", if differing.is_empty() { "equal".into() } else { format!("differs in {}", differing.join(", ")) }, || {
@@ -205,28 +182,25 @@ pub fn idempotent(j: &Judge, sent: &Object, t: &Transcript) -> Check {
 }
 
 /// C5.4: after concurrent PATCHes, each property holds one of the values sent to it.
-pub fn all_took_effect(j: &Judge, clause: &str, t: &Transcript) -> Vec<Check> {
-    let Some(after) = &t.after else {
-        return Vec::new();
-    };
-    let mut sent: BTreeMap<&str, Vec<(&Value, Option<EdmValue>)>> = BTreeMap::new();
-    for body in &t.last_round {
+pub fn all_took_effect(
+    j: &Judge,
+    clause: &str,
+    last_round: &[Value],
+    after: &Object,
+) -> Vec<Check> {
+    let mut sent: BTreeMap<&str, Vec<&Value>> = BTreeMap::new();
+    for body in last_round {
         for (name, v) in body.as_object().into_iter().flatten() {
-            let typed = j
-                .model
-                .index_of(name)
-                .and_then(|i| EdmValue::from_json(j.model.properties[i].edm, v).ok());
-            sent.entry(name).or_default().push((v, typed));
+            sent.entry(name).or_default().push(v);
         }
     }
     sent.into_iter()
         .map(|(name, values)| {
-            let got = j.value(after, name);
-            let ok = values.iter().any(|(raw, typed)| match (typed, &got) {
-                (Some(a), Some(b)) => a.same_value(b),
-                _ => after.get(name) == Some(*raw),
+            let ok = values.iter().any(|v| {
+                let one: Object = [(name.to_owned(), (*v).clone())].into_iter().collect();
+                echoes(j, name, &one, after)
             });
-            let wanted = values.iter().map(|(v, _)| v.to_string()).collect::<Vec<_>>().join(" or ");
+            let wanted = values.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(" or ");
             j.check(clause, Level::Must, ok, format!("{name} = {wanted}"), format!("{name} = {}", shown(after.get(name))), || {
                 format!("{clause}: after concurrent PATCHes {name} is {}, not a value sent to it ({wanted}): an update was lost; hold a lock (or use optimistic concurrency) across read-modify-write", shown(after.get(name)))
             })

@@ -15,10 +15,8 @@ pub fn entity(j: &Judge, body: &Value) -> Vec<Check> {
     if let Some(map) = body.as_object() {
         for p in &j.model.properties {
             if let Some(v) = map.get(&p.name) {
-                if let Err(e) = crate::domain::EdmValue::from_json(p.edm, v) {
-                    if !v.is_null() {
-                        problems.push(format!("at /{}: {e}", p.name));
-                    }
+                if let Err(e) = j.model.read_value(p, v) {
+                    problems.push(format!("at /{}: {}", p.name, e.message));
                 }
             }
         }
@@ -31,7 +29,7 @@ pub fn entity(j: &Judge, body: &Value) -> Vec<Check> {
         if problems.is_empty() { "valid".to_owned() } else { problems.join("; ") },
         || {
             format!(
-                "C4.3: the answer is not the full entity: {}. Return all seven properties with their Edm types and nothing beyond them but instance annotations.",
+                "C4.3: the answer is not the full entity: {}. Return every property of the entity with its type, and nothing beyond them but instance annotations.",
                 problems.join("; ")
             )
         },

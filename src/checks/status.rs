@@ -1,7 +1,7 @@
 //! Status checks: the answer's status is one the clause allows.
 
-use crate::executor::Step;
 use crate::outcome::{Check, Level};
+use crate::transcript::Step;
 
 use super::Judge;
 

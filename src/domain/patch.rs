@@ -1,21 +1,30 @@
 //! A PATCH body validated all-or-nothing against the model (C3): either every property is
 //! valid and the patch can be applied, or the refusal names the clause and the property.
 
-use serde_json::Value;
+use serde_json::Value as Json;
 
-use super::model::{json_kind, EdmValue, Entity, EntityModel};
+use super::model::{Entity, EntityModel};
+use super::value::{is_annotation, json_kind, named_type, Value};
 
 /// A validated set of changes, by property index in the model.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Patch {
-    pub changes: Vec<(usize, EdmValue)>,
+    pub changes: Vec<(usize, Value)>,
+    /// Read-only properties the body set (validated, then left alone), by index.
+    pub read_only: Vec<(usize, Value)>,
 }
 
 impl Patch {
-    /// Merges the changes into `entity` (PATCH merges; it does not replace: C4.5).
-    pub fn apply(&self, entity: &mut Entity) {
+    /// Merges the changes into `entity` (PATCH merges; it does not replace: C4.5). A complex
+    /// value is merged into the stored one of the same type; collections are replaced whole.
+    pub fn apply(&self, model: &EntityModel, entity: &mut Entity) {
         for (i, v) in &self.changes {
-            entity.values[*i] = v.clone();
+            entity.values[*i] = match (v, &entity.values[*i]) {
+                (Value::Complex(sent), Value::Complex(stored)) => {
+                    Value::Complex(model.types.merged(Some(stored), sent.clone()))
+                }
+                (v, _) => model.types.filled(v.clone()),
+            };
         }
     }
 }
@@ -31,8 +40,8 @@ fn refuse<T>(clause: &'static str, message: String) -> Result<T, Refusal> {
     Err(Refusal { clause, message })
 }
 
-/// Validates a raw PATCH body for the entity whose key is `key` (C3.2–C3.6).
-pub fn parse_patch(model: &EntityModel, body: &[u8], key: &str) -> Result<Patch, Refusal> {
+/// Reads the body as one JSON object (C3.2).
+fn object(body: &[u8]) -> Result<serde_json::Map<String, Json>, Refusal> {
     let text = match std::str::from_utf8(body) {
         Ok(t) => t,
         Err(e) => {
@@ -45,52 +54,51 @@ pub fn parse_patch(model: &EntityModel, body: &[u8], key: &str) -> Result<Patch,
     if text.trim().is_empty() {
         return refuse("C3.2", "the body is empty; send one JSON object".into());
     }
-    let value: Value = match serde_json::from_str(text) {
-        Ok(v) => v,
-        Err(e) => return refuse("C3.2", format!("the body is not valid JSON: {e}")),
-    };
-    let Value::Object(object) = value else {
-        return refuse(
+    match serde_json::from_str(text) {
+        Ok(Json::Object(object)) => Ok(object),
+        Ok(other) => refuse(
             "C3.2",
-            format!("the body is {}; send one JSON object", json_kind(&value)),
-        );
+            format!("the body is {}; send one JSON object", json_kind(&other)),
+        ),
+        Err(e) => refuse("C3.2", format!("the body is not one JSON object: {e}")),
+    }
+}
+
+/// Validates a raw PATCH body for the entity whose key is `key` (C3.2–C3.13).
+pub fn parse_patch(model: &EntityModel, body: &[u8], key: &str) -> Result<Patch, Refusal> {
+    let object = object(body)?;
+    let mut patch = Patch {
+        changes: Vec::with_capacity(object.len()),
+        read_only: Vec::new(),
     };
-    let mut changes = Vec::with_capacity(object.len());
     for (name, v) in &object {
         if name == "@odata.type" {
-            if v.as_str() != Some(model.odata_type.as_str()) {
+            if !named_type(v).is_some_and(|t| model.accepts_type(t)) {
                 return refuse(
                     "C3.3",
                     format!(
-                        "\"@odata.type\" must be {:?} when present, not {v}",
+                        "\"@odata.type\" must be {:?} (or a type derived from it) when present, not {v}",
                         model.odata_type
                     ),
                 );
             }
             continue;
         }
+        if is_annotation(name) {
+            continue;
+        }
         let Some(index) = model.index_of(name) else {
             return refuse(
                 "C3.3",
                 format!(
-                    "{name:?} is not a property of {}",
-                    model.odata_type.trim_start_matches('#')
+                    "{name:?} is not a property of {} (names are case-sensitive)",
+                    model.type_name
                 ),
             );
         };
         let prop = &model.properties[index];
-        let typed = EdmValue::from_json(prop.edm, v).map_err(|e| Refusal {
-            clause: if prop.edm == super::model::EdmType::DateTimeOffset {
-                "C3.5"
-            } else if name == &model.key {
-                "C3.6"
-            } else {
-                "C3.4"
-            },
-            message: format!("property {name:?}: {e}"),
-        })?;
         if name == &model.key {
-            if typed != EdmValue::String(key.to_owned()) {
+            if v.as_str() != Some(key) {
                 return refuse(
                     "C3.6",
                     format!("{name:?} is the read-only key {key:?}; it cannot be changed to {v}"),
@@ -98,7 +106,15 @@ pub fn parse_patch(model: &EntityModel, body: &[u8], key: &str) -> Result<Patch,
             }
             continue;
         }
-        changes.push((index, typed));
+        let typed = model.read_value(prop, v).map_err(|e| Refusal {
+            clause: e.clause,
+            message: format!("property {name:?}: {}", e.message),
+        })?;
+        if prop.read_only {
+            patch.read_only.push((index, typed));
+        } else {
+            patch.changes.push((index, typed));
+        }
     }
-    Ok(Patch { changes })
+    Ok(patch)
 }

@@ -1,17 +1,20 @@
 //! Generated inputs (DESIGN.md "Generated cases"): proptest strategies over the entity's writable
-//! properties, valid and invalid Int32 and DateTimeOffset values biased to their edges, a fixed
-//! edge prefix, deterministic seeding and shrinking of a failing input.
+//! properties, valid and invalid values of every type the pack uses, biased to their edges, a
+//! fixed edge prefix, deterministic seeding and shrinking of a failing input.
 //!
-//! Properties are taken from the [`EntityModel`] and chosen by their [`EdmType`]; no property
-//! name appears here. An [`Input`] is a raw JSON body text, so that numbers such as `2147483648`,
-//! `1e20` and `4.5` are sent exactly as written.
+//! Properties are taken from the [`EntityModel`] and chosen by their type's [`Family`]; no
+//! property name appears here. An [`Input`] is a raw JSON body text, so that numbers such as
+//! `2147483648`, `1e20` and `4.5` are sent exactly as written.
 //!
 //! A run sends the strategy's [`edges`] first (the same for every seed, most important first, so
 //! every named edge is sent within the default 256 cases), then random draws from a proptest
-//! [`TestRunner`] whose ChaCha RNG is seeded from the run's seed and the strategy's name. The first
-//! failing random input is shrunk with proptest's `ValueTree` (`simplify` while it still fails,
-//! `complicate` when it passes), with at most [`MAX_SHRINK_STEPS`] calls of the test.
+//! [`TestRunner`] whose ChaCha RNG is seeded from the run's seed and the strategy's name. Inputs
+//! go to the test in batches (a batch shares one verifying read); the first failing random
+//! input is shrunk with proptest's `ValueTree` (`simplify` while it still fails, `complicate`
+//! when it passes), with at most [`MAX_SHRINK_STEPS`] calls of the test.
 
+mod scalars;
+mod typed;
 mod values;
 
 #[cfg(test)]
@@ -25,9 +28,11 @@ use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{EdmType, EntityModel};
+use crate::domain::types::Family;
+use crate::domain::EntityModel;
 
-use values::{json_string, Bad};
+use typed::Bad;
+use values::json_string;
 
 /// The most times the test is called while shrinking one failure, so a slow target cannot stall
 /// a run. A candidate already tested (same body) is not sent again.
@@ -39,82 +44,82 @@ const MAX_SHRINK_ITERATIONS: u32 = 4096;
 /// How many draws are tried for an invalid body with at least one valid neighbour.
 const MAX_DRAW_ATTEMPTS: u32 = 32;
 
-/// One generated-input strategy; a trial runs one strategy against one path variant.
+/// What a strategy's inputs are.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Strategy {
-    /// One Int32 property with a valid value, edges first (C4.4).
-    ValidInt32,
-    /// One DateTimeOffset property with a valid value, edges first (C4.4).
-    ValidDateTimeOffset,
+pub enum Aim {
+    /// One property of the family with a valid value, edges first (C4.4).
+    Valid(Family),
     /// A non-empty subset of the writable properties with valid values (C4.4).
     ValidBody,
-    /// One invalid Int32 value beside valid properties: 400 and nothing changed (C3.4, C5.3).
-    InvalidInt32,
-    /// One invalid DateTimeOffset value beside valid properties: 400, nothing changed (C3.5, C5.3).
-    InvalidDateTimeOffset,
+    /// One invalid value of the family beside valid properties: 400, nothing changed.
+    Invalid(Family),
+}
+
+/// One generated-input strategy; a trial runs one strategy against one path variant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Strategy {
+    pub aim: Aim,
 }
 
 impl Strategy {
-    pub const ALL: [Strategy; 5] = [
-        Strategy::ValidInt32,
-        Strategy::ValidDateTimeOffset,
-        Strategy::ValidBody,
-        Strategy::InvalidInt32,
-        Strategy::InvalidDateTimeOffset,
-    ];
+    /// The strategies for `model`: a valid and an invalid one per family its writable
+    /// properties use, and the valid body.
+    pub fn for_model(model: &EntityModel) -> Vec<Strategy> {
+        let families: Vec<Family> = Family::all()
+            .into_iter()
+            .filter(|f| model.writable().any(|(_, p)| Family::of(&p.ty) == *f))
+            .collect();
+        let mut out: Vec<Strategy> = families
+            .iter()
+            .map(|f| Strategy {
+                aim: Aim::Valid(*f),
+            })
+            .collect();
+        out.push(Strategy {
+            aim: Aim::ValidBody,
+        });
+        out.extend(families.iter().map(|f| Strategy {
+            aim: Aim::Invalid(*f),
+        }));
+        out
+    }
 
     /// The case name used in trial names; the same for every seed.
-    pub fn name(self) -> &'static str {
-        match self {
-            Strategy::ValidInt32 => "generated-valid-int32",
-            Strategy::ValidDateTimeOffset => "generated-valid-datetimeoffset",
-            Strategy::ValidBody => "generated-valid-body",
-            Strategy::InvalidInt32 => "generated-invalid-int32",
-            Strategy::InvalidDateTimeOffset => "generated-invalid-datetimeoffset",
+    pub fn name(self) -> String {
+        match self.aim {
+            Aim::Valid(f) => format!("generated-valid-{}", f.word()),
+            Aim::ValidBody => "generated-valid-body".to_owned(),
+            Aim::Invalid(f) => format!("generated-invalid-{}", f.word()),
         }
     }
 
-    /// The strategy whose [`name`](Self::name) is `name`.
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.name() == name)
+    /// The strategy whose [`name`](Self::name) is `name`, for `model`.
+    pub fn from_name(name: &str, model: &EntityModel) -> Option<Self> {
+        Self::for_model(model)
+            .into_iter()
+            .find(|s| s.name() == name)
     }
 
-    /// The clause the trial is about: C4.4 (round trip) for valid inputs, C5.3 (a rejected
-    /// request changes nothing) for invalid ones.
+    /// The clause the trial is about: C4.4 (round trip) for valid inputs, the family's
+    /// validity clause (C3.4, C3.5, …) for invalid ones.
     pub fn clause(self) -> &'static str {
-        if self.expects_acceptance() {
-            "C4.4"
-        } else {
-            "C5.3"
-        }
-    }
-
-    /// The validation clause an invalid input breaks (C3.4 or C3.5); `None` for valid inputs.
-    pub fn refusal_clause(self) -> Option<&'static str> {
-        match self {
-            Strategy::InvalidInt32 => Some("C3.4"),
-            Strategy::InvalidDateTimeOffset => Some("C3.5"),
-            _ => None,
+        match self.aim {
+            Aim::Invalid(f) => f.clause(),
+            _ => "C4.4",
         }
     }
 
     /// True when a conforming service accepts every input (200, or 204 under `--allow-204`);
     /// false when it refuses every input with 400 and the C6.1 error body.
     pub fn expects_acceptance(self) -> bool {
-        matches!(
-            self,
-            Strategy::ValidInt32 | Strategy::ValidDateTimeOffset | Strategy::ValidBody
-        )
+        !matches!(self.aim, Aim::Invalid(_))
     }
 
-    /// The Edm type whose properties the strategy targets; `None` when it uses them all.
-    pub fn edm(self) -> Option<EdmType> {
-        match self {
-            Strategy::ValidInt32 | Strategy::InvalidInt32 => Some(EdmType::Int32),
-            Strategy::ValidDateTimeOffset | Strategy::InvalidDateTimeOffset => {
-                Some(EdmType::DateTimeOffset)
-            }
-            Strategy::ValidBody => None,
+    /// The family whose properties the strategy targets; `None` when it uses them all.
+    pub fn family(self) -> Option<Family> {
+        match self.aim {
+            Aim::Valid(f) | Aim::Invalid(f) => Some(f),
+            Aim::ValidBody => None,
         }
     }
 }
@@ -155,44 +160,53 @@ pub struct Failure {
 }
 
 /// Why `strategy` has nothing to send for `model`, if it has not: the contract pack's entity
-/// has no writable property of the strategy's type (a trial that ran no input must not pass).
+/// has no writable property of the strategy's family (a trial that ran no input must not pass).
 pub fn inapplicable(strategy: Strategy, model: &EntityModel) -> Option<String> {
     let applies = model
         .writable()
-        .any(|(_, p)| strategy.edm().is_none_or(|edm| p.edm == edm));
-    (!applies).then(|| match strategy.edm() {
-        Some(edm) => format!(
+        .any(|(_, p)| strategy.family().is_none_or(|f| Family::of(&p.ty) == f));
+    (!applies).then(|| match strategy.family() {
+        Some(f) => format!(
             "the contract pack's entity has no writable {} property for this strategy to vary",
-            edm.name()
+            f.word()
         ),
         None => "the contract pack's entity has no writable property to vary".to_owned(),
     })
 }
 
-/// Runs `cases` inputs of `strategy` through `test`: the fixed edge prefix first (only its
-/// first `cases` entries when `cases` is smaller), then random draws seeded from `seed` (same
-/// seed, same inputs). Stops at the first failure, shrunk when it is a random draw. A model
-/// without a property of the strategy's type yields no inputs (`cases: 0`).
+/// A batch's verdict: every input kept the contract, or the index of the first that did not and
+/// why.
+pub type BatchVerdict = Result<(), (usize, String)>;
+
+/// Runs `cases` inputs of `strategy` through `test`, `batch` at a time: the fixed edge prefix
+/// first (only its first `cases` entries when `cases` is smaller), then random draws seeded from
+/// `seed` (same seed, same inputs). Stops at the first failure, shrunk (one input at a time)
+/// when it is a random draw. A model without a property of the strategy's family yields no
+/// inputs (`cases: 0`).
 pub fn run(
     strategy: Strategy,
     model: &EntityModel,
     seed: u64,
     cases: u32,
-    mut test: impl FnMut(&Input) -> Result<(), String>,
+    batch: usize,
+    mut test: impl FnMut(&[Input]) -> BatchVerdict,
 ) -> RunSummary {
     let mut summary = RunSummary::default();
-    for input in edges(strategy, model).into_iter().take(cases as usize) {
-        summary.cases += 1;
-        if let Err(message) = test(&input) {
+    let batch = batch.max(1);
+    let edges: Vec<Input> = edges(strategy, model)
+        .into_iter()
+        .take(cases as usize)
+        .collect();
+    for chunk in edges.chunks(batch) {
+        if let Err((i, message)) = tested(&mut summary, chunk, &mut test) {
             summary.failure = Some(Failure {
-                original: input.clone(),
-                input,
+                original: chunk[i].clone(),
+                input: chunk[i].clone(),
                 message,
                 shrink_steps: 0,
             });
             return summary;
         }
-        summary.passed += 1;
     }
     let Some(draws) = draws(strategy, model) else {
         return summary;
@@ -200,155 +214,192 @@ pub fn run(
     let mut runner = runner(strategy, seed);
     let mut n = 0u32;
     while summary.cases < cases {
-        n += 1;
-        let Some(mut tree) = new_draw(&draws, &mut runner, model) else {
+        let size = batch.min((cases - summary.cases) as usize);
+        let mut trees = Vec::with_capacity(size);
+        let mut inputs = Vec::with_capacity(size);
+        for _ in 0..size {
+            n += 1;
+            let Some(tree) = new_draw(&draws, &mut runner, model) else {
+                break;
+            };
+            let label = format!("random #{n}");
+            inputs.push(render(model, &tree.current(), &label, false));
+            trees.push((tree, label));
+        }
+        if inputs.is_empty() {
             break;
-        };
-        let label = format!("random #{n}");
-        let input = render(model, &tree.current(), &label, false);
-        summary.cases += 1;
-        match test(&input) {
-            Ok(()) => summary.passed += 1,
-            Err(message) => {
-                summary.failure =
-                    Some(shrink(model, &mut *tree, &label, input, message, &mut test));
-                return summary;
-            }
+        }
+        if let Err((i, message)) = tested(&mut summary, &inputs, &mut test) {
+            let (tree, label) = &mut trees[i];
+            let mut one = |input: &Input| test(std::slice::from_ref(input)).map_err(|(_, m)| m);
+            summary.failure = Some(shrink(
+                model,
+                &mut **tree,
+                label,
+                inputs[i].clone(),
+                message,
+                &mut one,
+            ));
+            return summary;
         }
     }
     summary
 }
 
+/// Tests one batch and counts it: every input when it passed, up to the failing one when not.
+fn tested(
+    summary: &mut RunSummary,
+    inputs: &[Input],
+    test: &mut impl FnMut(&[Input]) -> BatchVerdict,
+) -> BatchVerdict {
+    let verdict = test(inputs);
+    let counted = match &verdict {
+        Ok(()) => inputs.len(),
+        Err((i, _)) => i + 1,
+    };
+    summary.cases += counted as u32;
+    summary.passed += match &verdict {
+        Ok(()) => counted as u32,
+        Err((i, _)) => *i as u32,
+    };
+    verdict
+}
+
+/// The writable properties of `family`, by model index.
+fn targets(model: &EntityModel, family: Family) -> Vec<usize> {
+    model
+        .writable()
+        .filter(|(_, p)| Family::of(&p.ty) == family)
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// True when every index in `targets` has the same type (so one value list serves them all).
+fn one_type(model: &EntityModel, targets: &[usize]) -> bool {
+    targets
+        .windows(2)
+        .all(|w| model.properties[w[0]].ty == model.properties[w[1]].ty)
+}
+
+/// Named values for `targets`: one list dealt round-robin when they share a type, else each
+/// property's own list in turn.
+fn dealt(
+    model: &EntityModel,
+    targets: &[usize],
+    list: impl Fn(usize) -> Vec<(String, String)>,
+) -> Vec<(usize, String, String)> {
+    if one_type(model, targets) {
+        return list(targets[0])
+            .into_iter()
+            .enumerate()
+            .map(|(k, (j, n))| (targets[k % targets.len()], j, n))
+            .collect();
+    }
+    targets
+        .iter()
+        .flat_map(|&t| list(t).into_iter().map(move |(j, n)| (t, j, n)))
+        .collect()
+}
+
 /// The fixed prefix of `strategy`'s inputs, the same for every seed, most important first.
 pub fn edges(strategy: Strategy, model: &EntityModel) -> Vec<Input> {
-    let writable: Vec<(usize, EdmType)> = model.writable().map(|(i, p)| (i, p.edm)).collect();
-    let of_type = |edm: EdmType| -> Vec<usize> {
-        writable
-            .iter()
-            .filter(|(_, e)| *e == edm)
-            .map(|(i, _)| *i)
-            .collect()
-    };
-    let draw = |valid: Vec<(usize, String)>, invalid: Option<(usize, Bad)>, annotation| Draw {
-        valid,
-        annotation,
-        invalid,
-    };
+    let types = &model.types;
+    let writable: Vec<usize> = model.writable().map(|(i, _)| i).collect();
+    let prop = |i: usize| &model.properties[i];
     let mut inputs = Vec::new();
-    match strategy {
-        Strategy::ValidInt32 | Strategy::ValidDateTimeOffset => {
-            let targets = of_type(strategy.edm().expect("typed strategy"));
+    match strategy.aim {
+        Aim::Valid(family) => {
+            let targets = targets(model, family);
             if targets.is_empty() {
                 return inputs;
             }
-            let named: Vec<(String, String)> = if strategy == Strategy::ValidInt32 {
-                values::int32_edges()
-                    .into_iter()
-                    .map(|(v, name)| (v.to_string(), name))
-                    .collect()
-            } else {
-                values::DATETIME_EDGES
-                    .iter()
-                    .map(|(text, name)| (json_string(text), (*name).to_owned()))
-                    .collect()
-            };
-            for (k, (json, name)) in named.into_iter().enumerate() {
-                let d = draw(vec![(targets[k % targets.len()], json)], None, false);
+            for (target, json, name) in dealt(model, &targets, |t| {
+                typed::valid_edges(types, &prop(t).ty, prop(t).nullable)
+            }) {
+                let d = Draw {
+                    valid: vec![(target, json)],
+                    annotation: false,
+                    invalid: None,
+                };
                 inputs.push(render(model, &d, &format!("edge: {name}"), false));
             }
         }
-        Strategy::ValidBody => {
+        Aim::ValidBody => {
             if writable.is_empty() {
                 return inputs;
             }
-            // (name, with `@odata.type`, Int32, DateTimeOffset, String)
             let bodies = [
-                (
-                    "every writable property at its minimum",
-                    false,
-                    i32::MIN.to_string(),
-                    "0001-01-01T00:00:00Z",
-                    String::new(),
-                ),
-                (
-                    "every writable property at its maximum",
-                    false,
-                    i32::MAX.to_string(),
-                    "9999-12-31T23:59:59.9999999Z",
-                    "z".repeat(64),
-                ),
-                (
-                    "every writable property at simple values",
-                    false,
-                    "0".to_owned(),
-                    "2017-01-01T00:02:03.0612494-08:00",
-                    "a".to_owned(),
-                ),
-                (
-                    "@odata.type beside every writable property",
-                    true,
-                    "1".to_owned(),
-                    "2023-06-15T12:34:56.1234567+05:45",
-                    "b".to_owned(),
-                ),
+                ("every writable property at its minimum", false, 0),
+                ("every writable property at its maximum", false, 1),
+                ("every writable property at simple values", false, 2),
+                ("@odata.type beside every writable property", true, 3),
             ];
-            for (name, annotation, int32, datetime, string) in bodies {
-                let value = |edm| match edm {
-                    EdmType::Int32 => int32.clone(),
-                    EdmType::DateTimeOffset => json_string(datetime),
-                    EdmType::String => json_string(&string),
+            for (name, annotation, pick) in bodies {
+                let valid = writable
+                    .iter()
+                    .filter_map(|&i| {
+                        let edges = typed::valid_edges(types, &prop(i).ty, false);
+                        edges
+                            .get(pick.min(edges.len().saturating_sub(1)))
+                            .map(|(j, _)| (i, j.clone()))
+                    })
+                    .collect();
+                let d = Draw {
+                    valid,
+                    annotation,
+                    invalid: None,
                 };
-                let valid = writable.iter().map(|&(i, edm)| (i, value(edm))).collect();
-                inputs.push(render(
-                    model,
-                    &draw(valid, None, annotation),
-                    &format!("edge: {name}"),
-                    false,
-                ));
+                inputs.push(render(model, &d, &format!("edge: {name}"), false));
             }
         }
-        Strategy::InvalidInt32 | Strategy::InvalidDateTimeOffset => {
-            let targets = of_type(strategy.edm().expect("typed strategy"));
+        Aim::Invalid(family) => {
+            let targets = targets(model, family);
             if targets.is_empty() {
                 return inputs;
             }
-            let named = if strategy == Strategy::InvalidInt32 {
-                values::INVALID_INT32_EDGES
-            } else {
-                values::INVALID_DATETIME_EDGES
-            };
-            for (k, (json, name)) in named.iter().enumerate() {
-                let target = targets[k % targets.len()];
+            let named = dealt(model, &targets, |t| {
+                typed::invalid_edges(types, &prop(t).ty, prop(t).nullable)
+            });
+            for (k, (target, json, name)) in named.into_iter().enumerate() {
                 // Neighbours differ from edge to edge, so a partial update shows (C5.3).
                 let valid = writable
                     .iter()
-                    .filter(|(i, _)| *i != target)
-                    .map(|&(i, edm)| (i, neighbour_value(edm, k)))
+                    .filter(|&&i| i != target)
+                    .map(|&i| (i, neighbour_value(model, i, k)))
                     .collect();
-                let bad = Bad {
-                    json: (*json).to_owned(),
-                    kind: name,
+                let d = Draw {
+                    valid,
+                    annotation: false,
+                    invalid: Some((
+                        target,
+                        Bad {
+                            json,
+                            kind: name.clone(),
+                        },
+                    )),
                 };
-                inputs.push(render(
-                    model,
-                    &draw(valid, Some((target, bad)), false),
-                    &format!("edge: {name}"),
-                    false,
-                ));
+                inputs.push(render(model, &d, &format!("edge: {name}"), false));
             }
         }
     }
     inputs
 }
 
-/// A valid value for a neighbour of the `k`-th invalid edge.
-fn neighbour_value(edm: EdmType, k: usize) -> String {
-    match edm {
-        EdmType::Int32 => (1000 + k).to_string(),
-        EdmType::DateTimeOffset => {
+/// A valid value of property `i` for a neighbour of the `k`-th invalid edge.
+fn neighbour_value(model: &EntityModel, i: usize, k: usize) -> String {
+    use crate::domain::{Primitive, TypeRef};
+    match &model.properties[i].ty {
+        TypeRef::Primitive(Primitive::Int32) => (1000 + k).to_string(),
+        TypeRef::Primitive(Primitive::DateTimeOffset) => {
             json_string(&format!("2017-01-01T00:{:02}:03.0612494-08:00", k % 60))
         }
-        EdmType::String => json_string(&format!("edge-{k}")),
+        ty => {
+            let edges = typed::valid_edges(&model.types, ty, false);
+            edges
+                .get((k + 1) % edges.len().max(1))
+                .map(|(j, _)| j.clone())
+                .unwrap_or_else(|| "null".into())
+        }
     }
 }
 
@@ -407,28 +458,45 @@ fn render(model: &EntityModel, draw: &Draw, label: &str, shrunk: bool) -> Input 
 /// The proptest strategy of `strategy`'s random bodies; `None` when the model has no property
 /// it can use.
 fn draws(strategy: Strategy, model: &EntityModel) -> Option<BoxedStrategy<Draw>> {
-    let writable: Vec<(usize, EdmType)> = model.writable().map(|(i, p)| (i, p.edm)).collect();
-    let index: Vec<usize> = writable.iter().map(|(i, _)| *i).collect();
+    let types = model.types.clone();
+    let writable: Vec<usize> = model.writable().map(|(i, _)| i).collect();
+    let n = writable.len();
     let valid_values = || -> Vec<BoxedStrategy<String>> {
-        writable.iter().map(|(_, edm)| valid_value(*edm)).collect()
+        writable
+            .iter()
+            .map(|&i| {
+                typed::valid_value(
+                    &types,
+                    &model.properties[i].ty,
+                    model.properties[i].nullable,
+                )
+            })
+            .collect()
     };
-    // Positions (in `writable`) of the strategy's type.
-    let targets: Vec<usize> = match strategy.edm() {
-        Some(edm) => (0..writable.len())
-            .filter(|&k| writable[k].1 == edm)
+    let targets: Vec<usize> = match strategy.family() {
+        Some(f) => (0..n)
+            .filter(|&k| Family::of(&model.properties[writable[k]].ty) == f)
             .collect(),
-        None => (0..writable.len()).collect(),
+        None => (0..n).collect(),
     };
     if targets.is_empty() {
         return None;
     }
-    let n = writable.len();
-    Some(match strategy {
-        Strategy::ValidInt32 | Strategy::ValidDateTimeOffset => {
-            let edm = strategy.edm().expect("typed strategy");
-            (select(targets), valid_value(edm))
-                .prop_map(move |(k, json)| Draw {
-                    valid: vec![(index[k], json)],
+    let index = writable.clone();
+    Some(match strategy.aim {
+        Aim::Valid(_) => {
+            let per_target: Vec<BoxedStrategy<String>> = targets
+                .iter()
+                .map(|&k| {
+                    let p = &model.properties[writable[k]];
+                    typed::valid_value(&types, &p.ty, p.nullable)
+                })
+                .collect();
+            // One value per target is drawn and the picked one sent: a flat map would redraw
+            // the value whenever the pick shrinks.
+            (select((0..targets.len()).collect::<Vec<_>>()), per_target)
+                .prop_map(move |(pick, mut values)| Draw {
+                    valid: vec![(index[targets[pick]], values.swap_remove(pick))],
                     annotation: false,
                     invalid: None,
                 })
@@ -436,7 +504,7 @@ fn draws(strategy: Strategy, model: &EntityModel) -> Option<BoxedStrategy<Draw>>
         }
         // Fields shrink in order: properties are removed first, then the annotation, then
         // values move towards simple ones.
-        Strategy::ValidBody => (
+        Aim::ValidBody => (
             subsequence((0..n).collect::<Vec<_>>(), 1..=n),
             proptest::bool::weighted(0.2),
             valid_values(),
@@ -452,38 +520,35 @@ fn draws(strategy: Strategy, model: &EntityModel) -> Option<BoxedStrategy<Draw>>
             .boxed(),
         // The invalid property never shrinks away; neighbours are removed first, then their
         // values and the invalid value (within its kind) simplify.
-        Strategy::InvalidInt32 | Strategy::InvalidDateTimeOffset => {
-            let bad = if strategy == Strategy::InvalidInt32 {
-                values::invalid_int32()
-            } else {
-                values::invalid_datetime()
-            };
+        Aim::Invalid(_) => {
+            let bads: Vec<BoxedStrategy<Bad>> = targets
+                .iter()
+                .map(|&k| {
+                    let p = &model.properties[writable[k]];
+                    typed::invalid_value(&types, &p.ty, p.nullable)
+                })
+                .collect();
             (
-                select(targets).no_shrink(),
+                select((0..targets.len()).collect::<Vec<_>>()).no_shrink(),
                 subsequence((0..n).collect::<Vec<_>>(), 0..=n),
                 valid_values(),
-                bad,
+                bads,
             )
-                .prop_map(move |(target, chosen, values, bad)| Draw {
-                    valid: chosen
-                        .into_iter()
-                        .filter(|&k| k != target)
-                        .map(|k| (index[k], values[k].clone()))
-                        .collect(),
-                    annotation: false,
-                    invalid: Some((index[target], bad)),
+                .prop_map(move |(pick, chosen, values, mut bads)| {
+                    let target = targets[pick];
+                    Draw {
+                        valid: chosen
+                            .into_iter()
+                            .filter(|&k| k != target)
+                            .map(|k| (index[k], values[k].clone()))
+                            .collect(),
+                        annotation: false,
+                        invalid: Some((index[target], bads.swap_remove(pick))),
+                    }
                 })
                 .boxed()
         }
     })
-}
-
-fn valid_value(edm: EdmType) -> BoxedStrategy<String> {
-    match edm {
-        EdmType::Int32 => values::valid_int32(),
-        EdmType::DateTimeOffset => values::valid_datetime(),
-        EdmType::String => values::valid_string(),
-    }
 }
 
 /// Draws one value tree; an invalid body is redrawn (a bounded number of times) until it has a

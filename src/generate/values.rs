@@ -370,7 +370,7 @@ const OFFSET_EDGES: &[i32] = &[
 ];
 
 /// A year of 0001–9999, shrinking towards 0001.
-fn year() -> impl Strategy<Value = i32> {
+pub(crate) fn year() -> impl Strategy<Value = i32> {
     shrinking_towards_zero(
         prop_oneof![3 => 1..=9999i32, 1 => select(YEAR_EDGES)].prop_map(|y| y - 1),
     )
@@ -378,7 +378,7 @@ fn year() -> impl Strategy<Value = i32> {
 }
 
 /// A leap year of 0001–9999 (century years only when divisible by 400).
-fn leap_year() -> impl Strategy<Value = i32> {
+pub(crate) fn leap_year() -> impl Strategy<Value = i32> {
     (1..=2499i32).prop_map(|n| {
         if is_leap_year(n * 4) {
             n * 4
@@ -388,7 +388,7 @@ fn leap_year() -> impl Strategy<Value = i32> {
     })
 }
 
-fn fraction() -> impl Strategy<Value = Frac> {
+pub(crate) fn fraction() -> impl Strategy<Value = Frac> {
     prop_oneof![
         1 => Just(Frac::NONE),
         2 => (1..=7u32, any::<u32>()).prop_map(|(digits, raw)| Frac {
@@ -448,14 +448,6 @@ pub(crate) fn dt_form() -> BoxedStrategy<DtForm> {
 /// A valid DateTimeOffset as JSON text.
 pub(crate) fn valid_datetime() -> BoxedStrategy<String> {
     dt_form().prop_map(|f| json_string(&f.text())).boxed()
-}
-
-/// A valid Edm.String as JSON text (no property of the default contract pack has one).
-pub(crate) fn valid_string() -> BoxedStrategy<String> {
-    const CHARS: &[char] = &['a', 'b', 'z', 'A', 'Z', '0', '9', ' ', '-', 'é', '"', '\\'];
-    proptest::collection::vec(select(CHARS), 0..=12)
-        .prop_map(|cs| json_string(&cs.into_iter().collect::<String>()))
-        .boxed()
 }
 
 /// An invalid value: its JSON text and what kind of invalid it is (for the input's note).
@@ -725,9 +717,53 @@ pub(crate) fn invalid_datetime() -> BoxedStrategy<Bad> {
         .boxed()
 }
 
-fn weighted_kinds<K: Copy + std::fmt::Debug + 'static>(
+pub(crate) fn weighted_kinds<K: Copy + std::fmt::Debug + 'static>(
     kinds: &[(u32, K)],
 ) -> impl Strategy<Value = K> {
     proptest::strategy::Union::new_weighted(kinds.iter().map(|&(w, k)| (w, Just(k))).collect())
         .no_shrink()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn int32_edges_are_distinct_and_start_with_the_ends() {
+        let edges = int32_edges();
+        assert_eq!(edges[0], (i32::MIN, "Int32 min".to_owned()));
+        assert_eq!(edges[1], (i32::MAX, "Int32 max".to_owned()));
+        let mut values: Vec<i32> = edges.iter().map(|(v, _)| *v).collect();
+        values.sort_unstable();
+        values.dedup();
+        assert_eq!(values.len(), edges.len());
+    }
+
+    #[test]
+    fn datetime_edges_are_valid() {
+        for (text, name) in DATETIME_EDGES {
+            assert!(DateTimeOffset::parse(text).is_ok(), "{name}: {text}");
+        }
+    }
+
+    #[test]
+    fn frac_ticks_scale_to_seven_digits() {
+        assert_eq!(
+            Frac {
+                digits: 1,
+                value: 5
+            }
+            .ticks(),
+            5_000_000
+        );
+        assert_eq!(
+            Frac {
+                digits: 7,
+                value: 1
+            }
+            .ticks(),
+            1
+        );
+        assert_eq!(Frac::NONE.ticks(), 0);
+    }
 }

@@ -1,22 +1,59 @@
 //! Planned cases: one per case × variant (and per generator × variant), each with the trial
-//! name `<variant>::<clause>::<case>` and the overviews it may write, which decide locking and
-//! partitions.
-
-pub mod variants;
+//! name `<variant>::<clause>::<case>`, the keys its request uses, where its entity's state is
+//! read, and the entities it may write, which decide locking and partitions.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use crate::case::{Case, IdChoice, Suite};
+use crate::case::{Case, IdChoice, Kind};
 use crate::generate::Strategy;
-use crate::ids::{IdsFile, VariantIds};
+use crate::ids::{IdsFile, Keys, VariantIds};
+use crate::pack::template::{Segment, Template};
+use crate::pack::Pack;
 
 /// A variant as planned: its name, template, and ids on the target (absent: skipped).
 #[derive(Debug, Clone)]
 pub struct Variant {
     pub name: String,
-    pub template: String,
+    pub template: Template,
     pub ids: Option<VariantIds>,
+}
+
+/// A path to one entity: a variant's template filled with keys.
+#[derive(Debug, Clone)]
+pub struct Address {
+    pub variant: Arc<Variant>,
+    pub keys: Keys,
+}
+
+impl Address {
+    /// A name for the entity, for locks and partitions: the variant and its keys.
+    pub fn identity(&self) -> String {
+        let keys: Vec<String> = self.keys.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        format!("{}({})", self.variant.name, keys.join(","))
+    }
+}
+
+/// The keys a request fills its template with; a fresh GUID is drawn per run where the case
+/// needs a key nobody has (C1.3).
+#[derive(Debug, Clone)]
+pub enum KeyPlan {
+    Fixed(Keys),
+    /// These keys with a fresh GUID in place of the named one.
+    Fresh(Keys, String),
+}
+
+impl KeyPlan {
+    pub fn keys(&self) -> Keys {
+        match self {
+            Self::Fixed(k) => k.clone(),
+            Self::Fresh(k, name) => {
+                let mut k = k.clone();
+                k.insert(name.clone(), uuid::Uuid::new_v4().to_string());
+                k
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -25,28 +62,37 @@ pub enum Work {
     Generated(Strategy),
 }
 
+/// Where a planned case sends its request and reads state; absent when it cannot run here.
+#[derive(Debug, Clone)]
+pub struct Routing {
+    pub request: Address,
+    pub keys: KeyPlan,
+    pub state: Address,
+    pub watch: Option<Address>,
+}
+
 #[derive(Debug, Clone)]
 pub struct PlannedCase {
     pub name: String,
     pub variant: Arc<Variant>,
     pub clause: String,
     pub work: Work,
-    /// Configuration ids whose overviews this trial may write; trials sharing one never run at
-    /// the same time, and a partition keeps them on one shard.
+    /// Identities of the entities this trial may write; trials sharing one never run at the
+    /// same time, and a partition keeps them on one shard.
     pub writes: Vec<String>,
-    /// Why the trial cannot run here, known before running (a variant missing from the ids file).
-    pub skip: Option<String>,
+    /// Where it runs, or why it cannot run here (known before running: a variant missing from
+    /// the ids file, a probe the ids file cannot give).
+    pub routing: Result<Routing, String>,
 }
 
 pub struct Plan {
     pub cases: Vec<PlannedCase>,
-    pub direct: Arc<Variant>,
+    pub variants: Vec<Arc<Variant>>,
 }
 
-/// The suite's variants with their ids on the target (absent ids: the variant is skipped).
-pub fn variants(suite: &Suite, ids: &IdsFile) -> Vec<Arc<Variant>> {
-    suite
-        .variants
+/// The pack's variants with their ids on the target (absent ids: the variant is skipped).
+pub fn variants(pack: &Pack, ids: &IdsFile) -> Vec<Arc<Variant>> {
+    pack.variants
         .iter()
         .map(|v| {
             Arc::new(Variant {
@@ -59,42 +105,36 @@ pub fn variants(suite: &Suite, ids: &IdsFile) -> Vec<Arc<Variant>> {
 }
 
 /// Plans every case on every variant it applies to. Trials are interleaved across variants so
-/// that parallel runners reach different overviews instead of queueing on one.
-pub fn plan(suite: &Suite, ids: &IdsFile, generated: bool) -> Plan {
-    let variants = variants(suite, ids);
-    let direct = variants
-        .iter()
-        .find(|v| v.name == "direct")
-        .cloned()
-        .expect("Suite::load requires a direct variant");
+/// that parallel runners reach different entities instead of queueing on one.
+pub fn plan(pack: &Pack, ids: &IdsFile, generated: bool) -> Plan {
+    let variants = variants(pack, ids);
+    let strategies = if generated {
+        Strategy::for_model(&pack.model)
+    } else {
+        Vec::new()
+    };
     let mut per_variant: Vec<Vec<PlannedCase>> = Vec::new();
-    for (def, variant) in suite.variants.iter().zip(&variants) {
+    for variant in &variants {
         let mut list = Vec::new();
-        for case in suite.common.iter().chain(&def.cases) {
-            let mut writes = overview_of(variant);
-            if case.request.id == IdChoice::Direct {
-                writes.extend(overview_of(&direct));
-            }
+        for case in pack.suite.cases_of(&variant.name) {
+            let routing = routing(&variants, variant, case.request.id, case.kind);
             list.push(planned(
                 variant,
-                &direct,
                 case.clause.clone(),
                 &case.name,
                 Work::Case(Arc::new(case.clone())),
-                writes,
+                routing,
             ));
         }
-        if generated {
-            for s in Strategy::ALL {
-                list.push(planned(
-                    variant,
-                    &direct,
-                    s.refusal_clause().unwrap_or(s.clause()).to_owned(),
-                    s.name(),
-                    Work::Generated(s),
-                    overview_of(variant),
-                ));
-            }
+        for s in &strategies {
+            let routing = routing(&variants, variant, IdChoice::Variant, Kind::Accepted);
+            list.push(planned(
+                variant,
+                s.clause().to_owned(),
+                &s.name(),
+                Work::Generated(*s),
+                routing,
+            ));
         }
         per_variant.push(list);
     }
@@ -106,42 +146,188 @@ pub fn plan(suite: &Suite, ids: &IdsFile, generated: bool) -> Plan {
             cases.extend(it.next());
         }
     }
-    Plan { cases, direct }
-}
-
-fn overview_of(variant: &Variant) -> Vec<String> {
-    variant.ids.iter().map(|i| i.overview_of.clone()).collect()
+    Plan { cases, variants }
 }
 
 fn planned(
     variant: &Arc<Variant>,
-    direct: &Arc<Variant>,
     clause: String,
     case_name: &str,
     work: Work,
-    mut writes: Vec<String>,
+    routing: Result<Routing, String>,
 ) -> PlannedCase {
+    let mut writes: Vec<String> = match &routing {
+        Ok(r) => r
+            .watch
+            .iter()
+            .chain([&r.state])
+            .map(Address::identity)
+            .collect(),
+        Err(_) => Vec::new(),
+    };
     writes.sort();
     writes.dedup();
-    let skip = match (&variant.ids, &direct.ids) {
-        (None, _) => Some(format!(
-            "variant {:?} is not in the ids file; add it to run these trials",
-            variant.name
-        )),
-        (_, None) => Some(
-            "the ids file has no \"direct\" variant, which every trial reads state through; add it"
-                .into(),
-        ),
-        _ => None,
-    };
     PlannedCase {
         name: format!("{}::{}::{}", variant.name, clause, case_name),
         variant: Arc::clone(variant),
         clause,
         work,
         writes,
-        skip,
+        routing,
     }
+}
+
+/// Where the entity `ids` reach is read: the canonical path with `reads`, or the variant itself.
+fn state_address(
+    variants: &[Arc<Variant>],
+    variant: &Arc<Variant>,
+    keys: &Keys,
+    reads: Option<&Keys>,
+) -> Address {
+    match reads {
+        Some(r) => Address {
+            variant: Arc::clone(&variants[0]),
+            keys: r.clone(),
+        },
+        None => Address {
+            variant: Arc::clone(variant),
+            keys: keys.clone(),
+        },
+    }
+}
+
+/// The routing of a case on `variant`, or why it cannot run there.
+fn routing(
+    variants: &[Arc<Variant>],
+    variant: &Arc<Variant>,
+    choice: IdChoice,
+    kind: Kind,
+) -> Result<Routing, String> {
+    let ids = variant.ids.as_ref().ok_or_else(|| {
+        format!(
+            "variant {:?} is not in the ids file; add it to run these trials",
+            variant.name
+        )
+    })?;
+    let state = state_address(variants, variant, &ids.keys, ids.reads.as_ref());
+    if kind == Kind::Alias && ids.reads.is_none() {
+        return Err(format!("the ids file gives no \"reads\" for variant {:?}: which canonical keys reach its entity, so a write through it cannot be compared with a read through the canonical path (C1.2); add them", variant.name));
+    }
+    let request = Address {
+        variant: Arc::clone(variant),
+        keys: ids.keys.clone(),
+    };
+    let first_key = variant.template.keys().next().map(str::to_owned);
+    let (keys, watch) = match choice {
+        IdChoice::Variant => (KeyPlan::Fixed(ids.keys.clone()), None),
+        IdChoice::Unknown => {
+            let first =
+                first_key.ok_or("the variant's path has no key to replace by an unknown one")?;
+            (KeyPlan::Fresh(ids.keys.clone(), first), None)
+        }
+        IdChoice::Direct => direct(variants, variant, &ids.keys)?,
+        probe_choice => probe(variants, variant, ids, probe_choice)?,
+    };
+    Ok(Routing {
+        request,
+        keys,
+        state,
+        watch,
+    })
+}
+
+/// The first wave's "direct": the canonical variant's first key in the variant's first key,
+/// watching the canonical entity.
+fn direct(
+    variants: &[Arc<Variant>],
+    variant: &Arc<Variant>,
+    keys: &Keys,
+) -> Result<(KeyPlan, Option<Address>), String> {
+    let canonical = &variants[0];
+    let cids = canonical
+        .ids
+        .as_ref()
+        .ok_or("the ids file has no ids for the canonical variant, whose entity a probe reads")?;
+    let mut keys = keys.clone();
+    let (Some(mine), Some(theirs)) = (
+        variant.template.keys().next(),
+        canonical.template.keys().next(),
+    ) else {
+        return Err("the variant or the canonical path has no key to borrow".into());
+    };
+    let value = cids
+        .keys
+        .get(theirs)
+        .cloned()
+        .ok_or("the canonical variant's keys are incomplete")?;
+    keys.insert(mine.to_owned(), value);
+    let watch = state_address(variants, canonical, &cids.keys, cids.reads.as_ref());
+    Ok((KeyPlan::Fixed(keys), Some(watch)))
+}
+
+/// A probe's keys from the ids file, or a stand-in the ids file allows.
+fn probe(
+    variants: &[Arc<Variant>],
+    variant: &Arc<Variant>,
+    ids: &VariantIds,
+    choice: IdChoice,
+) -> Result<(KeyPlan, Option<Address>), String> {
+    let name = choice.probe().unwrap_or_default();
+    if let Some(p) = ids.probes.get(name) {
+        let watch = p.reads.as_ref().map(|r| Address {
+            variant: Arc::clone(&variants[0]),
+            keys: r.clone(),
+        });
+        return Ok((KeyPlan::Fixed(p.keys.clone()), watch));
+    }
+    match choice {
+        IdChoice::NotAMember => {
+            let last = variant.template.keys().last().ok_or("the variant's path has no key")?;
+            Ok((KeyPlan::Fresh(ids.keys.clone(), last.to_owned()), None))
+        }
+        IdChoice::MissingNavigation => direct(variants, variant, &ids.keys),
+        _ => cast_stand_in(variants, variant, ids).ok_or_else(|| format!(
+            "the ids file gives no \"{name}\" probe for variant {:?} and no other variant has the same navigation behind another cast; add probes.{name}.keys: an entity that has the navigation but is not of the cast's type", variant.name)),
+    }
+}
+
+/// For a cast probe without ids: another variant whose path is the same but for the cast's
+/// type; its entity has the navigation and is of another type.
+fn cast_stand_in(
+    variants: &[Arc<Variant>],
+    variant: &Arc<Variant>,
+    ids: &VariantIds,
+) -> Option<(KeyPlan, Option<Address>)> {
+    let shape = |t: &Template| -> Vec<String> {
+        t.segments()
+            .iter()
+            .map(|s| match s {
+                Segment::Cast(_) => "(cast)".to_owned(),
+                Segment::Key(_) => "(key)".to_owned(),
+                Segment::Navigation(n) => n.to_ascii_lowercase(),
+            })
+            .collect()
+    };
+    let cast = |t: &Template| {
+        t.segments().iter().find_map(|s| match s {
+            Segment::Cast(c) => Some(c.to_ascii_lowercase()),
+            _ => None,
+        })
+    };
+    let mine = shape(&variant.template);
+    let other = variants.iter().find(|o| {
+        o.name != variant.name
+            && shape(&o.template) == mine
+            && cast(&o.template) != cast(&variant.template)
+            && o.ids.is_some()
+    })?;
+    let oids = other.ids.as_ref()?;
+    let mut keys = ids.keys.clone();
+    for (mine, theirs) in variant.template.keys().zip(other.template.keys()) {
+        keys.insert(mine.to_owned(), oids.keys.get(theirs)?.clone());
+    }
+    let watch = state_address(variants, other, &oids.keys, oids.reads.as_ref());
+    Some((KeyPlan::Fixed(keys), Some(watch)))
 }
 
 /// `hash:K/N`: this shard's share, split by the first overview a trial writes, hashed stably.
@@ -207,7 +393,7 @@ mod tests {
 
     #[test]
     fn shards_are_disjoint_complete_and_even() {
-        let names = crate::report::VARIANTS;
+        let names = ["direct", "a", "b", "c", "d", "e", "f", "g"];
         for n in 1..=10u32 {
             let shards: Vec<BTreeSet<String>> = (1..=n)
                 .map(|k| Partition { k, n }.variants(names.iter().copied()))

@@ -87,10 +87,22 @@ pub struct PastRun {
     pub report: Report,
 }
 
-/// The last `limit` runs under `reports_root` (each `*/report.json`), oldest first by `started`,
-/// leaving out `exclude` (the current run's directory), symlinks (`latest`) and anything
-/// unreadable.
-pub fn load_history(reports_root: &Path, exclude: &Path, limit: usize) -> Vec<PastRun> {
+/// True when two runs can be compared: the same target (the same URL, or both the embedded
+/// service), the same pack, and the same embedded service settings (fault, deviations).
+pub fn comparable(a: &Report, b: &Report) -> bool {
+    let pack = |r: &Report| r.pack.as_ref().map(|p| p.name.clone());
+    same_target(&a.target, &b.target) && pack(a) == pack(b) && a.service == b.service
+}
+
+/// The last `limit` runs under `reports_root` (each `*/report.json`) comparable with `like`,
+/// oldest first by `started`, leaving out `exclude` (the current run's directory), symlinks
+/// (`latest`) and anything unreadable.
+pub fn load_history(
+    reports_root: &Path,
+    exclude: &Path,
+    limit: usize,
+    like: &Report,
+) -> Vec<PastRun> {
     let Ok(entries) = fs::read_dir(reports_root) else {
         return Vec::new();
     };
@@ -102,7 +114,7 @@ pub fn load_history(reports_root: &Path, exclude: &Path, limit: usize) -> Vec<Pa
         .filter(|dir| fs::canonicalize(dir).unwrap_or_else(|_| dir.clone()) != exclude)
         .filter_map(|dir| {
             let report = read_report(&dir.join(REPORT_JSON)).ok()?;
-            Some(PastRun { dir, report })
+            comparable(&report, like).then_some(PastRun { dir, report })
         })
         .collect();
     runs.sort_by(|a, b| {
@@ -140,8 +152,8 @@ pub fn run_points(past: &[PastRun]) -> Vec<RunPoint> {
 /// The pass-rate trend of the last `limit` runs under `reports_root`, oldest first, leaving out
 /// `exclude` (the current run's directory). The oldest point's new failures are counted against
 /// the run before it when there is one.
-pub fn history(reports_root: &Path, exclude: &Path, limit: usize) -> Vec<RunPoint> {
-    let past = load_history(reports_root, exclude, limit.saturating_add(1));
+pub fn history(reports_root: &Path, exclude: &Path, limit: usize, like: &Report) -> Vec<RunPoint> {
+    let past = load_history(reports_root, exclude, limit.saturating_add(1), like);
     let mut points = run_points(&past);
     let skip = points.len().saturating_sub(limit);
     points.split_off(skip)
@@ -156,7 +168,7 @@ pub fn flips<'a>(
 ) -> BTreeMap<String, String> {
     let runs: Vec<&Report> = history
         .into_iter()
-        .filter(|r| same_target(&r.target, &current.target))
+        .filter(|r| comparable(r, current))
         .chain(std::iter::once(current))
         .collect();
     let by_name: Vec<BTreeMap<&str, Outcome>> = runs

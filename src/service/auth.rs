@@ -8,8 +8,9 @@ use axum::http::header::AUTHORIZATION;
 use axum::http::{HeaderMap, Method, StatusCode};
 
 use super::errors::ApiError;
-use super::faults::Fault;
-use crate::jwt::{self, Claims, JwtError, READ_ALL, READ_WRITE_ALL};
+use super::faults::{Fault, Named};
+use crate::jwt::{self, Claims, JwtError};
+use crate::pack::file::Permissions;
 
 /// Clock skew tolerated for `nbf`, as Entra tolerates it.
 const NBF_SKEW_SECS: i64 = 300;
@@ -69,24 +70,33 @@ impl TokenCache {
     }
 }
 
-/// The scopes that let `method` through: PATCH needs ReadWrite; GET takes Read too.
-pub fn accepted_scopes(method: &Method) -> &'static [&'static str] {
+/// The scopes that let `method` through: PATCH needs a write scope (delegated or
+/// application, as the page lists them); GET takes the pack's read scopes too.
+pub fn accepted_scopes<'p>(permissions: &'p Permissions, method: &Method) -> Vec<&'p str> {
+    let mut scopes: Vec<&str> = permissions
+        .delegated
+        .iter()
+        .chain(&permissions.application)
+        .map(String::as_str)
+        .collect();
     if method == Method::GET {
-        &[READ_WRITE_ALL, READ_ALL]
-    } else {
-        &[READ_WRITE_ALL]
+        scopes.extend(permissions.read.iter().map(String::as_str));
     }
+    scopes.sort_unstable();
+    scopes.dedup();
+    scopes
 }
 
 /// Checks the request's token; the error is 401 (no usable token) or 403 (no scope).
 pub fn authorise(
     tokens: &TokenCache,
+    permissions: &Permissions,
     headers: &HeaderMap,
     method: &Method,
     fault: Option<Fault>,
 ) -> Result<(), ApiError> {
     let Some(value) = headers.get(AUTHORIZATION) else {
-        if fault == Some(Fault::NoAuthAccepted) {
+        if fault == Some(Fault::Named(Named::NoAuthAccepted)) {
             return Ok(());
         }
         return Err(ApiError::unauthorized(
@@ -122,7 +132,7 @@ pub fn authorise(
         )));
     }
     let now = jwt::now();
-    if claims.expired_at(now) && fault != Some(Fault::ExpiredAccepted) {
+    if claims.expired_at(now) && fault != Some(Fault::Named(Named::ExpiredAccepted)) {
         return Err(ApiError::unauthorized(
             "Lifetime validation failed, the token is expired; get a new token",
         ));
@@ -132,10 +142,10 @@ pub fn authorise(
             "Lifetime validation failed, the token is not valid yet (nbf is in the future)",
         ));
     }
-    if fault == Some(Fault::ScopeIgnored) {
+    if fault == Some(Fault::Named(Named::ScopeIgnored)) {
         return Ok(());
     }
-    let scopes = accepted_scopes(method);
+    let scopes = accepted_scopes(permissions, method);
     if scopes.iter().any(|s| claims.grants(s)) {
         return Ok(());
     }
@@ -143,7 +153,7 @@ pub fn authorise(
         "Missing scope permissions on the request: this {method} requires one of {} in the token's scp or roles claim",
         scopes.join(", ")
     );
-    if fault == Some(Fault::Scope401) {
+    if fault == Some(Fault::Named(Named::Scope401)) {
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             "InvalidAuthenticationToken",

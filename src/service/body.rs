@@ -10,9 +10,9 @@ use axum::http::{HeaderMap, StatusCode};
 use serde_json::{Map, Value};
 
 use super::errors::ApiError;
-use super::faults::Fault;
-use crate::domain::int32::parse_int32;
-use crate::domain::{DateTimeOffset, EdmType, EntityModel};
+use super::faults::{Fault, Named};
+use super::type_faults::{self, Mishandling};
+use crate::domain::{DateTimeOffset, EntityModel, Primitive, Scalar, TypeRef};
 
 /// The largest body the service takes (1 MiB); larger answers 413.
 pub const BODY_LIMIT: usize = 1 << 20;
@@ -84,37 +84,58 @@ pub fn is_malformed_json(body: &[u8]) -> bool {
 /// Applies the fault's loosening to a body that is a JSON object, so that `parse_patch` then
 /// accepts what the fault lets through; any other body, or no such fault, is returned as is.
 pub fn loosen(fault: Option<Fault>, model: &EntityModel, key: &str, body: Bytes) -> Bytes {
-    let Some(fault) = fault else { return body };
-    if !matches!(
-        fault,
-        Fault::UnknownPropertyIgnored
-            | Fault::Int32StringAccepted
-            | Fault::Int32Wraps
-            | Fault::OffsetOptional
-            | Fault::IdWritable
-    ) {
-        return body;
-    }
+    let named = match fault {
+        Some(Fault::Named(n))
+            if matches!(
+                n,
+                Named::UnknownPropertyIgnored
+                    | Named::Int32StringAccepted
+                    | Named::Int32Wraps
+                    | Named::OffsetOptional
+                    | Named::IdWritable
+            ) =>
+        {
+            Some(n)
+        }
+        Some(Fault::Type(tf)) if tf.mishandling == Mishandling::InvalidAccepted => None,
+        _ => return body,
+    };
     let Ok(Value::Object(object)) = serde_json::from_slice::<Value>(&body) else {
         return body;
     };
+    let out = match (named, fault) {
+        (Some(n), _) => loosen_named(n, model, key, object),
+        (None, Some(Fault::Type(tf))) => type_faults::loosen(tf, model, object),
+        _ => object,
+    };
+    Bytes::from(Value::Object(out).to_string())
+}
+
+fn loosen_named(
+    fault: Named,
+    model: &EntityModel,
+    key: &str,
+    object: Map<String, Value>,
+) -> Map<String, Value> {
     let mut out = Map::new();
     for (name, value) in object {
-        let edm = model.index_of(&name).map(|i| model.properties[i].edm);
-        let value = match (fault, edm) {
-            (Fault::UnknownPropertyIgnored, None) if name != "@odata.type" => continue,
-            (Fault::IdWritable, _) if name == model.key && value != Value::String(key.into()) => {
+        let ty = model.property(&name).map(|p| &p.ty);
+        let int32 = matches!(ty, Some(TypeRef::Primitive(Primitive::Int32)));
+        let time = matches!(ty, Some(TypeRef::Primitive(Primitive::DateTimeOffset)));
+        let value = match fault {
+            Named::UnknownPropertyIgnored if ty.is_none() && !name.contains('@') => continue,
+            Named::IdWritable if name == model.key && value != Value::String(key.into()) => {
                 continue
             }
-            (Fault::Int32StringAccepted, Some(EdmType::Int32)) => match &value {
+            Named::Int32StringAccepted if int32 => match &value {
                 Value::String(s) => parse_int32(s).map(Value::from).unwrap_or(value),
                 _ => value,
             },
-            (Fault::Int32Wraps, Some(EdmType::Int32)) => match &value {
+            Named::Int32Wraps if int32 => match &value {
                 Value::Number(n) => wrap_int32(n.as_str()).map(Value::from).unwrap_or(value),
                 _ => value,
             },
-            (Fault::OffsetOptional, Some(EdmType::DateTimeOffset)) => match &value {
+            Named::OffsetOptional if time => match &value {
                 Value::String(s) if DateTimeOffset::parse(s).is_err() => {
                     let utc = format!("{s}Z");
                     if DateTimeOffset::parse(&utc).is_ok() {
@@ -129,13 +150,21 @@ pub fn loosen(fault: Option<Fault>, model: &EntityModel, key: &str, body: Bytes)
         };
         out.insert(name, value);
     }
-    Bytes::from(Value::Object(out).to_string())
+    out
+}
+
+/// Reads an Int32 from a JSON number's text, as the domain does.
+fn parse_int32(text: &str) -> Result<i32, ()> {
+    match Primitive::Int32.read(&serde_json::from_str::<Value>(text).map_err(|_| ())?) {
+        Ok(Scalar::Int(n)) => i32::try_from(n).map_err(|_| ()),
+        _ => Err(()),
+    }
 }
 
 /// An integer literal (`-?(0|[1-9][0-9]*)`, any length) outside the Int32 range, wrapped modulo
 /// 2^32 as a 32-bit register would; `None` for anything else.
 fn wrap_int32(text: &str) -> Option<i32> {
-    if parse_int32(text).is_ok() {
+    if text.len() <= 11 && text.parse::<i32>().is_ok() {
         return None;
     }
     let (negative, digits) = match text.strip_prefix('-') {

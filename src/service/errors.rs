@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Map, Value};
 
-use super::faults::{Deviation, Fault};
+use super::faults::{Deviation, Fault, Named};
 
 /// Content-Type of error bodies (Graph answers errors with plain `application/json`).
 pub const ERROR_CONTENT_TYPE: &str = "application/json";
@@ -64,7 +64,7 @@ impl ApiError {
             ..Self::new(
                 StatusCode::METHOD_NOT_ALLOWED,
                 "MethodNotAllowed",
-                format!("the HTTP method {method} is not allowed on a userStatusOverview; use GET or PATCH"),
+                format!("the HTTP method {method} is not allowed here; use GET or PATCH"),
             )
         }
     }
@@ -93,13 +93,13 @@ impl ApiError {
         )
     }
 
-    pub fn throttled() -> Self {
+    pub fn throttled(after: &'static str) -> Self {
         Self {
-            retry_after: Some("0.05"),
+            retry_after: Some(after),
             ..Self::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 "TooManyRequests",
-                "too many requests (the throttle deviation refuses every 7th one); retry after 0.05 seconds",
+                format!("too many requests (the throttle deviation refuses every 7th one); retry after {after} seconds"),
             )
         }
     }
@@ -126,11 +126,11 @@ impl ApiError {
     /// The error body as the active fault and deviations write it.
     pub fn body(&self, style: &ErrorStyle<'_>) -> Value {
         let mut error = Map::new();
-        if style.fault != Some(Fault::ErrorWithoutCode) {
+        if style.fault != Some(Fault::Named(Named::ErrorWithoutCode)) {
             error.insert("code".into(), Value::String(self.code.into()));
         }
         error.insert("message".into(), Value::String(self.message.clone()));
-        if style.fault != Some(Fault::NoInnerError) {
+        if style.fault != Some(Fault::Named(Named::NoInnerError)) {
             let mut inner = Map::new();
             inner.insert(
                 "date".into(),
@@ -152,7 +152,7 @@ impl ApiError {
 
     /// The whole response as the active fault and deviations write it.
     pub fn render(&self, style: &ErrorStyle<'_>) -> Response {
-        let (content_type, body) = if style.fault == Some(Fault::PlainErrorBody) {
+        let (content_type, body) = if style.fault == Some(Fault::Named(Named::PlainErrorBody)) {
             (
                 "text/plain; charset=utf-8",
                 format!("{} {}: {}", self.status.as_u16(), self.code, self.message),

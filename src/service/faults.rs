@@ -5,12 +5,14 @@
 use std::fmt;
 use std::str::FromStr;
 
+use super::type_faults::TypeFault;
+use crate::domain::Primitive;
 use crate::outcome::Level;
 
-/// What `serve --list-faults` shows about one fault.
+/// What `serve --list-faults` shows about one of the named faults.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FaultInfo {
-    pub fault: Fault,
+    pub fault: Named,
     pub name: &'static str,
     /// The clause the harness cites when it catches the fault.
     pub clause: &'static str,
@@ -36,10 +38,17 @@ pub struct UnknownSwitch {
     pub valid: String,
 }
 
-/// A deliberate bug of the embedded service; each breaks exactly one clause. [`FAULTS`] lists
-/// them in this order.
+/// A deliberate bug of the embedded service; each breaks exactly one clause: one of the named
+/// faults, or a type's fault (for every type a pack can use).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Fault {
+    Named(Named),
+    Type(TypeFault),
+}
+
+/// The named faults. [`FAULTS`] lists them in this order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Named {
     PrintedSpelling404,
     NavigationWritesSource,
     CastIgnored,
@@ -75,6 +84,7 @@ pub enum Fault {
     ErrorWithoutCode,
     NoInnerError,
     ServerErrorOnBadJson,
+    MockLike,
 }
 
 /// Behaviour the contract allows but the default service does not show; several may be on.
@@ -90,254 +100,263 @@ pub enum Deviation {
     Media400,
     Empty400,
     InnererrorLowercase,
+    Throttle1s,
+    ReadOnly400,
 }
 
 /// Every fault, in declaration order.
 static FAULTS: &[FaultInfo] = &[
     FaultInfo {
-        fault: Fault::PrintedSpelling404,
+        fault: Named::PrintedSpelling404,
         name: "printed-spelling-404",
         clause: "C1.1",
         level: Level::Must,
         description: "only normalised paths route: a path with empty `//` segments or a trailing `/` answers 404",
     },
     FaultInfo {
-        fault: Fault::NavigationWritesSource,
+        fault: Named::NavigationWritesSource,
         name: "navigation-writes-source",
         clause: "C1.2",
         level: Level::Must,
         description: "a navigation variant reads and writes the overview of {id} itself, not of the configuration it references",
     },
     FaultInfo {
-        fault: Fault::CastIgnored,
+        fault: Named::CastIgnored,
         name: "cast-ignored",
         clause: "C1.3",
         level: Level::Must,
         description: "a type-cast segment matches a configuration of any type; behind a cast that does not match, a missing navigation is not checked either and the request reaches {id}'s own overview",
     },
     FaultInfo {
-        fault: Fault::UnknownIdCreated,
+        fault: Named::UnknownIdCreated,
         name: "unknown-id-created",
         clause: "C1.3",
         level: Level::Must,
         description: "an unknown {id} answers 200, creating a configuration and its overview on the spot",
     },
     FaultInfo {
-        fault: Fault::NoAuthAccepted,
+        fault: Named::NoAuthAccepted,
         name: "no-auth-accepted",
         clause: "C2.1",
         level: Level::Must,
         description: "a request without an Authorization header is accepted as if it had a token with every scope",
     },
     FaultInfo {
-        fault: Fault::ExpiredAccepted,
+        fault: Named::ExpiredAccepted,
         name: "expired-accepted",
         clause: "C2.1",
         level: Level::Must,
         description: "a token whose `exp` is in the past is accepted",
     },
     FaultInfo {
-        fault: Fault::ScopeIgnored,
+        fault: Named::ScopeIgnored,
         name: "scope-ignored",
         clause: "C2.2",
         level: Level::Must,
         description: "scopes are not checked: a readable token without DeviceManagementConfiguration.ReadWrite.All may PATCH",
     },
     FaultInfo {
-        fault: Fault::Scope401,
+        fault: Named::Scope401,
         name: "scope-401",
         clause: "C2.2",
         level: Level::Should,
         description: "a token without the scope is refused with 401 instead of 403",
     },
     FaultInfo {
-        fault: Fault::ForbiddenWrites,
+        fault: Named::ForbiddenWrites,
         name: "forbidden-writes",
         clause: "C2.3",
         level: Level::Must,
         description: "a PATCH refused with 403 (token without the scope) is applied anyway",
     },
     FaultInfo {
-        fault: Fault::ContentTypeIgnored,
+        fault: Named::ContentTypeIgnored,
         name: "content-type-ignored",
         clause: "C3.1",
         level: Level::Must,
         description: "the Content-Type of a PATCH is not checked: a text/plain (or absent) media type is read as JSON",
     },
     FaultInfo {
-        fault: Fault::UnknownPropertyIgnored,
+        fault: Named::UnknownPropertyIgnored,
         name: "unknown-property-ignored",
         clause: "C3.3",
         level: Level::Must,
         description: "a property the entity does not have is dropped silently instead of refused",
     },
     FaultInfo {
-        fault: Fault::Int32StringAccepted,
+        fault: Named::Int32StringAccepted,
         name: "int32-string-accepted",
         clause: "C3.4",
         level: Level::Must,
         description: "an Int32 sent as a numeric string (\"4\") is accepted as the number",
     },
     FaultInfo {
-        fault: Fault::Int32Wraps,
+        fault: Named::Int32Wraps,
         name: "int32-wraps",
         clause: "C3.4",
         level: Level::Must,
         description: "an integer outside the Int32 range is accepted and wrapped modulo 2^32 (2147483648 becomes -2147483648)",
     },
     FaultInfo {
-        fault: Fault::OffsetOptional,
+        fault: Named::OffsetOptional,
         name: "offset-optional",
         clause: "C3.5",
         level: Level::Must,
         description: "a DateTimeOffset without an offset is accepted as UTC",
     },
     FaultInfo {
-        fault: Fault::IdWritable,
+        fault: Named::IdWritable,
         name: "id-writable",
         clause: "C3.6",
         level: Level::Must,
         description: "a body whose `id` differs from the key is accepted with 200 and the `id` ignored",
     },
     FaultInfo {
-        fault: Fault::Patch204,
+        fault: Named::Patch204,
         name: "patch-204",
         clause: "C4.1",
         level: Level::Must,
         description: "a valid PATCH answers 204 No Content without a body, as the live Intune service does",
     },
     FaultInfo {
-        fault: Fault::TextPlainResponse,
+        fault: Named::TextPlainResponse,
         name: "text-plain-response",
         clause: "C4.2",
         level: Level::Must,
         description: "a valid PATCH answers with Content-Type text/plain",
     },
     FaultInfo {
-        fault: Fault::MissingProperty,
+        fault: Named::MissingProperty,
         name: "missing-property",
         clause: "C4.3",
         level: Level::Must,
         description: "a PATCH response omits the entity's last property",
     },
     FaultInfo {
-        fault: Fault::NoOdataType,
+        fault: Named::NoOdataType,
         name: "no-odata-type",
         clause: "C4.3",
         level: Level::Should,
         description: "responses carry no `@odata.type`",
     },
     FaultInfo {
-        fault: Fault::TruncateMilliseconds,
+        fault: Named::TruncateMilliseconds,
         name: "truncate-milliseconds",
         clause: "C4.4",
         level: Level::Must,
         description: "times are stored truncated to whole milliseconds (a time already in whole milliseconds is unaffected)",
     },
     FaultInfo {
-        fault: Fault::OffsetSignFlipped,
+        fault: Named::OffsetSignFlipped,
         name: "offset-sign-flipped",
         clause: "C4.4",
         level: Level::Must,
         description: "the stored instant is computed with the offset's sign flipped (a UTC `Z` time is unaffected)",
     },
     FaultInfo {
-        fault: Fault::Int32MaxRefused,
+        fault: Named::Int32MaxRefused,
         name: "int32-max-refused",
-        clause: "C4.1",
+        clause: "C3.4",
         level: Level::Must,
         description: "exactly 2147483647, a valid Int32, is refused with 400",
     },
     FaultInfo {
-        fault: Fault::Offset14Refused,
+        fault: Named::Offset14Refused,
         name: "offset-14-refused",
-        clause: "C4.1",
+        clause: "C3.5",
         level: Level::Must,
         description: "a valid DateTimeOffset with offset +14:00 or -14:00 is refused with 400",
     },
     FaultInfo {
-        fault: Fault::Feb29Refused,
+        fault: Named::Feb29Refused,
         name: "feb29-refused",
-        clause: "C4.1",
+        clause: "C3.5",
         level: Level::Must,
         description: "a valid DateTimeOffset on 29 February is refused with 400",
     },
     FaultInfo {
-        fault: Fault::PatchReplaces,
+        fault: Named::PatchReplaces,
         name: "patch-replaces",
         clause: "C4.5",
         level: Level::Must,
         description: "a PATCH that changes something resets every property it does not send to 0 / 0001-01-01T00:00:00Z",
     },
     FaultInfo {
-        fault: Fault::IdChanges,
+        fault: Named::IdChanges,
         name: "id-changes",
         clause: "C4.6",
         level: Level::Must,
         description: "PATCH answers report an `id` that differs from the entity's key (each hex digit complemented); GET still shows the key",
     },
     FaultInfo {
-        fault: Fault::NoRequestId,
+        fault: Named::NoRequestId,
         name: "no-request-id",
         clause: "C4.7",
         level: Level::Should,
         description: "no `request-id` response header",
     },
     FaultInfo {
-        fault: Fault::NotPersisted,
+        fault: Named::NotPersisted,
         name: "not-persisted",
         clause: "C5.1",
         level: Level::Must,
         description: "a valid PATCH answers with the updated entity, but the store keeps the old values",
     },
     FaultInfo {
-        fault: Fault::RepeatRefused,
+        fault: Named::RepeatRefused,
         name: "repeat-refused",
         clause: "C5.2",
         level: Level::Must,
         description: "a non-empty PATCH body identical to the last one applied to that overview is refused with 400",
     },
     FaultInfo {
-        fault: Fault::PartialApply,
+        fault: Named::PartialApply,
         name: "partial-apply",
         clause: "C5.3",
         level: Level::Must,
         description: "a refused body's valid properties that come before the invalid one are applied before the 400",
     },
     FaultInfo {
-        fault: Fault::LostUpdate,
+        fault: Named::LostUpdate,
         name: "lost-update",
         clause: "C5.4",
         level: Level::Must,
         description: "PATCH reads, waits 1 ms, then writes the whole entity back without a lock, so concurrent PATCHes of disjoint properties lose updates",
     },
     FaultInfo {
-        fault: Fault::PlainErrorBody,
+        fault: Named::PlainErrorBody,
         name: "plain-error-body",
         clause: "C6.1",
         level: Level::Must,
         description: "error answers are text/plain sentences instead of OData error bodies",
     },
     FaultInfo {
-        fault: Fault::ErrorWithoutCode,
+        fault: Named::ErrorWithoutCode,
         name: "error-without-code",
         clause: "C6.1",
         level: Level::Must,
         description: "error bodies lack `error.code`",
     },
     FaultInfo {
-        fault: Fault::NoInnerError,
+        fault: Named::NoInnerError,
         name: "no-inner-error",
         clause: "C6.1",
         level: Level::Should,
         description: "error bodies lack `innerError`",
     },
     FaultInfo {
-        fault: Fault::ServerErrorOnBadJson,
+        fault: Named::ServerErrorOnBadJson,
         name: "server-error-on-bad-json",
         clause: "C6.2",
         level: Level::Must,
         description: "a syntactically malformed JSON body answers 500 instead of 400",
+    },
+    FaultInfo {
+        fault: Named::MockLike,
+        name: "mock-like",
+        clause: "C4.4",
+        level: Level::Must,
+        description: "a mock that ignores every PATCH, answering the page's example, and never answers a body that is not JSON (as Stoplight Prism's mock does)",
     },
 ];
 
@@ -388,17 +407,117 @@ static DEVIATIONS: &[DeviationInfo] = &[
         name: "innererror-lowercase",
         description: "error bodies spell `innererror` as OData does, instead of Graph's `innerError`",
     },
+    DeviationInfo {
+        deviation: Deviation::Throttle1s,
+        name: "throttle-1s",
+        description: "every 7th request answers 429 with `Retry-After: 1`, as Graph does under load, and changes nothing",
+    },
+    DeviationInfo {
+        deviation: Deviation::ReadOnly400,
+        name: "read-only-400",
+        description: "a PATCH that sets a read-only property to another value answers 400 instead of leaving it unchanged",
+    },
 ];
 
-impl Fault {
+impl Named {
     /// The fault's row in [`FAULTS`], whose order is the enum's.
     pub fn info(self) -> &'static FaultInfo {
         &FAULTS[self as usize]
     }
+}
 
-    pub fn name(self) -> &'static str {
-        self.info().name
+/// What `serve --list-faults` shows about any fault, named or of a type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FaultListing {
+    pub fault: Fault,
+    pub name: String,
+    pub clause: &'static str,
+    pub level: Level,
+    pub description: String,
+}
+
+impl Fault {
+    pub fn listing(self) -> FaultListing {
+        match self {
+            Fault::Named(n) => {
+                let i = n.info();
+                FaultListing {
+                    fault: self,
+                    name: i.name.to_owned(),
+                    clause: i.clause,
+                    level: i.level,
+                    description: i.description.to_owned(),
+                }
+            }
+            Fault::Type(t) => FaultListing {
+                fault: self,
+                name: t.name(),
+                clause: t.clause(),
+                level: Level::Must,
+                description: t.description(),
+            },
+        }
     }
+
+    pub fn name(self) -> String {
+        self.listing().name
+    }
+
+    /// True when the fault can show on `pack` (its entity has what the fault mishandles, or a
+    /// variant has the shape it breaks), so a run against the pack must catch it.
+    pub fn applies(self, pack: &crate::pack::Pack) -> bool {
+        let model = &pack.model;
+        let has = |p: Primitive| {
+            model
+                .writable()
+                .any(|(_, prop)| prop.ty == crate::domain::TypeRef::Primitive(p))
+        };
+        match self {
+            Fault::Type(t) => t.applies(model),
+            Fault::Named(n) => match n {
+                Named::PrintedSpelling404 => {
+                    pack.variants.iter().any(|v| v.template.has_printed_form())
+                }
+                Named::NavigationWritesSource => pack
+                    .fixtures
+                    .variants
+                    .iter()
+                    .any(|(name, ids)| name != &pack.canonical().name && ids.reads.is_some()),
+                Named::CastIgnored => pack
+                    .fixtures
+                    .variants
+                    .values()
+                    .any(|v| v.probes.contains_key("cast-mismatch")),
+                Named::UnknownIdCreated => pack
+                    .variants
+                    .iter()
+                    .any(|v| v.template.keys().next().is_some()),
+                Named::Int32StringAccepted | Named::Int32Wraps | Named::Int32MaxRefused => {
+                    has(Primitive::Int32)
+                }
+                Named::OffsetOptional
+                | Named::TruncateMilliseconds
+                | Named::OffsetSignFlipped
+                | Named::Offset14Refused
+                | Named::Feb29Refused => has(Primitive::DateTimeOffset),
+                Named::PatchReplaces | Named::LostUpdate => model.writable().count() > 1,
+                _ => true,
+            },
+        }
+    }
+}
+
+/// Every fault: the named ones, then every type's.
+pub fn all_faults() -> Vec<FaultListing> {
+    FAULTS
+        .iter()
+        .map(|i| Fault::Named(i.fault).listing())
+        .chain(
+            TypeFault::all()
+                .into_iter()
+                .map(|t| Fault::Type(t).listing()),
+        )
+        .collect()
 }
 
 impl Deviation {
@@ -414,7 +533,7 @@ impl Deviation {
 
 impl fmt::Display for Fault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+        f.write_str(&self.name())
     }
 }
 
@@ -428,12 +547,9 @@ impl FromStr for Fault {
     type Err = UnknownSwitch;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        find(
-            s,
-            "fault",
-            "--fault",
-            FAULTS.iter().map(|i| (i.fault, i.name)),
-        )
+        let all = all_faults();
+        let named: Vec<(Fault, &str)> = all.iter().map(|f| (f.fault, f.name.as_str())).collect();
+        find(s, "fault", "--fault", named.into_iter())
     }
 }
 
@@ -451,11 +567,11 @@ impl FromStr for Deviation {
 }
 
 /// The switch named `given`, or an error that lists every valid name.
-fn find<T: Copy>(
+fn find<'n, T: Copy>(
     given: &str,
     kind: &'static str,
     flag: &'static str,
-    switches: impl Iterator<Item = (T, &'static str)> + Clone,
+    switches: impl Iterator<Item = (T, &'n str)> + Clone,
 ) -> Result<T, UnknownSwitch> {
     let wanted = given.trim();
     switches
@@ -471,11 +587,6 @@ fn find<T: Copy>(
                 .collect::<Vec<_>>()
                 .join(", "),
         })
-}
-
-/// Every fault, in the order `serve --list-faults` shows them.
-pub fn faults() -> &'static [FaultInfo] {
-    FAULTS
 }
 
 /// Every deviation, in the order `serve --list-deviations` shows them.
@@ -496,7 +607,10 @@ mod tests {
                 info.name
             );
             assert_eq!(info.fault.info(), info);
-            assert_eq!(info.name.parse::<Fault>().unwrap(), info.fault);
+            assert_eq!(
+                info.name.parse::<Fault>().unwrap(),
+                Fault::Named(info.fault)
+            );
         }
         for (i, info) in DEVIATIONS.iter().enumerate() {
             assert_eq!(
@@ -508,11 +622,8 @@ mod tests {
             assert_eq!(info.name.parse::<Deviation>().unwrap(), info.deviation);
         }
         // The tables end with the enums' last variants (a variant without a row has no name).
-        assert_eq!(FAULTS.len(), Fault::ServerErrorOnBadJson as usize + 1);
-        assert_eq!(
-            DEVIATIONS.len(),
-            Deviation::InnererrorLowercase as usize + 1
-        );
+        assert_eq!(FAULTS.len(), Named::MockLike as usize + 1);
+        assert_eq!(DEVIATIONS.len(), Deviation::ReadOnly400 as usize + 1);
     }
 
     #[test]

@@ -1,12 +1,12 @@
-//! The embedded reference service (axum): the eight path variants of *Update
-//! deviceConfigurationUserOverview* over a fixtures graph, implementing every MUST and SHOULD of
-//! CONTRACT.md C1–C6, with switchable faults (one broken clause each) and deviations (allowed
-//! behaviour). The harness never imports this module; the wiring (`app`) and the tests start it.
+//! The embedded reference service (axum): every path variant of a contract pack over the
+//! pack's fixture graph, implementing every MUST and SHOULD of CONTRACT.md C1–C6 for the pack's
+//! entity, with switchable faults (one broken clause each) and deviations (allowed behaviour).
+//! The harness never imports this module; the wiring (`app`) and the tests start it.
 //!
-//! - `routes`: path parsing, resolution through casts and navigations, GET and PATCH;
-//! - `auth`: Bearer tokens and scopes; `body`: size limit, media type; `render`: responses;
-//! - `errors`: the OData error body of every refusal; `store`: state and locks;
-//! - `fixtures`: types, configurations and the ids file; `faults`: faults and deviations.
+//! - `routes`: path parsing, resolution through the graph, GET and PATCH;
+//! - `auth`: Bearer tokens and the pack's scopes; `body`: size limit, media type; `render`: answers;
+//! - `errors`: the OData error body of every refusal; `store`: entities and locks;
+//! - `fixtures`: initial values; `faults`, `type_faults`: faults and deviations.
 
 mod auth;
 mod body;
@@ -16,6 +16,7 @@ pub mod fixtures;
 mod render;
 mod routes;
 mod store;
+mod type_faults;
 
 use std::io::Write as _;
 use std::net::SocketAddr;
@@ -36,11 +37,15 @@ use tokio::task::JoinHandle;
 
 pub use body::BODY_LIMIT;
 pub use errors::ApiError;
-pub use faults::{deviations, faults, Deviation, DeviationInfo, Fault, FaultInfo, UnknownSwitch};
+pub use faults::{
+    all_faults, deviations, Deviation, DeviationInfo, Fault, FaultListing, Named, UnknownSwitch,
+};
 pub use render::GRAPH_CONTENT_TYPE;
+pub use type_faults::{Mishandling, TypeFault};
 
-use crate::domain::{EdmType, EntityModel};
 use crate::ids::IdsFile;
+use crate::pack::template::Spelling;
+use crate::pack::Pack;
 use auth::TokenCache;
 use errors::ErrorStyle;
 use store::Store;
@@ -50,6 +55,8 @@ use store::Store;
 pub struct ServiceOptions {
     pub fault: Option<Fault>,
     pub deviations: Vec<Deviation>,
+    /// Added before every answer (`serve --latency`), to stand in for a distant service.
+    pub latency: Duration,
 }
 
 /// Why the service could not start or keep running.
@@ -79,7 +86,7 @@ pub struct ServiceState {
 }
 
 struct Inner {
-    model: Arc<EntityModel>,
+    pack: Arc<Pack>,
     options: ServiceOptions,
     store: Store,
     tokens: TokenCache,
@@ -90,12 +97,12 @@ struct Inner {
 }
 
 impl ServiceState {
-    /// A fresh service state over the fixtures.
-    pub fn new(model: Arc<EntityModel>, options: ServiceOptions) -> Self {
-        let store = Store::with_fixtures(&model);
+    /// A fresh service state over the pack's fixtures.
+    pub fn new(pack: Arc<Pack>, options: ServiceOptions) -> Self {
+        let store = Store::with_fixtures(&pack.model, &pack.graph);
         Self {
             inner: Arc::new(Inner {
-                model,
+                pack,
                 options,
                 store,
                 tokens: TokenCache::default(),
@@ -105,21 +112,29 @@ impl ServiceState {
         }
     }
 
-    pub fn model(&self) -> &EntityModel {
-        &self.inner.model
+    pub fn pack(&self) -> &Pack {
+        &self.inner.pack
     }
 
     pub fn options(&self) -> &ServiceOptions {
         &self.inner.options
     }
 
-    /// How many configurations exist (the fixtures, plus any `unknown-id-created` made).
-    pub fn configuration_count(&self) -> usize {
-        self.inner.store.len()
+    /// How many entities exist (the fixtures, plus any `unknown-id-created` made).
+    pub fn entity_count(&self) -> usize {
+        self.inner.store.count()
     }
 
     pub(crate) fn fault(&self) -> Option<Fault> {
         self.inner.options.fault
+    }
+
+    /// The active fault when it is one of the named ones.
+    pub(crate) fn named_fault(&self) -> Option<Named> {
+        match self.inner.options.fault {
+            Some(Fault::Named(n)) => Some(n),
+            _ => None,
+        }
     }
 
     pub(crate) fn deviations(&self) -> &[Deviation] {
@@ -165,11 +180,19 @@ async fn answer(State(state): State<ServiceState>, request: Request) -> Response
     let ordinal = state.inner.requests.fetch_add(1, Ordering::Relaxed) + 1;
     let request_id = state.request_id(ordinal);
     let client_request_id = request.headers().get("client-request-id").cloned();
-    let throttled = state.has(Deviation::Throttle) && ordinal % 7 == 0;
-    let outcome = if throttled {
-        Err(ApiError::throttled())
+    if !state.inner.options.latency.is_zero() {
+        tokio::time::sleep(state.inner.options.latency).await;
+    }
+    let throttle = if state.has(Deviation::Throttle1s) {
+        Some("1")
+    } else if state.has(Deviation::Throttle) {
+        Some("0.05")
     } else {
-        caught(routes::handle(&state, request)).await
+        None
+    };
+    let outcome = match throttle {
+        Some(after) if ordinal % 7 == 0 => Err(ApiError::throttled(after)),
+        _ => caught(routes::handle(&state, request)).await,
     };
     let mut response = outcome.unwrap_or_else(|error| {
         error.render(&ErrorStyle {
@@ -180,7 +203,7 @@ async fn answer(State(state): State<ServiceState>, request: Request) -> Response
         })
     });
     let headers = response.headers_mut();
-    if state.fault() != Some(Fault::NoRequestId) {
+    if state.named_fault() != Some(Named::NoRequestId) {
         headers.insert("request-id", request_id);
     }
     if let Some(c) = client_request_id {
@@ -205,14 +228,9 @@ async fn caught(
         })
 }
 
-/// The ids file of the fixtures (what `serve --ids-out` writes).
-pub fn ids() -> IdsFile {
-    fixtures::ids()
-}
-
 /// A service started by [`start`]; it stops on [`RunningService::shutdown`] or when dropped.
 pub struct RunningService {
-    /// `http://127.0.0.1:P/beta`.
+    /// `http://127.0.0.1:P/<version>`.
     pub base_url: String,
     pub ids: IdsFile,
     pub addr: SocketAddr,
@@ -258,13 +276,13 @@ async fn bind(port: u16) -> Result<TcpListener, ServiceError> {
         })
 }
 
-fn base_url(addr: SocketAddr) -> String {
-    format!("http://127.0.0.1:{}/beta", addr.port())
+fn base_url(addr: SocketAddr, pack: &Pack) -> String {
+    format!("http://127.0.0.1:{}{}", addr.port(), pack.version_prefix())
 }
 
 /// Binds `127.0.0.1:port` (0 picks a free port) and serves on the current tokio runtime.
 pub async fn start(
-    model: Arc<EntityModel>,
+    pack: Arc<Pack>,
     options: ServiceOptions,
     port: u16,
 ) -> Result<RunningService, ServiceError> {
@@ -272,12 +290,14 @@ pub async fn start(
     let addr = listener
         .local_addr()
         .map_err(|source| ServiceError::Bind { port, source })?;
-    let state = ServiceState::new(model, options);
+    let ids = pack.fixture_ids();
+    let url = base_url(addr, &pack);
+    let state = ServiceState::new(pack, options);
     let app = router(state.clone());
     let (stop, task) = spawn_serving(listener, app);
     Ok(RunningService {
-        base_url: base_url(addr),
-        ids: fixtures::ids(),
+        base_url: url,
+        ids,
         addr,
         state,
         stop: Some(stop),
@@ -302,42 +322,43 @@ pub(crate) fn spawn_serving(
     (stop, task)
 }
 
-/// The page's example body, built from the model: Int32 properties take the page's numbers
-/// (4, 6, 2, 3, 14) in order, DateTimeOffset properties its time, the key is left out.
-pub fn example_body(model: &EntityModel) -> String {
-    let mut numbers = [4, 6, 2, 3, 14].into_iter().cycle();
-    let mut map = serde_json::Map::new();
-    for (_, p) in model.writable() {
-        let value = match p.edm {
-            EdmType::Int32 => serde_json::Value::from(numbers.next().unwrap_or(0)),
-            EdmType::DateTimeOffset => "2017-01-01T00:02:03.0612494-08:00".into(),
-            EdmType::String => "example".into(),
-        };
-        map.insert(p.name.clone(), value);
-    }
-    serde_json::Value::Object(map).to_string()
+/// The page's example request body (`{}` when the pack has none).
+pub fn example_body(pack: &Pack) -> String {
+    pack.meta
+        .example
+        .as_ref()
+        .map_or_else(|| "{}".to_owned(), serde_json::Value::to_string)
 }
 
-/// A ready-to-paste example: a token, then a PATCH with the page's example body to the
-/// `direct` variant as printed.
-pub fn example(base_url: &str, model: &EntityModel) -> String {
-    let direct = fixtures::variant("direct").expect("the direct variant is a fixture");
-    let path = direct
+/// A ready-to-paste example: a token, then a PATCH of the page's example body (or one writable
+/// property at its initial value) through the canonical variant as printed.
+pub fn example(base_url: &str, pack: &Pack) -> String {
+    let canonical = pack.canonical();
+    let keys = pack
+        .fixtures
+        .variants
+        .get(&canonical.name)
+        .map(|v| v.keys.clone())
+        .unwrap_or_default();
+    let path = canonical
         .template
-        .replace("{id}", direct.device_configuration_id);
+        .fill(&keys, Spelling::Printed)
+        .unwrap_or_else(|_| canonical.template.printed().to_owned());
+    let body = example_body(pack);
     format!(
-        "TOKEN=$(graph-conformance token)\n\
+        "TOKEN=$(graph-conformance token --pack {})\n\
          curl -sS -X PATCH '{base_url}{path}' \\\n  \
          -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' \\\n  \
          -d '{}'",
-        example_body(model)
+        pack.meta.name,
+        body.replace('\'', "'\\''")
     )
 }
 
 /// For `graph-conformance serve`: writes the ids file if asked, prints where it listens and a
 /// ready-to-paste example, and serves until Ctrl-C or SIGTERM.
 pub async fn serve_forever(
-    model: Arc<EntityModel>,
+    pack: Arc<Pack>,
     options: ServiceOptions,
     port: u16,
     ids_out: Option<&Path>,
@@ -347,16 +368,20 @@ pub async fn serve_forever(
         .local_addr()
         .map_err(|source| ServiceError::Bind { port, source })?;
     if let Some(path) = ids_out {
-        let text = serde_json::to_string_pretty(&fixtures::ids()).expect("the ids file serialises");
+        let text =
+            serde_json::to_string_pretty(&pack.fixture_ids()).expect("the ids file serialises");
         std::fs::write(path, text + "\n").map_err(|source| ServiceError::WriteIds {
             path: path.display().to_string(),
             source,
         })?;
     }
-    let url = base_url(addr);
-    let mut banner = format!("listening on {url}\n");
+    let url = base_url(addr, &pack);
+    let mut banner = format!(
+        "listening on {url}\npack {}: {}\n",
+        pack.meta.name, pack.meta.title
+    );
     if let Some(fault) = options.fault {
-        let info = fault.info();
+        let info = fault.listing();
         banner += &format!(
             "fault {} (breaks {}): {}\n",
             info.name, info.clause, info.description
@@ -368,14 +393,14 @@ pub async fn serve_forever(
     if let Some(path) = ids_out {
         banner += &format!("ids written to {}\n", path.display());
     }
-    banner += &format!("try:\n{}\n", example(&url, &model));
+    banner += &format!("try:\n{}\n", example(&url, &pack));
     // The banner is a courtesy: a closed stdout (`serve | head -1`) must not stop the
     // service, as `println!` would by panicking.
     let mut stdout = std::io::stdout();
     let _ = stdout
         .write_all(banner.as_bytes())
         .and_then(|()| stdout.flush());
-    let state = ServiceState::new(model, options);
+    let state = ServiceState::new(pack, options);
     axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown_signal())
         .await

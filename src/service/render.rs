@@ -1,16 +1,18 @@
-//! Writing an overview as a response (C4.2, C4.3): the entity's JSON from the model, with the
+//! Writing an entity as a response (C4.2, C4.3): its JSON from the pack's model, with the
 //! Content-Type Graph answers, shaped by the active deviations (and the response faults).
 
 use axum::http::header::{HeaderValue, CONTENT_TYPE};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
-use std::borrow::Cow;
+use serde_json::Value as Json;
 
-use super::faults::{Deviation, Fault};
-use crate::domain::datetime::{Fraction, Written};
-use crate::domain::{DateTimeOffset, EdmType, EdmValue, Entity, EntityModel};
-use Value::{Int, Text, Time};
+use super::faults::{Deviation, Fault, Named};
+use super::type_faults::{self, Mishandling};
+use crate::domain::value::{TimeStyle, Value};
+use crate::domain::{Entity, Primitive, Scalar, TypeRef};
+use crate::pack::Pack;
 
 /// The Content-Type Graph answers an entity with.
 pub const GRAPH_CONTENT_TYPE: &str =
@@ -25,12 +27,17 @@ pub enum Answer {
 
 /// What the response writer needs to know besides the entity.
 pub struct Render<'a> {
-    pub model: &'a EntityModel,
+    pub pack: &'a Pack,
     pub fault: Option<Fault>,
     pub deviations: &'a [Deviation],
     /// The request's `Host`, for `@odata.context`.
     pub host: &'a str,
-    pub configuration_id: &'a str,
+}
+
+/// One member of an answer: an annotation's text, or a property's typed value.
+enum Field<'e> {
+    Text(String),
+    Typed(&'e TypeRef, Value),
 }
 
 impl Render<'_> {
@@ -38,67 +45,65 @@ impl Render<'_> {
         self.deviations.contains(&d)
     }
 
-    /// A time as the deviations write it: in UTC and/or with all seven fraction digits.
-    pub fn time(&self, value: DateTimeOffset) -> Written {
-        let value = if self.has(Deviation::UtcTimes) {
-            value.with_offset(0).unwrap_or(value)
-        } else {
-            value
-        };
-        value.written(if self.has(Deviation::SevenDigits) {
-            Fraction::Seven
-        } else {
-            Fraction::Shortest
-        })
+    fn named(&self) -> Option<Named> {
+        match self.fault {
+            Some(Fault::Named(n)) => Some(n),
+            _ => None,
+        }
     }
 
-    /// The entity's properties in the order this service writes them, annotations included.
-    pub fn fields<'e>(&'e self, entity: &'e Entity, answer: Answer) -> Vec<Field<'e>> {
-        let model = self.model;
+    fn style(&self) -> TimeStyle {
+        TimeStyle {
+            utc: self.has(Deviation::UtcTimes),
+            seven_digits: self.has(Deviation::SevenDigits),
+        }
+    }
+
+    /// The entity's members in the order this service writes them, annotations included.
+    fn fields<'e>(&'e self, entity: &Entity, answer: Answer) -> Vec<(String, Field<'e>)> {
+        let model = &self.pack.model;
+        let patch = answer == Answer::Patch;
         let annotated = self.has(Deviation::ExtraAnnotations);
-        let omitted = (self.fault == Some(Fault::MissingProperty) && answer == Answer::Patch)
+        let omitted = (self.named() == Some(Named::MissingProperty) && patch)
             .then(|| model.writable().last().map(|(i, _)| i))
             .flatten();
         let mut fields = Vec::with_capacity(model.properties.len() + 3);
         if annotated {
-            fields.push((
-                "@odata.context".into(),
-                Text(format!(
-                    "http://{}/beta/$metadata#deviceManagement/deviceConfigurations('{}')/userStatusOverview/$entity",
-                    self.host, self.configuration_id
-                ).into()),
-            ));
-            fields.push(("@odata.etag".into(), Text(etag(model, entity).into())));
+            let context = format!(
+                "http://{}/{}/$metadata#{}/$entity",
+                self.host, self.pack.meta.version, model.type_name
+            );
+            fields.push(("@odata.context".to_owned(), Field::Text(context)));
+            fields.push(("@odata.etag".to_owned(), Field::Text(etag(entity))));
         }
-        if self.fault != Some(Fault::NoOdataType) {
-            fields.push(("@odata.type".into(), Text(model.odata_type.as_str().into())));
+        if self.named() != Some(Named::NoOdataType) {
+            fields.push((
+                "@odata.type".to_owned(),
+                Field::Text(model.odata_type.clone()),
+            ));
         }
         for (i, (p, value)) in model.properties.iter().zip(&entity.values).enumerate() {
             if omitted == Some(i) {
                 continue;
             }
-            let name = p.name.as_str();
-            let value = match value {
-                EdmValue::DateTimeOffset(d) => {
-                    if annotated && p.edm == EdmType::DateTimeOffset {
-                        fields.push((
-                            format!("{name}@odata.type").into(),
-                            Text("#DateTimeOffset".into()),
-                        ));
-                    }
-                    Time(self.time(*d))
+            if annotated && p.ty == TypeRef::Primitive(Primitive::DateTimeOffset) {
+                fields.push((
+                    format!("{}@odata.type", p.name),
+                    Field::Text("#DateTimeOffset".into()),
+                ));
+            }
+            let mut value = value.clone();
+            if patch && p.name == model.key && self.named() == Some(Named::IdChanges) {
+                if let Value::Scalar(Scalar::String(k)) = &value {
+                    value = Value::Scalar(Scalar::String(complement_hex(k)));
                 }
-                EdmValue::String(key)
-                    if name == model.key
-                        && self.fault == Some(Fault::IdChanges)
-                        && answer == Answer::Patch =>
-                {
-                    Text(complement_hex(key).into())
+            }
+            if let (true, Some(Fault::Type(tf))) = (patch, self.fault) {
+                if tf.mishandling == Mishandling::EchoMangled && tf.target.touches(&p.ty) {
+                    value = type_faults::mangle(tf.target, &p.ty, model, &value);
                 }
-                EdmValue::String(s) => Text(s.as_str().into()),
-                EdmValue::Int32(n) => Int(*n),
-            };
-            fields.push((name.into(), value));
+            }
+            fields.push((p.name.clone(), Field::Typed(&p.ty, value)));
         }
         if self.has(Deviation::Reordered) {
             fields.reverse();
@@ -108,10 +113,13 @@ impl Render<'_> {
 
     /// The whole 200 (or, under `patch-204`, 204) response.
     pub fn response(&self, entity: &Entity, answer: Answer) -> Response {
-        if answer == Answer::Patch && self.fault == Some(Fault::Patch204) {
+        if answer == Answer::Patch && self.named() == Some(Named::Patch204) {
             return StatusCode::NO_CONTENT.into_response();
         }
-        let object = Object(self.fields(entity, answer));
+        let object = Object {
+            render: self,
+            fields: self.fields(entity, answer),
+        };
         // Room for the whole answer up front: growing the buffer cost two copies per answer.
         let mut text = Vec::with_capacity(512);
         if self.has(Deviation::Reordered) {
@@ -119,9 +127,9 @@ impl Render<'_> {
         } else {
             serde_json::to_writer(&mut text, &object)
         }
-        .expect("strings, integers and times always serialise");
+        .expect("typed values always serialise");
         let content_type =
-            if answer == Answer::Patch && self.fault == Some(Fault::TextPlainResponse) {
+            if answer == Answer::Patch && self.named() == Some(Named::TextPlainResponse) {
                 "text/plain; charset=utf-8"
             } else if self.has(Deviation::PlainContentType) {
                 "application/json"
@@ -135,47 +143,51 @@ impl Render<'_> {
         )
             .into_response()
     }
-}
 
-/// One property of an answer: its name and its value.
-pub type Field<'e> = (Cow<'e, str>, Value<'e>);
-
-/// A property value as written: JSON text or a JSON integer. Written straight from the entity,
-/// without building a `serde_json` map first (that copy was a tenth of the service's CPU time).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Value<'e> {
-    Text(Cow<'e, str>),
-    Int(i32),
-    /// Written straight into the answer, without a string of its own.
-    Time(Written),
-}
-
-impl Serialize for Value<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Text(s) => serializer.serialize_str(s),
-            Int(n) => serializer.serialize_i32(*n),
-            Time(t) => serializer.collect_str(t),
+    /// `mock-like`: the page's example, whatever was asked.
+    pub fn example(&self, key: &str) -> Response {
+        let model = &self.pack.model;
+        let mut body = serde_json::Map::new();
+        body.insert("@odata.type".into(), Json::String(model.odata_type.clone()));
+        body.insert(model.key.clone(), Json::String(key.to_owned()));
+        if let Some(Json::Object(example)) = &self.pack.meta.example {
+            body.extend(example.iter().map(|(k, v)| (k.clone(), v.clone())));
         }
+        let text = Json::Object(body).to_string();
+        (
+            StatusCode::OK,
+            [(CONTENT_TYPE, HeaderValue::from_static(GRAPH_CONTENT_TYPE))],
+            text,
+        )
+            .into_response()
     }
 }
 
 /// The fields as one JSON object, in their order.
-struct Object<'e>(Vec<Field<'e>>);
+struct Object<'r, 'e> {
+    render: &'r Render<'e>,
+    fields: Vec<(String, Field<'r>)>,
+}
 
-impl Serialize for Object<'_> {
+impl Serialize for Object<'_, '_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_map(self.0.iter().map(|(name, value)| (name, value)))
+        let types = &self.render.pack.model.types;
+        let style = self.render.style();
+        let mut map = serializer.serialize_map(Some(self.fields.len()))?;
+        for (name, field) in &self.fields {
+            match field {
+                Field::Text(t) => map.serialize_entry(name, t)?,
+                Field::Typed(ty, v) => map.serialize_entry(name, &types.written(ty, v, style))?,
+            }
+        }
+        map.end()
     }
 }
 
 /// A weak ETag of the stored values, as the `extra-annotations` deviation writes it.
-fn etag(model: &EntityModel, entity: &Entity) -> String {
+fn etag(entity: &Entity) -> String {
     let mut hasher = crc32fast::Hasher::new();
-    for (p, value) in model.properties.iter().zip(&entity.values) {
-        hasher.update(p.name.as_bytes());
-        hasher.update(value.to_json().to_string().as_bytes());
-    }
+    hasher.update(format!("{:?}", entity.values).as_bytes());
     format!("W/\"{:08x}\"", hasher.finalize())
 }
 

@@ -6,19 +6,18 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use graph_conformance::domain::EntityModel;
-use graph_conformance::jwt::{self, READ_WRITE_ALL};
+use graph_conformance::jwt;
+use graph_conformance::pack::{Pack, Selection};
 use graph_conformance::service::{self, ServiceOptions};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::Value;
 
-fn model() -> Arc<EntityModel> {
-    let schema: Value = serde_json::from_str(include_str!(
-        "../../schemas/deviceConfigurationUserOverview.schema.json"
-    ))
-    .unwrap();
-    Arc::new(EntityModel::from_schema(&schema).unwrap())
+/// The seed pack's write scope.
+const READ_WRITE_ALL: &str = "DeviceManagementConfiguration.ReadWrite.All";
+
+fn pack() -> Arc<Pack> {
+    Arc::new(Pack::load(&Selection::default()).unwrap())
 }
 
 struct Target {
@@ -35,12 +34,12 @@ fn target() -> Target {
         .build()
         .unwrap();
     let svc = rt
-        .block_on(service::start(model(), ServiceOptions::default(), 0))
+        .block_on(service::start(pack(), ServiceOptions::default(), 0))
         .unwrap();
     let direct = &svc.ids.variants["direct"];
     let url = format!(
         "{}/deviceManagement/deviceConfigurations/{}/userStatusOverview/",
-        svc.base_url, direct.device_configuration_id
+        svc.base_url, direct.keys["deviceConfigurationId"]
     );
     Target {
         rt,

@@ -95,6 +95,7 @@ fn trial(variant: &str, clause: &str, case: &str, outcome: Outcome) -> TrialResu
         flaky: false,
         flaky_reason: None,
         generated: None,
+        seed: None,
     }
 }
 
@@ -121,6 +122,8 @@ fn report_of(results: Vec<TrialResult>) -> Report {
             url: "http://127.0.0.1:41234/beta".into(),
             embedded: true,
         },
+        pack: None,
+        service: None,
         started: "2026-05-01T10:00:00Z".into(),
         finished: "2026-05-01T10:01:00Z".into(),
         seed: "0x5eed".into(),
@@ -783,7 +786,7 @@ fn history_reads_earlier_runs_oldest_first_and_finds_flips() {
     );
     write_all(&current_dir, &current, &[]).unwrap();
 
-    let points = history(root.path(), &current_dir, 10);
+    let points = history(root.path(), &current_dir, 10, &current);
     let started: Vec<&str> = points.iter().map(|p| p.started.as_str()).collect();
     assert_eq!(
         started,
@@ -800,7 +803,7 @@ fn history_reads_earlier_runs_oldest_first_and_finds_flips() {
     assert_eq!(points[0].failed, 1);
     assert!((points[0].pass_rate - 2.0 / 3.0).abs() < 1e-9);
     // The limit keeps the newest, still counting new failures against the run before.
-    let last_two = history(root.path(), &current_dir, 2);
+    let last_two = history(root.path(), &current_dir, 2, &current);
     assert_eq!(last_two.len(), 2);
     assert_eq!(last_two[0].run, "a");
     assert_eq!(last_two[0].new_failures, 1);

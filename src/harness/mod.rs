@@ -1,25 +1,28 @@
-//! Planned cases become libtest-mimic trials. Each trial locks the overviews it writes, runs its
+//! Planned cases become libtest-mimic trials. Each trial locks the entities it writes, runs its
 //! exchanges on the run's one tokio runtime, has them judged, and leaves its result in the sink
-//! (libtest-mimic's `Conclusion` only counts).
+//! (libtest-mimic's `Conclusion` only counts). A trial that panics is a failed trial too.
+
+mod generated;
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use libtest_mimic::{Completion, Failed, Trial};
-use serde_json::{Map, Value};
 use tokio::sync::watch;
 
 use crate::case::{Auth, Case, Kind, RequestSpec};
 use crate::checks::Judge;
 use crate::client::{curl_line, Client};
-use crate::domain::EntityModel;
-use crate::executor::{Aborted, Executor, Target, Tokens, Transcript};
-use crate::generate::{self, Strategy};
-use crate::outcome::{Check, Exchange, Generated, Level, Outcome, TrialResult};
-use crate::plan::{PlannedCase, Work};
+use crate::executor::{Aborted, Executor, Reads, Route, Target, Tokens};
+use crate::generate::Strategy;
+use crate::outcome::{Check, Exchange, Level, Outcome, TrialResult};
+use crate::pack::Pack;
+use crate::plan::{Address, PlannedCase, Routing, Work};
 use crate::schema::Schema;
+use crate::transcript::{Shape, State, Transcript};
 
 /// Everything a trial needs, shared by all trials of a run.
 pub struct Runner {
@@ -27,7 +30,7 @@ pub struct Runner {
     pub client: Client,
     pub target: Target,
     pub tokens: Tokens,
-    pub model: Arc<EntityModel>,
+    pub pack: Arc<Pack>,
     pub entity_schema: Schema,
     pub error_schema: Schema,
     pub strict: bool,
@@ -35,51 +38,62 @@ pub struct Runner {
     pub retries: u32,
     pub seed: u64,
     pub cases: u32,
+    /// Generated inputs verified by one read (and refused ones sent at once).
+    pub batch: usize,
     /// Failing inputs of an earlier run, by trial name, sent before the generated ones.
     pub replay: HashMap<String, Vec<String>>,
     pub interrupted: watch::Receiver<bool>,
-    /// Consecutive trials that ended in `error`; at the limit the target is deemed unusable and
-    /// the remaining trials are skipped rather than each waiting out its own timeouts.
+    /// Consecutive trials that ended in `error`; at the limit the target is asked a request it
+    /// has answered (`probe`), and only when that fails too is it deemed unusable.
     pub max_consecutive_errors: u32,
+    /// A read the target answered before the run (the preflight's), to tell a target that
+    /// stopped answering from requests that get no answer.
+    pub probe: Option<Address>,
     pub sink: Mutex<Vec<TrialResult>>,
+    /// Trials finished, for the progress line.
+    pub done: AtomicUsize,
     consecutive_errors: AtomicU32,
     unusable: Mutex<Option<String>>,
     locks: Mutex<HashMap<String, Arc<Mutex<()>>>>,
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What a [`Runner`] is built from.
+pub struct Setup {
+    pub runtime: tokio::runtime::Handle,
+    pub client: Client,
+    pub target: Target,
+    pub tokens: Tokens,
+    pub pack: Arc<Pack>,
+    pub interrupted: watch::Receiver<bool>,
+}
+
 impl Runner {
-    pub fn new(
-        runtime: tokio::runtime::Handle,
-        client: Client,
-        target: Target,
-        tokens: Tokens,
-        model: Arc<EntityModel>,
-        entity_schema: Schema,
-        error_schema: Schema,
-        interrupted: watch::Receiver<bool>,
-    ) -> Self {
-        Self {
-            runtime,
-            client,
-            target,
-            tokens,
-            model,
-            entity_schema,
-            error_schema,
+    pub fn new(setup: Setup) -> Result<Self, crate::schema::SchemaError> {
+        let pack = setup.pack;
+        Ok(Self {
+            entity_schema: Schema::compile(&pack.entity_schema_name, &pack.entity_schema)?,
+            error_schema: Schema::compile(crate::pack::ERROR_SCHEMA_FILE, &pack.error_schema)?,
+            runtime: setup.runtime,
+            client: setup.client,
+            target: setup.target,
+            tokens: setup.tokens,
+            pack,
             strict: false,
             allow_204: false,
             retries: 0,
             seed: 0,
             cases: 256,
+            batch: 16,
             replay: HashMap::new(),
-            interrupted,
+            interrupted: setup.interrupted,
             max_consecutive_errors: 5,
+            probe: None,
             sink: Mutex::new(Vec::new()),
+            done: AtomicUsize::new(0),
             consecutive_errors: AtomicU32::new(0),
             unusable: Mutex::new(None),
             locks: Mutex::new(HashMap::new()),
-        }
+        })
     }
 
     pub fn results(&self) -> Vec<TrialResult> {
@@ -88,10 +102,11 @@ impl Runner {
 
     fn judge(&self) -> Judge<'_> {
         Judge {
-            model: &self.model,
+            model: &self.pack.model,
             entity_schema: &self.entity_schema,
             error_schema: &self.error_schema,
             strict: self.strict,
+            success: self.pack.meta.success,
             allow_204: self.allow_204,
         }
     }
@@ -104,7 +119,7 @@ impl Runner {
         }
     }
 
-    /// Runs `f` holding the locks of every overview in `keys` (taken in sorted order, so two
+    /// Runs `f` holding the locks of every entity in `keys` (taken in sorted order, so two
     /// trials can never wait on each other).
     fn with_locks<R>(&self, keys: &[String], f: impl FnOnce() -> R) -> R {
         let mutexes: Vec<Arc<Mutex<()>>> = {
@@ -137,16 +152,30 @@ impl Runner {
             .get_or_insert(why);
     }
 
+    /// Counts trials in `error`; at the limit, asks the target a request it answered before
+    /// the run. While it answers, the silent trials stay errors with their own message and the
+    /// run goes on (a target silent on one kind of request only); when it does not, the target
+    /// is gone and the run stops.
     fn note_outcome(&self, result: &TrialResult) {
         if result.outcome != Outcome::Error {
             self.consecutive_errors.store(0, Ordering::SeqCst);
             return;
         }
         let n = self.consecutive_errors.fetch_add(1, Ordering::SeqCst) + 1;
-        if n >= self.max_consecutive_errors.max(1) {
-            let mut unusable = self.unusable.lock().unwrap_or_else(|p| p.into_inner());
-            unusable.get_or_insert_with(|| format!("{n} trials in a row could not complete their exchanges (last: {}); check that the target is up and answering, or raise --max-consecutive-errors", result.message.lines().next().unwrap_or_default()));
+        if n < self.max_consecutive_errors.max(1) {
+            return;
         }
+        if let Some(probe) = &self.probe {
+            let answered = self
+                .runtime
+                .block_on(self.executor().read_state(probe, &mut Vec::new()));
+            if answered.is_ok() {
+                self.consecutive_errors.store(0, Ordering::SeqCst);
+                return;
+            }
+        }
+        let mut unusable = self.unusable.lock().unwrap_or_else(|p| p.into_inner());
+        unusable.get_or_insert_with(|| format!("{n} trials in a row could not complete their exchanges and the target no longer answers the read it answered before the run (last: {}); check that the target is up and answering, or raise --max-consecutive-errors", result.message.lines().next().unwrap_or_default()));
     }
 
     fn skip_reason(&self, pc: &PlannedCase) -> Option<String> {
@@ -156,12 +185,12 @@ impl Runner {
         if *self.interrupted.borrow() {
             return Some("the run was interrupted before this trial started".into());
         }
-        if let Some(reason) = &pc.skip {
+        if let Err(reason) = &pc.routing {
             return Some(reason.clone());
         }
         match &pc.work {
             Work::Case(c) if c.request.auth == Auth::NoScope && self.tokens.no_scope.is_none() => Some(
-                "GRAPH_TOKEN_NO_SCOPE is not set; set it to a token without DeviceManagementConfiguration.ReadWrite.All to run the C2.2 cases".into(),
+                "GRAPH_TOKEN_NO_SCOPE is not set; set it to a token without the pack's write permission to run the C2.2 cases".into(),
             ),
             _ => None,
         }
@@ -181,7 +210,7 @@ impl Runner {
                 return self.skipped(pc, reason);
             }
             let mut result = self.attempt(pc);
-            for _ in 0..self.retries {
+            for attempt in 0..self.retries {
                 if !matches!(result.outcome, Outcome::Failed | Outcome::Error)
                     || *self.interrupted.borrow()
                 {
@@ -191,6 +220,11 @@ impl Runner {
                 if !matches!(again.outcome, Outcome::Failed | Outcome::Error) {
                     result = TrialResult {
                         flaky: true,
+                        flaky_reason: Some(format!(
+                            "passed on retry {} of {}",
+                            attempt + 1,
+                            self.retries
+                        )),
                         ..again
                     };
                     break;
@@ -211,30 +245,32 @@ impl Runner {
             Vec::new(),
             Vec::new(),
             String::new(),
-            0,
         )
     }
 
     fn attempt(&self, pc: &PlannedCase) -> TrialResult {
         let started = Instant::now();
+        let Ok(routing) = &pc.routing else {
+            return self.skipped(pc, "no routing".into());
+        };
         let mut result = match &pc.work {
-            Work::Case(case) => self.run_case(pc, case),
-            Work::Generated(strategy) => self.run_generated(pc, *strategy),
+            Work::Case(case) => self.run_case(pc, case, routing),
+            Work::Generated(strategy) => self.run_generated(pc, *strategy, routing),
         };
         result.duration_ms = started.elapsed().as_millis() as u64;
         result
     }
 
-    fn run_case(&self, pc: &PlannedCase, case: &Case) -> TrialResult {
+    fn run_case(&self, pc: &PlannedCase, case: &Case, routing: &Routing) -> TrialResult {
         match self
             .runtime
-            .block_on(self.executor().run(case, &pc.variant, None))
+            .block_on(self.executor().run(case, route(routing), None, Reads::Full))
         {
             Err(aborted) => self.aborted(pc, case.level, aborted),
             Ok(t) => {
                 let checks = self.judge().judge(case, &t);
                 let reproduce = t
-                    .steps
+                    .steps()
                     .first()
                     .map(|s| curl_line(&s.request))
                     .unwrap_or_default();
@@ -247,7 +283,6 @@ impl Runner {
                     checks,
                     t.exchanges,
                     reproduce,
-                    0,
                 )
             }
         }
@@ -264,163 +299,7 @@ impl Runner {
             Vec::new(),
             a.exchanges,
             reproduce,
-            0,
         )
-    }
-
-    /// One generated trial: `--cases` inputs of the strategy, the state carried from one input
-    /// to the next. Passing inputs keep counts; the failing one keeps its shrunk input,
-    /// checks and exchanges.
-    fn run_generated(&self, pc: &PlannedCase, strategy: Strategy) -> TrialResult {
-        if let Some(reason) = generate::inapplicable(strategy, &self.model) {
-            return self.skipped(pc, reason);
-        }
-        let mut state: Option<Map<String, Value>> = None;
-        let mut failure: Option<(Vec<Check>, Vec<Exchange>, String)> = None;
-        let mut aborted: Option<Aborted> = None;
-        let mut warned: Option<Vec<Check>> = None;
-        let judge = self.judge();
-        let mut stopped = false;
-        let mut test = |input: &generate::Input| {
-            // Once an input could not be sent, shrinking would only send more requests to a
-            // target that is not answering (each waiting out its timeout): every further call is
-            // a shrink step, so it "passes" without I/O and the input that stopped stays the one
-            // reported.
-            if stopped || aborted.is_some() {
-                return Ok(());
-            }
-            if *self.interrupted.borrow() {
-                stopped = true;
-                return Err("the run was interrupted".into());
-            }
-            let case = synthetic_case(strategy, &pc.clause, &input.body);
-            match self
-                .runtime
-                .block_on(self.executor().run(&case, &pc.variant, state.take()))
-            {
-                Err(a) => {
-                    let message = a.message.clone();
-                    aborted = Some(a);
-                    Err(message)
-                }
-                Ok(t) => {
-                    let checks = judge.judge(&case, &t);
-                    let (outcome, message) = conclude(&checks);
-                    match outcome {
-                        Outcome::Failed => {
-                            let reproduce = t
-                                .steps
-                                .first()
-                                .map(|s| curl_line(&s.request))
-                                .unwrap_or_default();
-                            failure = Some((checks, t.exchanges, reproduce));
-                            Err(message)
-                        }
-                        _ => {
-                            if outcome == Outcome::Warned && warned.is_none() {
-                                warned = Some(checks);
-                            }
-                            state = next_state(&t);
-                            Ok(())
-                        }
-                    }
-                }
-            }
-        };
-        // Inputs saved by an earlier failing run (--replay) go first, unshrunk.
-        let replayed = self
-            .replay
-            .get(&pc.name)
-            .into_iter()
-            .flatten()
-            .find_map(|body| {
-                let input = generate::Input {
-                    body: body.clone(),
-                    properties: Vec::new(),
-                    note: "replay".into(),
-                };
-                test(&input).err().map(|message| (input, message))
-            });
-        let summary = match replayed {
-            Some((input, message)) => generate::RunSummary {
-                cases: 1,
-                passed: 0,
-                failure: Some(generate::Failure {
-                    original: input.clone(),
-                    input,
-                    message,
-                    shrink_steps: 0,
-                }),
-            },
-            None => generate::run(strategy, &self.model, self.seed, self.cases, &mut test),
-        };
-        let generated = |failing: Option<String>| Generated {
-            cases: summary.cases,
-            passed: summary.passed,
-            failing_input: failing,
-        };
-        let mut result = match (summary.failure, failure, aborted) {
-            (Some(f), Some((checks, exchanges, reproduce)), _) => {
-                let message = format!(
-                    "{}\nminimal failing input (after {} shrink steps, seed {}): {}\nreplay with: --seed {} --cases {} {}",
-                    f.message, f.shrink_steps, self.seed, f.input.body, self.seed, self.cases, pc.name
-                );
-                let mut r = self.result(
-                    pc,
-                    Level::Must,
-                    Outcome::Failed,
-                    message,
-                    checks,
-                    exchanges,
-                    reproduce,
-                    0,
-                );
-                r.generated = Some(generated(Some(f.input.body)));
-                r
-            }
-            (Some(f), None, Some(a)) => {
-                let mut r = self.aborted(pc, Level::Must, a);
-                r.generated = Some(generated(Some(f.input.body)));
-                r
-            }
-            (Some(f), _, _) => {
-                let mut r = self.result(
-                    pc,
-                    Level::Must,
-                    Outcome::Error,
-                    f.message,
-                    Vec::new(),
-                    Vec::new(),
-                    String::new(),
-                    0,
-                );
-                r.generated = Some(generated(Some(f.input.body)));
-                r
-            }
-            (None, _, _) => {
-                let checks = warned.unwrap_or_default();
-                let (outcome, message) = conclude(&checks);
-                let mut r = self.result(
-                    pc,
-                    Level::Must,
-                    outcome,
-                    message,
-                    checks,
-                    Vec::new(),
-                    String::new(),
-                    0,
-                );
-                r.generated = Some(generated(None));
-                r
-            }
-        };
-        if result.outcome == Outcome::Passed {
-            result.message = format!(
-                "{} of {} generated inputs kept the contract",
-                summary.passed, summary.cases
-            );
-        }
-        result
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -433,15 +312,14 @@ impl Runner {
         checks: Vec<Check>,
         exchanges: Vec<Exchange>,
         reproduce: String,
-        duration_ms: u64,
     ) -> TrialResult {
         TrialResult {
             name: pc.name.clone(),
             variant: pc.variant.name.clone(),
-            clause: pc.clause.clone(),
+            clause: verdict_clause(&pc.clause, outcome, &checks),
             level,
             outcome,
-            duration_ms,
+            duration_ms: 0,
             message,
             checks,
             exchanges,
@@ -449,7 +327,32 @@ impl Runner {
             flaky: false,
             flaky_reason: None,
             generated: None,
+            seed: None,
         }
+    }
+}
+
+/// A failed trial's clause is the one the failure breaks: the trial's own when a failing check
+/// cites it, else the first failing MUST check's (a valid value refused cites the clause that
+/// makes it valid, not the trial's C4.4). Otherwise the trial's own.
+fn verdict_clause(own: &str, outcome: Outcome, checks: &[Check]) -> String {
+    if outcome != Outcome::Failed {
+        return own.to_owned();
+    }
+    let failing = || checks.iter().filter(|c| c.outcome == Outcome::Failed);
+    if failing().any(|c| c.clause == own) {
+        return own.to_owned();
+    }
+    failing()
+        .next()
+        .map_or_else(|| own.to_owned(), |c| c.clause.clone())
+}
+
+fn route(r: &Routing) -> Route<'_> {
+    Route {
+        request: (&r.request, &r.keys),
+        state: &r.state,
+        watch: r.watch.as_ref(),
     }
 }
 
@@ -460,17 +363,16 @@ fn level_of(pc: &PlannedCase) -> Level {
     }
 }
 
-/// The state after an input that kept the contract: the read-back of an accepted PATCH, or the
-/// state read after a refused one.
-pub(crate) fn next_state(t: &Transcript) -> Option<Map<String, Value>> {
-    match (&t.after, &t.read_back) {
-        (Some(after), _) => Some(after.clone()),
-        (None, Some(read)) => match read.response.json() {
-            Some(Value::Object(m)) => Some(m),
+/// The state after an input that kept the contract: what was read back, or the answer of an
+/// accepted PATCH whose read was left to the batch's last input.
+pub(crate) fn next_state(t: &Transcript) -> Option<State> {
+    t.state_after().or_else(|| match &t.shape {
+        Shape::Accepted { step, .. } if step.response.status == 200 => match step.response.json() {
+            Some(serde_json::Value::Object(m)) => Some(m),
             _ => None,
         },
-        (None, None) => None,
-    }
+        _ => None,
+    })
 }
 
 /// The case a generated input is judged as: accepted for a valid strategy, refused with 400
@@ -478,7 +380,7 @@ pub(crate) fn next_state(t: &Transcript) -> Option<Map<String, Value>> {
 pub(crate) fn synthetic_case(strategy: Strategy, clause: &str, body: &str) -> Case {
     let accepted = strategy.expects_acceptance();
     Case {
-        name: strategy.name().into(),
+        name: strategy.name(),
         clause: clause.to_owned(),
         level: Level::Must,
         description: String::new(),
@@ -520,23 +422,65 @@ pub fn conclude(checks: &[Check]) -> (Outcome, String) {
     (Outcome::Passed, String::new())
 }
 
-/// The libtest-mimic trials of a plan; each records its result in the runner's sink.
+/// A failed result for a trial whose run panicked: a harness bug, reported as such.
+fn panicked(pc: &PlannedCase, payload: &(dyn std::any::Any + Send)) -> TrialResult {
+    let what = payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".into());
+    TrialResult {
+        name: pc.name.clone(),
+        variant: pc.variant.name.clone(),
+        clause: pc.clause.clone(),
+        level: level_of(pc),
+        outcome: Outcome::Failed,
+        duration_ms: 0,
+        message: format!("the harness panicked while running this trial ({what}); this is a bug in graph-conformance, not in the target: please report it with the trial's name and the seed"),
+        checks: Vec::new(),
+        exchanges: Vec::new(),
+        reproduce: String::new(),
+        flaky: false,
+        flaky_reason: None,
+        generated: None,
+        seed: None,
+    }
+}
+
+/// The libtest-mimic trials of a plan; each records its result in the runner's sink, a panic
+/// included (as a failed trial).
 pub fn trials(runner: &Arc<Runner>, plan: Vec<PlannedCase>) -> Vec<Trial> {
+    let run = {
+        let runner = Arc::clone(runner);
+        Arc::new(move |pc: &PlannedCase| runner.run_trial(pc))
+    };
+    trials_with(runner, plan, run)
+}
+
+/// [`trials`] with the function that runs a planned case given (tests give one that panics).
+pub fn trials_with(
+    runner: &Arc<Runner>,
+    plan: Vec<PlannedCase>,
+    run: Arc<dyn Fn(&PlannedCase) -> TrialResult + Send + Sync>,
+) -> Vec<Trial> {
     plan.into_iter()
         .map(|pc| {
             let runner = Arc::clone(runner);
+            let run = Arc::clone(&run);
             let kind = match pc.work {
                 Work::Generated(_) => "generated",
                 Work::Case(_) => "",
             };
             Trial::ignorable_test(pc.name.clone(), move || {
-                let result = runner.run_trial(&pc);
+                let result = std::panic::catch_unwind(AssertUnwindSafe(|| run(&pc)))
+                    .unwrap_or_else(|payload| panicked(&pc, payload.as_ref()));
                 let (outcome, message) = (result.outcome, result.message.clone());
                 runner
                     .sink
                     .lock()
                     .unwrap_or_else(|p| p.into_inner())
                     .push(result);
+                runner.done.fetch_add(1, Ordering::Relaxed);
                 match outcome {
                     Outcome::Passed | Outcome::Warned => Ok(Completion::Completed),
                     Outcome::Skipped => Ok(Completion::ignored_with(message)),

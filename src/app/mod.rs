@@ -1,0 +1,125 @@
+//! Wiring: load the pack → plan → trials → run → restore → reports. Owns the tokio runtime and
+//! the exit codes; every other module is called from here (`bench` is a consumer of the library
+//! like `main`, and is dispatched by `main`).
+
+mod preflight;
+mod run;
+mod serve;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::case::CaseError;
+use crate::cli::{Cli, Command, ReportCommand};
+use crate::client::ClientError;
+use crate::ids::IdsError;
+use crate::outcome::Summary;
+use crate::pack::{Pack, PackError, Selection};
+use crate::report::ReportError;
+use crate::schema::SchemaError;
+use crate::service;
+
+/// Every MUST clause held.
+pub const EXIT_OK: i32 = 0;
+/// A clause failed (or a SHOULD clause under --strict; with --fail-on new, only a new failure).
+pub const EXIT_FAILED: i32 = 1;
+/// The run could not be made or finished.
+pub const EXIT_UNUSABLE: i32 = 2;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Pack(#[from] PackError),
+    #[error(transparent)]
+    Case(#[from] CaseError),
+    #[error(transparent)]
+    Schema(#[from] SchemaError),
+    #[error(transparent)]
+    Ids(#[from] IdsError),
+    #[error(transparent)]
+    Client(#[from] ClientError),
+    #[error(transparent)]
+    Report(#[from] ReportError),
+    #[error(transparent)]
+    Service(#[from] service::ServiceError),
+    #[error(transparent)]
+    Import(#[from] crate::import::ImportError),
+    #[error("{0}")]
+    Usage(String),
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(std::io::Error),
+}
+
+/// Runs a parsed command line (not `bench`, which `main` runs itself); the result is the exit
+/// code.
+pub fn main(cli: Cli) -> i32 {
+    let result = match cli.command {
+        None => run::run(cli.run),
+        Some(Command::Run(args)) => run::run(*args),
+        Some(Command::Serve(args)) => serve::serve(args),
+        Some(Command::Token(args)) => serve::token(&args),
+        Some(Command::Packs) => serve::packs(),
+        Some(Command::Import(args)) => serve::import(&args),
+        Some(Command::Report(ReportCommand::Merge { reports, out })) => merge(&reports, &out),
+        Some(Command::Bench(_)) => Err(AppError::Usage("bench is run by main".into())),
+    };
+    result.unwrap_or_else(|e| {
+        eprintln!("error: {e}");
+        EXIT_UNUSABLE
+    })
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, AppError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(AppError::Runtime)
+}
+
+/// Loads the selected pack (`--pack`, `--cases-dir`, `--schemas-dir`).
+pub fn load_pack(
+    pack: Option<&str>,
+    cases_dir: Option<&Path>,
+    schemas_dir: Option<&Path>,
+) -> Result<Arc<Pack>, AppError> {
+    let selection = Selection {
+        pack: pack.map(str::to_owned),
+        cases_dir: cases_dir.map(Path::to_path_buf),
+        schemas_dir: schemas_dir.map(Path::to_path_buf),
+    };
+    Ok(Arc::new(Pack::load(&selection)?))
+}
+
+fn merge(reports: &[PathBuf], out: &Path) -> Result<i32, AppError> {
+    let merged = crate::report::merge_files(reports)?;
+    let written = crate::report::write_all(out, &merged, &[])?;
+    for p in written {
+        println!("wrote {}", p.display());
+    }
+    Ok(exit_code_of(&merged.summary))
+}
+
+fn exit_code_of(summary: &Summary) -> i32 {
+    if summary.failed > 0 {
+        EXIT_FAILED
+    } else if summary.errors > 0 {
+        EXIT_UNUSABLE
+    } else {
+        EXIT_OK
+    }
+}
+
+/// The scopes minted tokens carry for `pack`: a delegated scope, else an application role.
+pub fn minted_token(pack: &Pack, lifetime_secs: i64) -> String {
+    let p = &pack.meta.permissions;
+    match (p.delegated.first(), p.application.first()) {
+        (Some(scope), _) => crate::jwt::mint(&[scope], lifetime_secs),
+        (None, Some(role)) => crate::jwt::mint_app(&[role], lifetime_secs),
+        (None, None) => crate::jwt::mint(&[], lifetime_secs),
+    }
+}
+
+/// A token without the pack's write permission.
+pub fn minted_token_without_scope(lifetime_secs: i64) -> String {
+    crate::jwt::mint(&["User.Read"], lifetime_secs)
+}

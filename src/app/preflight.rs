@@ -1,0 +1,95 @@
+//! Before and after the trials: one GET of every entity the run may write (it shows whether the
+//! target answers at all, and records the originals), and the originals written back at the end
+//! against a real target.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use crate::domain::EntityModel;
+use crate::executor::Executor;
+use crate::outcome::Restored;
+use crate::plan::{Address, PlannedCase};
+use crate::transcript::State;
+
+/// An entity's original state, by the address identity, with the variant that named it.
+pub(super) type Originals = BTreeMap<String, (String, Address, State)>;
+
+/// The entities the planned trials may write, each once, with the first variant naming it.
+pub(super) fn addresses(planned: &[PlannedCase]) -> Vec<(String, Address)> {
+    let mut seen = BTreeMap::new();
+    for pc in planned {
+        if let Ok(r) = &pc.routing {
+            for a in std::iter::once(&r.state).chain(&r.watch) {
+                seen.entry(a.identity())
+                    .or_insert_with(|| (pc.variant.name.clone(), a.clone()));
+            }
+        }
+    }
+    seen.into_values().collect()
+}
+
+/// Reads every entity before any trial; stops at the first read that fails, with why.
+pub(super) async fn preflight(
+    exec: &Executor<'_>,
+    addresses: &[(String, Address)],
+) -> Result<Originals, String> {
+    let mut originals = Originals::new();
+    for (variant, address) in addresses {
+        let mut log = Vec::new();
+        let state = exec.read_state(address, &mut log).await.map_err(|a| {
+            let redirect = log.iter().filter_map(|e| e.response.as_ref()).find_map(|r| {
+                let to = r.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case("location"));
+                ((300..400).contains(&r.status)).then(|| {
+                    format!(" (a redirect to {}, which the harness never follows, so a token cannot leak to another host: point --target at the final URL)", to.map_or("nowhere", |(_, v)| v.as_str()))
+                })
+            });
+            format!("variant {variant}: {}{}", a.message, redirect.unwrap_or_default())
+        })?;
+        originals.insert(
+            address.identity(),
+            (variant.clone(), address.clone(), state),
+        );
+    }
+    Ok(originals)
+}
+
+/// PATCHes every recorded original back (writable properties only), after failures and
+/// interruptions too. Always written, never judged by a read first: a replica may still show the
+/// old state, or a write the run gave up on may land late. Only when writing back fails does a
+/// read decide whether that matters (`unchanged`: a target that refused every write) or not
+/// (`failed`).
+pub(super) async fn restore(
+    exec: &Executor<'_>,
+    model: &EntityModel,
+    originals: &Originals,
+) -> Vec<Restored> {
+    let mut out = Vec::new();
+    for (variant, address, original) in originals.values() {
+        let body: Map<String, Value> = model
+            .writable()
+            .filter_map(|(_, p)| original.get(&p.name).map(|v| (p.name.clone(), v.clone())))
+            .collect();
+        let url = exec.state_url(address);
+        let status = match exec
+            .write_state(address, &Value::Object(body.clone()))
+            .await
+        {
+            Ok(()) => "restored".to_owned(),
+            Err(e) => {
+                let now = exec.read_state(address, &mut Vec::new()).await;
+                if now.is_ok_and(|now| body.keys().all(|k| model.same_in(k, &body, &now))) {
+                    format!("unchanged: writing it back failed ({e}), but it reads back as it was")
+                } else {
+                    format!("failed: {e}; restore it by hand from report.json's first exchange of this variant")
+                }
+            }
+        };
+        out.push(Restored {
+            variant: variant.clone(),
+            url,
+            status,
+        });
+    }
+    out
+}

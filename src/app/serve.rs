@@ -1,0 +1,115 @@
+//! The commands around the suite: `serve`, `token`, `packs`, `import`.
+
+use super::{load_pack, runtime, AppError, EXIT_OK};
+use crate::cli::{ImportArgs, ServeArgs, TokenArgs};
+use crate::service::{self, ServiceOptions};
+
+/// `--fault` / `--deviation` names as the service's switches.
+pub(super) fn service_options(
+    fault: Option<&str>,
+    deviations: &[String],
+) -> Result<ServiceOptions, AppError> {
+    let fault = fault
+        .map(str::parse)
+        .transpose()
+        .map_err(|e: service::UnknownSwitch| AppError::Usage(e.to_string()))?;
+    let deviations = deviations
+        .iter()
+        .map(|d| d.parse())
+        .collect::<Result<Vec<_>, service::UnknownSwitch>>()
+        .map_err(|e| AppError::Usage(e.to_string()))?;
+    Ok(ServiceOptions {
+        fault,
+        deviations,
+        latency: std::time::Duration::ZERO,
+    })
+}
+
+pub(super) fn serve(args: ServeArgs) -> Result<i32, AppError> {
+    if args.list_faults {
+        let pack = load_pack(args.pack.as_deref(), None, None)?;
+        println!("faults (--fault NAME): each breaks exactly one clause; * marks those that can show on the pack {}", pack.meta.name);
+        for f in service::all_faults() {
+            let mark = if f.fault.applies(&pack) { '*' } else { ' ' };
+            println!(
+                "{mark} {:<36} {:<6} {:?}  {}",
+                f.name, f.clause, f.level, f.description
+            );
+        }
+        println!("\ndeviations (--deviation NAME): behaviour the contract allows");
+        for d in service::deviations() {
+            println!("  {:<28} {}", d.name, d.description);
+        }
+        return Ok(EXIT_OK);
+    }
+    let mut options = service_options(args.fault.as_deref(), &args.deviation)?;
+    options.latency = args.latency.unwrap_or_default();
+    let pack = load_pack(args.pack.as_deref(), None, None)?;
+    runtime()?.block_on(service::serve_forever(
+        pack,
+        options,
+        args.port,
+        args.ids_out.as_deref(),
+    ))?;
+    Ok(EXIT_OK)
+}
+
+pub(super) fn token(args: &TokenArgs) -> Result<i32, AppError> {
+    let pack = load_pack(args.pack.as_deref(), None, None)?;
+    let token = if args.no_scope {
+        super::minted_token_without_scope(3600)
+    } else {
+        super::minted_token(&pack, 3600)
+    };
+    println!("{token}");
+    Ok(EXIT_OK)
+}
+
+pub(super) fn packs() -> Result<i32, AppError> {
+    for b in crate::pack::builtins() {
+        let pack = load_pack(Some(b.name), None, None)?;
+        let m = &pack.meta;
+        let default = if b.name == crate::pack::DEFAULT_PACK {
+            " (default)"
+        } else {
+            ""
+        };
+        println!("{}{default}", m.name);
+        println!(
+            "    {} — {} variants, {} properties",
+            m.title,
+            pack.variants.len(),
+            pack.model.properties.len()
+        );
+        println!("    source: {} ({})", m.source.page, m.source.date);
+        for w in &m.warnings {
+            println!("    warning: {w}");
+        }
+    }
+    Ok(EXIT_OK)
+}
+
+pub(super) fn import(args: &ImportArgs) -> Result<i32, AppError> {
+    let outcome = crate::import::import(&crate::import::Request {
+        page: args.page.clone(),
+        resources: args.resources.clone(),
+        out: args.out.clone(),
+        name: args.name.clone(),
+        paths: args.path.clone(),
+    })?;
+    for w in &outcome.warnings {
+        eprintln!("warning: {w}");
+    }
+    // What was written must load as a pack; if it does not, that is an importer bug.
+    let pack = load_pack(Some(&args.out.display().to_string()), None, None)?;
+    println!(
+        "wrote the pack {} to {}: {} variants, {} properties, {} case files",
+        pack.meta.name,
+        args.out.display(),
+        pack.variants.len(),
+        pack.model.properties.len(),
+        outcome.case_files
+    );
+    println!("run it: graph-conformance --pack {}", args.out.display());
+    Ok(EXIT_OK)
+}
