@@ -89,8 +89,24 @@ pub enum Auth {
     Unreadable,
     /// A well-formed token whose `exp` has passed.
     Expired,
-    /// `Bearer $GRAPH_TOKEN_NO_SCOPE`: without DeviceManagementConfiguration.ReadWrite.All.
+    /// `Bearer $GRAPH_TOKEN_NO_SCOPE`: without the pack's write permission.
     NoScope,
+    /// `Bearer $GRAPH_TOKEN_READ_ONLY`: with the pack's read permission only.
+    ReadOnly,
+    /// `Bearer $GRAPH_TOKEN_APP`: an application token whose roles grant the write permission.
+    App,
+}
+
+impl Auth {
+    /// The environment variable the token comes from, for the tokens a run may lack.
+    pub fn optional_token(self) -> Option<&'static str> {
+        match self {
+            Auth::NoScope => Some("GRAPH_TOKEN_NO_SCOPE"),
+            Auth::ReadOnly => Some("GRAPH_TOKEN_READ_ONLY"),
+            Auth::App => Some("GRAPH_TOKEN_APP"),
+            _ => None,
+        }
+    }
 }
 
 fn json_content_type() -> Option<String> {
@@ -119,6 +135,10 @@ pub struct RequestSpec {
     /// The body as raw text, for what JSON cannot hold (malformed JSON, invalid structure).
     #[serde(default)]
     pub body_raw: Option<String>,
+    /// The body as raw text made of repeated parts (`[["[", 10000], ["1", 1], ["]", 10000]]`),
+    /// for bodies too large to write out (C6.2's pathological inputs).
+    #[serde(default)]
+    pub body_parts: Option<Vec<(String, usize)>>,
 }
 
 fn default_method() -> String {
@@ -136,6 +156,7 @@ impl Default for RequestSpec {
             headers: BTreeMap::new(),
             body: None,
             body_raw: None,
+            body_parts: None,
         }
     }
 }
@@ -144,6 +165,9 @@ impl RequestSpec {
     /// The body text to send, if any: `body_raw` verbatim when given (generated inputs carry
     /// both, the parsed body for the checks and the raw text for the wire).
     pub fn body_text(&self) -> Option<String> {
+        if let Some(parts) = &self.body_parts {
+            return Some(parts.iter().map(|(text, n)| text.repeat(*n)).collect());
+        }
         match (&self.body_raw, &self.body) {
             (Some(raw), _) => Some(raw.clone()),
             (None, Some(v)) => Some(v.to_string()),
@@ -302,8 +326,23 @@ fn check_case(file: &str, case: &Case, expect: &Expect<'_>) -> Result<(), CaseEr
                 .into(),
         );
     }
-    if case.request.body.is_some() && case.request.body_raw.is_some() {
-        return bad("give \"body\" or \"body_raw\", not both".into());
+    let given = [
+        case.request.body.is_some(),
+        case.request.body_raw.is_some(),
+        case.request.body_parts.is_some(),
+    ];
+    if given.iter().filter(|g| **g).count() > 1 {
+        return bad("give one of \"body\", \"body_raw\" and \"body_parts\"".into());
+    }
+    let size: usize = case
+        .request
+        .body_parts
+        .iter()
+        .flatten()
+        .map(|(t, n)| t.len().saturating_mul(*n))
+        .sum();
+    if size > 16 << 20 {
+        return bad("\"body_parts\" makes a body over 16 MiB; make it smaller".into());
     }
     let needs_body = matches!(case.kind, Kind::Accepted | Kind::Repeat | Kind::Alias);
     if needs_body && !matches!(case.request.body, Some(Value::Object(_))) {

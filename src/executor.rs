@@ -20,7 +20,33 @@ use crate::transcript::{Shape, State, Step, Transcript};
 pub struct Tokens {
     pub valid: Arc<str>,
     pub no_scope: Option<Arc<str>>,
+    /// With the read permission only.
+    pub read_only: Option<Arc<str>>,
+    /// An application token (roles) with the write permission.
+    pub app: Option<Arc<str>>,
     pub expired: String,
+}
+
+impl Tokens {
+    /// The optional token `auth` needs, when it needs one.
+    pub fn optional(&self, auth: Auth) -> Option<&Arc<str>> {
+        match auth {
+            Auth::NoScope => self.no_scope.as_ref(),
+            Auth::ReadOnly => self.read_only.as_ref(),
+            Auth::App => self.app.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// Every secret token, for redaction.
+    pub fn secrets(&self) -> Vec<Arc<str>> {
+        std::iter::once(&self.valid)
+            .chain(self.no_scope.iter())
+            .chain(self.read_only.iter())
+            .chain(self.app.iter())
+            .cloned()
+            .collect()
+    }
 }
 
 /// The service root the paths are appended to (`…/beta`).
@@ -91,12 +117,12 @@ impl Executor<'_> {
             Auth::NotBearer => Authorization::Literal("Basic Z3JhcGg6Y29uZm9ybWFuY2U=".into()),
             Auth::Unreadable => Authorization::Literal("Bearer this.is-not-a.token".into()),
             Auth::Expired => Authorization::Literal(format!("Bearer {}", self.tokens.expired)),
-            Auth::NoScope => match &self.tokens.no_scope {
-                Some(t) => Authorization::Secret {
-                    env: "GRAPH_TOKEN_NO_SCOPE",
+            optional => match (optional.optional_token(), self.tokens.optional(optional)) {
+                (Some(env), Some(t)) => Authorization::Secret {
+                    env,
                     token: t.clone(),
                 },
-                None => Authorization::None,
+                _ => Authorization::None,
             },
         }
     }

@@ -74,10 +74,13 @@ impl Schema {
 /// checks what a schema cannot (calendar dates, ranges of every Edm type, enum members).
 pub fn entity_schema(model: &crate::domain::EntityModel) -> Value {
     let mut properties = serde_json::Map::new();
-    properties.insert(
-        "@odata.type".into(),
-        serde_json::json!({ "type": "string" }),
-    );
+    let family: Vec<String> = model
+        .types
+        .entity_family(&model.type_name)
+        .iter()
+        .map(|t| format!("#{t}"))
+        .collect();
+    properties.insert("@odata.type".into(), serde_json::json!({ "enum": family }));
     for p in &model.properties {
         properties.insert(p.name.clone(), shape(&p.ty, p.nullable));
     }

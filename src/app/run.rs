@@ -56,8 +56,7 @@ pub(super) fn run(args: RunArgs) -> Result<i32, AppError> {
     let embedded = wiring.embedded.is_some();
     let loopback = embedded || is_loopback(&wiring.base_url);
     let options = client_options(&args, loopback)?;
-    let mut secrets = vec![Arc::clone(&wiring.tokens.valid)];
-    secrets.extend(wiring.tokens.no_scope.iter().cloned());
+    let secrets = wiring.tokens.secrets();
     let client = Client::new(options.clone(), secrets.clone(), cancel_rx.clone())?;
     // Restoring must work after an interruption, so it has a client that is never cancelled.
     let restore_client = Client::new(options.clone(), secrets, watch::channel(false).1)?;
@@ -356,6 +355,18 @@ fn wire(
             tokens: Tokens {
                 valid: Arc::from(super::minted_token(pack, 3600)),
                 no_scope: Some(Arc::from(super::minted_token_without_scope(3600))),
+                read_only: pack
+                    .meta
+                    .permissions
+                    .read
+                    .first()
+                    .map(|s| Arc::from(crate::jwt::mint(&[s], 3600))),
+                app: pack
+                    .meta
+                    .permissions
+                    .application
+                    .first()
+                    .map(|r| Arc::from(crate::jwt::mint_app(&[r], 3600))),
                 expired,
             },
             embedded: Some(running),
@@ -383,6 +394,8 @@ fn wire(
         tokens: Tokens {
             valid,
             no_scope: env_token("GRAPH_TOKEN_NO_SCOPE"),
+            read_only: env_token("GRAPH_TOKEN_READ_ONLY"),
+            app: env_token("GRAPH_TOKEN_APP"),
             expired,
         },
         embedded: None,

@@ -14,7 +14,7 @@
 //! when it passes), with at most [`MAX_SHRINK_STEPS`] calls of the test.
 
 mod scalars;
-mod typed;
+pub(crate) mod typed;
 mod values;
 
 #[cfg(test)]

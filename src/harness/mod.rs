@@ -189,10 +189,17 @@ impl Runner {
             return Some(reason.clone());
         }
         match &pc.work {
-            Work::Case(c) if c.request.auth == Auth::NoScope && self.tokens.no_scope.is_none() => Some(
-                "GRAPH_TOKEN_NO_SCOPE is not set; set it to a token without the pack's write permission to run the C2.2 cases".into(),
-            ),
-            _ => None,
+            Work::Case(c) => match (
+                c.request.auth.optional_token(),
+                self.tokens.optional(c.request.auth),
+            ) {
+                (Some(env), None) => Some(format!(
+                    "{env} is not set; set it to run this case ({})",
+                    token_purpose(c.request.auth)
+                )),
+                _ => None,
+            },
+            Work::Generated(_) => None,
         }
     }
 
@@ -346,6 +353,15 @@ fn verdict_clause(own: &str, outcome: Outcome, checks: &[Check]) -> String {
     failing()
         .next()
         .map_or_else(|| own.to_owned(), |c| c.clause.clone())
+}
+
+/// What the optional token of `auth` holds (for the message of a trial skipped without it).
+fn token_purpose(auth: Auth) -> &'static str {
+    match auth {
+        Auth::NoScope => "a token without the pack's write permission",
+        Auth::ReadOnly => "a token with the pack's read permission only",
+        _ => "an application token whose roles hold the pack's write permission",
+    }
 }
 
 fn route(r: &Routing) -> Route<'_> {

@@ -1,7 +1,30 @@
 //! `graph-conformance import PAGE.md`: a contract pack from a Graph doc page of the Intune
-//! update template (and the resource pages its tables link to).
+//! update template (and the resource pages its tables link to). The page is read section by
+//! section; what cannot be read is an error naming the section and line, what the page leaves
+//! unsaid is a warning written into the pack; nothing is written unless all of it is.
 
-use std::path::PathBuf;
+mod cases;
+#[cfg(test)]
+mod corpus_tests;
+mod graph;
+mod markdown;
+mod naming;
+mod page;
+mod resource;
+mod typing;
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::pack::file::{
+    EntityFile, PackFile, Permissions, PropertyFile, Source, Success, VariantFile,
+};
+use crate::pack::template::{Segment, Template};
+use crate::pack::{FIXTURES_JSON, PACK_JSON};
+use markdown::ParseError;
+use page::Page;
+use typing::Typing;
 
 /// What to import.
 #[derive(Debug, Clone)]
@@ -30,14 +53,340 @@ pub enum ImportError {
         line: usize,
         problem: String,
     },
+    #[error("cannot read {path}: {source}; check the path")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("the resources folder {dir}: {problem}; give --resources a folder of resource pages (intune-*.md)")]
+    Resources { dir: String, problem: String },
+    #[error("{dir}: {problem}")]
+    Out { dir: String, problem: String },
+    #[error("the pack made from {page} does not hold together ({problem}); this is a bug in the importer: please report it with the page")]
+    Pack { page: String, problem: String },
+}
+
+impl ImportError {
+    fn at(page: &str, e: ParseError) -> Self {
+        Self::Page {
+            page: page.to_owned(),
+            section: e.section,
+            line: e.line,
+            problem: e.problem,
+        }
+    }
 }
 
 /// Reads the page and writes the pack.
 pub fn import(request: &Request) -> Result<Imported, ImportError> {
-    Err(ImportError::Page {
-        page: request.page.display().to_string(),
-        section: "the page".into(),
-        line: 1,
-        problem: "the importer is not built yet".into(),
+    let page_name = request.page.file_name().map_or_else(
+        || request.page.display().to_string(),
+        |f| f.to_string_lossy().into_owned(),
+    );
+    let text = std::fs::read_to_string(&request.page).map_err(|source| ImportError::Read {
+        path: request.page.display().to_string(),
+        source,
+    })?;
+    let page = page::parse_update_page(&text).map_err(|e| ImportError::at(&page_name, e))?;
+    let mut warnings = Vec::new();
+    let namespace = page.namespace.clone().unwrap_or_else(|| {
+        warnings.push(
+            "the page states no namespace; the pack uses microsoft.graph, as its paths' casts do"
+                .into(),
+        );
+        "microsoft.graph".into()
+    });
+    let mut typing = Typing::new(&namespace, request.resources.as_deref())?;
+    let name = pack_name(request, &page_name);
+    let entity_type = format!("{namespace}.{}", page.entity);
+    let properties = properties(&page, &page_name, &mut typing, &mut warnings)?;
+    let variants = variants(&page, &page_name, request, &mut warnings)?;
+    let known = typing.known();
+    let (fixtures, graph_warnings) = graph::Builder::new(&name, &namespace, &entity_type, &known)
+        .build(
+            &variants
+                .iter()
+                .map(|v| {
+                    (
+                        v.name.clone(),
+                        Template::parse(&v.template).expect("checked above"),
+                    )
+                })
+                .collect::<Vec<_>>(),
+        )
+        .map_err(|problem| ImportError::Page {
+            page: page_name.clone(),
+            section: "HTTP Request".into(),
+            line: page.paths.first().map_or(0, |p| p.line),
+            problem,
+        })?;
+    warnings.extend(graph_warnings);
+    let node_types = fixtures
+        .nodes
+        .values()
+        .map(|n| n.type_name.clone())
+        .chain([entity_type.clone()]);
+    typing.add_entities(
+        &known,
+        node_types
+            .filter(|t| known.entities.contains_key(t) || *t == entity_type)
+            .collect::<Vec<_>>(),
+    );
+    warnings.extend(std::mem::take(&mut typing.warnings));
+    warnings.push("nullability is not on the page: the importer holds String, Binary, complex and collection properties nullable, and the others not".into());
+    let meta = PackFile {
+        name,
+        title: format!("Update {}", page.entity),
+        source: Source {
+            page: page_name.clone(),
+            date: "undated".into(),
+        },
+        version: page.version.clone().unwrap_or_else(|| {
+            warnings.push("the page's example has no version segment; the pack uses beta".into());
+            "beta".into()
+        }),
+        namespace,
+        entity: EntityFile {
+            type_name: entity_type,
+            key: "id".into(),
+            properties,
+        },
+        permissions: permissions(&page),
+        success: Success {
+            status: page.success.0,
+            entity: page.success.1,
+        },
+        types: typing.types,
+        variants,
+        example: page.example_request.as_ref().map(|e| without_key(&e.value)),
+        warnings: warnings.clone(),
+    };
+    let case_files = write(&request.out, &meta, &fixtures, &page_name)?;
+    Ok(Imported {
+        warnings,
+        case_files,
     })
+}
+
+/// `--name`, else the page's file name without `intune-` and `-update`.
+fn pack_name(request: &Request, page_name: &str) -> String {
+    if let Some(n) = &request.name {
+        return n.clone();
+    }
+    let stem = page_name.rsplit_once('.').map_or(page_name, |(s, _)| s);
+    let stem = stem.strip_prefix("intune-").unwrap_or(stem);
+    let stem = stem.strip_suffix("-update").unwrap_or(stem);
+    stem.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
+fn properties(
+    page: &Page,
+    page_name: &str,
+    typing: &mut Typing,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<PropertyFile>, ImportError> {
+    if !page.properties.iter().any(|r| r.name == "id") {
+        return Err(ImportError::Page { page: page_name.into(), section: "Request body".into(), line: page.properties.first().map_or(0, |r| r.line), problem: "the property table has no id, the entity's key; the importer reads pages of entities".into() });
+    }
+    let mut out = Vec::new();
+    for row in &page.properties {
+        let type_name = typing.type_of(row, page_name)?;
+        for rule in markdown::prose_rules(&row.description) {
+            warnings.push(format!(
+                "{}: the page says \"{rule}\"; the pack does not state it as a rule",
+                row.name
+            ));
+        }
+        let key = row.name == "id";
+        out.push(PropertyFile {
+            nullable: !key && typing.nullable(&type_name),
+            read_only: key || markdown::is_read_only(&row.description),
+            name: row.name.clone(),
+            type_name,
+        });
+    }
+    if let Some(example) = &page.example_request {
+        for p in &out {
+            if let Some(v) = example.value.get(&p.name) {
+                let element = p
+                    .type_name
+                    .trim_start_matches("Collection(")
+                    .trim_end_matches(')');
+                typing.types_in_example(v, Some(element));
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn variants(
+    page: &Page,
+    page_name: &str,
+    request: &Request,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<VariantFile>, ImportError> {
+    let mut templates: Vec<(String, usize)> = page
+        .paths
+        .iter()
+        .map(|p| (p.value.clone(), p.line))
+        .collect();
+    if templates.is_empty() {
+        let Some(bad) = page.unreadable_paths.first() else {
+            return Err(ImportError::Page {
+                page: page_name.into(),
+                section: "HTTP Request".into(),
+                line: 0,
+                problem: "the page lists no PATCH path".into(),
+            });
+        };
+        if request.paths.is_empty() {
+            return Err(ImportError::Page { page: page_name.into(), section: "HTTP Request".into(), line: bad.line, problem: format!("{:?} is not a path: Graph's doc generator could not find the entity's URI; give the path with --path TEMPLATE", bad.value) });
+        }
+        warnings.push(format!(
+            "the page lists no readable path ({:?}); the pack uses --path {}",
+            bad.value,
+            request.paths.join(", ")
+        ));
+        templates = request
+            .paths
+            .iter()
+            .map(|p| (p.clone(), bad.line))
+            .collect();
+    }
+    let mut parsed = Vec::new();
+    for (text, line) in &templates {
+        let t = Template::parse(text).map_err(|e| ImportError::Page {
+            page: page_name.into(),
+            section: "HTTP Request".into(),
+            line: *line,
+            problem: e.to_string(),
+        })?;
+        if !matches!(t.segments().first(), Some(Segment::Navigation(_))) {
+            return Err(ImportError::Page {
+                page: page_name.into(),
+                section: "HTTP Request".into(),
+                line: *line,
+                problem: format!("{text:?} does not start with an entity set or singleton"),
+            });
+        }
+        parsed.push(t);
+    }
+    let names = naming::variant_names(&parsed);
+    Ok(names
+        .into_iter()
+        .zip(parsed)
+        .map(|(name, t)| VariantFile {
+            name,
+            template: t.printed().to_owned(),
+        })
+        .collect())
+}
+
+fn permissions(page: &Page) -> Permissions {
+    let p = &page.permissions;
+    let mut read: Vec<String> = p
+        .delegated
+        .iter()
+        .chain(&p.application)
+        .filter(|s| s.contains(".ReadWrite."))
+        .map(|s| s.replace(".ReadWrite.", ".Read."))
+        .collect();
+    read.sort();
+    read.dedup();
+    read.retain(|r| !p.delegated.contains(r) && !p.application.contains(r));
+    Permissions {
+        delegated: p.delegated.clone(),
+        application: p.application.clone(),
+        read,
+    }
+}
+
+/// The example without the key (a PATCH never changes it; the examples never send it).
+fn without_key(example: &Value) -> Value {
+    match example {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .filter(|(k, _)| *k != "id")
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// Writes the pack into a fresh folder next to `out`, then moves it into place: a page that
+/// fails half-way leaves nothing behind.
+fn write(
+    out: &Path,
+    meta: &PackFile,
+    fixtures: &crate::pack::file::FixturesFile,
+    page_name: &str,
+) -> Result<usize, ImportError> {
+    let bad = |problem: String| ImportError::Out {
+        dir: out.display().to_string(),
+        problem,
+    };
+    if out.exists()
+        && std::fs::read_dir(out)
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(true)
+    {
+        return Err(bad("exists and is not empty; give --out a new folder (the importer never overwrites a pack)".into()));
+    }
+    let model = crate::pack::model_of(meta).map_err(|e| ImportError::Pack {
+        page: page_name.into(),
+        problem: e.to_string(),
+    })?;
+    let variants = crate::pack::variants_of(meta).map_err(|e| ImportError::Pack {
+        page: page_name.into(),
+        problem: e.to_string(),
+    })?;
+    let files = cases::synthesize(
+        &model,
+        &meta.permissions,
+        meta.example.as_ref(),
+        &variants,
+        fixtures,
+    );
+    let tmp = out.with_file_name(format!(
+        ".{}.partial-{}",
+        out.file_name()
+            .map_or_else(|| "pack".into(), |n| n.to_string_lossy().into_owned()),
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp)
+        .map_err(|e| bad(format!("cannot create {}: {e}", tmp.display())))?;
+    let mut all: Vec<(String, Value)> = vec![
+        (
+            PACK_JSON.into(),
+            serde_json::to_value(meta).expect("a pack serialises"),
+        ),
+        (
+            FIXTURES_JSON.into(),
+            serde_json::to_value(fixtures).expect("fixtures serialise"),
+        ),
+    ];
+    all.extend(files.iter().cloned());
+    for (name, value) in &all {
+        let text = serde_json::to_string_pretty(value).expect("JSON serialises") + "\n";
+        if let Err(e) = std::fs::write(tmp.join(name), text) {
+            let _ = std::fs::remove_dir_all(&tmp);
+            return Err(bad(format!("cannot write {name}: {e}")));
+        }
+    }
+    let _ = std::fs::remove_dir(out);
+    std::fs::rename(&tmp, out).map_err(|e| {
+        let _ = std::fs::remove_dir_all(&tmp);
+        bad(format!("cannot move the pack into place: {e}"))
+    })?;
+    Ok(files.len())
 }

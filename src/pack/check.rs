@@ -143,7 +143,7 @@ fn digest(files: &Files) -> String {
 }
 
 /// The types of `pack.json`, then the entity's properties resolved against them.
-fn model(meta: &PackFile) -> Result<EntityModel, PackError> {
+pub(super) fn model(meta: &PackFile) -> Result<EntityModel, PackError> {
     let mut types = Types::default();
     for (name, def) in &meta.types {
         match def {
@@ -258,7 +258,7 @@ fn resolve_properties(
         .collect()
 }
 
-fn variants(meta: &PackFile) -> Result<Vec<PackVariant>, PackError> {
+pub(super) fn variants(meta: &PackFile) -> Result<Vec<PackVariant>, PackError> {
     if meta.variants.is_empty() {
         return Err(field(
             PACK_JSON,

@@ -147,6 +147,16 @@ impl Pack {
     }
 }
 
+/// The entity model `pack.json` describes (the importer builds a pack's cases from it).
+pub fn model_of(meta: &PackFile) -> Result<EntityModel, PackError> {
+    check::model(meta)
+}
+
+/// The variants `pack.json` lists.
+pub fn variants_of(meta: &PackFile) -> Result<Vec<PackVariant>, PackError> {
+    check::variants(meta)
+}
+
 /// True for a case file of a pack (not `pack.json`, `fixtures.json` or a schema).
 fn is_case_file(name: &str) -> bool {
     name.ends_with(".json")

@@ -12,7 +12,8 @@
 //! - flaky → a `flaky` property with the reason, and for a trial that passed on a retry a
 //!   `<flakyFailure>` as nextest writes it.
 //!
-//! Every suite carries the run's properties: `seed`, `target`, `target.embedded`, `tool`,
+//! Every suite carries the run's properties: `seed`, `target`, `target.embedded`, `pack`,
+//! `pack.source`, `pack.digest`, `requests`, `writes`, `tool`,
 //! `tool.version`, `started`, `finished`, and `strict` / `insecure` / `interrupted` /
 //! `partition` / `baseline.*` when they apply.
 
@@ -98,6 +99,16 @@ fn run_properties(report: &Report) -> Vec<Property> {
     if let Some(part) = &report.partition {
         p.push(Property::new("partition", part.as_str()));
     }
+    if let Some(pack) = &report.pack {
+        p.push(Property::new("pack", pack.name.as_str()));
+        p.push(Property::new("pack.source", pack.source.as_str()));
+        p.push(Property::new("pack.digest", pack.digest.as_str()));
+    }
+    p.push(Property::new(
+        "requests",
+        report.summary.requests.to_string(),
+    ));
+    p.push(Property::new("writes", report.summary.writes.to_string()));
     if report.summary.throttled > 0 {
         p.push(Property::new(
             "throttled",

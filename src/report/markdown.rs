@@ -60,6 +60,15 @@ fn headline(md: &mut String, r: &Report) {
     if let Some(p) = &r.partition {
         md.push_str(&format!(" · shard {}", code(p)));
     }
+    if let Some(p) = &r.pack {
+        md.push_str(&format!(
+            "\n\nPack {} · {} · digest {}",
+            code(&p.name),
+            escape(&p.source),
+            code(&p.digest[..p.digest.len().min(12)])
+        ));
+    }
+    md.push_str(&format!(" · {} requests ({} writes)", s.requests, s.writes));
     md.push_str("\n\n");
     md.push_str(
         "| ✅ passed | ❌ failed | 💥 errors | ⚠ warned | ⏭ skipped | 🔁 flaky | ⏳ throttled |\n",

@@ -14,8 +14,8 @@ use super::{json::read_report, trend::started_key, ReportError};
 /// latest, `interrupted` / `insecure` if any shard was, `restored` concatenated, `partition` and
 /// `baseline` cleared (run [`super::diff`] on the merged report to compare it with a baseline).
 ///
-/// The shards must come from one run: the same tool name and version, the same seed, the same
-/// `--strict`, and the same target URL (shards against the embedded service each start their own,
+/// The shards must come from one run: the same tool name and version, the same pack, the same
+/// `--strict`, and the same target URL (their seeds may differ: each trial keeps its shard's) (shards against the embedded service each start their own,
 /// on its own port; those count as the same target, and the first shard's URL is kept).
 /// Shards are named in errors by position and partition, e.g. `report 2 (hash:2/3)`.
 pub fn merge(reports: Vec<Report>) -> Result<Report, ReportError> {
@@ -58,7 +58,14 @@ fn merge_labelled(shards: Vec<(String, Report)>) -> Result<Report, ReportError> 
         }
     }
     let mut throttled = merged.summary.throttled;
-    for (label, shard) in shards {
+    let mut cost = (
+        merged.summary.requests,
+        merged.summary.writes,
+        merged.summary.waited_ms,
+    );
+    let mut seeds = vec![(first_label.clone(), merged.seed.clone())];
+    stamp_seed(&mut merged.results, &merged.seed);
+    for (label, mut shard) in shards {
         let mismatch = |what: &'static str, a: String, b: String| ReportError::MergeMismatch {
             what,
             first: first_label.clone(),
@@ -86,8 +93,14 @@ fn merge_labelled(shards: Vec<(String, Report)>) -> Result<Report, ReportError> 
                 show(&shard.target),
             ));
         }
-        if shard.seed != merged.seed {
-            return Err(mismatch("seed", merged.seed.clone(), shard.seed.clone()));
+        let pack = |r: &Report| {
+            r.pack.as_ref().map_or_else(
+                || "(no pack)".to_owned(),
+                |p| format!("{} (digest {})", p.name, p.digest),
+            )
+        };
+        if pack(&shard) != pack(&merged) {
+            return Err(mismatch("pack", pack(&merged), pack(&shard)));
         }
         if shard.strict != merged.strict {
             return Err(mismatch(
@@ -114,15 +127,43 @@ fn merge_labelled(shards: Vec<(String, Report)>) -> Result<Report, ReportError> 
         merged.interrupted |= shard.interrupted;
         merged.insecure |= shard.insecure;
         merged.restored.extend(shard.restored);
+        stamp_seed(&mut shard.results, &shard.seed);
+        seeds.push((label.clone(), shard.seed.clone()));
         merged.results.extend(shard.results);
         throttled += shard.summary.throttled;
+        cost = (
+            cost.0 + shard.summary.requests,
+            cost.1 + shard.summary.writes,
+            cost.2 + shard.summary.waited_ms,
+        );
+    }
+    // Shards may draw their own seeds (the documented workflow passes none): each trial keeps
+    // its shard's, so its reproduce line and `--replay` stay right.
+    if seeds.iter().all(|(_, s)| *s == merged.seed) {
+        merged.results.iter_mut().for_each(|r| r.seed = None);
+    } else {
+        merged.seed = seeds
+            .iter()
+            .map(|(l, s)| format!("{l}: {s}"))
+            .collect::<Vec<_>>()
+            .join(", ");
     }
     merged.results.sort_by(|a, b| a.name.cmp(&b.name));
     merged.summary = Summary {
         throttled,
+        requests: cost.0,
+        writes: cost.1,
+        waited_ms: cost.2,
         ..Summary::of(&merged.results)
     };
     merged.partition = None;
     merged.baseline = None;
     Ok(merged)
+}
+
+/// Records `seed` on every result that has none yet.
+fn stamp_seed(results: &mut [crate::outcome::TrialResult], seed: &str) {
+    for r in results.iter_mut().filter(|r| r.seed.is_none()) {
+        r.seed = Some(seed.to_owned());
+    }
 }

@@ -35,19 +35,6 @@ pub const REPORT_HTML: &str = "report.html";
 /// The symlink under the reports root that points at the newest run directory.
 pub const LATEST: &str = "latest";
 
-/// The eight path variants, in the order of the API page (C1); matrices list them in this order,
-/// then any other variant that occurs, by name.
-pub const VARIANTS: [&str; 8] = [
-    "direct",
-    "root-certificate",
-    "identity-certificate",
-    "identity-certificate-root-certificate",
-    "ios-scep-root-certificate",
-    "macos-scep-root-certificate",
-    "windows81-scep-root-certificate",
-    "windows-phone81-vpn-identity-certificate",
-];
-
 /// The clause families of CONTRACT.md.
 pub const FAMILIES: [&str; 7] = ["C1", "C2", "C3", "C4", "C5", "C6", "C7"];
 
@@ -92,7 +79,7 @@ pub enum ReportError {
     },
     #[error(
         "the shards differ in {what}: {first_value} in {first} but {other_value} in {other}; merge \
-         only the shards of one run (same tool, --target, --seed and --strict)"
+         only the shards of one run (same tool, --pack, --target and --strict)"
     )]
     MergeMismatch {
         what: &'static str,
@@ -238,18 +225,15 @@ pub(crate) fn clause_key(clause: &str) -> (u32, u32, u32, String) {
     }
 }
 
-/// The variants to show as matrix rows: the eight, then others that occur, by name.
+/// The variants to show as matrix rows, in the order the results first name them (a run
+/// lists its results in the pack's order of variants).
 pub(crate) fn variant_rows(report: &Report) -> Vec<String> {
-    let mut rows: Vec<String> = VARIANTS.iter().map(|v| v.to_string()).collect();
-    let mut others: Vec<String> = report
-        .results
-        .iter()
-        .map(|r| r.variant.clone())
-        .filter(|v| !VARIANTS.contains(&v.as_str()))
-        .collect();
-    others.sort();
-    others.dedup();
-    rows.extend(others);
+    let mut rows: Vec<String> = Vec::new();
+    for r in &report.results {
+        if !rows.contains(&r.variant) {
+            rows.push(r.variant.clone());
+        }
+    }
     rows
 }
 

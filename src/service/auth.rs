@@ -70,21 +70,29 @@ impl TokenCache {
     }
 }
 
-/// The scopes that let `method` through: PATCH needs a write scope (delegated or
-/// application, as the page lists them); GET takes the pack's read scopes too.
-pub fn accepted_scopes<'p>(permissions: &'p Permissions, method: &Method) -> Vec<&'p str> {
-    let mut scopes: Vec<&str> = permissions
+/// The delegated scopes (`scp`) and application roles (`roles`) that let `method` through:
+/// PATCH needs a write permission as the page lists it; GET takes the pack's read scopes too
+/// (and so does PATCH under the `read-scope-writes` fault).
+pub fn accepted_scopes<'p>(
+    permissions: &'p Permissions,
+    method: &Method,
+    fault: Option<Fault>,
+) -> (Vec<&'p str>, Vec<&'p str>) {
+    let read = method == Method::GET || fault == Some(Fault::Named(Named::ReadScopeWrites));
+    let extra = permissions.read.iter().filter(|_| read).map(String::as_str);
+    let delegated = permissions
         .delegated
         .iter()
-        .chain(&permissions.application)
         .map(String::as_str)
+        .chain(extra.clone())
         .collect();
-    if method == Method::GET {
-        scopes.extend(permissions.read.iter().map(String::as_str));
-    }
-    scopes.sort_unstable();
-    scopes.dedup();
-    scopes
+    let application = permissions
+        .application
+        .iter()
+        .map(String::as_str)
+        .chain(extra)
+        .collect();
+    (delegated, application)
 }
 
 /// Checks the request's token; the error is 401 (no usable token) or 403 (no scope).
@@ -145,13 +153,21 @@ pub fn authorise(
     if fault == Some(Fault::Named(Named::ScopeIgnored)) {
         return Ok(());
     }
-    let scopes = accepted_scopes(permissions, method);
-    if scopes.iter().any(|s| claims.grants(s)) {
+    let (delegated, application) = accepted_scopes(permissions, method, fault);
+    let roles_read = fault != Some(Fault::Named(Named::AppRolesRefused));
+    if claims.scp.iter().any(|s| delegated.contains(&s.as_str()))
+        || roles_read
+            && claims
+                .roles
+                .iter()
+                .any(|r| application.contains(&r.as_str()))
+    {
         return Ok(());
     }
     let message = format!(
-        "Missing scope permissions on the request: this {method} requires one of {} in the token's scp or roles claim",
-        scopes.join(", ")
+        "Missing scope permissions on the request: this {method} requires one of {} in the token's scp claim, or one of {} in its roles claim",
+        delegated.join(", "),
+        application.join(", ")
     );
     if fault == Some(Fault::Named(Named::Scope401)) {
         return Err(ApiError::new(

@@ -56,12 +56,24 @@ pub async fn read(headers: &HeaderMap, mut body: Body) -> Result<Bytes, ApiError
     Ok(Bytes::from(kept))
 }
 
-/// C3.1: the media type must be `application/json`; parameters are allowed.
-pub fn check_media_type(headers: &HeaderMap, refusal_status: StatusCode) -> Result<(), ApiError> {
+/// C3.1: the media type must be `application/json` (in any letter case, as media types are);
+/// parameters are allowed.
+pub fn check_media_type(
+    headers: &HeaderMap,
+    refusal_status: StatusCode,
+    fault: Option<Fault>,
+) -> Result<(), ApiError> {
     let raw = headers.get(CONTENT_TYPE);
     let text = raw.and_then(|v| v.to_str().ok());
     let essence = text.map(|t| t.split(';').next().unwrap_or("").trim());
-    if essence.is_some_and(|e| e.eq_ignore_ascii_case("application/json")) {
+    let accepted = |e: &str| match fault {
+        Some(Fault::Named(Named::MediaTypeCaseSensitive)) => e == "application/json",
+        Some(Fault::Named(Named::MergePatchAccepted)) => {
+            e.eq_ignore_ascii_case("application/json") || e.to_ascii_lowercase().ends_with("+json")
+        }
+        _ => e.eq_ignore_ascii_case("application/json"),
+    };
+    if essence.is_some_and(accepted) {
         return Ok(());
     }
     let shown = match (raw, text) {
@@ -81,9 +93,30 @@ pub fn is_malformed_json(body: &[u8]) -> bool {
     }
 }
 
+/// True when the body holds a number literal of 1000 digits or more (`server-error-on-long-number`).
+pub fn has_long_number(body: &[u8]) -> bool {
+    body.split(|b| !b.is_ascii_digit())
+        .any(|run| run.len() >= 1000)
+}
+
+/// `trailing-text-ignored`: the first JSON value of the body, when it is an object followed by
+/// more text (a streaming parser that stops there).
+fn first_object(body: &[u8]) -> Option<Bytes> {
+    let mut values = serde_json::Deserializer::from_slice(body).into_iter::<Value>();
+    match values.next() {
+        Some(Ok(v @ Value::Object(_))) if values.byte_offset() < body.len() => {
+            Some(Bytes::from(v.to_string()))
+        }
+        _ => None,
+    }
+}
+
 /// Applies the fault's loosening to a body that is a JSON object, so that `parse_patch` then
 /// accepts what the fault lets through; any other body, or no such fault, is returned as is.
 pub fn loosen(fault: Option<Fault>, model: &EntityModel, key: &str, body: Bytes) -> Bytes {
+    if fault == Some(Fault::Named(Named::TrailingTextIgnored)) {
+        return first_object(&body).unwrap_or(body);
+    }
     let named = match fault {
         Some(Fault::Named(n))
             if matches!(
@@ -93,6 +126,7 @@ pub fn loosen(fault: Option<Fault>, model: &EntityModel, key: &str, body: Bytes)
                     | Named::Int32Wraps
                     | Named::OffsetOptional
                     | Named::IdWritable
+                    | Named::NamesCaseInsensitive
             ) =>
         {
             Some(n)
@@ -119,6 +153,14 @@ fn loosen_named(
 ) -> Map<String, Value> {
     let mut out = Map::new();
     for (name, value) in object {
+        let name = match fault {
+            Named::NamesCaseInsensitive => model
+                .properties
+                .iter()
+                .find(|p| p.name.eq_ignore_ascii_case(&name))
+                .map_or(name, |p| p.name.clone()),
+            _ => name,
+        };
         let ty = model.property(&name).map(|p| &p.ty);
         let int32 = matches!(ty, Some(TypeRef::Primitive(Primitive::Int32)));
         let time = matches!(ty, Some(TypeRef::Primitive(Primitive::DateTimeOffset)));

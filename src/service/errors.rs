@@ -129,7 +129,12 @@ impl ApiError {
         if style.fault != Some(Fault::Named(Named::ErrorWithoutCode)) {
             error.insert("code".into(), Value::String(self.code.into()));
         }
-        error.insert("message".into(), Value::String(self.message.clone()));
+        let message = if style.fault == Some(Fault::Named(Named::EmptyErrorMessage)) {
+            String::new()
+        } else {
+            self.message.clone()
+        };
+        error.insert("message".into(), Value::String(message));
         if style.fault != Some(Fault::Named(Named::NoInnerError)) {
             let mut inner = Map::new();
             inner.insert(

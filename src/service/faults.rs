@@ -85,6 +85,18 @@ pub enum Named {
     NoInnerError,
     ServerErrorOnBadJson,
     MockLike,
+    TrailingTextIgnored,
+    NamesCaseInsensitive,
+    ServerErrorOnLongNumber,
+    ReadScopeWrites,
+    AppRolesRefused,
+    MediaTypeCaseSensitive,
+    MergePatchAccepted,
+    ExtraProperty,
+    WrongOdataTypeInAnswer,
+    ClientRequestIdNotEchoed,
+    NoOdataVersion,
+    EmptyErrorMessage,
 }
 
 /// Behaviour the contract allows but the default service does not show; several may be on.
@@ -358,6 +370,90 @@ static FAULTS: &[FaultInfo] = &[
         level: Level::Must,
         description: "a mock that ignores every PATCH, answering the page's example, and never answers a body that is not JSON (as Stoplight Prism's mock does)",
     },
+    FaultInfo {
+        fault: Named::TrailingTextIgnored,
+        name: "trailing-text-ignored",
+        clause: "C3.2",
+        level: Level::Must,
+        description: "a body that is one JSON object followed by more text is read as the object alone (a streaming parser that stops after the first value)",
+    },
+    FaultInfo {
+        fault: Named::NamesCaseInsensitive,
+        name: "names-case-insensitive",
+        clause: "C3.3",
+        level: Level::Must,
+        description: "property names are matched ignoring letter case, so a name that differs from a real one only in case is taken for it",
+    },
+    FaultInfo {
+        fault: Named::ServerErrorOnLongNumber,
+        name: "server-error-on-long-number",
+        clause: "C6.2",
+        level: Level::Must,
+        description: "a number literal of 1000 digits or more answers 500 (the parser overflows) instead of 400",
+    },
+    FaultInfo {
+        fault: Named::ReadScopeWrites,
+        name: "read-scope-writes",
+        clause: "C2.2",
+        level: Level::Must,
+        description: "a token with only the read permission (…Read.All) may PATCH",
+    },
+    FaultInfo {
+        fault: Named::AppRolesRefused,
+        name: "app-roles-refused",
+        clause: "C2.2",
+        level: Level::Must,
+        description: "only delegated scopes (scp) are read: an application token whose roles grant the permission is refused with 403",
+    },
+    FaultInfo {
+        fault: Named::MediaTypeCaseSensitive,
+        name: "media-type-case-sensitive",
+        clause: "C3.1",
+        level: Level::Must,
+        description: "the media type is compared case-sensitively, so `Application/JSON` (the same media type) is refused with 415",
+    },
+    FaultInfo {
+        fault: Named::MergePatchAccepted,
+        name: "merge-patch-accepted",
+        clause: "C3.1",
+        level: Level::Must,
+        description: "any media type ending in +json (application/merge-patch+json) is taken as application/json",
+    },
+    FaultInfo {
+        fault: Named::ExtraProperty,
+        name: "extra-property",
+        clause: "C4.3",
+        level: Level::Must,
+        description: "PATCH answers carry a property the entity does not have",
+    },
+    FaultInfo {
+        fault: Named::WrongOdataTypeInAnswer,
+        name: "wrong-odata-type-in-answer",
+        clause: "C4.3",
+        level: Level::Must,
+        description: "PATCH answers name another type in `@odata.type`",
+    },
+    FaultInfo {
+        fault: Named::ClientRequestIdNotEchoed,
+        name: "client-request-id-not-echoed",
+        clause: "C4.7",
+        level: Level::Should,
+        description: "the client's `client-request-id` is not echoed",
+    },
+    FaultInfo {
+        fault: Named::NoOdataVersion,
+        name: "no-odata-version",
+        clause: "C4.7",
+        level: Level::Should,
+        description: "no `OData-Version` response header",
+    },
+    FaultInfo {
+        fault: Named::EmptyErrorMessage,
+        name: "empty-error-message",
+        clause: "C6.1",
+        level: Level::Must,
+        description: "error bodies carry an empty `error.message`",
+    },
 ];
 
 /// Every deviation, in declaration order.
@@ -501,6 +597,8 @@ impl Fault {
                 | Named::Offset14Refused
                 | Named::Feb29Refused => has(Primitive::DateTimeOffset),
                 Named::PatchReplaces | Named::LostUpdate => model.writable().count() > 1,
+                Named::ReadScopeWrites => !pack.meta.permissions.read.is_empty(),
+                Named::AppRolesRefused => !pack.meta.permissions.application.is_empty(),
                 _ => true,
             },
         }
@@ -622,7 +720,7 @@ mod tests {
             assert_eq!(info.name.parse::<Deviation>().unwrap(), info.deviation);
         }
         // The tables end with the enums' last variants (a variant without a row has no name).
-        assert_eq!(FAULTS.len(), Named::MockLike as usize + 1);
+        assert_eq!(FAULTS.len(), Named::EmptyErrorMessage as usize + 1);
         assert_eq!(DEVIATIONS.len(), Deviation::ReadOnly400 as usize + 1);
     }
 

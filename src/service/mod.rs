@@ -206,10 +206,14 @@ async fn answer(State(state): State<ServiceState>, request: Request) -> Response
     if state.named_fault() != Some(Named::NoRequestId) {
         headers.insert("request-id", request_id);
     }
-    if let Some(c) = client_request_id {
+    if let Some(c) =
+        client_request_id.filter(|_| state.named_fault() != Some(Named::ClientRequestIdNotEchoed))
+    {
         headers.insert("client-request-id", c);
     }
-    headers.insert("odata-version", HeaderValue::from_static("4.0"));
+    if state.named_fault() != Some(Named::NoOdataVersion) {
+        headers.insert("odata-version", HeaderValue::from_static("4.0"));
+    }
     response
 }
 

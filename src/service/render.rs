@@ -77,10 +77,12 @@ impl Render<'_> {
             fields.push(("@odata.etag".to_owned(), Field::Text(etag(entity))));
         }
         if self.named() != Some(Named::NoOdataType) {
-            fields.push((
-                "@odata.type".to_owned(),
-                Field::Text(model.odata_type.clone()),
-            ));
+            let odata_type = if patch && self.named() == Some(Named::WrongOdataTypeInAnswer) {
+                "#microsoft.graph.entity".to_owned()
+            } else {
+                model.odata_type.clone()
+            };
+            fields.push(("@odata.type".to_owned(), Field::Text(odata_type)));
         }
         for (i, (p, value)) in model.properties.iter().zip(&entity.values).enumerate() {
             if omitted == Some(i) {
@@ -104,6 +106,12 @@ impl Render<'_> {
                 }
             }
             fields.push((p.name.clone(), Field::Typed(&p.ty, value)));
+        }
+        if patch && self.named() == Some(Named::ExtraProperty) {
+            fields.push((
+                "extraProperty".to_owned(),
+                Field::Text("not a property of the entity".into()),
+            ));
         }
         if self.has(Deviation::Reordered) {
             fields.reverse();

@@ -210,9 +210,14 @@ async fn patch(
         } else {
             StatusCode::UNSUPPORTED_MEDIA_TYPE
         };
-        body::check_media_type(headers, status)?;
+        body::check_media_type(headers, status, state.fault())?;
     }
-    if fault == Some(Named::ServerErrorOnBadJson) && body::is_malformed_json(&raw) {
+    let parser_crash = match fault {
+        Some(Named::ServerErrorOnBadJson) => body::is_malformed_json(&raw),
+        Some(Named::ServerErrorOnLongNumber) => body::has_long_number(&raw),
+        _ => false,
+    };
+    if parser_crash {
         return Err(ApiError::internal(
             "an unexpected error occurred while reading the request",
         ));

@@ -1,0 +1,989 @@
+//! The suite of a pack, made from its entity, variants and fixtures: the cases every variant
+//! runs (the page's example, each response clause, auth, media type, body shape, every rule of
+//! every type the entity uses, atomicity, errors) and each variant's own (spellings, alias,
+//! routing probes). The seed page's pack was written by hand before this existed; the names made
+//! here are its names, so an imported seed page runs the same trials.
+
+use serde_json::{json, Map, Value};
+
+use crate::domain::types::Family;
+use crate::domain::{EntityModel, Primitive, Property, TypeRef};
+use crate::generate::typed;
+use crate::pack::file::{FixturesFile, Permissions};
+use crate::pack::PackVariant;
+
+/// A case file: its name and its JSON.
+pub(crate) type CaseFile = (String, Value);
+
+/// Every case file of the pack: `all-variants.json`, then one per variant.
+pub(crate) fn synthesize(
+    model: &EntityModel,
+    permissions: &Permissions,
+    example: Option<&Value>,
+    variants: &[PackVariant],
+    fixtures: &FixturesFile,
+) -> Vec<CaseFile> {
+    let s = Synth { model, permissions };
+    let mut common = s.accepted(example);
+    common.extend(s.shape_and_auth());
+    common.extend(s.invalid_values());
+    common.extend(s.atomicity_and_errors());
+    let mut files = vec![(
+        "all-variants.json".to_owned(),
+        json!({
+            "description": "Cases every path variant runs once each. Each names the clause it enforces (CONTRACT.md, C1–C7); made by `graph-conformance import`.",
+            "cases": common
+        }),
+    )];
+    for (i, v) in variants.iter().enumerate() {
+        files.push((
+            format!("{}.json", v.name),
+            s.variant_file(v, i == 0, fixtures),
+        ));
+    }
+    files
+}
+
+struct Synth<'a> {
+    model: &'a EntityModel,
+    permissions: &'a Permissions,
+}
+
+/// How a family is called in case names (the seed's cases say `datetime`).
+fn case_word(f: Family) -> &'static str {
+    match f {
+        Family::Primitive(Primitive::DateTimeOffset) => "datetime",
+        other => other.word(),
+    }
+}
+
+fn case(name: &str, clause: &str, description: &str, kind: &str, request: Value) -> Value {
+    json!({ "name": name, "clause": clause, "description": description, "kind": kind, "request": request })
+}
+
+fn refused(name: &str, clause: &str, description: &str, request: Value, status: &[u16]) -> Value {
+    let mut c = case(name, clause, description, "refused", request);
+    c["status"] = json!(status);
+    c
+}
+
+fn body_of(pairs: &[(&str, Value)]) -> Value {
+    Value::Object(
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect(),
+    )
+}
+
+fn text(json: &str) -> Value {
+    serde_json::from_str(json).unwrap_or(Value::Null)
+}
+
+impl Synth<'_> {
+    fn writable(&self) -> Vec<&Property> {
+        self.model.writable().map(|(_, p)| p).collect()
+    }
+
+    /// The `k`-th writable property (cycling).
+    fn nth(&self, k: usize) -> &Property {
+        let w = self.writable();
+        w[k % w.len()]
+    }
+
+    /// A plain valid value of `p`, varied by `n`: the number `n` for integers, else one of the
+    /// type's valid edges.
+    fn simple(&self, p: &Property, n: usize) -> Value {
+        if let TypeRef::Primitive(Primitive::Int32 | Primitive::Int64 | Primitive::Int16) = p.ty {
+            return json!(n);
+        }
+        let edges = typed::valid_edges(&self.model.types, &p.ty, false);
+        edges
+            .get(n % edges.len().max(1))
+            .map_or(Value::Null, |(j, _)| text(j))
+    }
+
+    fn one(&self, k: usize, n: usize) -> Value {
+        let p = self.nth(k);
+        body_of(&[(&p.name, self.simple(p, n))])
+    }
+
+    /// The writable properties of a family.
+    fn of(&self, f: Family) -> Vec<&Property> {
+        self.writable()
+            .into_iter()
+            .filter(|p| Family::of(&p.ty) == f)
+            .collect()
+    }
+
+    /// The families the writable properties use, in a stable order.
+    fn families(&self) -> Vec<Family> {
+        Family::all()
+            .into_iter()
+            .filter(|f| !self.of(*f).is_empty())
+            .collect()
+    }
+
+    /// Valid PATCHes: the page's example, each response clause, each type's valid edges.
+    fn accepted(&self, example: Option<&Value>) -> Vec<Value> {
+        let last = self.writable().len().saturating_sub(1);
+        let every: Value = Value::Object(
+            self.writable()
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.name.clone(), self.simple(p, i + 2)))
+                .collect(),
+        );
+        let example = example.filter(|e| e.is_object()).cloned().unwrap_or(every);
+        let accept = |name: &str, clause: &str, description: &str, body: Value| {
+            case(
+                name,
+                clause,
+                description,
+                "accepted",
+                json!({ "body": body }),
+            )
+        };
+        let mut out = vec![
+            accept(
+                "doc-example",
+                "C4.4",
+                "The page's own example request; every property comes back as sent.",
+                example,
+            ),
+            accept(
+                "valid-patch-answers-200",
+                "C4.1",
+                "A valid PATCH answers with the page's success status and the updated entity.",
+                self.one(last, 15),
+            ),
+            accept(
+                "answer-is-json",
+                "C4.2",
+                "The answer's Content-Type is application/json (parameters allowed).",
+                self.one(0, 5),
+            ),
+            accept(
+                "answer-is-the-full-entity",
+                "C4.3",
+                "The answer validates against the entity schema: every property, no others.",
+                self.one(3, 1),
+            ),
+        ];
+        out.extend(self.valid_edges());
+        out.push(accept(
+            "partial-update-merges",
+            "C4.5",
+            "Properties not sent keep their values: PATCH merges.",
+            self.one(2, 7),
+        ));
+        for f in self
+            .families()
+            .into_iter()
+            .filter(|f| *f != Family::of(&self.nth(0).ty))
+        {
+            let p = self.of(f)[0];
+            let body = body_of(&[(&p.name, self.simple(p, 1))]);
+            out.push(accept(
+                &format!("partial-{}-merges", case_word(f)),
+                "C4.5",
+                &format!(
+                    "Sending only a {} property leaves every other property as it was.",
+                    f.word()
+                ),
+                body,
+            ));
+        }
+        out.push(accept(
+            "key-unchanged",
+            "C4.6",
+            "The answer's key is the entity's key, unchanged.",
+            self.one(last, 3),
+        ));
+        let mut should = accept(
+            "request-ids-and-odata-version",
+            "C4.7",
+            "request-id present, client-request-id echoed, OData-Version 4.0.",
+            self.one(1, 9),
+        );
+        should["level"] = json!("SHOULD");
+        out.push(should);
+        let p = self.nth(last);
+        let annotated = body_of(&[
+            ("@odata.type", json!(self.model.odata_type)),
+            (&p.name, self.simple(p, 16)),
+        ]);
+        out.push(accept(
+            "odata-type-annotation-accepted",
+            "C3.3",
+            "The @odata.type annotation with the entity's own type is allowed in a request.",
+            annotated,
+        ));
+        let mut charset = accept(
+            "content-type-with-charset",
+            "C3.1",
+            "application/json with a charset parameter is accepted.",
+            self.one(0, 6),
+        );
+        charset["request"]["content_type"] = json!("application/json; charset=utf-8");
+        out.push(charset);
+        let (a, b) = (self.nth(3), self.nth(last.saturating_sub(1)));
+        out.push(accept(
+            "persisted",
+            "C5.1",
+            "A GET right after the PATCH returns the PATCH's values.",
+            body_of(&[(&a.name, self.simple(a, 11)), (&b.name, self.simple(b, 4))]),
+        ));
+        let mut repeat = accept(
+            "idempotent",
+            "C5.2",
+            "The same PATCH twice succeeds both times and leaves the state of one.",
+            body_of(&[
+                (&self.nth(0).name, self.simple(self.nth(0), 12)),
+                (&self.nth(last).name, self.simple(self.nth(last), 13)),
+            ]),
+        );
+        repeat["kind"] = json!("repeat");
+        out.push(repeat);
+        out.extend(self.concurrent());
+        out.extend(self.nullable_and_read_only());
+        out
+    }
+
+    /// Each family's valid edges (C3.x: the clause that makes them valid).
+    fn valid_edges(&self) -> Vec<Value> {
+        let mut out = Vec::new();
+        for f in self.families() {
+            let props = self.of(f);
+            match f {
+                Family::Primitive(Primitive::Int32) => {
+                    let ends = [json!(i32::MIN), json!(i32::MAX), json!(0)];
+                    let body: Map<String, Value> = props
+                        .iter()
+                        .cycle()
+                        .take(3.min(props.len()))
+                        .zip(ends)
+                        .map(|(p, v)| (p.name.clone(), v))
+                        .collect();
+                    out.push(case(
+                        "int32-range-ends",
+                        "C4.4",
+                        "Both ends of the Int32 range are valid and come back exactly.",
+                        "accepted",
+                        json!({ "body": body }),
+                    ));
+                }
+                Family::Primitive(Primitive::DateTimeOffset) => {
+                    let p = &props[0].name;
+                    for (name, value, description) in [
+                        ("datetime-seven-digits-max-offset", "2024-02-29T23:59:59.9999999+14:00", "Seven fraction digits, a leap day and the +14:00 offset come back as the same instant."),
+                        ("datetime-without-seconds", "2017-01-01T00:02-08:00", "Seconds are optional in a DateTimeOffset."),
+                        ("datetime-utc-z", "1999-12-31T23:59:59.0000001Z", "A UTC time with a one-tick fraction."),
+                    ] {
+                        out.push(case(name, "C4.4", description, "accepted", json!({ "body": { p: value } })));
+                    }
+                }
+                other => out.extend(self.family_edges(other, &props)),
+            }
+        }
+        out
+    }
+
+    /// The first few valid edges of a family's type, each on every property of it.
+    fn family_edges(&self, f: Family, props: &[&Property]) -> Vec<Value> {
+        let edges = typed::valid_edges(&self.model.types, &props[0].ty, false);
+        edges
+            .iter()
+            .take(4)
+            .enumerate()
+            .map(|(k, (_, name))| {
+                let body: Map<String, Value> = props
+                    .iter()
+                    .filter(|p| p.ty == props[0].ty)
+                    .map(|p| {
+                        (
+                            p.name.clone(),
+                            typed::valid_edges(&self.model.types, &p.ty, false)
+                                .get(k)
+                                .map_or(Value::Null, |(j, _)| text(j)),
+                        )
+                    })
+                    .collect();
+                case(
+                    &format!("{}-valid-edge-{}", case_word(f), k + 1),
+                    f.clause(),
+                    &format!(
+                        "A valid {}: {name}; it comes back as sent (C4.4).",
+                        f.word()
+                    ),
+                    "accepted",
+                    json!({ "body": body }),
+                )
+            })
+            .collect()
+    }
+
+    fn concurrent(&self) -> Vec<Value> {
+        let writable = self.writable();
+        let mut out = Vec::new();
+        if writable.len() > 1 {
+            let bodies: Vec<Value> = writable
+                .iter()
+                .take(8)
+                .enumerate()
+                .map(|(i, p)| body_of(&[(&p.name, self.simple(p, 1001 + i))]))
+                .collect();
+            let mut c = case("concurrent-disjoint-properties", "C5.4", "PATCHes of disjoint properties sent at once all take effect (no lost update); four rounds.", "concurrent", json!({}));
+            c["bodies"] = json!(bodies);
+            c["rounds"] = json!(4);
+            out.push(c);
+        }
+        let p = self.nth(writable.len().saturating_sub(1));
+        let bodies: Vec<Value> = (1..=4)
+            .map(|k| body_of(&[(&p.name, self.simple(p, k * 100))]))
+            .collect();
+        let mut c = case(
+            "concurrent-same-property",
+            "C5.4",
+            "Concurrent PATCHes of one property leave one of the values sent.",
+            "concurrent",
+            json!({}),
+        );
+        c["bodies"] = json!(bodies);
+        c["rounds"] = json!(2);
+        out.push(c);
+        out
+    }
+
+    /// Nullable properties take null; read-only ones are never changed.
+    fn nullable_and_read_only(&self) -> Vec<Value> {
+        let mut out = Vec::new();
+        for p in self.writable().into_iter().filter(|p| p.nullable) {
+            out.push(case(
+                &format!("nullable-{}", p.name),
+                p.ty.clause(),
+                "A nullable property takes null and comes back null.",
+                "accepted",
+                json!({ "body": { &p.name: null } }),
+            ));
+        }
+        for p in self
+            .model
+            .properties
+            .iter()
+            .filter(|p| p.read_only && p.name != self.model.key)
+        {
+            let value = typed::valid_edges(&self.model.types, &p.ty, false)
+                .first()
+                .map_or(Value::Null, |(j, _)| text(j));
+            let mut c = case(
+                &format!("read-only-{}", p.name),
+                "C3.6",
+                "A read-only property set to another value: 400, or 200 leaving it unchanged.",
+                "either",
+                json!({ "body": { &p.name: value } }),
+            );
+            c["status"] = json!([200, 400]);
+            out.push(c);
+        }
+        out
+    }
+}
+
+impl Synth<'_> {
+    /// Refusals of the request's shape and of its credentials (C2, C3.1, C3.2, C3.3, C3.7).
+    fn shape_and_auth(&self) -> Vec<Value> {
+        let first = self.nth(0);
+        let with = |n: usize| body_of(&[(&first.name, self.simple(first, n))]);
+        let every: Value = Value::Object(
+            self.writable()
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.name.clone(), self.simple(p, 46 + i)))
+                .collect(),
+        );
+        let auth = |name: &str,
+                    clause: &str,
+                    description: &str,
+                    auth: &str,
+                    body: Value,
+                    status: &[u16]| {
+            refused(
+                name,
+                clause,
+                description,
+                json!({ "auth": auth, "body": body }),
+                status,
+            )
+        };
+        let mut either = case(
+            "empty-object",
+            "C3.7",
+            "{} changes nothing; 200 with the unchanged entity or 400 are both conformant.",
+            "either",
+            json!({ "body": {} }),
+        );
+        either["status"] = json!([200, 400]);
+        let mut no_scope = auth(
+            "token-without-scope",
+            "C2.2",
+            "A token without the page's permission: 403 (401 tolerated as a SHOULD warning).",
+            "no-scope",
+            with(45),
+            &[401, 403],
+        );
+        no_scope["preferred_status"] = json!([403]);
+        let raw = |name: &str, clause: &str, description: &str, body: String| {
+            refused(
+                name,
+                clause,
+                description,
+                json!({ "body_raw": body }),
+                &[400],
+            )
+        };
+        let name = serde_json::to_string(&first.name).unwrap_or_default();
+        let mut out = vec![
+            either,
+            auth(
+                "no-authorization",
+                "C2.1",
+                "No Authorization header: 401 with an error body, nothing changed.",
+                "none",
+                with(41),
+                &[401],
+            ),
+            auth(
+                "not-a-bearer-token",
+                "C2.1",
+                "Credentials in another scheme (Basic): 401.",
+                "not-bearer",
+                with(42),
+                &[401],
+            ),
+            auth(
+                "unreadable-token",
+                "C2.1",
+                "A bearer token the service cannot read: 401.",
+                "unreadable",
+                with(43),
+                &[401],
+            ),
+            auth(
+                "expired-token",
+                "C2.1",
+                "A token whose exp has passed: 401.",
+                "expired",
+                with(44),
+                &[401],
+            ),
+            no_scope,
+            auth(
+                "forbidden-changes-nothing",
+                "C2.3",
+                "A refused PATCH of every property changes none of them.",
+                "no-scope",
+                every.clone(),
+                &[401, 403],
+            ),
+            auth(
+                "unauthenticated-changes-nothing",
+                "C2.3",
+                "A PATCH without a token changes nothing.",
+                "none",
+                every,
+                &[401],
+            ),
+            refused(
+                "text-plain-body",
+                "C3.1",
+                "Content-Type text/plain: 400 or 415.",
+                json!({ "content_type": "text/plain", "body": with(51) }),
+                &[400, 415],
+            ),
+            refused(
+                "no-content-type",
+                "C3.1",
+                "No Content-Type at all: 400 or 415.",
+                json!({ "content_type": null, "body": with(52) }),
+                &[400, 415],
+            ),
+            raw(
+                "malformed-json",
+                "C3.2",
+                "Malformed JSON: 400.",
+                format!("{{{name}: 53"),
+            ),
+            raw(
+                "array-body",
+                "C3.2",
+                "A JSON array instead of an object: 400.",
+                format!("[{{{name}: 54}}]"),
+            ),
+            raw(
+                "scalar-body",
+                "C3.2",
+                "A JSON scalar instead of an object: 400.",
+                "55".into(),
+            ),
+            raw("empty-body", "C3.2", "An empty body: 400.", String::new()),
+            refused(
+                "deeply-nested-body",
+                "C3.2",
+                "A value nested 10 000 deep: 400, never a crash.",
+                json!({ "body_parts": [[format!("{{{name}: "), 1], ["[", 10_000], ["]", 10_000], ["}", 1]] }),
+                &[400],
+            ),
+            refused(
+                "unknown-property",
+                "C3.3",
+                "A property the entity does not have: 400.",
+                json!({ "body": { &first.name: self.simple(first, 56), "numberOfUnknownUsers": 1 } }),
+                &[400],
+            ),
+            refused(
+                "wrong-odata-type",
+                "C3.3",
+                "@odata.type of another type: 400.",
+                json!({ "body": { "@odata.type": format!("{}Unrelated", self.model.odata_type), &first.name: self.simple(first, 58) } }),
+                &[400],
+            ),
+        ];
+        out.extend(self.other_tokens());
+        out.extend(self.more_shapes(&with, &name));
+        out
+    }
+
+    /// The refusals and acceptances a first held-out evaluation found unprobed (issue 13): a
+    /// credential or media type that differs in one way, a body that is an object and more, a
+    /// name that differs in case only.
+    fn more_shapes(&self, with: &dyn Fn(usize) -> Value, name: &str) -> Vec<Value> {
+        let first = self.nth(0);
+        let mut out = Vec::new();
+        let mut upper = case("content-type-in-upper-case", "C3.1", "Media types are case-insensitive: Application/JSON is application/json and is accepted.", "accepted", json!({ "content_type": "Application/JSON", "body": with(62) }));
+        upper["description"] = json!("Media types are case-insensitive: Application/JSON is application/json and is accepted.");
+        out.push(upper);
+        out.push(refused(
+            "merge-patch-media-type",
+            "C3.1",
+            "application/merge-patch+json is not application/json: 400 or 415.",
+            json!({ "content_type": "application/merge-patch+json", "body": with(63) }),
+            &[400, 415],
+        ));
+        out.push(refused("trailing-text-after-object", "C3.2", "One JSON object and then more text is not one JSON object: 400, nothing changed.", json!({ "body_raw": format!("{{{name}: {}}} {{{name}: {}}}", self.simple(first, 64), self.simple(first, 65)) }), &[400]));
+        let other_case = swap_first_case(&first.name);
+        if self.model.property(&other_case).is_none() {
+            out.push(refused("property-name-in-another-case", "C3.3", "Property names are case-sensitive: a name that differs from a real one in case only is unknown: 400.", json!({ "body": { other_case: self.simple(first, 66) } }), &[400]));
+        }
+        out
+    }
+
+    /// Tokens that hold a permission other than the delegated write one, where the page lists it.
+    fn other_tokens(&self) -> Vec<Value> {
+        let (read, application) = (
+            !self.permissions.read.is_empty(),
+            !self.permissions.application.is_empty(),
+        );
+        let first = self.nth(0);
+        let with = |n: usize| body_of(&[(&first.name, self.simple(first, n))]);
+        let mut out = Vec::new();
+        if read {
+            let mut c = refused("token-with-read-scope-only", "C2.2", "A token with only the read permission may read but not PATCH: 403 (401 tolerated as a SHOULD warning).", json!({ "auth": "read-only", "body": with(47) }), &[401, 403]);
+            c["preferred_status"] = json!([403]);
+            out.push(c);
+        }
+        if application {
+            out.push(case(
+                "application-token-accepted",
+                "C2.2",
+                "An application token whose roles hold the write permission may PATCH.",
+                "accepted",
+                json!({ "auth": "app", "body": with(48) }),
+            ));
+        }
+        out
+    }
+
+    /// Every named invalid form of every type the entity uses, each alone on one property.
+    fn invalid_values(&self) -> Vec<Value> {
+        let mut out = Vec::new();
+        for f in self.families() {
+            let p = self.of(f)[0];
+            match f {
+                Family::Primitive(Primitive::Int32) => out.extend(self.seed_int32(p)),
+                Family::Primitive(Primitive::DateTimeOffset) => out.extend(self.seed_datetime(p)),
+                _ => {
+                    for (json_text, name) in
+                        typed::invalid_edges(&self.model.types, &p.ty, p.nullable)
+                            .into_iter()
+                            .take(12)
+                    {
+                        let case_name = format!("{}-invalid-{}", case_word(f), slug(&name));
+                        let description = format!("{} is not a valid {}: 400.", name, f.word());
+                        out.push(refused(&case_name, f.clause(), &description, json!({ "body_raw": format!("{{{}:{json_text}}}", serde_json::to_string(&p.name).unwrap_or_default()) }), &[400]));
+                    }
+                }
+            }
+        }
+        dedupe_names(out)
+    }
+
+    fn seed_int32(&self, p: &Property) -> Vec<Value> {
+        let n = serde_json::to_string(&p.name).unwrap_or_default();
+        let rows: [(&str, &str, &str); 12] = [
+            (
+                "int32-just-above-range",
+                "2147483648",
+                "2147483648 is one past Int32's maximum: 400.",
+            ),
+            (
+                "int32-just-below-range",
+                "-2147483649",
+                "-2147483649 is one below Int32's minimum: 400.",
+            ),
+            (
+                "int32-exponent-out-of-range",
+                "1e20",
+                "1e20 is far out of range: 400.",
+            ),
+            (
+                "int32-huge-exponent",
+                "1e400",
+                "1e400 overflows even a double: 400, never a crash.",
+            ),
+            (
+                "int32-twenty-digits",
+                "12345678901234567890",
+                "A 20-digit integer: 400.",
+            ),
+            ("int32-fraction", "4.5", "4.5 is not an Int32: 400."),
+            ("int32-fraction-as-exponent", "45e-1", "45e-1 is 4.5: 400."),
+            (
+                "int32-string",
+                "\"4\"",
+                "A string holding digits is not an Int32: 400.",
+            ),
+            ("int32-boolean", "true", "A boolean is not an Int32: 400."),
+            (
+                "int32-null",
+                "null",
+                "null is not an Int32 (the property is not nullable): 400.",
+            ),
+            ("int32-array", "[4]", "An array is not an Int32: 400."),
+            (
+                "int32-object",
+                "{\"value\": 4}",
+                "An object is not an Int32: 400.",
+            ),
+        ];
+        rows.iter()
+            .filter(|(name, _, _)| !(p.nullable && *name == "int32-null"))
+            .map(|(name, value, description)| {
+                refused(
+                    name,
+                    "C3.4",
+                    description,
+                    json!({ "body_raw": format!("{{{n}: {value}}}") }),
+                    &[400],
+                )
+            })
+            .collect()
+    }
+
+    fn seed_datetime(&self, p: &Property) -> Vec<Value> {
+        let rows: [(&str, Value, &str); 10] = [
+            (
+                "datetime-without-offset",
+                json!("2017-01-01T00:02:03.0612494"),
+                "A DateTimeOffset needs its offset: 400.",
+            ),
+            (
+                "datetime-date-only",
+                json!("2017-01-01"),
+                "A date alone is not a DateTimeOffset: 400.",
+            ),
+            (
+                "datetime-month-13",
+                json!("2017-13-01T00:00:00Z"),
+                "Month 13: 400.",
+            ),
+            (
+                "datetime-february-30",
+                json!("2016-02-30T00:00:00Z"),
+                "30 February: 400.",
+            ),
+            (
+                "datetime-february-29-common-year",
+                json!("2023-02-29T00:00:00Z"),
+                "29 February of a common year: 400.",
+            ),
+            (
+                "datetime-hour-24",
+                json!("2017-01-01T24:00:00Z"),
+                "Hour 24: 400.",
+            ),
+            (
+                "datetime-offset-beyond-14h",
+                json!("2017-01-01T00:00:00+14:30"),
+                "An offset beyond ±14:00: 400.",
+            ),
+            (
+                "datetime-year-0000",
+                json!("0000-01-01T00:00:00Z"),
+                "Year 0000 is outside 0001–9999: 400.",
+            ),
+            (
+                "datetime-null",
+                Value::Null,
+                "null is not a DateTimeOffset: 400.",
+            ),
+            (
+                "datetime-number",
+                json!(1_483_228_923),
+                "A number is not a DateTimeOffset: 400.",
+            ),
+        ];
+        rows.into_iter()
+            .filter(|(name, _, _)| !(p.nullable && *name == "datetime-null"))
+            .map(|(name, value, description)| {
+                refused(
+                    name,
+                    "C3.5",
+                    description,
+                    json!({ "body": { &p.name: value } }),
+                    &[400],
+                )
+            })
+            .collect()
+    }
+
+    /// The key, atomicity (C5.3) and the error body (C6).
+    fn atomicity_and_errors(&self) -> Vec<Value> {
+        let key = &self.model.key;
+        let first = self.nth(0);
+        let mut out = vec![refused(
+            "id-differs",
+            "C3.6",
+            "A body whose key differs from the entity's: 400; the key never changes.",
+            json!({ "body": { key: "00000000-0000-0000-0000-000000000000", &first.name: self.simple(first, 61) } }),
+            &[400],
+        )];
+        for f in self.families() {
+            let bad_prop = self.of(f)[0];
+            let Some((bad, _)) =
+                typed::invalid_edges(&self.model.types, &bad_prop.ty, bad_prop.nullable)
+                    .into_iter()
+                    .next()
+            else {
+                continue;
+            };
+            let mut body: Map<String, Value> = self
+                .writable()
+                .into_iter()
+                .filter(|p| p.name != bad_prop.name)
+                .take(2)
+                .enumerate()
+                .map(|(i, p)| (p.name.clone(), self.simple(p, 77 + i)))
+                .collect();
+            body.insert(bad_prop.name.clone(), text(&bad));
+            let (name, body) = match f {
+                Family::Primitive(Primitive::Int32) => ("valid-beside-invalid-int32".to_owned(), {
+                    body.insert(bad_prop.name.clone(), json!("x"));
+                    body
+                }),
+                other => (format!("valid-beside-invalid-{}", case_word(other)), body),
+            };
+            out.push(refused(
+                &name,
+                "C5.3",
+                "Valid properties beside an invalid one: 400 and none of them applied.",
+                json!({ "body": body }),
+                &[400],
+            ));
+        }
+        out.push(refused(
+            "valid-beside-unknown-property",
+            "C5.3",
+            "A valid property beside an unknown one: 400, nothing applied.",
+            json!({ "body": { &first.name: self.simple(first, 80), "bogus": 1 } }),
+            &[400],
+        ));
+        let n = serde_json::to_string(&first.name).unwrap_or_default();
+        out.push(refused(
+            "refusal-has-odata-error-body",
+            "C6.1",
+            "A refusal carries {\"error\": {\"code\", \"message\"}} as application/json.",
+            json!({ "body": { &first.name: { "not": "a value" } } }),
+            &[400],
+        ));
+        out.push(refused(
+            "invalid-request-is-not-5xx",
+            "C6.2",
+            "Structurally odd JSON is refused with 400, never 5xx.",
+            json!({ "body_raw": format!("{{{n}: {{{n}: {{{n}: []}}}}}}") }),
+            &[400],
+        ));
+        out.extend(pathological());
+        out
+    }
+
+    /// A variant's own cases: both spellings (C1.1), alias (C1.2), routing probes (C1.3).
+    fn variant_file(&self, v: &PackVariant, canonical: bool, fixtures: &FixturesFile) -> Value {
+        let ids = fixtures.variants.get(&v.name);
+        let first = self.nth(0);
+        let with = |n: usize| json!({ first.name.clone(): self.simple(first, n) });
+        let mut cases = Vec::new();
+        let mut printed = case(
+            "printed-spelling",
+            "C1.1",
+            "The path exactly as the page prints it.",
+            "accepted",
+            json!({ "spelling": "printed", "body": with(21) }),
+        );
+        if v.template.has_printed_form() {
+            printed["description"] = json!("The path exactly as the page prints it, empty // segments and trailing slash kept.");
+            cases.push(printed);
+            cases.push(case("normalised-spelling", "C1.1", "The same path with single slashes and no trailing slash addresses the same entity.", "accepted", json!({ "spelling": "normalised", "body": with(22) })));
+        } else {
+            cases.push(printed);
+        }
+        if !canonical && ids.is_some_and(|i| i.reads.is_some()) {
+            let b = self.nth(1);
+            let mut body = Map::new();
+            body.insert(b.name.clone(), self.simple(b, 31));
+            if let Some(t) = self
+                .of(Family::Primitive(Primitive::DateTimeOffset))
+                .first()
+            {
+                body.insert(t.name.clone(), json!("2019-03-04T05:06:07.8901234-03:30"));
+            }
+            cases.push(case("alias-consistency", "C1.2", "A write through the variant is visible through the canonical path of the entity it reaches.", "alias", json!({ "body": body })));
+        }
+        let probe = |name: &str, id: &str, description: &str, n: usize| {
+            refused(
+                name,
+                "C1.3",
+                description,
+                json!({ "id": id, "body": with(n) }),
+                &[404, 400],
+            )
+        };
+        if v.template.keys().next().is_some() {
+            cases.push(probe(
+                "unknown-id",
+                "unknown",
+                "A key nobody has: 404 (or 400) with an error body, nothing changed.",
+                23,
+            ));
+        }
+        let has = |probe: &str| ids.is_some_and(|i| i.probes.contains_key(probe));
+        if has("missing-navigation") {
+            cases.push(probe("missing-navigation", "missing-navigation", "An entity of a type that lacks the navigation: 404 (or 400), nothing changed anywhere.", 24));
+        }
+        if has("cast-mismatch") {
+            cases.push(probe("cast-mismatch", "cast-mismatch", "An entity that has the navigation but is not of the cast's type: 404 (or 400), nothing changed anywhere.", 25));
+        }
+        if v.template.keys().count() > 1 {
+            cases.push(probe(
+                "not-a-member",
+                "not-a-member",
+                "A last key that is not a member of its collection: 404 (or 400), nothing changed.",
+                26,
+            ));
+        }
+        json!({
+            "variant": v.name,
+            "template": v.template.printed(),
+            "description": format!("Path variant {}: the cases only it needs.", v.name),
+            "cases": cases
+        })
+    }
+}
+
+/// Inputs a parser can choke on (C6.2): each must be refused with a 4xx and an error body,
+/// never a 5xx, and change nothing.
+fn pathological() -> Vec<Value> {
+    let name = "{\"pathologicalProperty\": ";
+    let many = json!([
+        ["{", 1],
+        ["\"unknownProperty\": 1, ", 4999],
+        ["\"unknownProperty\": 1}", 1]
+    ]);
+    let rows = [
+        (
+            "pathological-long-number",
+            json!([[name, 1], ["1", 1], ["0", 5000], ["}", 1]]),
+            "A number literal of 5001 digits",
+        ),
+        (
+            "pathological-long-string",
+            json!([[name, 1], ["\"", 1], ["x", 200_000], ["\"}", 1]]),
+            "A string of 200 000 characters",
+        ),
+        (
+            "pathological-many-properties",
+            many,
+            "5000 members (one name, repeated)",
+        ),
+        (
+            "pathological-nested-objects",
+            json!([[name, 1], ["{\"a\": ", 10_000], ["1", 1], ["}", 10_001]]),
+            "Objects nested 10 000 deep",
+        ),
+        (
+            "pathological-escapes",
+            json!([[name, 1], ["\"\\ud800\\u0000\\uffff\"}", 1]]),
+            "A lone surrogate, NUL and U+FFFF escaped in a string",
+        ),
+    ];
+    rows.into_iter()
+        .map(|(case_name, parts, what)| {
+            refused(
+                case_name,
+                "C6.2",
+                &format!(
+                    "{what}: refused with a 4xx and an error body, never a 5xx, nothing changed."
+                ),
+                json!({ "body_parts": parts }),
+                &[400, 413],
+            )
+        })
+        .collect()
+}
+
+/// `name` with its first letter's case swapped (`pendingCount` → `PendingCount`).
+fn swap_first_case(name: &str) -> String {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(c) if c.is_ascii_lowercase() => c.to_ascii_uppercase().to_string() + chars.as_str(),
+        Some(c) => c.to_ascii_lowercase().to_string() + chars.as_str(),
+        None => String::new(),
+    }
+}
+
+/// A name made safe for case names: lower-case words joined by `-`.
+fn slug(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').chars().take(48).collect()
+}
+
+/// Case names made unique by a counter where two edges slug alike.
+fn dedupe_names(mut cases: Vec<Value>) -> Vec<Value> {
+    let mut seen = std::collections::BTreeMap::<String, usize>::new();
+    for c in &mut cases {
+        let name = c["name"].as_str().unwrap_or_default().to_owned();
+        let n = seen.entry(name.clone()).or_insert(0);
+        *n += 1;
+        if *n > 1 {
+            c["name"] = json!(format!("{name}-{n}"));
+        }
+    }
+    cases
+}

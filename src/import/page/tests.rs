@@ -1,0 +1,503 @@
+//! Tests of the update-page reader on small pages in the template's shape, the 2017 seed's
+//! shape, and every way one can be refused.
+
+use super::*;
+use crate::import::markdown::TypeCell;
+
+/// A short page of the current template; tests change one part of it at a time.
+const TEMPLATE: &str = r##"---
+title: "Update widgetThing"
+description: "Update the properties of a widgetThing object."
+author: "dougeby"
+doc_type: apiPageType
+---
+
+# Update widgetThing
+
+Namespace: microsoft.graph
+
+> **Important:** Microsoft Graph APIs under the /beta version are subject to change.
+
+Update the properties of a [widgetThing](../resources/intune-x-widgetthing.md) object.
+
+## Prerequisites
+One of the following permissions is required to call this API. See [Permissions](/graph/permissions-reference).
+
+|Permission type|Permissions (from least to most privileged)|
+|:---|:---|
+|Delegated (work or school account)|A.ReadWrite.All|
+|Delegated (personal Microsoft account)|Not supported.|
+|Application|A.Read.All, A.ReadWrite.All|
+
+## HTTP Request
+<!-- {
+  "blockType": "ignored"
+}
+-->
+``` http
+PATCH /deviceManagement/widgets/{widgetId}
+PATCH /deviceManagement/things/{thingId}/widget
+```
+
+## Request headers
+|Header|Value|
+|:---|:---|
+|Authorization|Bearer &lt;token&gt; Required.|
+
+## Request body
+In the request body, supply a JSON representation for the [widgetThing](../resources/intune-x-widgetthing.md) object.
+
+|Property|Type|Description|
+|:---|:---|:---|
+|id|String|Key of the entity. This property is read-only.|
+|size|Double|The size. Valid values 0 to 10|
+|kind|[widgetKind](../resources/intune-x-widgetkind.md)|The kind. Possible values are: `small`, `large`.|
+|parts|[widgetPart](../resources/intune-x-widgetpart.md) collection|The parts.|
+
+
+
+## Response
+If successful, this method returns a `200 OK` response code and an updated [widgetThing](../resources/intune-x-widgetthing.md) object in the response body.
+
+## Example
+
+### Request
+Here is an example of the request.
+``` http
+PATCH https://graph.microsoft.com/beta/deviceManagement/widgets/{widgetId}
+Content-type: application/json
+Content-length: 80
+
+{
+  "@odata.type": "#microsoft.graph.widgetThing",
+  "size": 3.0
+}
+```
+
+### Response
+Here is an example of the response.
+``` http
+HTTP/1.1 200 OK
+Content-Type: application/json
+
+{
+  "@odata.type": "#microsoft.graph.widgetThing",
+  "id": "1"
+}
+```
+"##;
+
+/// The 2017 form: no front matter, no namespace, scopes instead of a table, `|---|`
+/// separators, underscore links, headings right after paragraphs, trailing `/` in paths.
+const SEED: &str = r##"# Update widgetThing
+
+> **Note:** Using the Microsoft Graph APIs requires a license.
+
+Update the properties of a [widgetThing](../resources/intune_x_widgetthing.md) object.
+## Prerequisites
+One of the following **scopes** is required to execute this API:
+
+*A.ReadWrite.All*
+## HTTP Request
+```http
+PATCH /deviceManagement/widgets/{widgetId}/
+PATCH /deviceManagement/things/{thingId}/widget//part/
+```
+
+## Request body
+The following table shows the properties that are required when you create a [widgetThing](../resources/intune_x_widgetthing.md).
+
+|Property|Type|Description|
+|---|---|---|
+|id|String|Key of the entity.|
+|count|Int32|Count|
+
+
+
+## Response
+If successful, this method returns a `200 OK` response code and an updated [widgetThing](../resources/intune_x_widgetthing.md) object in the response body.
+
+## Example
+### Request
+Here is an example of the request.
+```http
+PATCH https://graph.microsoft.com/beta/deviceManagement/widgets/{widgetId}/
+Content-type: application/json
+
+{
+  "count": 4
+}
+```
+"##;
+
+fn with(from: &str, to: &str) -> String {
+    assert!(TEMPLATE.contains(from), "the template has {from:?}");
+    TEMPLATE.replacen(from, to, 1)
+}
+
+fn refused(text: &str) -> ParseError {
+    parse_update_page(text).expect_err("refused")
+}
+
+fn without_body_table() -> String {
+    let start = TEMPLATE
+        .find("|Property|Type|Description|")
+        .expect("a table");
+    let end = TEMPLATE
+        .find("\n\n\n\n## Response")
+        .expect("the gap before Response");
+    format!("{}{}", &TEMPLATE[..start], &TEMPLATE[end..])
+}
+
+fn line_of(text: &str, needle: &str) -> usize {
+    let index = text
+        .lines()
+        .position(|l| l.contains(needle))
+        .expect("present");
+    index + 1
+}
+
+#[test]
+fn the_template_reads_into_every_field() {
+    let page = parse_update_page(TEMPLATE).expect("parses");
+    assert_eq!(page.entity, "widgetThing");
+    assert_eq!(page.namespace.as_deref(), Some("microsoft.graph"));
+    assert_eq!(
+        page.entity_link,
+        Some(Link {
+            text: "widgetThing".into(),
+            file: "intune-x-widgetthing.md".into()
+        })
+    );
+    assert_eq!(page.permissions.delegated, ["A.ReadWrite.All"]);
+    assert_eq!(
+        page.permissions.application,
+        ["A.Read.All", "A.ReadWrite.All"]
+    );
+    let paths: Vec<(&str, usize)> = page
+        .paths
+        .iter()
+        .map(|p| (p.value.as_str(), p.line))
+        .collect();
+    let first = line_of(TEMPLATE, "PATCH /deviceManagement/widgets");
+    assert_eq!(
+        paths,
+        [
+            ("/deviceManagement/widgets/{widgetId}", first),
+            ("/deviceManagement/things/{thingId}/widget", first + 1)
+        ]
+    );
+    assert!(page.unreadable_paths.is_empty());
+    assert_eq!(page.success, (200, true));
+    assert_eq!(page.version.as_deref(), Some("beta"));
+}
+
+#[test]
+fn the_template_table_and_examples() {
+    let page = parse_update_page(TEMPLATE).expect("parses");
+    let names: Vec<&str> = page.properties.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["id", "size", "kind", "parts"]);
+    assert_eq!(page.properties[0].line, line_of(TEMPLATE, "|id|String|"));
+    assert_eq!(
+        page.properties[3].ty,
+        TypeCell::Link {
+            link: Link {
+                text: "widgetPart".into(),
+                file: "intune-x-widgetpart.md".into()
+            },
+            collection: true
+        }
+    );
+    let request = page.example_request.expect("a request body");
+    let body_start = TEMPLATE.lines().position(|l| l == "{").expect("a body") + 1;
+    assert_eq!(request.line, body_start);
+    assert_eq!(
+        request.value["size"].to_string(),
+        "3.0",
+        "numbers keep their text"
+    );
+    let response = page.example_response.expect("a response body");
+    assert_eq!(response.value["id"], "1");
+}
+
+#[test]
+fn the_seed_form_reads_too() {
+    let page = parse_update_page(SEED).expect("parses");
+    assert_eq!(page.entity, "widgetThing");
+    assert_eq!(page.namespace, None);
+    assert_eq!(
+        page.entity_link.map(|l| l.file).as_deref(),
+        Some("intune-x-widgetthing.md")
+    );
+    assert_eq!(page.permissions.delegated, ["A.ReadWrite.All"]);
+    assert_eq!(page.permissions.application, ["A.ReadWrite.All"]);
+    let paths: Vec<&str> = page.paths.iter().map(|p| p.value.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "/deviceManagement/widgets/{widgetId}/",
+            "/deviceManagement/things/{thingId}/widget//part/"
+        ]
+    );
+    assert_eq!(page.properties.len(), 2);
+    assert_eq!(page.version.as_deref(), Some("beta"));
+    let request = page.example_request.expect("a request");
+    assert!(request.value.get("@odata.type").is_none());
+    assert_eq!(page.example_response, None);
+}
+
+#[test]
+fn a_post_action_is_refused_quoting_its_request_line() {
+    let text = with(
+        "PATCH /deviceManagement/widgets/{widgetId}\n",
+        "POST /deviceManagement/widgets/{widgetId}/update\n",
+    )
+    .replace("# Update widgetThing", "# update action");
+    let err = refused(&text);
+    assert_eq!(err.section, "HTTP Request");
+    assert_eq!(err.line, line_of(&text, "POST /deviceManagement"));
+    assert!(err.problem.contains("POST action"), "{err}");
+    assert!(
+        err.problem
+            .contains("`POST /deviceManagement/widgets/{widgetId}/update`"),
+        "{err}"
+    );
+    assert!(err.problem.contains("not an update (PATCH)"), "{err}");
+}
+
+#[test]
+fn a_post_example_is_refused_too() {
+    let text = with("PATCH https://", "POST https://");
+    let err = refused(&text);
+    assert_eq!(
+        (err.section.as_str(), err.line),
+        ("Request", line_of(&text, "POST https://"))
+    );
+    assert!(err.problem.contains("POST action"), "{err}");
+}
+
+#[test]
+fn a_request_line_that_is_neither_patch_nor_post_is_refused() {
+    let text = with(
+        "PATCH /deviceManagement/things",
+        "PUT /deviceManagement/things",
+    );
+    let err = refused(&text);
+    assert_eq!(err.line, line_of(&text, "PUT /"));
+    assert!(err.problem.contains("neither PATCH nor POST"), "{err}");
+    let err = refused(&with(
+        "PATCH /deviceManagement/things",
+        "patch /deviceManagement/things",
+    ));
+    assert!(
+        err.problem
+            .contains("`patch /deviceManagement/things/{thingId}/widget`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_unreadable_path_is_kept_apart_not_refused() {
+    let broken = "PATCH ** Entity URI for microsoft.management.services.api.widgetThing not found";
+    let text = with(
+        "PATCH /deviceManagement/widgets/{widgetId}\n",
+        &format!("{broken}\n"),
+    )
+    .replace(
+        "beta/deviceManagement/widgets/{widgetId}",
+        "beta** Entity URI for x not found",
+    );
+    let page = parse_update_page(&text).expect("parses");
+    assert_eq!(page.paths.len(), 1);
+    assert_eq!(page.unreadable_paths.len(), 1);
+    assert_eq!(page.unreadable_paths[0].value, &broken["PATCH ".len()..]);
+    assert_eq!(
+        page.unreadable_paths[0].line,
+        line_of(&text, "** Entity URI for microsoft")
+    );
+    assert_eq!(page.version.as_deref(), Some("beta"));
+    let bare = with(
+        "PATCH /deviceManagement/things/{thingId}/widget\n",
+        "PATCH\n",
+    );
+    let page = parse_update_page(&bare).expect("parses");
+    assert_eq!(page.unreadable_paths[0].value, "");
+}
+
+#[test]
+fn pages_off_the_template_are_refused_as_such() {
+    let cases = [
+        (TEMPLATE.replace("# Update widgetThing", "Update widgetThing"), "title"),
+        (TEMPLATE.replace("## HTTP Request", "## HTTP"), "Update widgetThing"),
+        (with("# Update widgetThing", "# Update widget thing"), "title"),
+        (with("# Update widgetThing", "# Create widgetThing"), "title"),
+        (with("## Request body", "## Body"), "Update widgetThing"),
+        (without_body_table(), "Request body"),
+        (with("``` http\nPATCH /deviceManagement/widgets/{widgetId}\nPATCH /deviceManagement/things/{thingId}/widget\n```\n", ""), "HTTP Request"),
+    ];
+    for (text, section) in cases {
+        let err = refused(&text);
+        assert_eq!(err.section, section, "{err}");
+        assert!(
+            err.problem
+                .contains("not an \"Update <entity>\" page of the Intune template"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn an_empty_request_block_is_refused() {
+    let text = with(
+        "PATCH /deviceManagement/widgets/{widgetId}\nPATCH /deviceManagement/things/{thingId}/widget\n",
+        "\n",
+    );
+    let err = refused(&text);
+    assert_eq!(err.line, line_of(&text, "``` http"));
+    assert!(err.problem.contains("lists no request line"), "{err}");
+}
+
+#[test]
+fn a_bad_type_cell_or_header_is_refused_with_its_line() {
+    let text = with("|size|Double|", "|size|Float|");
+    let err = refused(&text);
+    assert_eq!(
+        (err.section.as_str(), err.line),
+        ("Request body", line_of(&text, "|size|Float|"))
+    );
+    assert!(err.problem.contains("`Float`"), "{err}");
+    let text = with("|Property|Type|Description|", "|Name|Type|Notes|");
+    let err = refused(&text);
+    assert!(
+        err.problem.contains("expected |Property|Type|Description|"),
+        "{err}"
+    );
+}
+
+#[test]
+fn example_json_that_does_not_parse_is_refused_at_its_line() {
+    let text = with("  \"size\": 3.0\n", "  \"size\": 3.0,\n  oops\n");
+    let err = refused(&text);
+    assert_eq!(
+        (err.section.as_str(), err.line),
+        ("Request", line_of(&text, "oops"))
+    );
+    assert!(err.problem.contains("does not parse"), "{err}");
+    assert!(!err.problem.contains(" at line "), "{err}");
+    let text = with("  \"id\": \"1\"\n", "  \"id\": \n");
+    let err = refused(&text);
+    assert_eq!(err.section, "Response");
+}
+
+#[test]
+fn a_no_content_response_has_no_body() {
+    let text = with(
+        "returns a `200 OK` response code and an updated [widgetThing](../resources/intune-x-widgetthing.md) object in the response body.",
+        "returns a `204 No Content` response code.",
+    );
+    let page = parse_update_page(&text).expect("parses");
+    assert_eq!(page.success, (204, false));
+}
+
+#[test]
+fn a_response_without_a_status_is_refused() {
+    let text = with("`200 OK`", "OK");
+    let err = refused(&text);
+    assert_eq!(err.section, "Response");
+    assert!(err.problem.contains("states no status"), "{err}");
+    let text = with("## Response\n", "## Result\n");
+    assert!(refused(&text)
+        .problem
+        .contains("no \"## Response\" section"));
+}
+
+#[test]
+fn permissions_not_supported_and_missing_rows_are_empty() {
+    let text = with(
+        "|Application|A.Read.All, A.ReadWrite.All|",
+        "|Application|Not supported.|",
+    );
+    let page = parse_update_page(&text).expect("parses");
+    assert!(page.permissions.application.is_empty());
+    assert_eq!(page.permissions.delegated, ["A.ReadWrite.All"]);
+    let text = with("|Delegated (work or school account)|A.ReadWrite.All|\n", "");
+    let page = parse_update_page(&text).expect("parses");
+    assert!(page.permissions.delegated.is_empty());
+    let text = with("## Prerequisites", "## Needs");
+    let page = parse_update_page(&text).expect("parses");
+    assert!(page.permissions.application.is_empty());
+}
+
+#[test]
+fn a_page_without_examples_has_no_version_or_bodies() {
+    let cut = TEMPLATE.find("## Example").expect("present");
+    let page = parse_update_page(&TEMPLATE[..cut]).expect("parses");
+    assert_eq!(
+        (page.version, page.example_request, page.example_response),
+        (None, None, None)
+    );
+    let text = with(
+        "https://graph.microsoft.com/beta/deviceManagement",
+        "/deviceManagement",
+    );
+    let page = parse_update_page(&text).expect("parses");
+    assert_eq!(page.version, None);
+    assert!(page.example_request.is_some());
+}
+
+#[test]
+fn the_entity_link_is_the_first_link_with_the_entity_name() {
+    let text = with(
+        "Update the properties of a [widgetThing](../resources/intune-x-widgetthing.md) object.",
+        "See [Widget](../resources/other.md).",
+    );
+    let page = parse_update_page(&text).expect("parses");
+    assert_eq!(
+        page.entity_link.map(|l| l.file).as_deref(),
+        Some("intune-x-widgetthing.md")
+    );
+    let none = text.replace("[widgetThing]", "[something]");
+    assert_eq!(parse_update_page(&none).expect("parses").entity_link, None);
+}
+
+#[test]
+fn a_split_row_in_the_request_body_is_joined() {
+    let text = with(
+        "|parts|[widgetPart](../resources/intune-x-widgetpart.md) collection|The parts.|",
+        "|parts|String collection|The parts\ngo on here.|",
+    );
+    let page = parse_update_page(&text).expect("parses");
+    assert_eq!(page.properties[3].description, "The parts go on here.");
+}
+
+#[test]
+fn no_prefix_of_a_page_panics() {
+    for text in [TEMPLATE, SEED] {
+        for (end, _) in text.char_indices() {
+            let _ = parse_update_page(&text[..end]);
+        }
+    }
+}
+
+#[test]
+fn dropping_any_one_line_never_panics() {
+    let lines: Vec<&str> = TEMPLATE.lines().collect();
+    for skip in 0..lines.len() {
+        let text: Vec<&str> = lines
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != skip)
+            .map(|(_, l)| *l)
+            .collect();
+        let _ = parse_update_page(&text.join("\n"));
+    }
+}
+
+#[test]
+fn a_broken_permission_table_is_refused() {
+    let text = with("|:---|:---|\n|Delegated", "|Delegated");
+    let err = refused(&text);
+    assert_eq!(err.section, "Prerequisites");
+    assert_eq!(err.line, line_of(&text, "|Permission type|"));
+    assert!(err.problem.contains("separator row"), "{err}");
+}
