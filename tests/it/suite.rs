@@ -310,7 +310,7 @@ fn a_loopback_target_is_restored_after_the_run() {
     assert!(
         skipped
             .iter()
-            .all(|r| r.clause == "C2.2" && r.message.contains("GRAPH_TOKEN_")),
+            .all(|r| r.clause.starts_with("C2.") && r.message.contains("GRAPH_TOKEN_")),
         "only C2 cases skip without the optional tokens: {:?}",
         skipped
             .iter()
