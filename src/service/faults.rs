@@ -79,6 +79,7 @@ pub enum Named {
     NotPersisted,
     RepeatRefused,
     PartialApply,
+    InvalidZeroed,
     LostUpdate,
     PlainErrorBody,
     ErrorWithoutCode,
@@ -327,6 +328,13 @@ static FAULTS: &[FaultInfo] = &[
         clause: "C5.3",
         level: Level::Must,
         description: "a refused body's valid properties that come before the invalid one are applied before the 400",
+    },
+    FaultInfo {
+        fault: Named::InvalidZeroed,
+        name: "invalid-zeroed",
+        clause: "C5.3",
+        level: Level::Must,
+        description: "a refused body's properties with an invalid value are reset to their type's plain value (0, false, the first member…) before the 400",
     },
     FaultInfo {
         fault: Named::LostUpdate,

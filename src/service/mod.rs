@@ -191,7 +191,7 @@ async fn answer(State(state): State<ServiceState>, request: Request) -> Response
         None
     };
     let outcome = match throttle {
-        Some(after) if ordinal % 7 == 0 => Err(ApiError::throttled(after)),
+        Some(after) if ordinal % 7 == 0 => throttled(request, after).await,
         _ => caught(routes::handle(&state, request)).await,
     };
     let mut response = outcome.unwrap_or_else(|error| {
@@ -215,6 +215,16 @@ async fn answer(State(state): State<ServiceState>, request: Request) -> Response
         headers.insert("odata-version", HeaderValue::from_static("4.0"));
     }
     response
+}
+
+/// A 429 for the throttle deviations. The body is read (and dropped) first: answering before it
+/// arrives makes hyper close the connection, and a client's next request on that pooled
+/// connection then fails with a broken pipe, which Graph's own throttling never causes. A body
+/// that cannot be read changes nothing: the answer is 429 either way.
+async fn throttled(request: Request, after: &'static str) -> Result<Response, ApiError> {
+    let (parts, body) = request.into_parts();
+    let _ = body::read(&parts.headers, body).await;
+    Err(ApiError::throttled(after))
 }
 
 /// `handling`'s outcome, or a 500 if it panicked. Caught in place rather than in a spawned task:
@@ -372,8 +382,8 @@ pub async fn serve_forever(
         .local_addr()
         .map_err(|source| ServiceError::Bind { port, source })?;
     if let Some(path) = ids_out {
-        let text =
-            serde_json::to_string_pretty(&pack.fixture_ids()).expect("the ids file serialises");
+        let text = serde_json::to_string_pretty(&pack.fixture_ids().written())
+            .expect("the ids file serialises");
         std::fs::write(path, text + "\n").map_err(|source| ServiceError::WriteIds {
             path: path.display().to_string(),
             source,

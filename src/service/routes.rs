@@ -228,8 +228,10 @@ async fn patch(
     let patch = match parse_patch(model, &loosened, key) {
         Ok(p) => p,
         Err(refusal) => {
-            if fault == Some(Named::PartialApply) {
-                apply_prefix(state, stored, &loosened, key).await;
+            match fault {
+                Some(Named::PartialApply) => apply_prefix(state, stored, &loosened, key).await,
+                Some(Named::InvalidZeroed) => zero_invalid(state, stored, &loosened, key).await,
+                _ => {}
             }
             return Err(ApiError::bad_request(refusal.message));
         }
@@ -334,6 +336,34 @@ async fn apply_prefix(state: &ServiceState, stored: &Stored, body: &[u8], key: &
         match parse_patch(&state.pack().model, single.as_bytes(), key) {
             Ok(p) => changes.extend(p.changes),
             Err(_) => break,
+        }
+    }
+    if !changes.is_empty() {
+        let patch = Patch {
+            changes,
+            read_only: Vec::new(),
+        };
+        let _ = apply(state, stored, &patch, None).await;
+    }
+}
+
+/// `invalid-zeroed`: each writable property of the body whose value does not parse gets its
+/// type's plain value. Storing the same value every time, it is seen only from a state where
+/// the property held something else.
+async fn zero_invalid(state: &ServiceState, stored: &Stored, body: &[u8], key: &str) {
+    let Ok(Json::Object(object)) = serde_json::from_slice::<Json>(body) else {
+        return;
+    };
+    let model = &state.pack().model;
+    let mut changes = Vec::new();
+    for (name, value) in object {
+        let Some(index) = model.index_of(&name) else {
+            continue;
+        };
+        let single = Json::Object([(name, value)].into_iter().collect()).to_string();
+        let property = &model.properties[index];
+        if !property.read_only && parse_patch(model, single.as_bytes(), key).is_err() {
+            changes.push((index, model.types.default_value(&property.ty, false)));
         }
     }
     if !changes.is_empty() {
