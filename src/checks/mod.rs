@@ -284,6 +284,23 @@ fn sent_body(case: &Case) -> Map<String, Value> {
         .unwrap_or_default()
 }
 
+/// A batch of refused inputs (sent together, `clause` their strategy's) changed the stored
+/// state though none did alone from the same state: the check that says so.
+pub(crate) fn batch_unchanged(
+    j: &Judge,
+    clause: &str,
+    before: &Map<String, Value>,
+    after: &Map<String, Value>,
+) -> Check {
+    round_trip::unchanged(
+        j,
+        unchanged_clause(clause),
+        before,
+        after,
+        "the entity after a batch of refused inputs sent together (none changed it alone)",
+    )
+}
+
 /// A refused request changes nothing: C2.3 for auth, C1.3 for routing, C5.3 otherwise.
 fn unchanged_clause(case_clause: &str) -> &str {
     if case_clause.starts_with("C2.") {

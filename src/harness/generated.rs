@@ -6,7 +6,8 @@
 //! are sent at once and verified by one state read; a batch that changed state is re-run one
 //! input at a time, with every read, to the input that did it.
 
-use super::{conclude, next_state, route, synthetic_case, Runner};
+use super::lanes::write_back;
+use super::{conclude, next_state, route, synthetic_case, Evidence, Runner};
 use crate::client::curl_line;
 use crate::executor::{Aborted, Reads};
 use crate::generate::{self, BatchVerdict, Input, Strategy};
@@ -18,6 +19,8 @@ use crate::transcript::State;
 #[derive(Default)]
 struct Log {
     state: Option<State>,
+    /// The entity's state before the trial's first input.
+    origin: Option<State>,
     failure: Option<(Vec<Check>, Vec<Exchange>, String)>,
     aborted: Option<Aborted>,
     warned: Option<Vec<Check>>,
@@ -47,6 +50,12 @@ impl Runner {
                 log.stopped = true;
                 return Err((0, "the run was interrupted".into()));
             }
+            // After a failure every call is a shrinking candidate: it starts from the state the
+            // trial started from, not from what the failing input stored.
+            if log.failure.is_some() && !self.back_to_origin(routing, &mut log) {
+                log.stopped = true;
+                return Ok(());
+            }
             if strategy.expects_acceptance() {
                 self.accepted_batch(pc, strategy, routing, inputs, &mut log)
             } else {
@@ -55,11 +64,33 @@ impl Runner {
         };
         let summary = match self.replayed(pc, &mut test) {
             Some(s) => s,
-            None => generate::run(
-                strategy, model, self.seed, self.cases, self.batch, &mut test,
-            ),
+            None => {
+                let batch = if strategy.expects_acceptance() {
+                    self.batch
+                } else {
+                    self.refusals
+                };
+                generate::run(strategy, model, self.seed, self.cases, batch, &mut test)
+            }
         };
+        if log.failure.is_some() {
+            // Best effort: the trial has failed already, and a target that refuses the write
+            // leaves the trials after it the state they find.
+            self.back_to_origin(routing, &mut log);
+        }
         self.generated_result(pc, summary, log)
+    }
+
+    /// Writes the state the trial started from back where the entity now differs. A failing
+    /// input that stored its value would otherwise make every smaller input fail through
+    /// properties it never sent (C4.5 standing in for the clause really broken), and leave
+    /// the trials after this one failing for the same reason. False when it could not.
+    fn back_to_origin(&self, routing: &Routing, log: &mut Log) -> bool {
+        let Some(origin) = &log.origin else {
+            return true;
+        };
+        log.state = None;
+        self.restore_to(&routing.state, origin).is_ok()
     }
 
     /// Inputs saved by an earlier failing run (`--replay`) go first, unshrunk.
@@ -118,6 +149,7 @@ impl Runner {
                 Ok(t) => t,
                 Err(a) => return Err(self.abort(log, k, a)),
             };
+            log.origin.get_or_insert_with(|| t.before.clone());
             let checks = judge.judge(&case, &t);
             let (outcome, _) = conclude(&checks);
             let t = if outcome == Outcome::Failed && reads == Reads::Deferred {
@@ -168,6 +200,7 @@ impl Runner {
                 Err(a) => return Err(self.abort(log, 0, a)),
             },
         };
+        log.origin.get_or_insert_with(|| before.clone());
         let cases: Vec<_> = inputs
             .iter()
             .map(|i| synthetic_case(strategy, &pc.clause, &i.body))
@@ -201,8 +234,17 @@ impl Runner {
             log.state = Some(after);
             return Ok(());
         }
-        // Something in the batch changed state: each input again, alone and with every read.
+        // Something in the batch changed state: each input again, alone and with every read,
+        // from the state the batch started from. Writing that state back first matters: an
+        // input that stored its value would store the same value again, unseen.
+        let mut current = after.clone();
         for (k, case) in cases.iter().enumerate() {
+            let restored =
+                self.runtime
+                    .block_on(write_back(&exec, model, &routing.state, &before, &current));
+            if let Err(a) = restored {
+                return Err(self.abort(log, k, a));
+            }
             let t = match self
                 .runtime
                 .block_on(exec.run(case, route(routing), None, Reads::Full))
@@ -213,9 +255,13 @@ impl Runner {
             if let Err(message) = note(log, &judge.judge(case, &t), &t) {
                 return Err((k, message));
             }
+            current = next_state(&t).unwrap_or_else(|| before.clone());
         }
-        log.state = None;
-        Ok(())
+        // None did alone: the inputs changed it together, which no refused request may.
+        let check = crate::checks::batch_unchanged(&judge, &pc.clause, &before, &after);
+        let message = check.message.clone();
+        log.failure = Some((vec![check], Vec::new(), String::new()));
+        Err((0, message))
     }
 
     fn abort(&self, log: &mut Log, k: usize, a: Aborted) -> (usize, String) {
@@ -246,9 +292,11 @@ impl Runner {
                     Level::Must,
                     Outcome::Failed,
                     message,
-                    checks,
-                    exchanges,
-                    reproduce,
+                    Evidence {
+                        checks,
+                        exchanges,
+                        reproduce,
+                    },
                 );
                 r.generated = Some(generated(Some(f.input.body)));
                 r
@@ -264,9 +312,7 @@ impl Runner {
                     Level::Must,
                     Outcome::Error,
                     f.message,
-                    Vec::new(),
-                    Vec::new(),
-                    String::new(),
+                    Evidence::default(),
                 );
                 r.generated = Some(generated(Some(f.input.body)));
                 r
@@ -279,9 +325,10 @@ impl Runner {
                     Level::Must,
                     outcome,
                     message,
-                    checks,
-                    Vec::new(),
-                    String::new(),
+                    Evidence {
+                        checks,
+                        ..Evidence::default()
+                    },
                 );
                 r.generated = Some(generated(None));
                 r

@@ -3,6 +3,7 @@
 //! (libtest-mimic's `Conclusion` only counts). A trial that panics is a failed trial too.
 
 mod generated;
+mod lanes;
 
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
@@ -23,6 +24,7 @@ use crate::pack::Pack;
 use crate::plan::{Address, PlannedCase, Routing, Work};
 use crate::schema::Schema;
 use crate::transcript::{Shape, State, Transcript};
+use lanes::{shareable, Access, Lanes};
 
 /// Everything a trial needs, shared by all trials of a run.
 pub struct Runner {
@@ -38,8 +40,11 @@ pub struct Runner {
     pub retries: u32,
     pub seed: u64,
     pub cases: u32,
-    /// Generated inputs verified by one read (and refused ones sent at once).
+    /// Accepted generated inputs verified by one read.
     pub batch: usize,
+    /// Refused generated inputs sent at once and verified by one read: they must change
+    /// nothing, so they may overlap, and a throttled one delays its batch, not each input.
+    pub refusals: usize,
     /// Failing inputs of an earlier run, by trial name, sent before the generated ones.
     pub replay: HashMap<String, Vec<String>>,
     pub interrupted: watch::Receiver<bool>,
@@ -54,7 +59,7 @@ pub struct Runner {
     pub done: AtomicUsize,
     consecutive_errors: AtomicU32,
     unusable: Mutex<Option<String>>,
-    locks: Mutex<HashMap<String, Arc<Mutex<()>>>>,
+    lanes: Lanes,
 }
 
 /// What a [`Runner`] is built from.
@@ -84,6 +89,7 @@ impl Runner {
             seed: 0,
             cases: 256,
             batch: 16,
+            refusals: 64,
             replay: HashMap::new(),
             interrupted: setup.interrupted,
             max_consecutive_errors: 5,
@@ -92,7 +98,7 @@ impl Runner {
             done: AtomicUsize::new(0),
             consecutive_errors: AtomicU32::new(0),
             unusable: Mutex::new(None),
-            locks: Mutex::new(HashMap::new()),
+            lanes: Lanes::default(),
         })
     }
 
@@ -111,28 +117,12 @@ impl Runner {
         }
     }
 
-    fn executor(&self) -> Executor<'_> {
+    pub(crate) fn executor(&self) -> Executor<'_> {
         Executor {
             client: &self.client,
             target: &self.target,
             tokens: &self.tokens,
         }
-    }
-
-    /// Runs `f` holding the locks of every entity in `keys` (taken in sorted order, so two
-    /// trials can never wait on each other).
-    fn with_locks<R>(&self, keys: &[String], f: impl FnOnce() -> R) -> R {
-        let mutexes: Vec<Arc<Mutex<()>>> = {
-            let mut map = self.locks.lock().unwrap_or_else(|p| p.into_inner());
-            keys.iter()
-                .map(|k| Arc::clone(map.entry(k.clone()).or_default()))
-                .collect()
-        };
-        let _guards: Vec<_> = mutexes
-            .iter()
-            .map(|m| m.lock().unwrap_or_else(|p| p.into_inner()))
-            .collect();
-        f()
     }
 
     /// Why the run stopped as unusable, if it did.
@@ -204,43 +194,71 @@ impl Runner {
     }
 
     /// Runs one planned case to a result, retrying a failure `retries` times (a pass on a retry
-    /// is flaky).
+    /// is flaky). A refusal shares its entity with other refusals first; only when that fails
+    /// is it judged alone, from the state it started from.
     pub fn run_trial(&self, pc: &PlannedCase) -> TrialResult {
         if let Some(reason) = self.skip_reason(pc) {
             return self.skipped(pc, reason);
         }
-        self.with_locks(&pc.writes, || {
-            // Asked again under the locks: a trial that waited for them while the run was
-            // interrupted or the target turned unusable must not start its exchanges. The
-            // outcome is noted before the locks are released, for the same reason.
-            if let Some(reason) = self.skip_reason(pc) {
-                return self.skipped(pc, reason);
+        let mut start = None;
+        if let Some(case) = shareable(pc) {
+            let (result, from) = self
+                .lanes
+                .hold(&pc.writes, Access::Shared, || self.shared_attempt(pc, case));
+            if from.is_none() {
+                return result;
             }
-            let mut result = self.attempt(pc);
-            for attempt in 0..self.retries {
-                if !matches!(result.outcome, Outcome::Failed | Outcome::Error)
-                    || *self.interrupted.borrow()
-                {
-                    break;
-                }
-                let again = self.attempt(pc);
-                if !matches!(again.outcome, Outcome::Failed | Outcome::Error) {
-                    result = TrialResult {
-                        flaky: true,
-                        flaky_reason: Some(format!(
-                            "passed on retry {} of {}",
-                            attempt + 1,
-                            self.retries
-                        )),
-                        ..again
-                    };
-                    break;
-                }
-                result = again;
-            }
-            self.note_outcome(&result);
-            result
+            start = from;
+        }
+        self.lanes.hold(&pc.writes, Access::Alone, || {
+            self.settle(pc, start.as_ref())
         })
+    }
+
+    /// A trial holding its entities alone, from `start` when given.
+    fn settle(&self, pc: &PlannedCase, start: Option<&State>) -> TrialResult {
+        // Asked again under the locks: a trial that waited for them while the run was
+        // interrupted or the target turned unusable must not start its exchanges. The
+        // outcome is noted before the locks are released, for the same reason.
+        if let Some(reason) = self.skip_reason(pc) {
+            return self.skipped(pc, reason);
+        }
+        if let (Some(start), Ok(routing)) = (start, &pc.routing) {
+            if let Err(message) = self.restore_to(&routing.state, start) {
+                let a = Aborted {
+                    exchanges: Vec::new(),
+                    message,
+                    request: None,
+                };
+                let result = self.aborted(pc, level_of(pc), a);
+                self.note_outcome(&result);
+                return result;
+            }
+        }
+        let mut result = self.attempt(pc);
+        for attempt in 0..self.retries {
+            if !matches!(result.outcome, Outcome::Failed | Outcome::Error)
+                || *self.interrupted.borrow()
+            {
+                break;
+            }
+            let again = self.attempt(pc);
+            if !matches!(again.outcome, Outcome::Failed | Outcome::Error) {
+                result = TrialResult {
+                    flaky: true,
+                    flaky_reason: Some(format!(
+                        "passed on retry {} of {}",
+                        attempt + 1,
+                        self.retries
+                    )),
+                    ..again
+                };
+                break;
+            }
+            result = again;
+        }
+        self.note_outcome(&result);
+        result
     }
 
     fn skipped(&self, pc: &PlannedCase, reason: String) -> TrialResult {
@@ -249,9 +267,7 @@ impl Runner {
             level_of(pc),
             Outcome::Skipped,
             reason,
-            Vec::new(),
-            Vec::new(),
-            String::new(),
+            Evidence::default(),
         )
     }
 
@@ -269,11 +285,35 @@ impl Runner {
     }
 
     fn run_case(&self, pc: &PlannedCase, case: &Case, routing: &Routing) -> TrialResult {
+        self.run_case_from(pc, case, routing).0
+    }
+
+    /// A case's result, and the state its entity had before it when it was not the state
+    /// after it (what a refusal sharing its entity is judged again from, alone).
+    fn run_case_from(
+        &self,
+        pc: &PlannedCase,
+        case: &Case,
+        routing: &Routing,
+    ) -> (TrialResult, Option<State>) {
+        let scaled;
+        let case = match case.rounds {
+            // Concurrency rounds scale with --cases, as the generated inputs do: a gentle run
+            // against a real tenant (16 cases) makes one round, the default run all of them.
+            Some(rounds) if case.kind == Kind::Concurrent && self.cases < 256 => {
+                scaled = Case {
+                    rounds: Some((rounds * self.cases / 256).max(1)),
+                    ..case.clone()
+                };
+                &scaled
+            }
+            _ => case,
+        };
         match self
             .runtime
             .block_on(self.executor().run(case, route(routing), None, Reads::Full))
         {
-            Err(aborted) => self.aborted(pc, case.level, aborted),
+            Err(aborted) => (self.aborted(pc, case.level, aborted), None),
             Ok(t) => {
                 let checks = self.judge().judge(case, &t);
                 let reproduce = t
@@ -282,14 +322,21 @@ impl Runner {
                     .map(|s| curl_line(&s.request))
                     .unwrap_or_default();
                 let (outcome, message) = conclude(&checks);
-                self.result(
-                    pc,
-                    case.level,
-                    outcome,
-                    message,
+                let model = &self.pack.model;
+                let changed = t.state_after().is_some_and(|after| {
+                    !model
+                        .writable()
+                        .all(|(_, p)| model.same_in(&p.name, &t.before, &after))
+                });
+                let evidence = Evidence {
                     checks,
-                    t.exchanges,
+                    exchanges: t.exchanges,
                     reproduce,
+                };
+                let start = changed.then_some(t.before);
+                (
+                    self.result(pc, case.level, outcome, message, evidence),
+                    start,
                 )
             }
         }
@@ -298,45 +345,47 @@ impl Runner {
     fn aborted(&self, pc: &PlannedCase, level: Level, a: Aborted) -> TrialResult {
         let reproduce = a.request.as_ref().map(curl_line).unwrap_or_default();
         let message = format!("{}; the trial could not be judged", a.message);
-        self.result(
-            pc,
-            level,
-            Outcome::Error,
-            message,
-            Vec::new(),
-            a.exchanges,
+        let evidence = Evidence {
+            exchanges: a.exchanges,
             reproduce,
-        )
+            ..Evidence::default()
+        };
+        self.result(pc, level, Outcome::Error, message, evidence)
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn result(
         &self,
         pc: &PlannedCase,
         level: Level,
         outcome: Outcome,
         message: String,
-        checks: Vec<Check>,
-        exchanges: Vec<Exchange>,
-        reproduce: String,
+        evidence: Evidence,
     ) -> TrialResult {
         TrialResult {
             name: pc.name.clone(),
             variant: pc.variant.name.clone(),
-            clause: verdict_clause(&pc.clause, outcome, &checks),
+            clause: verdict_clause(&pc.clause, outcome, &evidence.checks),
             level,
             outcome,
             duration_ms: 0,
             message,
-            checks,
-            exchanges,
-            reproduce,
+            checks: evidence.checks,
+            exchanges: evidence.exchanges,
+            reproduce: evidence.reproduce,
             flaky: false,
             flaky_reason: None,
             generated: None,
             seed: None,
         }
     }
+}
+
+/// What a trial's result shows for its verdict: the checks, the exchanges, a reproduce line.
+#[derive(Default)]
+pub(crate) struct Evidence {
+    checks: Vec<Check>,
+    exchanges: Vec<Exchange>,
+    reproduce: String,
 }
 
 /// A failed trial's clause is the one the failure breaks: the trial's own when a failing check

@@ -178,7 +178,7 @@ fn planned(
 }
 
 /// Where the entity `ids` reach is read: the canonical path with `reads`, or the variant itself.
-fn state_address(
+pub fn state_address(
     variants: &[Arc<Variant>],
     variant: &Arc<Variant>,
     keys: &Keys,

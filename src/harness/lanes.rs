@@ -1,0 +1,131 @@
+//! Who may use an entity at the same time. Trials that write an entity hold it alone; refused
+//! cases on one entity (which must change nothing) hold it together, so their exchanges
+//! overlap. A shared trial that fails is judged again alone, from the state it started from:
+//! another trial holding the entity with it may have changed it, and writing the start state
+//! back first keeps a fault that stores the same value every time from hiding.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
+
+use serde_json::{Map, Value};
+
+use super::Runner;
+use crate::case::{Case, Kind};
+use crate::domain::EntityModel;
+use crate::executor::{Aborted, Executor};
+use crate::outcome::{Outcome, TrialResult};
+use crate::plan::{Address, PlannedCase, Work};
+use crate::transcript::State;
+
+/// One lock per entity, by its identity.
+#[derive(Default)]
+pub(crate) struct Lanes(Mutex<HashMap<String, Arc<RwLock<()>>>>);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Access {
+    Shared,
+    Alone,
+}
+
+impl Lanes {
+    /// Runs `f` holding every entity in `keys` (taken in sorted order, so two trials never
+    /// wait for each other's second lock).
+    pub(crate) fn hold<R>(&self, keys: &[String], access: Access, f: impl FnOnce() -> R) -> R {
+        let locks: Vec<Arc<RwLock<()>>> = {
+            let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+            keys.iter()
+                .map(|k| Arc::clone(map.entry(k.clone()).or_default()))
+                .collect()
+        };
+        match access {
+            Access::Shared => {
+                let _held: Vec<_> = locks
+                    .iter()
+                    .map(|l| l.read().unwrap_or_else(|p| p.into_inner()))
+                    .collect();
+                f()
+            }
+            Access::Alone => {
+                let _held: Vec<_> = locks
+                    .iter()
+                    .map(|l| l.write().unwrap_or_else(|p| p.into_inner()))
+                    .collect();
+                f()
+            }
+        }
+    }
+}
+
+/// The case of a trial that may share its entity: a refusal (or C3.7's either) of one entity
+/// whose state it reads before and after. Probes that watch a second entity stay alone.
+pub(crate) fn shareable(pc: &PlannedCase) -> Option<&Case> {
+    let Work::Case(case) = &pc.work else {
+        return None;
+    };
+    let single = pc.writes.len() == 1 && pc.routing.as_ref().is_ok_and(|r| r.watch.is_none());
+    (single && matches!(case.kind, Kind::Refused | Kind::Either)).then_some(case)
+}
+
+impl Runner {
+    /// The shared attempt of a shareable trial: its result, and the state it started from
+    /// when it failed with its entity changed (another trial sharing the entity may have
+    /// changed it: it is judged again alone from there). A failure with the entity unchanged
+    /// is its own: a correct service answers one refusal the same beside others.
+    pub(super) fn shared_attempt(
+        &self,
+        pc: &PlannedCase,
+        case: &Case,
+    ) -> (TrialResult, Option<State>) {
+        if let Some(reason) = self.skip_reason(pc) {
+            return (self.skipped(pc, reason), None);
+        }
+        let Ok(routing) = &pc.routing else {
+            return (self.skipped(pc, "no routing".into()), None);
+        };
+        let started = std::time::Instant::now();
+        let (mut result, start) = self.run_case_from(pc, case, routing);
+        result.duration_ms = started.elapsed().as_millis() as u64;
+        if result.outcome == Outcome::Failed && start.is_some() {
+            return (result, start);
+        }
+        self.note_outcome(&result);
+        (result, None)
+    }
+
+    /// Writes `start` back to the entity at `address` where it now differs; the error says
+    /// why it could not.
+    pub(super) fn restore_to(&self, address: &Address, start: &State) -> Result<(), String> {
+        let exec = self.executor();
+        self.runtime
+            .block_on(async {
+                let now = exec.read_state(address, &mut Vec::new()).await?;
+                write_back(&exec, &self.pack.model, address, start, &now).await
+            })
+            .map_err(|a| a.message)
+    }
+}
+
+/// PATCHes back the writable properties in which `now` differs from `before`, if any.
+pub(super) async fn write_back(
+    exec: &Executor<'_>,
+    model: &EntityModel,
+    address: &Address,
+    before: &State,
+    now: &State,
+) -> Result<(), Aborted> {
+    let body: Map<String, Value> = model
+        .writable()
+        .filter(|(_, p)| !model.same_in(&p.name, before, now))
+        .filter_map(|(_, p)| before.get(&p.name).map(|v| (p.name.clone(), v.clone())))
+        .collect();
+    if body.is_empty() {
+        return Ok(());
+    }
+    exec.write_state(address, &Value::Object(body))
+        .await
+        .map_err(|e| Aborted {
+            exchanges: Vec::new(),
+            message: format!("writing back the state a trial started from failed ({e}), so it cannot be judged alone from there"),
+            request: None,
+        })
+}
