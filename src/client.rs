@@ -88,7 +88,7 @@ impl Default for ClientOptions {
         Self {
             timeout: Duration::from_secs(30),
             body_limit: 1024 * 1024,
-            max_retries: 5,
+            max_retries: 10,
             max_wait: Duration::from_secs(60),
             rate: None,
             write_rate: None,

@@ -1,13 +1,12 @@
 //! Thin entry point: parse the command line, hand it to `app` (or to `bench`, a consumer of
 //! the library like this one); a panic still ends with exit code 2, never 101.
 
-use clap::Parser;
 use graph_conformance::app::{self, EXIT_OK, EXIT_UNUSABLE};
-use graph_conformance::cli::{Cli, Command};
+use graph_conformance::cli::{self, Command};
 
 fn main() {
     let code = std::panic::catch_unwind(|| {
-        let cli = match Cli::try_parse() {
+        let cli = match cli::parse() {
             Ok(cli) => cli,
             Err(e) => {
                 let _ = e.print();

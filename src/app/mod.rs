@@ -12,6 +12,7 @@ use std::sync::Arc;
 use crate::case::CaseError;
 use crate::cli::{Cli, Command, ReportCommand};
 use crate::client::ClientError;
+use crate::executor::Tokens;
 use crate::ids::IdsError;
 use crate::outcome::Summary;
 use crate::pack::{Pack, PackError, Selection};
@@ -117,6 +118,42 @@ pub fn minted_token(pack: &Pack, lifetime_secs: i64) -> String {
         (None, Some(role)) => crate::jwt::mint_app(&[role], lifetime_secs),
         (None, None) => crate::jwt::mint(&[], lifetime_secs),
     }
+}
+
+/// Every token the embedded service serving `pack` takes, and an expired one.
+pub fn minted_tokens(pack: &Pack) -> Tokens {
+    Tokens {
+        valid: Arc::from(minted_token(pack, 3600)),
+        no_scope: Some(Arc::from(minted_token_without_scope(3600))),
+        read_only: minted_read_only_token(pack, 3600).map(Arc::from),
+        app: minted_app_token(pack, 3600).map(Arc::from),
+        expired: expired_token(pack),
+    }
+}
+
+/// A token with the pack's write permission that expired an hour ago (C2.1).
+pub fn expired_token(pack: &Pack) -> String {
+    let p = &pack.meta.permissions;
+    let scopes: Vec<&str> = p
+        .delegated
+        .iter()
+        .chain(&p.application)
+        .map(String::as_str)
+        .take(1)
+        .collect();
+    crate::jwt::mint_expired(&scopes)
+}
+
+/// A token with the pack's read permission only, if it names one.
+pub fn minted_read_only_token(pack: &Pack, lifetime_secs: i64) -> Option<String> {
+    let scope = pack.meta.permissions.read.first()?;
+    Some(crate::jwt::mint(&[scope], lifetime_secs))
+}
+
+/// An application token whose roles carry the pack's write permission, if it names one.
+pub fn minted_app_token(pack: &Pack, lifetime_secs: i64) -> Option<String> {
+    let role = pack.meta.permissions.application.first()?;
+    Some(crate::jwt::mint_app(&[role], lifetime_secs))
 }
 
 /// A token without the pack's write permission.

@@ -16,24 +16,22 @@ use crate::client::{Client, ClientOptions};
 use crate::executor::{Executor, Target, Tokens};
 use crate::harness::{trials, Runner, Setup};
 use crate::ids::IdsFile;
-use crate::outcome::{Outcome, PackInfo, Report, ServiceSettings, Summary, TrialResult};
+use crate::outcome::{Outcome, PackInfo, Report, Restored, ServiceSettings, Summary, TrialResult};
 use crate::pack::Pack;
-use crate::plan::plan;
+use crate::plan::{plan, Address, PlannedCase};
 use crate::service;
 
 /// Intune's documented budgets per app and tenant (Graph's throttling documentation, Intune
-/// device configuration service limits), with a tenth kept back for anything else the app does.
+/// device configuration service limits), with a twentieth kept back for anything else the app
+/// does.
 const TENANT_RATE: Rate = Rate {
-    requests: 900,
+    requests: 950,
     per: Duration::from_secs(20),
 };
 const TENANT_WRITE_RATE: Rate = Rate {
-    requests: 90,
+    requests: 95,
     per: Duration::from_secs(20),
 };
-
-/// How often a long run says where it is.
-const PROGRESS_EVERY: Duration = Duration::from_secs(60);
 
 /// What the run is pointed at.
 struct Wiring {
@@ -44,26 +42,9 @@ struct Wiring {
 }
 
 pub(super) fn run(args: RunArgs) -> Result<i32, AppError> {
-    let pack = load_pack(
-        args.pack.as_deref(),
-        args.cases_dir.as_deref(),
-        args.schemas_dir.as_deref(),
-    )?;
-    let rt = runtime()?;
-    let (cancel_tx, cancel_rx) = watch::channel(false);
-    rt.spawn(crate::signals::watch(cancel_tx, EXIT_UNUSABLE));
-    let wiring = wire(&args, &pack, &rt)?;
-    let embedded = wiring.embedded.is_some();
-    let loopback = embedded || is_loopback(&wiring.base_url);
-    let options = client_options(&args, loopback)?;
-    let secrets = wiring.tokens.secrets();
-    let client = Client::new(options.clone(), secrets.clone(), cancel_rx.clone())?;
-    // Restoring must work after an interruption, so it has a client that is never cancelled.
-    let restore_client = Client::new(options.clone(), secrets, watch::channel(false).1)?;
-    warn_about_transport(&args, &wiring.base_url, loopback);
-
-    let mut planned = plan(&pack, &wiring.ids, true).cases;
-    if let Some(p) = args.partition {
+    let session = Session::open(args)?;
+    let mut planned = plan(&session.pack, &session.wiring.ids, true).cases;
+    if let Some(p) = session.args.partition {
         planned = p.select(planned);
     }
     let order: BTreeMap<String, usize> = planned
@@ -71,117 +52,207 @@ pub(super) fn run(args: RunArgs) -> Result<i32, AppError> {
         .enumerate()
         .map(|(i, pc)| (pc.name.clone(), i))
         .collect();
-    let target = Target {
-        base_url: wiring.base_url.clone(),
-    };
-    let listing = args.libtest.list;
     let addresses = preflight::addresses(&planned);
-    let (originals, preflight_failure) = if listing {
-        (Originals::new(), None)
-    } else {
-        let exec = Executor {
-            client: &client,
-            target: &target,
-            tokens: &wiring.tokens,
-        };
-        match rt.block_on(preflight::preflight(&exec, &addresses)) {
-            Ok(originals) => (originals, None),
-            Err(_) if *cancel_rx.borrow() => (Originals::new(), None),
-            Err(why) => (Originals::new(), Some(why)),
-        }
+    let runner = Arc::new(session.runner(&addresses)?);
+    let Some(originals) = session.preflight(&runner, &addresses) else {
+        let _listed = libtest_mimic::run(&session.args.libtest, trials(&runner, planned));
+        return Ok(EXIT_OK);
     };
-    let seed = args.seed.unwrap_or_else(rand_seed);
-    let cases = args.cases.unwrap_or(if loopback { 256 } else { 16 });
-    let mut runner = Runner::new(Setup {
-        runtime: rt.handle().clone(),
-        client,
-        target,
-        tokens: wiring.tokens.clone(),
-        pack: Arc::clone(&pack),
-        interrupted: cancel_rx.clone(),
-    })?;
-    runner.strict = args.strict;
-    runner.allow_204 = args.allow_204;
-    runner.retries = args.retries;
-    runner.seed = seed;
-    runner.cases = cases;
-    runner.probe = addresses.first().map(|(_, a)| a.clone());
-    if let Some(path) = &args.replay {
-        runner.replay = load_replay(path)?;
-    }
-    runner.max_consecutive_errors = args.max_consecutive_errors;
-    if let Some(why) = preflight_failure {
-        runner.mark_unusable(why);
-    }
-    let runner = Arc::new(runner);
     let started = now();
-    if !listing {
+    session.announce(&runner);
+    session.run_trials(&runner, planned, addresses.len())?;
+    let restored = session.restore(&runner, &originals)?;
+    let mut results = runner.results();
+    results.sort_by_key(|r| order.get(&r.name).copied().unwrap_or(usize::MAX));
+    let report = session.report(results, started, restored, runner.seed);
+    let args = session.close();
+    finish(report, &args, &runner)
+}
+
+/// One run's settings and what it is pointed at, from the command line to the report.
+struct Session {
+    args: RunArgs,
+    pack: Arc<Pack>,
+    rt: tokio::runtime::Runtime,
+    cancel: watch::Receiver<bool>,
+    wiring: Wiring,
+    options: ClientOptions,
+    loopback: bool,
+}
+
+impl Session {
+    fn open(args: RunArgs) -> Result<Self, AppError> {
+        let pack = load_pack(
+            args.pack.as_deref(),
+            args.cases_dir.as_deref(),
+            args.schemas_dir.as_deref(),
+        )?;
+        let rt = runtime()?;
+        let (cancel_tx, cancel) = watch::channel(false);
+        rt.spawn(crate::signals::watch(cancel_tx, EXIT_UNUSABLE));
+        let wiring = wire(&args, &pack, &rt)?;
+        let loopback = wiring.embedded.is_some() || is_loopback(&wiring.base_url);
+        let options = client_options(&args, loopback)?;
+        warn_about_transport(&args, &wiring.base_url, loopback);
+        Ok(Self {
+            args,
+            pack,
+            rt,
+            cancel,
+            wiring,
+            options,
+            loopback,
+        })
+    }
+
+    /// The runner, its client cancelled by a signal, its settings from the command line.
+    fn runner(&self, addresses: &[(String, Address)]) -> Result<Runner, AppError> {
+        let client = Client::new(
+            self.options.clone(),
+            self.wiring.tokens.secrets(),
+            self.cancel.clone(),
+        )?;
+        let args = &self.args;
+        let mut runner = Runner::new(Setup {
+            runtime: self.rt.handle().clone(),
+            client,
+            target: Target {
+                base_url: self.wiring.base_url.clone(),
+            },
+            tokens: self.wiring.tokens.clone(),
+            pack: Arc::clone(&self.pack),
+            interrupted: self.cancel.clone(),
+        })?;
+        runner.strict = args.strict;
+        runner.allow_204 = args.allow_204;
+        runner.retries = args.retries;
+        runner.seed = args.seed.unwrap_or_else(rand_seed);
+        runner.cases = args.cases.unwrap_or(if self.loopback { 256 } else { 16 });
+        runner.probe = addresses.first().map(|(_, a)| a.clone());
+        if let Some(path) = &args.replay {
+            runner.replay = load_replay(path)?;
+        }
+        runner.max_consecutive_errors = args.max_consecutive_errors;
+        Ok(runner)
+    }
+
+    /// Reads every entity before the first write (the originals to restore, and whether the
+    /// target answers at all: if not, the run is unusable). `None` when only listing.
+    fn preflight(&self, runner: &Runner, addresses: &[(String, Address)]) -> Option<Originals> {
+        if self.args.libtest.list {
+            return None;
+        }
+        let exec = runner.executor();
+        match self.rt.block_on(preflight::preflight(&exec, addresses)) {
+            Ok(originals) => Some(originals),
+            Err(_) if *self.cancel.borrow() => Some(Originals::new()),
+            Err(why) => {
+                runner.mark_unusable(why);
+                Some(Originals::new())
+            }
+        }
+    }
+
+    fn announce(&self, runner: &Runner) {
         eprintln!(
-            "graph-conformance {}: pack {}, target {}{}, seed {seed}, {cases} generated inputs per strategy and variant{}",
+            "graph-conformance {}: pack {}, target {}{}, seed {}, {} generated inputs per strategy and variant{}",
             env!("CARGO_PKG_VERSION"),
-            pack.meta.name,
-            wiring.base_url,
-            if embedded { " (embedded reference service)" } else { "" },
-            describe_rates(&options)
+            self.pack.meta.name,
+            self.wiring.base_url,
+            if self.wiring.embedded.is_some() { " (embedded reference service)" } else { "" },
+            runner.seed,
+            runner.cases,
+            describe_rates(&self.options)
         );
     }
-    let total = planned.len();
-    let mut libtest = args.libtest.clone();
-    if libtest.test_threads.is_none() {
-        // Trials wait on the network, not the CPU, and trials of one entity wait on its lock:
-        // two threads per entity keep every entity busy.
-        libtest.test_threads = Some((2 * addresses.len()).clamp(8, 64));
+
+    fn run_trials(
+        &self,
+        runner: &Arc<Runner>,
+        planned: Vec<PlannedCase>,
+        entities: usize,
+    ) -> Result<(), AppError> {
+        let mut libtest = self.args.libtest.clone();
+        if libtest.test_threads.is_none() {
+            // Trials wait on the network, not the CPU; trials of one entity wait on its lock,
+            // and refusals share it: four threads per entity keep every entity busy.
+            libtest.test_threads = Some((4 * entities).clamp(8, 64));
+        }
+        let every = seconds(self.args.progress, "--progress")?;
+        let total = planned.len();
+        let progress = self.rt.spawn(progress(Arc::clone(runner), total, every));
+        // libtest's conclusion only counts; the verdict comes from the results the trials
+        // leave in the runner, panics included.
+        let _conclusion = libtest_mimic::run(&libtest, trials(runner, planned));
+        progress.abort();
+        Ok(())
     }
-    let progress = (!listing).then(|| rt.spawn(progress(Arc::clone(&runner), total)));
-    let _conclusion = libtest_mimic::run(&libtest, trials(&runner, planned));
-    if let Some(p) = progress {
-        p.abort();
-    }
-    if listing {
-        return Ok(EXIT_OK);
-    }
-    let restored = if embedded || args.no_restore {
-        Vec::new()
-    } else {
+
+    /// Writes the originals back (not on the embedded service, nor with --no-restore), with a
+    /// client no signal cancels: restoring must work after an interruption too.
+    fn restore(&self, runner: &Runner, originals: &Originals) -> Result<Vec<Restored>, AppError> {
+        if self.wiring.embedded.is_some() || self.args.no_restore {
+            return Ok(Vec::new());
+        }
+        let client = Client::new(
+            self.options.clone(),
+            self.wiring.tokens.secrets(),
+            watch::channel(false).1,
+        )?;
         let exec = Executor {
-            client: &restore_client,
+            client: &client,
             target: &runner.target,
             tokens: &runner.tokens,
         };
-        rt.block_on(preflight::restore(&exec, &pack.model, &originals))
-    };
-    let mut results = runner.results();
-    results.sort_by_key(|r| order.get(&r.name).copied().unwrap_or(usize::MAX));
-    let report = Report {
-        tool: crate::outcome::Tool {
-            name: "graph-conformance".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-        },
-        target: crate::outcome::Target {
-            url: wiring.base_url.clone(),
-            embedded,
-        },
-        pack: Some(pack_info(&pack)),
-        service: embedded.then(|| ServiceSettings {
-            fault: args.fault.clone(),
-            deviations: args.deviation.clone(),
-        }),
-        started,
-        finished: now(),
-        seed: seed.to_string(),
-        summary: Summary::of(&results),
-        results,
-        interrupted: *cancel_rx.borrow(),
-        strict: args.strict,
-        insecure: args.insecure,
-        restored,
-        partition: args.partition.map(|p| p.to_string()),
-        baseline: None,
-    };
-    if let Some(svc) = wiring.embedded {
-        rt.block_on(svc.shutdown());
+        Ok(self
+            .rt
+            .block_on(preflight::restore(&exec, &self.pack.model, originals)))
     }
-    finish(report, &args, &runner)
+
+    fn report(
+        &self,
+        results: Vec<TrialResult>,
+        started: String,
+        restored: Vec<Restored>,
+        seed: u64,
+    ) -> Report {
+        let args = &self.args;
+        let embedded = self.wiring.embedded.is_some();
+        Report {
+            tool: crate::outcome::Tool {
+                name: "graph-conformance".into(),
+                version: env!("CARGO_PKG_VERSION").into(),
+            },
+            target: crate::outcome::Target {
+                url: self.wiring.base_url.clone(),
+                embedded,
+            },
+            pack: Some(pack_info(&self.pack)),
+            service: embedded.then(|| ServiceSettings {
+                fault: args.fault.clone(),
+                deviations: args.deviation.clone(),
+            }),
+            started,
+            finished: now(),
+            seed: seed.to_string(),
+            summary: Summary::of(&results),
+            results,
+            interrupted: *self.cancel.borrow(),
+            strict: args.strict,
+            insecure: args.insecure,
+            restored,
+            partition: args.partition.map(|p| p.to_string()),
+            baseline: None,
+        }
+    }
+
+    /// Stops the embedded service; the arguments stay for the reports.
+    fn close(self) -> RunArgs {
+        if let Some(svc) = self.wiring.embedded {
+            self.rt.block_on(svc.shutdown());
+        }
+        self.args
+    }
 }
 
 /// The report's pack: name, source page and date, digest.
@@ -212,11 +283,14 @@ fn finish(mut report: Report, args: &RunArgs, runner: &Runner) -> Result<i32, Ap
         diff.source = b.display().to_string();
         report.baseline = Some(diff);
     }
-    let (requests, writes, _, waited_ms) = runner.client.stats().get();
+    // Throttled answers are counted by the client: a passing generated trial keeps none of
+    // its exchanges, so counting them from the results would miss most.
+    let (requests, writes, throttled, waited_ms) = runner.client.stats().get();
     report.summary = Summary {
         flaky: report.results.iter().filter(|r| r.flaky).count() as u64,
         requests,
         writes,
+        throttled,
         waited_ms,
         ..Summary::of(&report.results)
     };
@@ -293,10 +367,10 @@ fn warn_about_transport(args: &RunArgs, base_url: &str, loopback: bool) {
 
 /// A line a minute while the run goes on: trials done, throttled answers, time waited (a run
 /// that is mostly waiting says so instead of looking hung).
-async fn progress(runner: Arc<Runner>, total: usize) {
+async fn progress(runner: Arc<Runner>, total: usize, every: Duration) {
     let started = std::time::Instant::now();
     loop {
-        tokio::time::sleep(PROGRESS_EVERY).await;
+        tokio::time::sleep(every).await;
         let done = runner.done.load(Ordering::Relaxed);
         let (requests, _, throttled, waited_ms) = runner.client.stats().get();
         eprintln!(
@@ -335,40 +409,13 @@ fn wire(
     pack: &Arc<Pack>,
     rt: &tokio::runtime::Runtime,
 ) -> Result<Wiring, AppError> {
-    let expired = {
-        let p = &pack.meta.permissions;
-        let scopes: Vec<&str> = p
-            .delegated
-            .iter()
-            .chain(&p.application)
-            .map(String::as_str)
-            .take(1)
-            .collect();
-        crate::jwt::mint_expired(&scopes)
-    };
     let Some(url) = &args.target else {
         let options = super::serve::service_options(args.fault.as_deref(), &args.deviation)?;
         let running = rt.block_on(service::start(Arc::clone(pack), options, 0))?;
         return Ok(Wiring {
             base_url: running.base_url.clone(),
             ids: running.ids.clone(),
-            tokens: Tokens {
-                valid: Arc::from(super::minted_token(pack, 3600)),
-                no_scope: Some(Arc::from(super::minted_token_without_scope(3600))),
-                read_only: pack
-                    .meta
-                    .permissions
-                    .read
-                    .first()
-                    .map(|s| Arc::from(crate::jwt::mint(&[s], 3600))),
-                app: pack
-                    .meta
-                    .permissions
-                    .application
-                    .first()
-                    .map(|r| Arc::from(crate::jwt::mint_app(&[r], 3600))),
-                expired,
-            },
+            tokens: super::minted_tokens(pack),
             embedded: Some(running),
         });
     };
@@ -396,7 +443,7 @@ fn wire(
             no_scope: env_token("GRAPH_TOKEN_NO_SCOPE"),
             read_only: env_token("GRAPH_TOKEN_READ_ONLY"),
             app: env_token("GRAPH_TOKEN_APP"),
-            expired,
+            expired: super::expired_token(pack),
         },
         embedded: None,
     })

@@ -57,9 +57,24 @@ pub(super) fn serve(args: ServeArgs) -> Result<i32, AppError> {
 pub(super) fn token(args: &TokenArgs) -> Result<i32, AppError> {
     let pack = load_pack(args.pack.as_deref(), None, None)?;
     let token = if args.no_scope {
-        super::minted_token_without_scope(3600)
+        Some(super::minted_token_without_scope(3600))
+    } else if args.read_only {
+        super::minted_read_only_token(&pack, 3600)
+    } else if args.app {
+        super::minted_app_token(&pack, 3600)
     } else {
-        super::minted_token(&pack, 3600)
+        Some(super::minted_token(&pack, 3600))
+    };
+    let Some(token) = token else {
+        return Err(AppError::Usage(format!(
+            "the pack {} names no {} permission, so there is no such token for it",
+            pack.meta.name,
+            if args.read_only {
+                "read"
+            } else {
+                "application"
+            }
+        )));
     };
     println!("{token}");
     Ok(EXIT_OK)

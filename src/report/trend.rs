@@ -96,7 +96,9 @@ pub fn comparable(a: &Report, b: &Report) -> bool {
 
 /// The last `limit` runs under `reports_root` (each `*/report.json`) comparable with `like`,
 /// oldest first by `started`, leaving out `exclude` (the current run's directory), symlinks
-/// (`latest`) and anything unreadable.
+/// (`latest`) and anything unreadable. Reports are read newest file first and only until
+/// `limit` comparable ones are found (at most [`MAX_EXAMINED`]), so a reports folder that
+/// grows night after night, or holds runs of other targets, costs a run little.
 pub fn load_history(
     reports_root: &Path,
     exclude: &Path,
@@ -107,24 +109,39 @@ pub fn load_history(
         return Vec::new();
     };
     let exclude = fs::canonicalize(exclude).unwrap_or_else(|_| exclude.to_path_buf());
-    let mut runs: Vec<PastRun> = entries
+    let mut candidates: Vec<(std::time::SystemTime, PathBuf)> = entries
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
         .map(|e| e.path())
         .filter(|dir| fs::canonicalize(dir).unwrap_or_else(|_| dir.clone()) != exclude)
         .filter_map(|dir| {
-            let report = read_report(&dir.join(REPORT_JSON)).ok()?;
-            comparable(&report, like).then_some(PastRun { dir, report })
+            let modified = fs::metadata(dir.join(REPORT_JSON)).ok()?.modified().ok()?;
+            Some((modified, dir))
         })
         .collect();
+    candidates.sort_by(|a, b| b.cmp(a));
+    let mut runs: Vec<PastRun> = Vec::new();
+    for (_, dir) in candidates.into_iter().take(MAX_EXAMINED) {
+        if runs.len() >= limit {
+            break;
+        }
+        let Ok(report) = read_report(&dir.join(REPORT_JSON)) else {
+            continue;
+        };
+        if comparable(&report, like) {
+            runs.push(PastRun { dir, report });
+        }
+    }
     runs.sort_by(|a, b| {
         started_key(&a.report.started)
             .cmp(&started_key(&b.report.started))
             .then_with(|| a.dir.cmp(&b.dir))
     });
-    let skip = runs.len().saturating_sub(limit);
-    runs.split_off(skip)
+    runs
 }
+
+/// Earlier reports read at most, looking for comparable ones.
+pub const MAX_EXAMINED: usize = 64;
 
 /// Sort key for a `started` timestamp: the instant when it parses as RFC 3339, else the text.
 pub(crate) fn started_key(started: &str) -> (Option<chrono::DateTime<chrono::Utc>>, String) {
