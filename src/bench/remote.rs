@@ -1,0 +1,415 @@
+//! Measurements 6 and 7: the default run against a target served by another process, as a user
+//! runs it against a real one (`--target`, `--ids`, tokens from the environment): a `serve` that
+//! adds 50 ms to every answer, and one that throttles 1 request in 7 with `Retry-After: 1`, each
+//! beside the same run against a plain `serve`. Loopback targets get the embedded service's
+//! defaults (256 cases, no rate budget), so only the latency and the throttling differ.
+
+use std::collections::BTreeMap;
+use std::io::BufRead as _;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use super::suite::{self, Guard, Job, Scratch, SuiteRun};
+use super::{Row, Sheet};
+use crate::outcome::{Outcome, TrialResult};
+
+/// The longest a run against a served target may take before it is killed (their targets are
+/// minutes; the figure is still worth having when it misses them).
+const LIMIT: Duration = Duration::from_secs(900);
+/// How long `serve` and `token` may take to start and answer.
+const STARTUP: Duration = Duration::from_secs(30);
+/// The plain `serve` run, made once for 6 and 7, and the tokens.
+#[derive(Default)]
+pub(crate) struct Baseline {
+    run: Option<SuiteRun>,
+    tokens: Option<Tokens>,
+}
+
+#[derive(Clone)]
+struct Tokens {
+    valid: String,
+    no_scope: String,
+    read_only: String,
+    app: String,
+}
+
+/// A `serve` child: where it listens and its ids file. Killed when dropped.
+struct Served {
+    _guard: Guard,
+    url: String,
+    ids: PathBuf,
+}
+
+/// 6: the default run against `serve --latency 50ms`, beside the same against `serve`.
+pub(super) fn latency(
+    scratch: &Scratch,
+    sheet: &mut Sheet,
+    baseline: &mut Baseline,
+) -> Result<(), String> {
+    let base = plain_run(scratch, baseline)?;
+    let run = served_run(scratch, baseline, "latency", &["--latency", "50ms"])?;
+    let report = run.report()?;
+    let ratio = run.wall.as_secs_f64() / base.wall.as_secs_f64().max(f64::MIN_POSITIVE);
+    let requests = report.summary.requests;
+    sheet.row(Row {
+        id: "6",
+        what: "default run against a loopback target adding 50 ms to every answer (`serve --latency 50ms`)".into(),
+        figure: format!("{:.1} s", run.wall.as_secs_f64()),
+        baseline: format!("{:.2} s (the same against `serve` without latency)", base.wall.as_secs_f64()),
+        ratio: format!("{ratio:.1}×"),
+        target: "≤ 60 s",
+        met: Some(run.wall <= Duration::from_secs(60) && run.code == Some(0)),
+    });
+    // Requests × 50 ms over the wall time: how many requests were in flight on average, which
+    // is what bounds a run against a distant target.
+    let in_flight = requests as f64 * 0.05 / run.wall.as_secs_f64().max(f64::MIN_POSITIVE);
+    sheet.note(format!(
+        "6: {requests} requests ({} writes), so {:.0} s of added latency in all, {in_flight:.1} requests in flight on average; {}; trials passed {}, failed {}, errors {}, skipped {}{}; exit codes: latency {}, baseline {}{}",
+        report.summary.writes,
+        requests as f64 * 0.05,
+        slowest_variant(&report.results),
+        report.summary.passed,
+        report.summary.failed,
+        report.summary.errors,
+        report.summary.skipped,
+        skip_reasons(&report.results),
+        suite::code(run.code),
+        suite::code(base.code),
+        suite::problems(&[run.clone(), base.clone()])
+    ));
+    Ok(())
+}
+
+/// 7: the default run against `serve --deviation throttle-1s` (1 request in 7 answered 429
+/// with `Retry-After: 1`), beside the same against `serve`.
+pub(super) fn throttled(
+    scratch: &Scratch,
+    sheet: &mut Sheet,
+    baseline: &mut Baseline,
+) -> Result<(), String> {
+    let base = plain_run(scratch, baseline)?;
+    let run = served_run(
+        scratch,
+        baseline,
+        "throttled",
+        &["--deviation", "throttle-1s"],
+    )?;
+    let report = run.report()?;
+    let s = &report.summary;
+    let ratio = run.wall.as_secs_f64() / base.wall.as_secs_f64().max(f64::MIN_POSITIVE);
+    sheet.row(Row {
+        id: "7",
+        what: "default run against a target throttling 1 request in 7 with `Retry-After: 1` (`serve --deviation throttle-1s`)".into(),
+        figure: format!(
+            "{:.1} s; summary.throttled {}, summary.waited_ms {}",
+            run.wall.as_secs_f64(),
+            s.throttled,
+            s.waited_ms
+        ),
+        baseline: format!("{:.2} s (the same against `serve`)", base.wall.as_secs_f64()),
+        ratio: format!("{ratio:.1}×"),
+        target: "≤ 240 s",
+        met: Some(run.wall <= Duration::from_secs(240) && run.code == Some(0)),
+    });
+    sheet.note(format!(
+        "7: {} requests; 1 in 7 throttled is {} answers, and summary.waited_ms ({:.0} s of 1 s waits, summed over requests, {:.1} overlapping on average) and summary.throttled ({}) agree; {}; trials passed {}, failed {}, errors {}, skipped {}{}; exit codes: throttled {}, baseline {}{}",
+        s.requests,
+        s.requests / 7,
+        s.waited_ms as f64 / 1000.0,
+        s.waited_ms as f64 / 1000.0 / run.wall.as_secs_f64().max(f64::MIN_POSITIVE),
+        s.throttled,
+        slowest_variant(&report.results),
+        s.passed,
+        s.failed,
+        s.errors,
+        s.skipped,
+        skip_reasons(&report.results),
+        suite::code(run.code),
+        suite::code(base.code),
+        suite::problems(&[run.clone(), base.clone()])
+    ));
+    Ok(())
+}
+
+/// The variant whose trials took longest in sum. Every trial of a variant holds the lock of
+/// the entity it reaches, alone when it writes, so the sum is that entity's share of the wall
+/// time (an over-estimate by what its refusals overlap).
+fn slowest_variant(results: &[TrialResult]) -> String {
+    let mut by_variant: BTreeMap<&str, u64> = BTreeMap::new();
+    for r in results {
+        *by_variant.entry(r.variant.as_str()).or_default() += r.duration_ms;
+    }
+    match by_variant.into_iter().max_by_key(|(_, ms)| *ms) {
+        Some((variant, ms)) => format!(
+            "the trials of variant {variant} took {:.1} s in sum (its writes one at a time under its entity's lock, its refusals overlapping)",
+            ms as f64 / 1000.0
+        ),
+        None => "no trial ran".into(),
+    }
+}
+
+/// Why trials were skipped, counted (`8 × GRAPH_TOKEN_APP is not set`).
+fn skip_reasons(results: &[TrialResult]) -> String {
+    let mut reasons: BTreeMap<&str, usize> = BTreeMap::new();
+    for r in results.iter().filter(|r| r.outcome == Outcome::Skipped) {
+        let reason = r.message.split(';').next().unwrap_or_default().trim();
+        *reasons.entry(reason).or_default() += 1;
+    }
+    if reasons.is_empty() {
+        return String::new();
+    }
+    let listed: Vec<String> = reasons
+        .iter()
+        .map(|(reason, n)| format!("{n} × {reason}"))
+        .collect();
+    format!(" ({})", listed.join(", "))
+}
+
+/// The run against a plain `serve`, made the first time 6 or 7 needs it.
+fn plain_run(scratch: &Scratch, baseline: &mut Baseline) -> Result<SuiteRun, String> {
+    if let Some(run) = &baseline.run {
+        return Ok(run.clone());
+    }
+    eprintln!("  baseline: the default run against `serve` …");
+    let run = served_run(scratch, baseline, "served", &[])?;
+    baseline.run = Some(run.clone());
+    Ok(run)
+}
+
+/// Starts `serve <extra…>`, runs the default suite against it, stops it.
+fn served_run(
+    scratch: &Scratch,
+    baseline: &mut Baseline,
+    name: &str,
+    extra: &[&str],
+) -> Result<SuiteRun, String> {
+    let tokens = match &baseline.tokens {
+        Some(t) => t.clone(),
+        None => {
+            let t = Tokens {
+                valid: token(scratch, &[])?,
+                no_scope: token(scratch, &["--no-scope"])?,
+                read_only: token(scratch, &["--read-only"])?,
+                app: token(scratch, &["--app"])?,
+            };
+            baseline.tokens = Some(t.clone());
+            t
+        }
+    };
+    let served = serve(scratch, &format!("{name}-serve"), extra)?;
+    let pack = scratch
+        .pack()
+        .map(|p| format!(" --pack {p}"))
+        .unwrap_or_default();
+    let job = Job {
+        name,
+        args: vec![
+            "--target".into(),
+            served.url.clone(),
+            "--ids".into(),
+            served.ids.display().to_string(),
+        ],
+        shown_args: Some("--target URL --ids FILE".into()),
+        env: vec![
+            (
+                "GRAPH_TOKEN",
+                tokens.valid,
+                format!("$(graph-conformance token{pack})"),
+            ),
+            (
+                "GRAPH_TOKEN_NO_SCOPE",
+                tokens.no_scope,
+                "$(graph-conformance token --no-scope)".into(),
+            ),
+            (
+                "GRAPH_TOKEN_READ_ONLY",
+                tokens.read_only,
+                format!("$(graph-conformance token{pack} --read-only)"),
+            ),
+            (
+                "GRAPH_TOKEN_APP",
+                tokens.app,
+                format!("$(graph-conformance token{pack} --app)"),
+            ),
+        ],
+        limit: LIMIT,
+        progress: Some(name),
+    };
+    let run = scratch.run_job(&job);
+    drop(served);
+    run
+}
+
+/// `serve [--pack P] --port 0 --ids-out <folder>/ids.json <extra…>` as a child: waits for its
+/// "listening on URL" line, then drains its stdout in a thread so that it never blocks on it.
+fn serve(scratch: &Scratch, name: &str, extra: &[&str]) -> Result<Served, String> {
+    let folder = scratch.folder(name)?;
+    let ids = folder.join("ids.json");
+    let stderr_path = folder.join("stderr.txt");
+    let stderr = std::fs::File::create(&stderr_path)
+        .map_err(|e| format!("cannot create {}: {e}", stderr_path.display()))?;
+    let mut cmd = Command::new(scratch.exe());
+    cmd.arg("serve");
+    let mut shown = String::from("graph-conformance serve");
+    if let Some(p) = scratch.pack() {
+        cmd.arg("--pack").arg(p);
+        shown += &format!(" --pack {p}");
+    }
+    cmd.args(["--port", "0", "--ids-out"])
+        .arg(&ids)
+        .args(extra)
+        .current_dir(&folder)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::from(stderr));
+    for word in extra {
+        shown += &format!(" {word}");
+    }
+    scratch.log(format!(
+        "{shown} --port 0 --ids-out FILE (prints `listening on URL`)"
+    ));
+    let mut guard = Guard::new(
+        cmd.spawn()
+            .map_err(|e| format!("cannot start `serve`: {e}"))?,
+    );
+    let stdout = guard
+        .child()
+        .and_then(|c| c.stdout.take())
+        .ok_or("`serve` has no stdout to read")?;
+    let (lines, listened) = mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        // Read to the end whether or not anyone listens: a full pipe would block `serve`.
+        for line in std::io::BufReader::new(stdout).split(b'\n') {
+            let Ok(line) = line else { break };
+            let _ = lines.send(String::from_utf8_lossy(&line).into_owned());
+        }
+    });
+    let url = listening_url(&listened).map_err(|why| {
+        format!(
+            "`{name}`: {why} (its stderr: {})",
+            suite::tail(&stderr_path, 3)
+        )
+    })?;
+    Ok(Served {
+        _guard: guard,
+        url,
+        ids,
+    })
+}
+
+/// The URL of the first `listening on URL` line, within [`STARTUP`].
+fn listening_url(lines: &mpsc::Receiver<String>) -> Result<String, String> {
+    let deadline = Instant::now() + STARTUP;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match lines.recv_timeout(left) {
+            Ok(line) => {
+                if let Some(url) = line.trim().strip_prefix("listening on ") {
+                    return Ok(url.trim().to_owned());
+                }
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                return Err(format!(
+                    "`serve` did not say where it listens within {} s",
+                    STARTUP.as_secs()
+                ))
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                return Err("`serve` exited before it listened".into())
+            }
+        }
+    }
+}
+
+/// `token [--pack P] <extra…>`: the token it prints.
+fn token(scratch: &Scratch, extra: &[&str]) -> Result<String, String> {
+    let mut cmd = Command::new(scratch.exe());
+    cmd.arg("token");
+    if let Some(p) = scratch.pack() {
+        cmd.arg("--pack").arg(p);
+    }
+    cmd.args(extra)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut guard = Guard::new(
+        cmd.spawn()
+            .map_err(|e| format!("cannot start `token`: {e}"))?,
+    );
+    let deadline = Instant::now() + STARTUP;
+    let status = loop {
+        let child = guard.child().ok_or("`token` was reaped already")?;
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            Ok(None) => return Err("`token` did not finish in time".into()),
+            Err(e) => return Err(format!("cannot wait for `token`: {e}")),
+        }
+    };
+    let child = guard.child().ok_or("`token` was reaped already")?;
+    let mut out = String::new();
+    let mut err = String::new();
+    // The child has exited: its pipes hold all it wrote (a token is far below a pipe's size).
+    if let Some(mut s) = child.stdout.take() {
+        let _ = std::io::Read::read_to_string(&mut s, &mut out);
+    }
+    if let Some(mut s) = child.stderr.take() {
+        let _ = std::io::Read::read_to_string(&mut s, &mut err);
+    }
+    let token = out.trim();
+    if !status.success() || token.is_empty() {
+        return Err(format!(
+            "`token {}` failed ({status}): {}",
+            extra.join(" "),
+            err.trim()
+        ));
+    }
+    Ok(token.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn trial(variant: &str, outcome: &str, ms: u64, message: &str) -> TrialResult {
+        serde_json::from_value(serde_json::json!({
+            "name": format!("{variant}::C4.4::x"),
+            "variant": variant,
+            "clause": "C4.4",
+            "level": "MUST",
+            "outcome": outcome,
+            "duration_ms": ms,
+            "message": message,
+            "checks": [],
+            "exchanges": [],
+            "reproduce": "",
+        }))
+        .expect("a trial result")
+    }
+
+    #[test]
+    fn the_slowest_variant_sums_its_trials() {
+        let results = [
+            trial("a", "passed", 700, ""),
+            trial("b", "passed", 900, ""),
+            trial("a", "passed", 400, ""),
+        ];
+        let said = slowest_variant(&results);
+        assert!(said.contains("variant a took 1.1 s"), "{said}");
+    }
+
+    #[test]
+    fn skip_reasons_are_counted() {
+        let results = [
+            trial("a", "skipped", 0, "GRAPH_TOKEN_APP is not set; set it"),
+            trial("b", "skipped", 0, "GRAPH_TOKEN_APP is not set; set it"),
+            trial("b", "passed", 3, ""),
+        ];
+        assert_eq!(skip_reasons(&results), " (2 × GRAPH_TOKEN_APP is not set)");
+        assert_eq!(skip_reasons(&results[2..]), "");
+    }
+}
