@@ -395,6 +395,16 @@ impl Synth<'_> {
     fn shape_and_auth(&self) -> Vec<Value> {
         let first = self.nth(0);
         let with = |n: usize| body_of(&[(&first.name, self.simple(first, n))]);
+        let name = serde_json::to_string(&first.name).unwrap_or_default();
+        let mut out = self.auth_cases(&with);
+        out.extend(self.body_cases(&with, &name));
+        out.extend(self.other_tokens());
+        out.extend(self.more_shapes(&with, &name));
+        out
+    }
+
+    /// C2.1–C2.3 with the test tokens, and C3.7's `{}`.
+    fn auth_cases(&self, with: &dyn Fn(usize) -> Value) -> Vec<Value> {
         let every: Value = Value::Object(
             self.writable()
                 .iter()
@@ -433,17 +443,7 @@ impl Synth<'_> {
             &[401, 403],
         );
         no_scope["preferred_status"] = json!([403]);
-        let raw = |name: &str, clause: &str, description: &str, body: String| {
-            refused(
-                name,
-                clause,
-                description,
-                json!({ "body_raw": body }),
-                &[400],
-            )
-        };
-        let name = serde_json::to_string(&first.name).unwrap_or_default();
-        let mut out = vec![
+        vec![
             either,
             auth(
                 "no-authorization",
@@ -494,6 +494,22 @@ impl Synth<'_> {
                 every,
                 &[401],
             ),
+        ]
+    }
+
+    /// C3.1–C3.3 with one rule of the body broken each.
+    fn body_cases(&self, with: &dyn Fn(usize) -> Value, name: &str) -> Vec<Value> {
+        let first = self.nth(0);
+        let raw = |name: &str, clause: &str, description: &str, body: String| {
+            refused(
+                name,
+                clause,
+                description,
+                json!({ "body_raw": body }),
+                &[400],
+            )
+        };
+        vec![
             refused(
                 "text-plain-body",
                 "C3.1",
@@ -548,10 +564,7 @@ impl Synth<'_> {
                 json!({ "body": { "@odata.type": format!("{}Unrelated", self.model.odata_type), &first.name: self.simple(first, 58) } }),
                 &[400],
             ),
-        ];
-        out.extend(self.other_tokens());
-        out.extend(self.more_shapes(&with, &name));
-        out
+        ]
     }
 
     /// The refusals and acceptances a first held-out evaluation found unprobed (issue 13): a

@@ -171,7 +171,8 @@ impl Typing {
             .filter(|v| **v > 0)
             .all(|v| v.count_ones() == 1)
             && values.len() > 2
-            && values.contains(&0);
+            && values.contains(&0)
+            && values.iter().any(|v| *v >= 4);
         if powers {
             self.warnings.push(format!("{}: the enum {} looks like a flags enum (its values are powers of two), but its page does not say so; the pack takes one member at a time", row.name, resource.name));
         }
@@ -245,7 +246,36 @@ impl Typing {
                 properties,
             },
         );
+        self.add_derived(name, page);
         Ok(())
+    }
+
+    /// The complex types the resource pages derive from `name`, so values may name them in
+    /// `@odata.type` (C3.3). One whose own members cannot be typed is left out with a warning:
+    /// the page's contract does not depend on it.
+    fn add_derived(&mut self, name: &str, page: &str) {
+        let derived: Vec<(String, Resource)> = self
+            .pages
+            .values()
+            .filter(|r| r.kind == ResourceKind::Complex)
+            .filter(|r| {
+                r.base
+                    .as_ref()
+                    .is_some_and(|b| self.qualified(&b.text) == name)
+            })
+            .map(|r| (self.qualified(&r.name), r.clone()))
+            .collect();
+        for (derived_name, resource) in derived {
+            if self.types.contains_key(&derived_name) {
+                continue;
+            }
+            if let Err(e) = self.add_complex(&derived_name, &resource, page) {
+                self.types.remove(&derived_name);
+                self.warnings.push(format!(
+                    "{derived_name}: derived from {name}, left out of the pack: {e}"
+                ));
+            }
+        }
     }
 
     fn complex_members(&self, name: &str) -> Vec<String> {
