@@ -3,6 +3,10 @@
 mod abuse;
 mod generate;
 mod hostile;
+mod import;
+mod packs;
 mod reports;
 mod service;
 mod suite;
+mod support;
+mod verdict;

@@ -1,69 +1,23 @@
 //! The suite end to end: the real binary against the embedded service, with every fault and
 //! every allowed deviation, and with bad command lines and case files.
 
-use std::path::Path;
-use std::process::{Command, Output};
-
 use graph_conformance::outcome::{Level, Outcome, Report};
 use graph_conformance::pack::{Pack, Selection};
 use graph_conformance::service;
 
-const BIN: &str = env!("CARGO_BIN_EXE_graph-conformance");
+use crate::support::{
+    self, bin, clauses, clean, read_report, run_against, run_suite as run, serve, text,
+};
 
 /// A variant with a cast, a navigation and an alias: it meets every clause's cases.
 const VARIANT: &str = "ios-scep-root-certificate::";
-
-fn run(args: &[&str], dir: &Path) -> (Output, Option<Report>) {
-    let out = Command::new(BIN)
-        .args(args)
-        .arg("--report-dir")
-        .arg(dir)
-        .args(["-q", "--color", "never"])
-        .env_remove("GRAPH_TOKEN")
-        .env_remove("GRAPH_TOKEN_NO_SCOPE")
-        .output()
-        .expect("the binary runs");
-    let report = std::fs::read_to_string(dir.join("report.json"))
-        .ok()
-        .map(|t| serde_json::from_str(&t).expect("report.json parses"));
-    (out, report)
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
-/// Clauses of checks that came out `outcome`, across the report.
-fn clauses(report: &Report, outcome: Outcome) -> Vec<String> {
-    let mut c: Vec<String> = report
-        .results
-        .iter()
-        .flat_map(|r| r.checks.iter())
-        .filter(|c| c.outcome == outcome)
-        .map(|c| c.clause.clone())
-        .collect();
-    c.sort();
-    c.dedup();
-    c
-}
 
 #[test]
 fn the_reference_passes_every_variant_with_no_failure_and_no_warning() {
     let dir = tempfile::tempdir().unwrap();
     let (out, report) = run(&["--cases", "16"], dir.path());
-    let report = report.expect("a report");
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let report = clean(&out, report);
     let s = &report.summary;
-    assert_eq!(
-        (s.failed, s.errors, s.warned, s.skipped),
-        (0, 0, 0, 0),
-        "{}",
-        text(&out)
-    );
     let variants: std::collections::BTreeSet<_> =
         report.results.iter().map(|r| r.variant.as_str()).collect();
     assert_eq!(variants.len(), 8, "every path variant ran");
@@ -83,22 +37,7 @@ fn every_fault_is_caught_citing_its_clause() {
             &["--fault", &fault.name, "--cases", "64", VARIANT],
             dir.path(),
         );
-        let report = report.unwrap_or_else(|| panic!("{}: no report\n{}", fault.name, text(&out)));
-        let (want_code, outcome) = match fault.level {
-            Level::Must => (1, Outcome::Failed),
-            Level::Should => (0, Outcome::Warned),
-        };
-        let cited = clauses(&report, outcome);
-        if out.status.code() != Some(want_code) || !cited.iter().any(|c| c == fault.clause) {
-            missed.push(format!(
-                "{} ({}): exit {:?}, {:?} checks cite {:?}",
-                fault.name,
-                fault.clause,
-                out.status.code(),
-                outcome,
-                cited
-            ));
-        }
+        missed.extend(support::missed(&fault, &out, report.as_ref()));
         if fault.level == Level::Should {
             let dir = tempfile::tempdir().unwrap();
             let (out, _) = run(
@@ -263,79 +202,23 @@ fn trial_names_do_not_depend_on_the_seed() {
 #[test]
 fn a_loopback_target_is_restored_after_the_run() {
     let dir = tempfile::tempdir().unwrap();
-    let ids = dir.path().join("ids.json");
-    let mut serve = Command::new(BIN)
-        .args(["serve", "--port", "0", "--ids-out", ids.to_str().unwrap()])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let url = read_listening_url(serve.stdout.take().unwrap());
-    let token = String::from_utf8(Command::new(BIN).arg("token").output().unwrap().stdout).unwrap();
-    let out = Command::new(BIN)
-        .args([
-            "--target",
-            &url,
-            "--ids",
-            ids.to_str().unwrap(),
-            "--cases",
-            "4",
-            "-q",
-            "direct::",
-        ])
-        .arg("--report-dir")
-        .arg(dir.path().join("r"))
-        .env("GRAPH_TOKEN", token.trim())
-        .env_remove("GRAPH_TOKEN_NO_SCOPE")
-        .env_remove("GRAPH_TOKEN_READ_ONLY")
-        .env_remove("GRAPH_TOKEN_APP")
-        .output()
-        .unwrap();
-    let _ = serve.kill();
-    let _ = serve.wait();
+    let served = serve(dir.path(), &[]);
+    let (out, report) = run_against(
+        &served,
+        "user-overview-2017",
+        &["--cases", "4", "direct::"],
+        &dir.path().join("r"),
+    );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    let report: Report =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("r/report.json")).unwrap())
-            .unwrap();
+    let report = report.unwrap();
     assert!(!report.target.embedded);
     assert!(
         !report.restored.is_empty() && report.restored.iter().all(|r| r.status == "restored"),
         "{:?}",
         report.restored
     );
-    let skipped: Vec<_> = report
-        .results
-        .iter()
-        .filter(|r| r.outcome == Outcome::Skipped)
-        .collect();
-    assert!(
-        skipped
-            .iter()
-            .all(|r| r.clause.starts_with("C2.") && r.message.contains("GRAPH_TOKEN_")),
-        "only C2 cases skip without the optional tokens: {:?}",
-        skipped
-            .iter()
-            .map(|r| (&r.name, &r.message))
-            .collect::<Vec<_>>()
-    );
-    assert!(!skipped.is_empty());
 }
 
-fn read_listening_url(stdout: std::process::ChildStdout) -> String {
-    use std::io::BufRead;
-    let mut lines = std::io::BufReader::new(stdout).lines();
-    for line in lines.by_ref() {
-        let line = line.unwrap();
-        if let Some(url) = line.strip_prefix("listening on ") {
-            // Keep draining, so the service never writes to a closed pipe.
-            std::thread::spawn(move || lines.for_each(drop));
-            return url.trim().to_owned();
-        }
-    }
-    panic!("serve printed no listening line");
-}
-
-/// Issue 4: a fault that only one edge value reveals is caught by the generated trials alone
-/// (no hand-written case), on one variant, at the default case count, for five seeds.
 #[test]
 fn edge_faults_are_caught_by_generated_inputs_on_every_seed() {
     let faults = [
@@ -456,16 +339,9 @@ fn three_merged_partitions_equal_the_whole_run() {
     let merged_dir = dir.path().join("merged");
     let mut args: Vec<&str> = vec!["report", "merge"];
     args.extend(shards.iter().map(|p| p.to_str().unwrap()));
-    let out = Command::new(BIN)
-        .args(&args)
-        .arg("--out")
-        .arg(&merged_dir)
-        .output()
-        .unwrap();
+    let out = bin(&args).arg("--out").arg(&merged_dir).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    let merged: Report =
-        serde_json::from_str(&std::fs::read_to_string(merged_dir.join("report.json")).unwrap())
-            .unwrap();
+    let merged = read_report(&merged_dir).unwrap();
     assert_eq!(names(&merged), names(&whole.unwrap()));
     for f in ["junit.xml", "summary.md", "report.html"] {
         assert!(
