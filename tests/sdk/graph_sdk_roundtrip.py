@@ -303,7 +303,11 @@ def main() -> int:
     config_id = a.config_id
     if not config_id and a.ids:
         with open(a.ids, encoding="utf-8") as f:
-            config_id = json.load(f)["variants"]["direct"]["deviceConfigurationId"]
+            direct = json.load(f)["variants"]["direct"]
+        # An ids file holds {"keys": {...}, "reads": {...}} per variant (and,
+        # for this pack, the first wave's fields beside them); a hand-written
+        # one may hold only the first wave's.
+        config_id = (direct["keys"] if "keys" in direct else direct)["deviceConfigurationId"]
     if not (a.base_url and a.token and config_id):
         p.error("need --base-url, --token and --config-id (or --ids)")
     try:
