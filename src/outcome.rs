@@ -3,24 +3,21 @@
 
 use serde::{Deserialize, Serialize};
 
-/// MUST fails the run; SHOULD warns, and fails only under `--strict`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Level {
-    #[serde(rename = "MUST")]
-    Must,
-    #[serde(rename = "SHOULD")]
-    Should,
-}
+pub use crate::contract::Level;
 
-/// A trial's outcome (and, for a single check, `passed` / `failed` / `warned`).
+/// A trial's outcome (and, for a single check, `passed` / `failed` / `warned`, or one of the
+/// two a check alone can have: `info` for a MAY clause not kept, `not_applicable` when the
+/// answer gave the check nothing to judge).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Passed,
     Failed,
     Error,
     Warned,
     Skipped,
+    Info,
+    NotApplicable,
 }
 
 impl Outcome {
@@ -31,6 +28,8 @@ impl Outcome {
             Self::Error => "error",
             Self::Warned => "warned",
             Self::Skipped => "skipped",
+            Self::Info => "info",
+            Self::NotApplicable => "not_applicable",
         }
     }
 }
@@ -144,6 +143,9 @@ pub struct Summary {
     /// summed over requests (waits overlap, so it can exceed the run's wall time).
     #[serde(default)]
     pub waited_ms: u64,
+    /// Trials with a MAY clause the target did not keep: information, never a failure.
+    #[serde(default)]
+    pub info: u64,
 }
 
 impl Summary {
@@ -151,13 +153,14 @@ impl Summary {
         let mut s = Self::default();
         for r in results {
             match r.outcome {
-                Outcome::Passed => s.passed += 1,
+                Outcome::Passed | Outcome::Info | Outcome::NotApplicable => s.passed += 1,
                 Outcome::Failed => s.failed += 1,
                 Outcome::Error => s.errors += 1,
                 Outcome::Warned => s.warned += 1,
                 Outcome::Skipped => s.skipped += 1,
             }
             s.flaky += u64::from(r.flaky);
+            s.info += u64::from(r.checks.iter().any(|c| c.outcome == Outcome::Info));
             s.throttled += r
                 .exchanges
                 .iter()
@@ -240,6 +243,9 @@ pub struct Report {
     /// The comparison with `--baseline REPORT.json`, when one was given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<BaselineDiff>,
+    /// The conformance statement: a verdict for every clause of the contract.
+    #[serde(default)]
+    pub clauses: Vec<crate::statement::ClauseVerdict>,
 }
 
 /// This run's failing trials against a baseline run's, by trial name. A trial is *failing* when

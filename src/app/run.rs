@@ -236,6 +236,7 @@ impl Session {
             finished: now(),
             seed: seed.to_string(),
             summary: Summary::of(&results),
+            clauses: crate::statement::of(&results, &self.pack.model),
             results,
             interrupted: *self.cancel.borrow(),
             strict: args.strict,
@@ -547,6 +548,7 @@ fn print_closing(report: &Report, dir: &Path) {
         }
         println!();
     }
+    print_information(report);
     let flaky: Vec<&TrialResult> = report.results.iter().filter(|r| r.flaky).collect();
     if !flaky.is_empty() {
         println!("flaky (passed only on a retry, or flipped over recent runs):");
@@ -558,6 +560,10 @@ fn print_closing(report: &Report, dir: &Path) {
     for r in &report.restored {
         println!("restored {} ({}): {}", r.variant, r.url, r.status);
     }
+    println!(
+        "clauses: {} (report.json's \"clauses\", and the statement in summary.md)",
+        crate::statement::tally(&report.clauses)
+    );
     let s = &report.summary;
     println!(
         "conformance: {} passed, {} failed, {} errors, {} warned, {} skipped, {} throttled; {} requests ({} writes), {:.1}s waited; seed {}",
@@ -567,6 +573,29 @@ fn print_closing(report: &Report, dir: &Path) {
     if report.insecure {
         println!("WARNING: --insecure: HTTPS certificates were NOT verified in this run; use --ca-cert for a private CA instead");
     }
+}
+
+/// MAY clauses the target did not keep: one line per clause, with how many trials showed it.
+fn print_information(report: &Report) {
+    let mut by_clause: Vec<(&str, usize, &str)> = Vec::new();
+    for r in &report.results {
+        for c in r.checks.iter().filter(|c| c.outcome == Outcome::Info) {
+            match by_clause.iter_mut().find(|(id, _, _)| *id == c.clause) {
+                Some((_, n, _)) => *n += 1,
+                None => {
+                    by_clause.push((&c.clause, 1, c.message.lines().next().unwrap_or_default()))
+                }
+            }
+        }
+    }
+    if by_clause.is_empty() {
+        return;
+    }
+    println!("information (MAY clauses: never a warning or a failure, even under --strict):");
+    for (clause, n, message) in by_clause {
+        println!("    {clause} ({n} checks): {message}");
+    }
+    println!();
 }
 
 fn now() -> String {

@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 
 use super::Runner;
 use crate::case::{Case, Kind};
+use crate::contract::Level;
 use crate::domain::EntityModel;
 use crate::executor::{Aborted, Executor};
 use crate::outcome::{Outcome, TrialResult};
@@ -63,7 +64,9 @@ pub(crate) fn shareable(pc: &PlannedCase) -> Option<&Case> {
         return None;
     };
     let single = pc.writes.len() == 1 && pc.routing.as_ref().is_ok_and(|r| r.watch.is_none());
-    (single && matches!(case.kind, Kind::Refused | Kind::Either)).then_some(case)
+    // A MAY refusal may rightly be taken and change the entity: it holds the entity alone.
+    let refusal = matches!(case.kind, Kind::Refused | Kind::Either) && case.level != Level::May;
+    (single && refusal).then_some(case)
 }
 
 impl Runner {

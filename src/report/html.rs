@@ -24,8 +24,7 @@ use serde::Serialize;
 use crate::outcome::{Exchange, Outcome, Report, TrialResult};
 
 use super::{
-    clause_key, family_of, level_str, pass_rate, secrets, trend::RunPoint, variant_rows, Counts,
-    ReportError,
+    clause_key, family_of, pass_rate, secrets, trend::RunPoint, variant_rows, Counts, ReportError,
 };
 
 const TEMPLATE_NAME: &str = "report.html";
@@ -66,6 +65,8 @@ struct Page<'a> {
     totals: Vec<Total>,
     banners: Vec<Banner>,
     clauses: Vec<Clause>,
+    /// The conformance statement, clause by clause.
+    statement: &'a [crate::statement::ClauseVerdict],
     matrix: Vec<Row>,
     variants: Vec<String>,
     families: Vec<String>,
@@ -354,7 +355,7 @@ impl<'a> Page<'a> {
                 variant: &t.variant,
                 clause: &t.clause,
                 family: family_of(&t.clause),
-                level: level_str(t.level),
+                level: t.level.as_str(),
                 outcome: t.outcome.as_str(),
                 flaky: t.flaky,
                 duration_ms: t.duration_ms,
@@ -428,6 +429,7 @@ impl<'a> Page<'a> {
             totals,
             banners,
             clauses,
+            statement: &report.clauses,
             matrix,
             variants: variants
                 .into_iter()
@@ -515,7 +517,7 @@ fn detail<'a>(t: &'a TrialResult, anchor: &str) -> Detail<'a> {
         variant: &t.variant,
         clause: &t.clause,
         family: family_of(&t.clause),
-        level: level_str(t.level),
+        level: t.level.as_str(),
         outcome: t.outcome.as_str(),
         flaky: t.flaky,
         flaky_reason: t.flaky_reason.as_deref(),
@@ -525,7 +527,7 @@ fn detail<'a>(t: &'a TrialResult, anchor: &str) -> Detail<'a> {
             .iter()
             .map(|c| CheckRow {
                 clause: &c.clause,
-                level: level_str(c.level),
+                level: c.level.as_str(),
                 outcome: c.outcome.as_str(),
                 expected: &c.expected,
                 actual: &c.actual,
