@@ -388,6 +388,53 @@ fn the_documented_shard_workflow_merges_into_the_whole_suite() {
     assert_eq!(run.outputs["passed"], merged.summary.passed.to_string());
 }
 
+/// docs/nightly.yml: the first night has no baseline and runs without one; each night's report
+/// (uploaded, then downloaded into `baseline/` the next night) is the next one's baseline, and
+/// `fail-on: new` fails only what broke since.
+#[test]
+fn the_documented_nightly_carries_each_report_forward_as_the_baseline() {
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    std::fs::create_dir(&work).unwrap();
+    let step = uses_of("docs/nightly.yml", "conformance").remove(0);
+    assert_eq!(step.inputs["target"], "${{ secrets.GRAPH_TARGET }}");
+    assert_eq!(step.inputs["fail-on"], "new");
+    let night = |serve_args: &[&str]| {
+        let served = serve(dir.path(), serve_args);
+        std::fs::copy(&served.ids, work.join(&step.inputs["ids"])).unwrap();
+        let mut inputs = step.inputs.clone();
+        inputs.insert("target".into(), served.url.clone());
+        let run = run_action(&work, &inputs, &tokens_for(&step, "user-overview-2017"));
+        // What the artifact upload tonight and the download step tomorrow do.
+        let baseline = work.join(&step.inputs["baseline"]);
+        std::fs::create_dir_all(baseline.parent().unwrap()).unwrap();
+        std::fs::copy(
+            work.join(&run.outputs["report-dir"]).join("report.json"),
+            baseline,
+        )
+        .unwrap();
+        run
+    };
+    let first = night(&[]);
+    assert_eq!(first.outputs["exit-code"], "0", "{}", first.log);
+    assert!(
+        first.log.contains("running without a baseline"),
+        "{}",
+        first.log
+    );
+    let broken = night(&["--fault", "not-persisted"]);
+    assert_eq!(
+        broken.outputs["exit-code"], "1",
+        "new since last night: {}",
+        broken.log
+    );
+    assert_eq!(broken.codes["verdict"], 1);
+    let still = night(&["--fault", "not-persisted"]);
+    assert_eq!(still.outputs["exit-code"], "0", "not new: {}", still.log);
+    assert_ne!(still.outputs["failed"], "0", "still failing, and reported");
+    assert_eq!(still.codes["verdict"], 0);
+}
+
 #[test]
 fn version_names_the_version_and_every_built_in_packs_digest() {
     let out = Command::new(installed()).arg("--version").output().unwrap();
