@@ -12,8 +12,6 @@
 # from the environment (GRAPH_TOKEN, …) exactly as the binary reads them, and are never printed.
 set -euo pipefail
 
-# The placeholder repository the README defines; a fork's action passes its own (GC_REPOSITORY).
-DEFAULT_REPOSITORY="https://github.com/graph-conformance/graph-conformance"
 ACTION_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BIN_NAME="graph-conformance"
 
@@ -64,11 +62,13 @@ host_triple() {
   esac
 }
 
+# Where releases and tags live: the repository the action was used from (GC_REPOSITORY, which
+# the runner leaves empty in some composite-action contexts), else Cargo.toml's `repository`.
 repository() {
   if [ -n "${GC_REPOSITORY:-}" ]; then
     echo "${GITHUB_SERVER_URL:-https://github.com}/$GC_REPOSITORY"
   else
-    echo "$DEFAULT_REPOSITORY"
+    sed -n 's/^repository = "\(.*\)"$/\1/p' "$ACTION_DIR/Cargo.toml" | head -n 1
   fi
 }
 

@@ -111,7 +111,7 @@ fn evaluate(
                 .and_then(|o| o.get(*name))
                 .cloned()
                 .unwrap_or_default(),
-            // A local action has none; the installer then names the README's placeholder.
+            // Empty for a local action: the installer then reads Cargo.toml's `repository`.
             ["github", "action_repository"] => String::new(),
             _ => panic!("action.yml uses `{expr}`, which this test does not evaluate: add it here"),
         });
@@ -433,6 +433,44 @@ fn the_documented_nightly_carries_each_report_forward_as_the_baseline() {
     assert_eq!(still.outputs["exit-code"], "0", "not new: {}", still.log);
     assert_ne!(still.outputs["failed"], "0", "still failing, and reported");
     assert_eq!(still.codes["verdict"], 0);
+}
+
+/// The install step passes over a binary of another version on PATH and takes the pinned one
+/// where the cache step restores it, installing nothing.
+#[test]
+fn the_installer_takes_the_pinned_version_from_the_cache_over_another_on_path() {
+    use std::os::unix::fs::PermissionsExt;
+    let runner = tempfile::tempdir().unwrap();
+    let old = runner.path().join("old");
+    std::fs::create_dir(&old).unwrap();
+    let stub = old.join("graph-conformance");
+    std::fs::write(&stub, "#!/bin/sh\necho 'graph-conformance 0.0.1'\n").unwrap();
+    std::fs::set_permissions(&stub, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let cache = runner.path().join("tool-cache");
+    let cached = cache.join(format!(
+        "graph-conformance/{}/bin",
+        env!("CARGO_PKG_VERSION")
+    ));
+    std::fs::create_dir_all(&cached).unwrap();
+    std::os::unix::fs::symlink(installed(), cached.join("graph-conformance")).unwrap();
+    let output = runner.path().join("output");
+    let out = Command::new("bash")
+        .arg(root().join("scripts/action.sh"))
+        .arg("install")
+        .current_dir(runner.path())
+        .env(
+            "PATH",
+            format!("{}:{}", old.display(), std::env::var("PATH").unwrap()),
+        )
+        .env("RUNNER_TOOL_CACHE", &cache)
+        .env("GITHUB_OUTPUT", &output)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let written = std::fs::read_to_string(&output).unwrap();
+    let bin = format!("bin={}", cached.join("graph-conformance").display());
+    assert!(written.lines().any(|l| l == bin), "{written}");
+    assert!(written.lines().any(|l| l == "installed=false"), "{written}");
 }
 
 #[test]
