@@ -567,11 +567,19 @@ fn split_cells(text: &str) -> (Vec<String>, Vec<String>) {
         .iter()
         .map(|raw| {
             let (tidy, note) = tidy_cell(raw);
-            notes.extend(note.map(|n| format!("cell `{tidy}` held {n}, read past")));
+            notes.extend(note.map(|n| format!("cell `{}` held {n}, read past", shortened(&tidy))));
             tidy
         })
         .collect();
     (cells, notes)
+}
+
+/// A cell's text for a warning: its first 40 characters.
+fn shortened(text: &str) -> String {
+    match text.char_indices().nth(40) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_owned(),
+    }
 }
 
 /// Characters that take no room: the generator leaves U+200B in cells, and U+FEFF, U+200C,

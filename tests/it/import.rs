@@ -465,13 +465,15 @@ fn every_shared_update_page_imports_and_passes_serve_of_itself() {
     for page in &pages {
         let name = page.file_stem().unwrap().to_string_lossy().into_owned();
         let pack = dir.path().join(&name);
+        // Each pack is run against `serve --pack` of it below, so the self-check is skipped.
         let extra: &[&str] = if name.contains("vulnerablemanageddevice") {
             &[
+                "--no-check",
                 "--path",
                 "/deviceManagement/vulnerableManagedDevices/{vulnerableManagedDeviceId}",
             ]
         } else {
-            &[]
+            &["--no-check"]
         };
         let out = import(page, Some(&resources), &pack, extra);
         if name == "intune-policyset-policyset-update" {
@@ -632,7 +634,10 @@ fn todays_pages_import_as_a_folder_and_pass_serve_of_themselves() {
     let out = import(&current.join("api"), Some(&resources), &packs, &[]);
     let t = text(&out);
     assert_eq!(out.status.code(), Some(0), "{t}");
-    let table: Vec<&str> = t.lines().filter(|l| l.contains("-update.md ")).collect();
+    let table: Vec<&str> = t
+        .lines()
+        .filter(|l| l.starts_with("intune-") && l.contains("-update.md "))
+        .collect();
     assert_eq!(table.len(), 9, "{t}");
     assert!(table.iter().all(|l| l.contains("passed (")), "{t}");
     assert!(t.contains("9 of 9 pages imported"), "{t}");
@@ -786,7 +791,7 @@ fn v1_pages_import_with_the_csdl_alone() {
     assert!(t.contains("4 of 4 pages imported"), "{t}");
     let pack = json(&packs.join("deviceconfig-deviceconfigurationuseroverview/pack.json"));
     assert_eq!(pack["version"], "v1.0");
-    let warnings = pack["warnings"].as_array().unwrap();
+    let warnings = pack["warnings"].as_array().map_or(&[][..], Vec::as_slice);
     assert!(
         !warnings
             .iter()
