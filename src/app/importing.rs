@@ -121,7 +121,13 @@ fn import_dir(args: &ImportArgs, csdl: Option<Rc<Csdl>>) -> Result<i32, AppError
                     ImportError::SelfCheck { .. } => "failed",
                     _ => "—",
                 };
-                errors.push(format!("{file}: {e}"));
+                let message = e.to_string();
+                // Most errors name the page already; the others get its name in front.
+                errors.push(if message.starts_with(&file) {
+                    message
+                } else {
+                    format!("{file}: {message}")
+                });
                 failed_line(&file, check)
             }
         };

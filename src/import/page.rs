@@ -354,12 +354,15 @@ fn permissions(
     if let Some(table) = section.first_table()? {
         notes.extend(table.notes.iter().cloned());
         for row in &table.rows {
-            let [label, value, ..] = row.cells.as_slice() else {
+            let [label, values @ ..] = row.cells.as_slice() else {
                 continue;
             };
+            // Newer pages split the scopes over "Least privileged" and "Higher privileged"
+            // columns; any of them may call the update.
+            let scopes = permission_list(&values.join(","));
             match label.to_ascii_lowercase().as_str() {
-                "delegated (work or school account)" => found.delegated = permission_list(value),
-                "application" => found.application = permission_list(value),
+                "delegated (work or school account)" => found.delegated = scopes,
+                "application" => found.application = scopes,
                 _ => continue,
             }
             notes.extend(row.notes.iter().map(|n| Located {
@@ -394,16 +397,19 @@ fn emphasized(text: &str) -> Option<&str> {
     (!inner.starts_with('*') && !inner.is_empty()).then_some(inner)
 }
 
+/// The scopes of a cell (or of cells joined by commas): "Not supported." and "Not available."
+/// name none; a scope listed twice counts once.
 fn permission_list(value: &str) -> Vec<String> {
-    let value = clean(value);
-    if value
-        .trim_end_matches('.')
-        .eq_ignore_ascii_case("not supported")
-    {
-        return Vec::new();
-    }
+    let none = |s: &str| {
+        let s = s.trim_end_matches('.');
+        s.eq_ignore_ascii_case("not supported") || s.eq_ignore_ascii_case("not available")
+    };
     let mut scopes: Vec<String> = Vec::new();
-    for scope in value.split(',').map(clean).filter(|p| !p.is_empty()) {
+    for scope in value
+        .split(',')
+        .map(clean)
+        .filter(|p| !p.is_empty() && !none(p))
+    {
         if !scopes.iter().any(|s| s == scope) {
             scopes.push(scope.to_string());
         }

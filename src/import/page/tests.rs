@@ -570,3 +570,25 @@ fn a_broken_permission_table_is_refused() {
     assert_eq!(err.line, line_of(&text, "|Permission type|"));
     assert!(err.problem.contains("separator row"), "{err}");
 }
+
+#[test]
+fn least_and_higher_privileged_columns_are_both_read() {
+    let text = with(
+        "|Permission type|Permissions (from least to most privileged)|\n|:---|:---|",
+        "|Permission type|Least privileged permissions|Higher privileged permissions|\n|:---|:---|:---|",
+    )
+    .replace(
+        "|Delegated (work or school account)|A.ReadWrite.All|",
+        "|Delegated (work or school account)|A.ReadWrite.All|B.ReadWrite.All|",
+    )
+    .replace(
+        "|Application|A.Read.All, A.ReadWrite.All|",
+        "|Application|A.ReadWrite.All|Not available.|",
+    );
+    let page = parse_update_page(&text).expect("parses");
+    assert_eq!(
+        page.permissions.delegated,
+        ["A.ReadWrite.All", "B.ReadWrite.All"]
+    );
+    assert_eq!(page.permissions.application, ["A.ReadWrite.All"]);
+}
