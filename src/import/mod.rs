@@ -89,6 +89,8 @@ pub enum ImportError {
         line: usize,
         problem: String,
     },
+    #[error("the CSDL's {owner} has a member of type {type_name}, which the importer cannot make a contract of (no Edm type of CONTRACT's table, nor a type the CSDL defines); import the page with --resources instead")]
+    CsdlType { owner: String, type_name: String },
     #[error("cannot read {path}: {source}; check the path")]
     Read {
         path: String,

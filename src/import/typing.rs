@@ -452,10 +452,9 @@ impl Typing {
             None => self.types.contains_key(inner) || self.add_from_csdl(inner)?,
         };
         if !known {
-            return Err(ImportError::Csdl {
-                file: "the CSDL".into(),
-                line: 0,
-                problem: format!("{owner} has a member of type {type_name}, which the importer cannot make a contract of; import with --resources instead"),
+            return Err(ImportError::CsdlType {
+                owner: owner.to_owned(),
+                type_name: type_name.to_owned(),
             });
         }
         Ok(if collection {
