@@ -217,7 +217,7 @@ impl EntitySource for PageEntities<'_> {
                 section: e.section,
                 line: e.line,
                 problem: e.problem,
-                chain: format!("the fixture graph needs the entity type {name}"),
+                chain: format!("the paths, which reach the entity type {name}"),
             }),
         }
     }
@@ -287,3 +287,6 @@ pub(crate) fn reach(
     }
     Ok((known, warnings))
 }
+
+#[cfg(test)]
+mod tests;

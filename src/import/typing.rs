@@ -181,23 +181,24 @@ impl Typing {
             }
         }
         let resource = self.page(link, page, row)?;
-        self.chain
-            .push(format!("{page}, line {} ({})", row.line, row.name));
-        let added = match resource.kind {
-            ResourceKind::Enum => {
-                self.add_enum(&name, &resource, row, &link.file);
-                Ok(())
-            }
-            ResourceKind::Complex => self.add_complex(&name, &resource, &link.file),
-            ResourceKind::Entity => Err(self.error(
+        if resource.kind == ResourceKind::Entity {
+            return Err(self.error(
                 page,
-                section_of(&self.chain[..self.chain.len() - 1]),
+                section_of(&self.chain),
                 row.line,
                 format!(
                     "{} is typed by the entity type {}, which a PATCH body cannot carry",
                     row.name, link.text
                 ),
-            )),
+            ));
+        }
+        self.chain
+            .push(format!("{page}, line {} ({})", row.line, row.name));
+        let added = if resource.kind == ResourceKind::Enum {
+            self.add_enum(&name, &resource, row, &link.file);
+            Ok(())
+        } else {
+            self.add_complex(&name, &resource, &link.file)
         };
         self.chain.pop();
         added.map(|()| name)
