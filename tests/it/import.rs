@@ -816,3 +816,55 @@ fn v1_pages_import_with_the_csdl_alone() {
         "the CSDL's property the page lacks is named: {said:?}"
     );
 }
+
+/// Quirks of clear meaning on the page (`DateTime`, `&nbsp;` and U+200B at a cell's edges, a
+/// section row) import, each written into pack.json's warnings with the page and its line.
+#[test]
+fn quirks_of_clear_meaning_are_warnings_with_page_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let pages = Path::new(PAGES);
+    let original = std::fs::read_to_string(pages.join(PAGE)).unwrap();
+    let changed = original
+        .replacen(
+            "|seenDateTime|DateTimeOffset|",
+            "|seenDateTime|DateTime|",
+            1,
+        )
+        .replacen("|label|String|", "|label&nbsp;|String\u{200B}|", 1)
+        .replacen("|spins|Int32|", "|**Counters**|\n|spins|Int32|", 1);
+    let line = |needle: &str| changed.lines().position(|l| l.starts_with(needle)).unwrap() + 1;
+    let page = dir.path().join("intune-gadgets-gadgetstatus-update.md");
+    std::fs::write(&page, &changed).unwrap();
+    let out_dir = dir.path().join("pack");
+    let out = import(&page, Some(&pages.join("resources")), &out_dir, &[]);
+    assert!(out.status.success(), "{}", text(&out));
+    let pack = json(&out_dir.join("pack.json"));
+    let warnings: Vec<&str> = pack["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect();
+    let name = "intune-gadgets-gadgetstatus-update.md";
+    for (needle, says) in [
+        ("|seenDateTime|", "read as DateTimeOffset"),
+        ("|label", "`&nbsp;`"),
+        ("|label", "zero-width"),
+        ("|**Counters**|", "section row"),
+    ] {
+        let at = format!("{name}, line {}:", line(needle));
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.starts_with(&at) && w.contains(says)),
+            "{at} … {says}: {warnings:#?}"
+        );
+    }
+    let seen = pack["entity"]["properties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "seenDateTime")
+        .unwrap();
+    assert_eq!(seen["type"], "Edm.DateTimeOffset");
+}
