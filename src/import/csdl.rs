@@ -22,13 +22,14 @@ pub(crate) struct Property {
     pub(crate) nullable: bool,
 }
 
+/// A navigation property. `ContainsTarget` is not kept: the fixture graph places every entity
+/// where the page's paths reach it, contained or not.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Navigation {
     pub(crate) name: String,
     /// The target entity type (qualified), without `Collection(…)`.
     pub(crate) target: String,
     pub(crate) collection: bool,
-    pub(crate) contains_target: bool,
 }
 
 /// An entity or complex type.
@@ -193,7 +194,6 @@ impl State {
                         name: required(&a, "Name", "NavigationProperty")?,
                         target: target.to_owned(),
                         collection,
-                        contains_target: flag("ContainsTarget"),
                     });
                 }
             }
