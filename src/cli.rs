@@ -300,7 +300,8 @@ pub struct BenchArgs {
     pub concurrency: usize,
     /// Run only these measurements (repeatable; for profiling one in isolation): 1 service,
     /// 2 harness, 3 suite, 4 growth, 5 requests per generated input, 6 a target adding 50 ms,
-    /// 7 a throttling target, 8 a real tenant's budget. Default: all eight (6 and 7 take minutes).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=8))]
+    /// 7 a throttling target, 8 a real tenant's budget, 9 import speed (needs ../shared).
+    /// Default: all nine (6 and 7 take minutes).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=9))]
     pub only: Vec<u8>,
 }

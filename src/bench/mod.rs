@@ -17,10 +17,14 @@
 //! 7. `remote`: the default run against a `serve --deviation throttle-1s` child.
 //! 8. `runs`: how long a `--cases 16` run (the default against a real tenant) needs at Intune's
 //!    documented budgets.
+//! 9. `imports`: import speed (issue 21): `import DIR` of the shared doc pages as a child
+//!    process, pages/s with the self-check beside the same with `--no-check`, and the read time
+//!    of Graph v1.0's CSDL; rows that say so, counting for nothing, without `../shared`.
 //!
 //! [`Judge`]: crate::checks::Judge
 
 mod harness;
+mod imports;
 mod remote;
 mod runs;
 mod service;
@@ -42,7 +46,7 @@ const BODY_SEED: u64 = 0x6265_6e63_6821;
 /// How many distinct valid bodies are cycled through.
 const BODIES: u32 = 256;
 /// The measurements there are (`--only` takes 1 to this).
-const MEASUREMENTS: u8 = 8;
+const MEASUREMENTS: u8 = 9;
 
 /// One line of the table.
 pub(crate) struct Row {
@@ -257,13 +261,14 @@ pub fn run(args: &BenchArgs) -> Result<i32, String> {
         in_process(&setup, &mut sheet, want(1), want(2))?;
     }
     let scratch = suite::Scratch::new(pack_arg(args.pack.as_deref()))?;
-    let child_measurements: [(u8, &str, ChildMeasurement); 6] = [
+    let child_measurements: [(u8, &str, ChildMeasurement); 7] = [
         (3, "3", runs::default_suite),
         (4, "4a", runs::growth),
         (5, "5", runs::per_input),
         (6, "6", remote::latency),
         (7, "7", remote::throttled),
         (8, "8", runs::tenant_budget),
+        (9, "9", imports::speed),
     ];
     let mut remote = remote::Baseline::default();
     for (n, id, measure) in child_measurements {
@@ -307,7 +312,8 @@ fn title(n: u8) -> &'static str {
         5 => "requests per generated input",
         6 => "the default run against a loopback target adding 50 ms (takes minutes)",
         7 => "the default run against a target throttling 1 in 7 (takes minutes)",
-        _ => "a real tenant's budget: a --cases 16 run",
+        8 => "a real tenant's budget: a --cases 16 run",
+        _ => "import speed: pages/s with and without the self-check, the CSDL read",
     }
 }
 

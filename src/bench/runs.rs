@@ -224,7 +224,7 @@ fn minutes(d: Duration) -> String {
     format!("{s:.0} s ({:.1} min)", s / 60.0)
 }
 
-fn walls(runs: &[SuiteRun]) -> String {
+pub(super) fn walls(runs: &[SuiteRun]) -> String {
     runs.iter()
         .map(|r| format!("{:.2} s", r.wall.as_secs_f64()))
         .collect::<Vec<_>>()

@@ -1,6 +1,6 @@
-//! The suite as a child process of the current executable, for measurements 3 to 8: its wall
-//! time (spawn to exit: the embedded service's start and the reports included), its CPU time,
-//! its peak resident memory and its `report.json`. Every child is held by a [`Guard`] that kills
+//! The suite (or, for measurement 9, `import`) as a child process of the current executable, for
+//! measurements 3 to 9: its wall time (spawn to exit: the embedded service's start and the
+//! reports included), its CPU time, its peak resident memory and its `report.json`. Every child is held by a [`Guard`] that kills
 //! it on any path that does not reap it.
 //!
 //! On Linux the child is reaped with `wait4`, which returns that child's own resource usage
@@ -8,6 +8,7 @@
 //! all children so far instead. Elsewhere only the wall time is measured.
 
 use std::cell::RefCell;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -146,35 +147,34 @@ impl Scratch {
     pub(crate) fn run_job(&self, job: &Job) -> Result<SuiteRun, String> {
         let folder = self.folder(job.name)?;
         let report_dir = folder.join("report");
-        let stderr_path = folder.join("stderr.txt");
-        let stderr = std::fs::File::create(&stderr_path)
-            .map_err(|e| format!("cannot create {}: {e}", stderr_path.display()))?;
         let mut cmd = Command::new(&self.exe);
         cmd.arg("-q").arg("--report-dir").arg(&report_dir);
         if let Some(p) = &self.pack {
             cmd.arg("--pack").arg(p);
         }
-        cmd.args(&job.args)
-            .current_dir(&folder)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::from(stderr));
+        cmd.args(&job.args);
         for (name, value, _) in &job.env {
             cmd.env(name, value);
         }
         self.log(self.shown(job));
-        let started = Instant::now();
-        let child = cmd
-            .spawn()
-            .map_err(|e| format!("cannot start {}: {e}", self.exe.display()))?;
-        let mut guard = Guard::new(child);
-        let progress = job.progress.map(|label| Progress::new(label, &stderr_path));
-        let mut run = wait(&mut guard, started, job.limit, progress)?;
-        if run.code != Some(0) {
-            run.stderr_tail = tail(&stderr_path, 5);
-        }
+        let mut run = measure(cmd, &folder, job.limit, job.progress)?;
         run.report_dir = report_dir;
         Ok(run)
+    }
+
+    /// `<exe> <args…>` (another command than the suite: no `-q`, `--report-dir` or `--pack`)
+    /// in a folder of its own, measured; `shown` is its line in the "reproduce" list.
+    pub(crate) fn run_command(
+        &self,
+        name: &str,
+        args: &[OsString],
+        shown: String,
+    ) -> Result<SuiteRun, String> {
+        let folder = self.folder(name)?;
+        let mut cmd = Command::new(&self.exe);
+        cmd.args(args);
+        self.log(shown);
+        measure(cmd, &folder, LIMIT, None)
     }
 
     /// The job's command line as a reader would type it.
@@ -273,6 +273,34 @@ impl<'a> Progress<'a> {
             started.elapsed().as_secs_f64()
         );
     }
+}
+
+/// Runs `cmd` in `folder` (its stderr kept there, stdout dropped) and measures it; the guard
+/// kills it on every path that does not reap it.
+fn measure(
+    mut cmd: Command,
+    folder: &Path,
+    limit: Duration,
+    progress: Option<&str>,
+) -> Result<SuiteRun, String> {
+    let stderr_path = folder.join("stderr.txt");
+    let stderr = std::fs::File::create(&stderr_path)
+        .map_err(|e| format!("cannot create {}: {e}", stderr_path.display()))?;
+    cmd.current_dir(folder)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::from(stderr));
+    let started = Instant::now();
+    let child = cmd
+        .spawn()
+        .map_err(|e| format!("cannot start {}: {e}", cmd.get_program().to_string_lossy()))?;
+    let mut guard = Guard::new(child);
+    let progress = progress.map(|label| Progress::new(label, &stderr_path));
+    let mut run = wait(&mut guard, started, limit, progress)?;
+    if run.code != Some(0) {
+        run.stderr_tail = tail(&stderr_path, 5);
+    }
+    Ok(run)
 }
 
 pub(crate) fn tail(path: &Path, lines: usize) -> String {
