@@ -123,7 +123,7 @@ fn pages_row(
     sheet.row(Row {
         id: corpus.id,
         what: format!(
-            "import speed, self-check included: {} ({pages} pages)",
+            "import speed, self-check included, {pages} pages: {}",
             corpus.what
         ),
         figure: format!(
