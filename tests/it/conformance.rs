@@ -6,7 +6,7 @@ use graph_conformance::contract::CATALOGUE;
 use graph_conformance::outcome::{Outcome, Report};
 use graph_conformance::statement::{ClauseVerdict, Verdict};
 
-use crate::support::{self, bin, run_against, run_suite as run, serve, shared, text};
+use crate::support::{self, run_against, run_suite as run, serve, shared, text};
 
 const VARIANT: &str = "ios-scep-root-certificate::";
 
@@ -106,15 +106,11 @@ fn the_derived_type_rule_is_caught_on_a_pack_imported_from_graph_docs() {
     let Some(shared) = shared() else { return };
     let dir = tempfile::tempdir().unwrap();
     let pack = dir.path().join("win32");
-    let imported = bin(&["import"])
-        .arg(shared.join("graph-docs/api/intune-apps-win32lobapp-update.md"))
-        .arg("--resources")
-        .arg(shared.join("graph-docs/resources"))
-        .arg("--out")
-        .arg(&pack)
-        .output()
-        .unwrap();
-    assert!(imported.status.success(), "{}", text(&imported));
+    support::imported(
+        &shared.join("graph-docs/api/intune-apps-win32lobapp-update.md"),
+        &shared.join("graph-docs/resources"),
+        &pack,
+    );
     let pack = pack.to_str().unwrap();
     for (fault, exit) in [(None, 0), (Some("derived-type-unannounced"), 1)] {
         let mut args = vec!["--pack", pack];

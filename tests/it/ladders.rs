@@ -8,7 +8,7 @@ use std::path::Path;
 use graph_conformance::pack::{Pack, Selection};
 use graph_conformance::service;
 
-use crate::support::{self, bin, run_against, run_suite as run, serve, text, CANONICAL_ONLY};
+use crate::support::{self, run_against, run_suite as run, serve, text, CANONICAL_ONLY};
 
 #[test]
 fn the_reference_keeps_every_rung_and_both_sides_once_per_entity() {
@@ -47,15 +47,11 @@ fn each_side_and_rung_fault_is_caught_on_an_imported_pack() {
     let dir = tempfile::tempdir().unwrap();
     let pages = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pages/every-type");
     let pack = dir.path().join("pack");
-    let imported = bin(&["import"])
-        .arg(pages.join("api/intune-gadgets-gadgetstatus-update.md"))
-        .arg("--resources")
-        .arg(pages.join("resources"))
-        .arg("--out")
-        .arg(&pack)
-        .output()
-        .unwrap();
-    assert!(imported.status.success(), "{}", text(&imported));
+    support::imported(
+        &pages.join("api/intune-gadgets-gadgetstatus-update.md"),
+        &pages.join("resources"),
+        &pack,
+    );
     let pack = pack.to_str().unwrap();
     let loaded = Pack::load(&Selection {
         pack: Some(pack.to_owned()),

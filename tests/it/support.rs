@@ -22,6 +22,19 @@ pub fn shared() -> Option<PathBuf> {
     }
 }
 
+/// `import PAGE --resources DIR --out OUT`, which must succeed.
+pub fn imported(page: &Path, resources: &Path, out: &Path) {
+    let done = bin(&["import"])
+        .arg(page)
+        .arg("--resources")
+        .arg(resources)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .expect("the binary runs");
+    assert!(done.status.success(), "{}", text(&done));
+}
+
 /// The binary with `args`, without any token from the caller's environment.
 pub fn bin(args: &[&str]) -> Command {
     let mut cmd = Command::new(BIN);
