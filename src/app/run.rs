@@ -16,7 +16,7 @@ use crate::client::{Client, ClientOptions};
 use crate::executor::{Executor, Target, Tokens};
 use crate::harness::{trials, Runner, Setup};
 use crate::ids::IdsFile;
-use crate::outcome::{Outcome, PackInfo, Report, Restored, ServiceSettings, Summary, TrialResult};
+use crate::outcome::{Level, PackInfo, Report, Restored, ServiceSettings, Summary, TrialResult};
 use crate::pack::Pack;
 use crate::plan::{plan, Address, PlannedCase};
 use crate::service;
@@ -236,6 +236,7 @@ impl Session {
             finished: now(),
             seed: seed.to_string(),
             summary: Summary::of(&results),
+            findings: crate::outcome::findings(&results),
             results,
             interrupted: *self.cancel.borrow(),
             strict: args.strict,
@@ -531,22 +532,7 @@ fn run_exit_code(report: &Report, args: &RunArgs, unusable: Option<String>) -> i
 }
 
 fn print_closing(report: &Report, dir: &Path) {
-    let warned: Vec<&TrialResult> = report
-        .results
-        .iter()
-        .filter(|r| r.outcome == Outcome::Warned)
-        .collect();
-    if !warned.is_empty() {
-        println!("warnings (SHOULD clauses; they fail the run only under --strict):");
-        for r in warned {
-            println!(
-                "    {}: {}",
-                r.name,
-                r.message.lines().next().unwrap_or_default()
-            );
-        }
-        println!();
-    }
+    print_findings(report);
     let flaky: Vec<&TrialResult> = report.results.iter().filter(|r| r.flaky).collect();
     if !flaky.is_empty() {
         println!("flaky (passed only on a retry, or flipped over recent runs):");
@@ -567,6 +553,32 @@ fn print_closing(report: &Report, dir: &Path) {
     if report.insecure {
         println!("WARNING: --insecure: HTTPS certificates were NOT verified in this run; use --ca-cert for a private CA instead");
     }
+}
+
+/// One line per finding (level, clause, how many trials, the symptom), instead of one line per
+/// trial: a few problems usually explain every failure.
+fn print_findings(report: &Report) {
+    if report.findings.is_empty() {
+        return;
+    }
+    println!(
+        "findings ({}; each trial, example and reproduce line in report.json, summary.md and report.html):",
+        report.findings.len()
+    );
+    for f in &report.findings {
+        let n = f.trials.len();
+        println!(
+            "    {:<6} {:<6} {n:>4} trial{} {}",
+            crate::report::level_str(f.level),
+            f.clause,
+            if n == 1 { " " } else { "s" },
+            f.title.lines().next().unwrap_or_default()
+        );
+    }
+    if report.findings.iter().any(|f| f.level == Level::Should) && !report.strict {
+        println!("    (SHOULD findings are warnings; they fail the run only under --strict)");
+    }
+    println!();
 }
 
 fn now() -> String {
