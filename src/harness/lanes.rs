@@ -127,5 +127,6 @@ pub(super) async fn write_back(
             exchanges: Vec::new(),
             message: format!("writing back the state a trial started from failed ({e}), so it cannot be judged alone from there"),
             request: None,
+            answered: None,
         })
 }

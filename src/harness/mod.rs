@@ -229,6 +229,7 @@ impl Runner {
                     exchanges: Vec::new(),
                     message,
                     request: None,
+                    answered: None,
                 };
                 let result = self.aborted(pc, level_of(pc), a);
                 self.note_outcome(&result);
@@ -321,7 +322,7 @@ impl Runner {
                     .first()
                     .map(|s| curl_line(&s.request))
                     .unwrap_or_default();
-                let (outcome, message) = conclude(&checks);
+                let (outcome, message) = conclude_with_lost(&checks, &t);
                 let model = &self.pack.model;
                 let changed = t.state_after().is_some_and(|after| {
                     !model
@@ -342,8 +343,23 @@ impl Runner {
         }
     }
 
+    /// A trial whose exchanges stopped short: a failure on the clause a read's answer broke
+    /// when it was answered (an answer is an answer), an error when nothing answered.
     fn aborted(&self, pc: &PlannedCase, level: Level, a: Aborted) -> TrialResult {
         let reproduce = a.request.as_ref().map(curl_line).unwrap_or_default();
+        let verdict = a
+            .answered
+            .as_ref()
+            .and_then(|u| crate::checks::unreadable_before(&self.judge(), u));
+        if let Some(check) = verdict {
+            let message = check.message.clone();
+            let evidence = Evidence {
+                checks: vec![check],
+                exchanges: a.exchanges,
+                reproduce,
+            };
+            return self.result(pc, Level::Must, Outcome::Failed, message, evidence);
+        }
         let message = format!("{}; the trial could not be judged", a.message);
         let evidence = Evidence {
             exchanges: a.exchanges,
@@ -485,6 +501,39 @@ pub fn conclude(checks: &[Check]) -> (Outcome, String) {
         return (Outcome::Warned, warned.join("\n"));
     }
     (Outcome::Passed, String::new())
+}
+
+/// [`conclude`], with the reads after the request under test that got no answer: added to
+/// the message of a failed trial (a failure stays a failure), else the trial is an error.
+pub(crate) fn conclude_with_lost(checks: &[Check], t: &Transcript) -> (Outcome, String) {
+    let (outcome, message) = conclude(checks);
+    let Some(lost) = lost_reads(t) else {
+        return (outcome, message);
+    };
+    if outcome == Outcome::Failed {
+        (outcome, format!("{message}\nthen: {lost}"))
+    } else {
+        (
+            Outcome::Error,
+            format!("{lost}; the trial could not be judged"),
+        )
+    }
+}
+
+/// The reads after the request under test that got no answer, said in one line.
+pub(crate) fn lost_reads(t: &Transcript) -> Option<String> {
+    let lost: Vec<String> = t
+        .unread
+        .iter()
+        .filter_map(|u| {
+            let e = u.answer.as_ref().err()?;
+            Some(format!(
+                "{} {} did not complete: {e}",
+                u.request.method, u.request.url
+            ))
+        })
+        .collect();
+    (!lost.is_empty()).then(|| lost.join("; "))
 }
 
 /// A failed result for a trial whose run panicked: a harness bug, reported as such.
