@@ -407,12 +407,15 @@ fn finding_id(s: &Symptom) -> String {
 }
 
 /// A check's message with the values that differ from trial to trial replaced, so trials told
-/// the same thing group together: URLs become `<url>`, quoted values `"…"`, GUIDs `<id>`,
-/// DateTimeOffsets `<datetime>` and numbers `<n>`. Words, clause ids (`C4.7`) and type names
-/// (`Int32`) stay, and so do numbers from 100 to 599: they are HTTP statuses, and an answer of
-/// 404 is another symptom than one of 500. A leading `<clause>: ` is dropped (the finding
-/// names its clause).
+/// the same thing group together: a parenthesised detail becomes `(…)`, URLs `<url>`, quoted
+/// values `"…"`, GUIDs `<id>`, DateTimeOffsets `<datetime>` and numbers `<n>`. Words, clause
+/// ids (`C4.7`) and type names (`Int32`) stay, and so does the status after `answered`: an
+/// answer of 404 is another symptom than one of 500. A leading `<clause>: ` is dropped (the
+/// finding names its clause).
 pub fn symptom(clause: &str, message: &str) -> String {
+    static DETAIL: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"\([^()]*\)").expect("the detail pattern is valid")
+    });
     static VALUES: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
         regex::Regex::new(
             r#"(?x)
@@ -420,6 +423,7 @@ pub fn symptom(clause: &str, message: &str) -> String {
             | (?P<quoted>"(?:[^"\\]|\\.)*"|'[^'\s]*')
             | (?P<id>\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b)
             | (?P<datetime>\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?)
+            | (?P<status>\banswered\s[1-5]\d\d\b)
             | (?P<word>[A-Za-z_][A-Za-z0-9_.]*)
             | (?P<number>-?\b\d+(?:\.\d+)?(?:[eE][+-]?\d+)?\b)
             "#,
@@ -427,39 +431,33 @@ pub fn symptom(clause: &str, message: &str) -> String {
         .expect("the value pattern is valid")
     });
     let text = message.trim();
-    let text = text
+    let mut text = text
         .strip_prefix(clause)
         .and_then(|rest| rest.strip_prefix(": "))
-        .unwrap_or(text);
+        .unwrap_or(text)
+        .to_owned();
+    // Innermost first, so a detail with parentheses inside it goes as a whole.
+    while DETAIL.is_match(&text) {
+        text = DETAIL.replace_all(&text, "(…)").replace("(…)", "\u{0}");
+    }
+    let text = text.replace('\u{0}', "(…)");
     VALUES
-        .replace_all(text, |c: &regex::Captures<'_>| {
-            let kept = |m: regex::Match<'_>| m.as_str().to_owned();
+        .replace_all(&text, |c: &regex::Captures<'_>| {
             if c.name("url").is_some() {
                 "<url>".to_owned()
             } else if let Some(q) = c.name("quoted") {
-                if q.as_str().starts_with('\'') {
-                    "'…'"
-                } else {
-                    "\"…\""
-                }
-                .to_owned()
+                if q.as_str().starts_with('\'') { "'…'" } else { "\"…\"" }.to_owned()
             } else if c.name("id").is_some() {
                 "<id>".to_owned()
             } else if c.name("datetime").is_some() {
                 "<datetime>".to_owned()
-            } else if let Some(w) = c.name("word") {
-                kept(w)
+            } else if c.name("number").is_some() {
+                "<n>".to_owned()
             } else {
-                c.name("number")
-                    .filter(|n| is_status(n.as_str()))
-                    .map_or_else(|| "<n>".to_owned(), kept)
+                c[0].to_owned()
             }
         })
         .into_owned()
-}
-
-fn is_status(n: &str) -> bool {
-    n.len() == 3 && n.parse::<u16>().is_ok_and(|s| (100..600).contains(&s))
 }
 
 #[cfg(test)]
@@ -470,19 +468,20 @@ mod tests {
     fn symptoms_normalise_values_and_keep_words_and_statuses() {
         let a = symptom(
             "C4.4",
-            "C4.4: numberOfPendingUsers came back as 0, not 2147483647 (sent in PATCH http://127.0.0.1:4000/beta/x/1b4e28ba-2fa1-11d2-883f-0016d3cca427/y); \"abc\" 1e400 at 2021-03-04T05:06:07.1234567Z",
+            "C4.4: numberOfPendingUsers came back as 0, not 2147483647 at http://127.0.0.1:4000/beta/x/1b4e28ba-2fa1-11d2-883f-0016d3cca427/y; \"abc\" 1e400 at 2021-03-04T05:06:07.1234567Z, 1b4e28ba-2fa1-11d2-883f-0016d3cca427",
         );
         assert_eq!(
             a,
-            "numberOfPendingUsers came back as <n>, not <n> (sent in PATCH <url>); \"…\" <n> at <datetime>"
+            "numberOfPendingUsers came back as <n>, not <n> at <url>; \"…\" <n> at <datetime>, <id>"
         );
         assert_eq!(
-            symptom("C5.1", "C5.1: GET /a answered 500, an Int32 with 5xx"),
-            "GET /a answered 500, an Int32 with 5xx"
+            symptom("C5.1", "C5.1: GET /a answered 500, then 404, an Int32 with 5xx"),
+            "GET /a answered 500, then <n>, an Int32 with 5xx"
         );
+        assert_eq!(symptom("C3.3", "'bogus' was unexpected"), "'…' was unexpected");
         assert_eq!(
-            symptom("C3.3", "'bogus' was unexpected"),
-            "'…' was unexpected"
+            symptom("C5.3", "changed it (a: 1 → 2 (b); c) and (d)"),
+            "changed it (…) and (…)"
         );
     }
 

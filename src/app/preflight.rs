@@ -10,7 +10,7 @@ use crate::domain::EntityModel;
 use crate::executor::Executor;
 use crate::outcome::Restored;
 use crate::plan::{Address, PlannedCase};
-use crate::transcript::State;
+use crate::transcript::{State, Unread};
 
 /// An entity's original state, by the address identity, with the variant that named it.
 pub(super) type Originals = BTreeMap<String, (String, Address, State)>;
@@ -29,29 +29,70 @@ pub(super) fn addresses(planned: &[PlannedCase]) -> Vec<(String, Address)> {
     seen.into_values().collect()
 }
 
-/// Reads every entity before any trial; stops at the first read that fails, with why.
+/// What the preflight found: the originals of the entities it read, and the entities that got
+/// no answer at all (identity, address, why), whose trials are skipped.
+pub(super) struct Found {
+    pub originals: Originals,
+    pub unreached: Vec<(String, Address, String)>,
+}
+
+/// Reads every entity before any trial. An entity answered without itself (404, 5xx, not JSON)
+/// is said on stderr and its trials run: each is judged on that answer. An entity that gets no
+/// answer is left out (its trials are skipped, with why); the whole target is unusable (`Err`)
+/// only when no read has been answered yet, so a silent target costs one timeout, not one per
+/// entity.
 pub(super) async fn preflight(
     exec: &Executor<'_>,
     addresses: &[(String, Address)],
-) -> Result<Originals, String> {
-    let mut originals = Originals::new();
+) -> Result<Found, String> {
+    let mut found = Found {
+        originals: Originals::new(),
+        unreached: Vec::new(),
+    };
+    let mut answered = false;
     for (variant, address) in addresses {
         let mut log = Vec::new();
-        let state = exec.read_state(address, &mut log).await.map_err(|a| {
-            let redirect = log.iter().filter_map(|e| e.response.as_ref()).find_map(|r| {
-                let to = r.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case("location"));
-                ((300..400).contains(&r.status)).then(|| {
-                    format!(" (a redirect to {}, which the harness never follows, so a token cannot leak to another host: point --target at the final URL)", to.map_or("nowhere", |(_, v)| v.as_str()))
-                })
-            });
-            format!("variant {variant}: {}{}", a.message, redirect.unwrap_or_default())
-        })?;
-        originals.insert(
-            address.identity(),
-            (variant.clone(), address.clone(), state),
-        );
+        match exec.try_read(address, &mut log).await {
+            Ok(state) => {
+                answered = true;
+                found.originals.insert(
+                    address.identity(),
+                    (variant.clone(), address.clone(), state),
+                );
+            }
+            Err(Unread { answer: Ok(resp), request }) => {
+                answered = true;
+                eprintln!(
+                    "preflight: variant {variant}: GET {} answered {} without the entity{}; its trials run and are judged on that answer",
+                    request.url,
+                    resp.status,
+                    redirect_hint(&log)
+                );
+            }
+            Err(Unread { answer: Err(e), request }) => {
+                let why = format!("variant {variant}: the state read GET {} did not complete: {e}", request.url);
+                if !answered {
+                    return Err(why);
+                }
+                eprintln!("preflight: {why}; the trials of this entity are skipped");
+                found.unreached.push((address.identity(), address.clone(), format!("not run: the preflight could not read this entity ({why})")));
+            }
+        }
     }
-    Ok(originals)
+    Ok(found)
+}
+
+/// Why a read answered with a redirect gives no entity.
+fn redirect_hint(log: &[crate::outcome::Exchange]) -> String {
+    log.iter()
+        .filter_map(|e| e.response.as_ref())
+        .find_map(|r| {
+            let to = r.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case("location"));
+            ((300..400).contains(&r.status)).then(|| {
+                format!(" (a redirect to {}, which the harness never follows, so a token cannot leak to another host: point --target at the final URL)", to.map_or("nowhere", |(_, v)| v.as_str()))
+            })
+        })
+        .unwrap_or_default()
 }
 
 /// PATCHes every recorded original back (writable properties only), after failures and

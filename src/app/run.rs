@@ -144,7 +144,15 @@ impl Session {
         }
         let exec = runner.executor();
         match self.rt.block_on(preflight::preflight(&exec, addresses)) {
-            Ok(originals) => Some(originals),
+            Ok(found) => {
+                for (identity, (_, address, state)) in &found.originals {
+                    runner.start_state(identity.clone(), address.clone(), state.clone());
+                }
+                for (identity, address, why) in found.unreached {
+                    runner.unreachable(identity, address, why);
+                }
+                Some(found.originals)
+            }
             Err(_) if *self.cancel.borrow() => Some(Originals::new()),
             Err(why) => {
                 runner.mark_unusable(why);

@@ -26,6 +26,9 @@ pub struct Judge<'a> {
     pub success: crate::pack::file::Success,
     /// `--allow-204`: a valid PATCH may answer 204, and C4.3–C4.6 are judged on a GET (C4.1).
     pub allow_204: bool,
+    /// Members beyond the pack's that the entity kept from an earlier trial (its baseline):
+    /// C4.3 passes over them, since this trial did not put them there.
+    pub kept: Vec<String>,
 }
 
 impl Judge<'_> {

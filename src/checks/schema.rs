@@ -9,6 +9,16 @@ use crate::outcome::{Check, Level};
 use super::Judge;
 
 pub fn entity(j: &Judge, body: &Value) -> Vec<Check> {
+    let without_kept;
+    let body = match body.as_object() {
+        Some(map) if !j.kept.is_empty() => {
+            let mut map = map.clone();
+            map.retain(|k, _| !j.kept.contains(k));
+            without_kept = Value::Object(map);
+            &without_kept
+        }
+        _ => body,
+    };
     let violations = j.entity_schema.violations(body);
     let mut problems: Vec<String> = violations.iter().map(ToString::to_string).collect();
     // The schema checks shapes; the domain checks what a pattern cannot (Feb 30, ±14:00, ticks).

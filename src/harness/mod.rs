@@ -3,6 +3,7 @@
 //! (libtest-mimic's `Conclusion` only counts). A trial that panics is a failed trial too.
 
 mod generated;
+mod isolation;
 mod lanes;
 
 use std::collections::HashMap;
@@ -60,6 +61,7 @@ pub struct Runner {
     consecutive_errors: AtomicU32,
     unusable: Mutex<Option<String>>,
     lanes: Lanes,
+    entities: isolation::Entities,
 }
 
 /// What a [`Runner`] is built from.
@@ -99,6 +101,7 @@ impl Runner {
             consecutive_errors: AtomicU32::new(0),
             unusable: Mutex::new(None),
             lanes: Lanes::default(),
+            entities: isolation::Entities::default(),
         })
     }
 
@@ -114,6 +117,16 @@ impl Runner {
             strict: self.strict,
             success: self.pack.meta.success,
             allow_204: self.allow_204,
+            kept: Vec::new(),
+        }
+    }
+
+    /// The judge of one trial: members its entities kept from earlier trials (their baseline)
+    /// are not held against it.
+    fn judge_for(&self, pc: &PlannedCase) -> Judge<'_> {
+        Judge {
+            kept: self.kept_members(pc),
+            ..self.judge()
         }
     }
 
@@ -178,6 +191,9 @@ impl Runner {
         if let Err(reason) = &pc.routing {
             return Some(reason.clone());
         }
+        if let Some(why) = self.quarantined(pc) {
+            return Some(why);
+        }
         match &pc.work {
             Work::Case(c) => match (
                 c.request.auth.optional_token(),
@@ -202,16 +218,23 @@ impl Runner {
         }
         let mut start = None;
         if let Some(case) = shareable(pc) {
-            let (result, from) = self
+            let (mut result, from) = self
                 .lanes
                 .hold(&pc.writes, Access::Shared, || self.shared_attempt(pc, case));
             if from.is_none() {
+                if matches!(result.outcome, Outcome::Failed | Outcome::Error) {
+                    self.lanes.hold(&pc.writes, Access::Alone, || {
+                        self.isolate(pc, &mut result);
+                    });
+                }
                 return result;
             }
             start = from;
         }
         self.lanes.hold(&pc.writes, Access::Alone, || {
-            self.settle(pc, start.as_ref())
+            let mut result = self.settle(pc, start.as_ref());
+            self.isolate(pc, &mut result);
+            result
         })
     }
 
@@ -316,7 +339,7 @@ impl Runner {
         {
             Err(aborted) => (self.aborted(pc, case.level, aborted), None),
             Ok(t) => {
-                let checks = self.judge().judge(case, &t);
+                let checks = self.judge_for(pc).judge(case, &t);
                 let reproduce = t
                     .steps()
                     .first()
