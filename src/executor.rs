@@ -407,10 +407,9 @@ impl Executor<'_> {
                     Reads::Deferred => None,
                 };
                 let watched = match (route.watch, watched_before) {
-                    (Some(w), Some(b)) => self
-                        .read_after(w, log, &mut unread)
-                        .await
-                        .map(|a| (b, a)),
+                    (Some(w), Some(b)) => {
+                        self.read_after(w, log, &mut unread).await.map(|a| (b, a))
+                    }
                     _ => None,
                 };
                 Shape::Refused {

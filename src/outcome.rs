@@ -446,7 +446,12 @@ pub fn symptom(clause: &str, message: &str) -> String {
             if c.name("url").is_some() {
                 "<url>".to_owned()
             } else if let Some(q) = c.name("quoted") {
-                if q.as_str().starts_with('\'') { "'…'" } else { "\"…\"" }.to_owned()
+                if q.as_str().starts_with('\'') {
+                    "'…'"
+                } else {
+                    "\"…\""
+                }
+                .to_owned()
             } else if c.name("id").is_some() {
                 "<id>".to_owned()
             } else if c.name("datetime").is_some() {
@@ -475,10 +480,16 @@ mod tests {
             "numberOfPendingUsers came back as <n>, not <n> at <url>; \"…\" <n> at <datetime>, <id>"
         );
         assert_eq!(
-            symptom("C5.1", "C5.1: GET /a answered 500, then 404, an Int32 with 5xx"),
+            symptom(
+                "C5.1",
+                "C5.1: GET /a answered 500, then 404, an Int32 with 5xx"
+            ),
             "GET /a answered 500, then <n>, an Int32 with 5xx"
         );
-        assert_eq!(symptom("C3.3", "'bogus' was unexpected"), "'…' was unexpected");
+        assert_eq!(
+            symptom("C3.3", "'bogus' was unexpected"),
+            "'…' was unexpected"
+        );
         assert_eq!(
             symptom("C5.3", "changed it (a: 1 → 2 (b); c) and (d)"),
             "changed it (…) and (…)"

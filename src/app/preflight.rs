@@ -60,7 +60,10 @@ pub(super) async fn preflight(
                     (variant.clone(), address.clone(), state),
                 );
             }
-            Err(Unread { answer: Ok(resp), request }) => {
+            Err(Unread {
+                answer: Ok(resp),
+                request,
+            }) => {
                 answered = true;
                 eprintln!(
                     "preflight: variant {variant}: GET {} answered {} without the entity{}; its trials run and are judged on that answer",
@@ -69,13 +72,23 @@ pub(super) async fn preflight(
                     redirect_hint(&log)
                 );
             }
-            Err(Unread { answer: Err(e), request }) => {
-                let why = format!("variant {variant}: the state read GET {} did not complete: {e}", request.url);
+            Err(Unread {
+                answer: Err(e),
+                request,
+            }) => {
+                let why = format!(
+                    "variant {variant}: the state read GET {} did not complete: {e}",
+                    request.url
+                );
                 if !answered {
                     return Err(why);
                 }
                 eprintln!("preflight: {why}; the trials of this entity are skipped");
-                found.unreached.push((address.identity(), address.clone(), format!("not run: the preflight could not read this entity ({why})")));
+                found.unreached.push((
+                    address.identity(),
+                    address.clone(),
+                    format!("not run: the preflight could not read this entity ({why})"),
+                ));
             }
         }
     }

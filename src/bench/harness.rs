@@ -318,7 +318,6 @@ fn checked_once(shared: &Shared, lane: &mut Lane, handle: &tokio::runtime::Handl
         strict: false,
         success: shared.pack.meta.success,
         allow_204: false,
-        kept: Vec::new(),
     };
     let case = synthetic_case(VALID_BODY, VALID_BODY.clause(), body);
     let how = Route {

@@ -26,9 +26,6 @@ pub struct Judge<'a> {
     pub success: crate::pack::file::Success,
     /// `--allow-204`: a valid PATCH may answer 204, and C4.3–C4.6 are judged on a GET (C4.1).
     pub allow_204: bool,
-    /// Members beyond the pack's that the entity kept from an earlier trial (its baseline):
-    /// C4.3 passes over them, since this trial did not put them there.
-    pub kept: Vec<String>,
 }
 
 impl Judge<'_> {
@@ -71,7 +68,11 @@ impl Judge<'_> {
             }
             out.extend(reads::refused_route_or_token(self, case, step));
         }
-        out.extend(t.unread.iter().filter_map(|u| reads::unreadable(self, u, true)));
+        out.extend(
+            t.unread
+                .iter()
+                .filter_map(|u| reads::unreadable(self, u, true)),
+        );
         let sent = sent_body(case);
         match &t.shape {
             Shape::Accepted { step, read_back } => {
@@ -273,7 +274,7 @@ impl Judge<'_> {
             out.push(schema::not_json(self, answer));
             return;
         };
-        out.extend(schema::entity(self, &entity));
+        out.extend(schema::entity(self, &entity, before));
         let Some(entity) = entity.as_object() else {
             return;
         };

@@ -15,7 +15,10 @@ use super::Judge;
 pub fn unreadable(j: &Judge, u: &Unread, after_write: bool) -> Option<Check> {
     let resp = u.answer.as_ref().ok()?;
     let s = resp.status;
-    let start: String = String::from_utf8_lossy(&resp.body).chars().take(120).collect();
+    let start: String = String::from_utf8_lossy(&resp.body)
+        .chars()
+        .take(120)
+        .collect();
     let (clause, why) = match s {
         200..=299 if after_write => ("C5.1", format!("answered {s} with a body that is not the entity as a JSON object ({start:?}); the stored state must stay readable as JSON")),
         200..=299 => ("C4.3", format!("answered {s} with a body that is not the entity as a JSON object ({start:?}); answer the entity as JSON")),
@@ -24,9 +27,19 @@ pub fn unreadable(j: &Judge, u: &Unread, after_write: bool) -> Option<Check> {
         300..=399 => ("C1.1", format!("answered {s}, a redirect the harness never follows (a token must not reach another host); answer at the path the page lists")),
         _ => ("C1.1", format!("answered {s}; a path the page lists, with keys that exist, must answer with the entity")),
     };
-    Some(j.check(clause, Level::Must, false, "200 with the entity as a JSON object", s.to_string(), || {
-        format!("{clause}: GET {} (reading the entity's state) {why}", u.request.url)
-    }))
+    Some(j.check(
+        clause,
+        Level::Must,
+        false,
+        "200 with the entity as a JSON object",
+        s.to_string(),
+        || {
+            format!(
+                "{clause}: GET {} (reading the entity's state) {why}",
+                u.request.url
+            )
+        },
+    ))
 }
 
 /// C1.1 / C2.2 on the request under test: 404 on a listed path where the case expects no 404
@@ -37,11 +50,27 @@ pub fn refused_route_or_token(j: &Judge, case: &Case, step: &Step) -> Option<Che
         return None;
     }
     let (clause, why) = match s {
-        404 if !case.clause.starts_with("C1.3") => ("C1.1", "a path the page lists, with keys that exist, must route"),
-        401 | 403 if case.request.auth == Auth::Valid => ("C2.2", "a token with the pack's write permission must be let through"),
+        404 if !case.clause.starts_with("C1.3") => (
+            "C1.1",
+            "a path the page lists, with keys that exist, must route",
+        ),
+        401 | 403 if case.request.auth == Auth::Valid => (
+            "C2.2",
+            "a token with the pack's write permission must be let through",
+        ),
         _ => return None,
     };
-    Some(j.check(clause, Level::Must, false, "not 404, 401 or 403", s.to_string(), || {
-        format!("{clause}: {} {} answered {s}; {why}", step.request.method, step.request.url)
-    }))
+    Some(j.check(
+        clause,
+        Level::Must,
+        false,
+        "not 404, 401 or 403",
+        s.to_string(),
+        || {
+            format!(
+                "{clause}: {} {} answered {s}; {why}",
+                step.request.method, step.request.url
+            )
+        },
+    ))
 }

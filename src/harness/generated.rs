@@ -132,7 +132,7 @@ impl Runner {
         inputs: &[Input],
         log: &mut Log,
     ) -> BatchVerdict {
-        let judge = self.judge_for(pc);
+        let judge = self.judge();
         for (k, input) in inputs.iter().enumerate() {
             let case = synthetic_case(strategy, &pc.clause, &input.body);
             let reads = if k + 1 == inputs.len() {
@@ -188,7 +188,7 @@ impl Runner {
         inputs: &[Input],
         log: &mut Log,
     ) -> BatchVerdict {
-        let judge = self.judge_for(pc);
+        let judge = self.judge();
         let exec = self.executor();
         let before = match log.state.take() {
             Some(s) => s,

@@ -22,9 +22,6 @@ struct Entity {
     address: Address,
     /// The state written back after a trial: the preflight's read, or the baseline.
     start: State,
-    /// Members beyond the pack's properties that the entity keeps and no write-back removes:
-    /// later trials are not held to account for them (C4.3).
-    kept: Vec<String>,
     /// Why its remaining trials are skipped, when it can no longer be read as an object (or
     /// the preflight got no answer for it).
     quarantined: Option<String>,
@@ -44,8 +41,13 @@ impl Entities {
 enum Confirmed {
     /// The start state (and nothing the entity did not have before).
     Clean,
-    /// An object that keeps something the write-back could not undo: its new baseline.
-    Kept { state: State, left: String },
+    /// An object that keeps something the write-back could not undo: members the start state
+    /// did not have, and writable properties that did not go back.
+    Kept {
+        state: State,
+        added: Vec<String>,
+        unrestored: Vec<String>,
+    },
     /// No object: the read's answer (or why there was none).
     Unreadable(Unread),
 }
@@ -53,19 +55,12 @@ enum Confirmed {
 impl Runner {
     /// Records an entity's start state (the preflight's read of it).
     pub fn start_state(&self, identity: String, address: Address, state: State) {
-        let model = &self.pack.model;
-        let kept = state
-            .keys()
-            .filter(|k| !k.contains('@') && model.property(k).is_none())
-            .cloned()
-            .collect();
         self.entities.with(|m| {
             m.insert(
                 identity,
                 Entity {
                     address,
                     start: state,
-                    kept,
                     quarantined: None,
                 },
             )
@@ -80,7 +75,6 @@ impl Runner {
                 Entity {
                     address,
                     start: State::new(),
-                    kept: Vec::new(),
                     quarantined: Some(why),
                 },
             )
@@ -96,14 +90,16 @@ impl Runner {
         })
     }
 
-    /// The members the entities of `pc` keep from earlier trials (what C4.3 passes over).
-    pub(super) fn kept_members(&self, pc: &PlannedCase) -> Vec<String> {
+    /// The state the entity of a single-entity trial is written back to: its start state, or
+    /// its baseline once it has one.
+    pub(super) fn recorded_start(&self, pc: &PlannedCase) -> Option<State> {
+        let [identity] = pc.writes.as_slice() else {
+            return None;
+        };
         self.entities.with(|m| {
-            pc.writes
-                .iter()
-                .filter_map(|w| m.get(w))
-                .flat_map(|e| e.kept.iter().cloned())
-                .collect()
+            m.get(identity)
+                .filter(|e| e.quarantined.is_none())
+                .map(|e| e.start.clone())
         })
     }
 
@@ -143,21 +139,35 @@ impl Runner {
     ) {
         match confirmed {
             Confirmed::Clean => {}
-            Confirmed::Kept { state, left } => {
-                let model = &self.pack.model;
-                let extra: Vec<String> = state
-                    .keys()
-                    .filter(|k| !k.contains('@') && model.property(k).is_none())
-                    .cloned()
-                    .collect();
+            Confirmed::Kept {
+                state,
+                added,
+                unrestored,
+            } => {
+                // Members a trial sharing the entity may have added are left to that trial to
+                // claim; the members this trial sent, and values that will not go back, are its.
+                let (mine, _others): (Vec<String>, Vec<String>) =
+                    added.into_iter().partition(|k| sent_member(result, k));
+                if mine.is_empty() && unrestored.is_empty() {
+                    return;
+                }
                 self.entities.with(|m| {
                     if let Some(e) = m.get_mut(identity) {
-                        e.kept = extra;
                         e.start = state;
                     }
                 });
+                let mut left = Vec::new();
+                if !mine.is_empty() {
+                    left.push(format!("the members {} this trial sent", mine.join(", ")));
+                }
+                if !unrestored.is_empty() {
+                    left.push(format!(
+                        "values of {} it will not take back",
+                        unrestored.join(", ")
+                    ));
+                }
                 let clause = left_clause(pc);
-                let message = format!("{clause}: after this trial the entity keeps {left}, which writing its start state back cannot undo; this is the entity's baseline from here, and later trials of it are judged against it");
+                let message = format!("{clause}: after this trial the entity keeps {}, which writing its start state back cannot undo; this is the entity's baseline from here, and later trials of it are judged against it", left.join(" and "));
                 add_failure(result, failed(clause, message));
             }
             Confirmed::Unreadable(u) => {
@@ -256,31 +266,47 @@ async fn write_back_and_confirm(
 /// Whether `now` is the start state (the baseline, once there is one). Annotations that come
 /// and go are not the entity's.
 fn compare(model: &EntityModel, start: &State, now: State) -> Confirmed {
-    let unrestored: Vec<&str> = model
+    let unrestored: Vec<String> = model
         .writable()
         .filter(|(_, p)| !model.same_in(&p.name, start, &now))
-        .map(|(_, p)| p.name.as_str())
+        .map(|(_, p)| p.name.clone())
         .collect();
-    let added: Vec<&str> = now
+    // The key and other members a PATCH may not change (C3.6): a store that took a new value
+    // for one keeps it, whatever is written back.
+    let fixed = start.iter().filter(|(k, v)| {
+        !k.contains('@')
+            && model
+                .property(k)
+                .is_none_or(|p| p.read_only || p.name == model.key)
+            && now.get(*k) != Some(*v)
+    });
+    let unrestored: Vec<String> = unrestored
+        .into_iter()
+        .chain(fixed.map(|(k, _)| k.clone()))
+        .collect();
+    let added: Vec<String> = now
         .keys()
         .filter(|k| !k.contains('@') && !start.contains_key(*k))
-        .map(String::as_str)
+        .cloned()
         .collect();
     if unrestored.is_empty() && added.is_empty() {
         return Confirmed::Clean;
     }
-    let mut parts = Vec::new();
-    if !added.is_empty() {
-        parts.push(format!("the members {} it did not have", added.join(", ")));
-    }
-    if !unrestored.is_empty() {
-        parts.push(format!(
-            "values of {} it refuses to take back",
-            unrestored.join(", ")
-        ));
-    }
     Confirmed::Kept {
         state: now,
-        left: parts.join(" and "),
+        added,
+        unrestored,
     }
+}
+
+/// Whether one of the trial's requests carried `member`: as a member name, or as an index of
+/// an array body (which a store that merges anything keeps as members "0", "1", …).
+fn sent_member(result: &TrialResult, member: &str) -> bool {
+    let quoted = format!("\"{member}\"");
+    let index = member.parse::<usize>().is_ok();
+    result
+        .exchanges
+        .iter()
+        .filter_map(|e| e.request.body.as_deref())
+        .any(|b| b.contains(&quoted) || (index && b.trim_start().starts_with('[')))
 }

@@ -117,16 +117,6 @@ impl Runner {
             strict: self.strict,
             success: self.pack.meta.success,
             allow_204: self.allow_204,
-            kept: Vec::new(),
-        }
-    }
-
-    /// The judge of one trial: members its entities kept from earlier trials (their baseline)
-    /// are not held against it.
-    fn judge_for(&self, pc: &PlannedCase) -> Judge<'_> {
-        Judge {
-            kept: self.kept_members(pc),
-            ..self.judge()
         }
     }
 
@@ -337,9 +327,17 @@ impl Runner {
             .runtime
             .block_on(self.executor().run(case, route(routing), None, Reads::Full))
         {
-            Err(aborted) => (self.aborted(pc, case.level, aborted), None),
+            // A read answered without the entity, in a trial sharing it: another trial may
+            // have left it so. Judged again alone, from the entity's recorded start state.
+            Err(aborted) => {
+                let start = aborted
+                    .answered
+                    .as_ref()
+                    .and_then(|_| self.recorded_start(pc));
+                (self.aborted(pc, case.level, aborted), start)
+            }
             Ok(t) => {
-                let checks = self.judge_for(pc).judge(case, &t);
+                let checks = self.judge().judge(case, &t);
                 let reproduce = t
                     .steps()
                     .first()
@@ -357,7 +355,7 @@ impl Runner {
                     exchanges: t.exchanges,
                     reproduce,
                 };
-                let start = changed.then_some(t.before);
+                let start = (changed || !t.unread.is_empty()).then_some(t.before);
                 (
                     self.result(pc, case.level, outcome, message, evidence),
                     start,

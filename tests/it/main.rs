@@ -4,6 +4,7 @@ mod abuse;
 mod generate;
 mod hostile;
 mod import;
+mod naive;
 mod packs;
 mod reports;
 mod service;
