@@ -190,13 +190,18 @@ impl Executor<'_> {
         })
     }
 
+    /// The GET that reads an entity's state at `address`.
+    pub fn state_read(&self, address: &Address) -> Outgoing {
+        self.get(self.state_url(address))
+    }
+
     /// GETs an entity's state at `address`; what came instead when it is not a JSON object.
     pub async fn try_read(
         &self,
         address: &Address,
         log: &mut Vec<Exchange>,
     ) -> Result<State, Unread> {
-        let request = self.get(self.state_url(address));
+        let request = self.state_read(address);
         let sent = self.client.send(&request).await;
         log.push(sent.exchange);
         match sent.result {

@@ -10,7 +10,7 @@ use crate::domain::EntityModel;
 use crate::executor::Executor;
 use crate::outcome::Restored;
 use crate::plan::{Address, PlannedCase};
-use crate::transcript::{State, Unread};
+use crate::transcript::State;
 
 /// An entity's original state, by the address identity, with the variant that named it.
 pub(super) type Originals = BTreeMap<String, (String, Address, State)>;
@@ -38,9 +38,10 @@ pub(super) struct Found {
 
 /// Reads every entity before any trial. An entity answered without itself (404, 5xx, not JSON)
 /// is said on stderr and its trials run: each is judged on that answer. An entity that gets no
-/// answer is left out (its trials are skipped, with why); the whole target is unusable (`Err`)
-/// only when no read has been answered yet, so a silent target costs one timeout, not one per
-/// entity.
+/// answer is left out (its trials are skipped, with why). The run cannot be made (`Err`, why)
+/// when no entity could be read at all: at the first read without an answer when none has been
+/// answered yet (a silent target costs one timeout, not one per entity), or at the end when no
+/// answer carried an entity (nothing the trials could start from).
 pub(super) async fn preflight(
     exec: &Executor<'_>,
     addresses: &[(String, Address)],
@@ -49,50 +50,39 @@ pub(super) async fn preflight(
         originals: Originals::new(),
         unreached: Vec::new(),
     };
-    let mut answered = false;
+    let mut first_why = None;
     for (variant, address) in addresses {
         let mut log = Vec::new();
-        match exec.try_read(address, &mut log).await {
+        let unread = match exec.try_read(address, &mut log).await {
             Ok(state) => {
-                answered = true;
-                found.originals.insert(
-                    address.identity(),
-                    (variant.clone(), address.clone(), state),
-                );
+                let entry = (variant.clone(), address.clone(), state);
+                found.originals.insert(address.identity(), entry);
+                continue;
             }
-            Err(Unread {
-                answer: Ok(resp),
-                request,
-            }) => {
-                answered = true;
-                eprintln!(
-                    "preflight: variant {variant}: GET {} answered {} without the entity{}; its trials run and are judged on that answer",
-                    request.url,
-                    resp.status,
-                    redirect_hint(&log)
-                );
+            Err(u) => u,
+        };
+        let url = &unread.request.url;
+        match &unread.answer {
+            Ok(resp) => {
+                let what = if (200..300).contains(&resp.status) { " without a JSON object" } else { " without the entity" };
+                let why = format!("variant {variant}: the state read GET {url} answered {}{what}{}", resp.status, redirect_hint(&log));
+                eprintln!("preflight: {why}; its trials run and are judged on that answer");
+                first_why.get_or_insert(why);
             }
-            Err(Unread {
-                answer: Err(e),
-                request,
-            }) => {
-                let why = format!(
-                    "variant {variant}: the state read GET {} did not complete: {e}",
-                    request.url
-                );
-                if !answered {
+            Err(e) => {
+                let why = format!("variant {variant}: the state read GET {url} did not complete: {e}");
+                if first_why.is_none() && found.originals.is_empty() {
                     return Err(why);
                 }
                 eprintln!("preflight: {why}; the trials of this entity are skipped");
-                found.unreached.push((
-                    address.identity(),
-                    address.clone(),
-                    format!("not run: the preflight could not read this entity ({why})"),
-                ));
+                found.unreached.push((address.identity(), address.clone(), format!("not run: the preflight could not read this entity ({why})")));
             }
         }
     }
-    Ok(found)
+    match first_why {
+        Some(why) if found.originals.is_empty() => Err(format!("{why}; no entity could be read as a JSON object, so no trial has a state to start from (check that the ids file names entities that exist on the target and that GRAPH_TOKEN may read them)")),
+        _ => Ok(found),
+    }
 }
 
 /// Why a read answered with a redirect gives no entity.

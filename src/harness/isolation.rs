@@ -170,6 +170,13 @@ impl Runner {
                 let message = format!("{clause}: after this trial the entity keeps {}, which writing its start state back cannot undo; this is the entity's baseline from here, and later trials of it are judged against it", left.join(" and "));
                 add_failure(result, failed(clause, message));
             }
+            // No answer at all: not the entity's state but the target's; the run's count of
+            // errors in a row decides whether the target is still there.
+            Confirmed::Unreadable(Unread { answer: Err(e), .. }) => {
+                result.message.push_str(&format!(
+                    "\nafterwards writing its start state back, or reading it, got no answer ({e})"
+                ));
+            }
             Confirmed::Unreadable(u) => {
                 let judge = self.judge();
                 let check = crate::checks::unreadable_before(&judge, &u);
@@ -250,7 +257,15 @@ async fn write_back_and_confirm(
         .writable()
         .filter_map(|(_, p)| start.get(&p.name).map(|v| (p.name.clone(), v.clone())))
         .collect();
-    let _answered_or_not = exec.write_state(address, &Value::Object(body)).await;
+    if let Err(e) = exec.write_state(address, &Value::Object(body)).await {
+        if e.contains("did not complete") {
+            let request = exec.state_read(address);
+            return Confirmed::Unreadable(Unread {
+                request,
+                answer: Err(e),
+            });
+        }
+    }
     let mut read = exec.try_read(address, &mut Vec::new()).await;
     if let Err(Unread { answer: Ok(r), .. }) = &read {
         if r.status >= 500 {
