@@ -298,10 +298,16 @@ pub struct Finding {
     pub reproduce: String,
 }
 
+/// The `expected` of a check that says what a trial left its entity with (trial isolation): the
+/// trial counts under that finding too, beside its verdict's.
+pub const LEFT_BEHIND: &str = "the start state, once written back";
+
 /// The failed and warned trials of `results` as findings, ordered by level (MUST first), clause
-/// and then the number of trials (most first). A trial counts once under each distinct failed or
-/// warned check it ran; a trial without such a check (a harness panic) counts under its own
-/// clause and the first line of its message.
+/// and then the number of trials (most first). A failed trial counts once, under its verdict: the
+/// first failed check citing the trial's clause (the clause its failure breaks), and under what
+/// it left its entity with, if anything; a warned trial under each distinct warning. A trial
+/// without such a check (a harness panic) counts under its own clause and the first line of its
+/// message.
 pub fn findings(results: &[TrialResult]) -> Vec<Finding> {
     let mut groups: Vec<(Symptom, Vec<&TrialResult>)> = Vec::new();
     for r in results
@@ -346,20 +352,30 @@ struct Symptom {
 
 /// The distinct symptoms of one failed or warned trial.
 fn symptoms_of(r: &TrialResult) -> Vec<Symptom> {
+    let of = |c: &Check| Symptom {
+        clause: c.clause.clone(),
+        level: c.level,
+        title: symptom(&c.clause, &c.message),
+    };
     let mut out: Vec<Symptom> = Vec::new();
-    let flagged = r
-        .checks
-        .iter()
-        .filter(|c| matches!(c.outcome, Outcome::Failed | Outcome::Warned));
-    for c in flagged {
-        let s = Symptom {
-            clause: c.clause.clone(),
-            level: c.level,
-            title: symptom(&c.clause, &c.message),
-        };
+    let mut add = |s: Symptom| {
         if !out.contains(&s) {
             out.push(s);
         }
+    };
+    if r.outcome == Outcome::Failed {
+        let failed = || r.checks.iter().filter(|c| c.outcome == Outcome::Failed);
+        if let Some(c) = failed().find(|c| c.clause == r.clause && c.expected != LEFT_BEHIND) {
+            add(of(c));
+        }
+        failed()
+            .filter(|c| c.expected == LEFT_BEHIND)
+            .for_each(|c| add(of(c)));
+    } else {
+        r.checks
+            .iter()
+            .filter(|c| c.outcome == Outcome::Warned)
+            .for_each(|c| add(of(c)));
     }
     if out.is_empty() {
         out.push(Symptom {
@@ -559,7 +575,8 @@ mod tests {
             .iter()
             .map(|f| (f.clause.as_str(), f.trials.len()))
             .collect();
-        assert_eq!(shape, [("C1.1", 1), ("C4.4", 2), ("C4.7", 2)]);
+        // The failed trial's warning stays with its verdict: each trial counts once.
+        assert_eq!(shape, [("C1.1", 1), ("C4.4", 2), ("C4.7", 1)]);
         assert_eq!(f[1].title, "policyRevision came back as <n>, not <n>");
         assert_eq!(f[1].variants, ["a", "b"]);
         assert_eq!(f[1].example, "a::C4.4::y");

@@ -64,18 +64,31 @@ pub(super) async fn preflight(
         let url = &unread.request.url;
         match &unread.answer {
             Ok(resp) => {
-                let what = if (200..300).contains(&resp.status) { " without a JSON object" } else { " without the entity" };
-                let why = format!("variant {variant}: the state read GET {url} answered {}{what}{}", resp.status, redirect_hint(&log));
+                let what = if (200..300).contains(&resp.status) {
+                    " without a JSON object"
+                } else {
+                    " without the entity"
+                };
+                let why = format!(
+                    "variant {variant}: the state read GET {url} answered {}{what}{}",
+                    resp.status,
+                    redirect_hint(&log)
+                );
                 eprintln!("preflight: {why}; its trials run and are judged on that answer");
                 first_why.get_or_insert(why);
             }
             Err(e) => {
-                let why = format!("variant {variant}: the state read GET {url} did not complete: {e}");
+                let why =
+                    format!("variant {variant}: the state read GET {url} did not complete: {e}");
                 if first_why.is_none() && found.originals.is_empty() {
                     return Err(why);
                 }
                 eprintln!("preflight: {why}; the trials of this entity are skipped");
-                found.unreached.push((address.identity(), address.clone(), format!("not run: the preflight could not read this entity ({why})")));
+                found.unreached.push((
+                    address.identity(),
+                    address.clone(),
+                    format!("not run: the preflight could not read this entity ({why})"),
+                ));
             }
         }
     }

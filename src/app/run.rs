@@ -580,7 +580,8 @@ fn print_findings(report: &Report) {
             crate::report::level_str(f.level),
             f.clause,
             if n == 1 { " " } else { "s" },
-            f.title.lines().next().unwrap_or_default()
+            // What went wrong; what to do about it is in the reports.
+            f.title.split(". ").next().unwrap_or_default()
         );
     }
     if report.findings.iter().any(|f| f.level == Level::Should) && !report.strict {

@@ -4,6 +4,8 @@
 mod errors;
 mod headers;
 mod reads;
+
+pub(crate) use reads::ROUTE_OR_TOKEN;
 mod round_trip;
 mod routing;
 mod schema;

@@ -42,6 +42,10 @@ pub fn unreadable(j: &Judge, u: &Unread, after_write: bool) -> Option<Check> {
     ))
 }
 
+/// What a check from [`refused_route_or_token`] expected: its failure is the root cause of the
+/// trial's others (a request that never reached the entity), and the trial's verdict cites it.
+pub(crate) const ROUTE_OR_TOKEN: &str = "not 404, 401 or 403";
+
 /// C1.1 / C2.2 on the request under test: 404 on a listed path where the case expects no 404
 /// (a routing probe's unknown keys do), and 401/403 to the token with the pack's permission.
 pub fn refused_route_or_token(j: &Judge, case: &Case, step: &Step) -> Option<Check> {

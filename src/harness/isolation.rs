@@ -226,7 +226,7 @@ fn failed(clause: &str, message: String) -> Check {
         clause: clause.to_owned(),
         level: Level::Must,
         outcome: Outcome::Failed,
-        expected: "the start state, once written back".into(),
+        expected: crate::outcome::LEFT_BEHIND.into(),
         actual: message.clone(),
         message,
     }

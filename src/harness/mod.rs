@@ -425,14 +425,18 @@ pub(crate) struct Evidence {
     reproduce: String,
 }
 
-/// A failed trial's clause is the one the failure breaks: the trial's own when a failing check
-/// cites it, else the first failing MUST check's (a valid value refused cites the clause that
-/// makes it valid, not the trial's C4.4). Otherwise the trial's own.
+/// A failed trial's clause is the one the failure breaks: a request that never reached the entity
+/// (404 on a listed path, 401/403 to the token with the scope) cites that; else the trial's own
+/// when a failing check cites it, else the first failing MUST check's (a valid value refused
+/// cites the clause that makes it valid, not the trial's C4.4). Otherwise the trial's own.
 fn verdict_clause(own: &str, outcome: Outcome, checks: &[Check]) -> String {
     if outcome != Outcome::Failed {
         return own.to_owned();
     }
     let failing = || checks.iter().filter(|c| c.outcome == Outcome::Failed);
+    if let Some(root) = failing().find(|c| c.expected == crate::checks::ROUTE_OR_TOKEN) {
+        return root.clause.clone();
+    }
     if failing().any(|c| c.clause == own) {
         return own.to_owned();
     }

@@ -118,7 +118,8 @@ fn start(pack: &str, style: Style, forgotten: Option<&str>, dir: &Path) -> Naive
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
             .enable_all()
             .build()
             .unwrap();
@@ -292,7 +293,7 @@ fn render(entity: &[(String, Member)]) -> String {
 fn judged(mock: &Naive, pack: &str, args: &[&str], dir: &Path, code: i32) -> (String, Report) {
     let mut cmd = bin(&["--pack", pack, "--target", &mock.url, "--ids"]);
     cmd.arg(&mock.ids)
-        .args(["--timeout", "5", "--color", "never", "-q"])
+        .args(["--timeout", "20", "--color", "never", "-q"])
         .args(args)
         .arg("--report-dir")
         .arg(dir.join("r"));
@@ -330,6 +331,10 @@ fn judged(mock: &Naive, pack: &str, args: &[&str], dir: &Path, code: i32) -> (St
     assert!(
         t.contains("findings ("),
         "the terminal ends with the findings: {t}"
+    );
+    eprintln!(
+        "NAIVE-OUTPUT {pack}\n{}",
+        &t[t.find("findings (").unwrap()..]
     );
     (t, report)
 }

@@ -790,7 +790,7 @@ fn findings_group_failures_and_warnings_and_open_every_format() {
     assert!(warned.reproduce.contains("direct::C4.7::request-id"));
     assert_eq!(
         r.findings[1].title,
-        "the service answered 500; expected 200"
+        "the service answered 500; expected <n>"
     );
 
     let mut buf = Vec::new();
