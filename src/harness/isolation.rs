@@ -177,28 +177,20 @@ impl Runner {
                     "\nafterwards writing its start state back, or reading it, got no answer ({e})"
                 ));
             }
+            // An answer without the entity: a verdict on its clause, and the entity's end.
             Confirmed::Unreadable(u) => {
-                let judge = self.judge();
-                let check = crate::checks::unreadable_before(&judge, &u);
-                let why = match (&u.answer, &check) {
-                    (_, Some(c)) => c.message.clone(),
-                    (Err(e), None) => format!("GET {} did not complete: {e}", u.request.url),
-                    (Ok(_), None) => format!("GET {} gave no entity", u.request.url),
+                let Some(check) = crate::checks::unreadable_before(&self.judge(), &u) else {
+                    return;
                 };
                 self.entities.with(|m| {
                     if let Some(e) = m.get_mut(identity) {
                         e.quarantined = Some(format!(
-                            "quarantined: the entity can no longer be read as an object since trial {} ({why})",
-                            result.name
+                            "quarantined: the entity can no longer be read as an object since trial {} ({})",
+                            result.name, check.message
                         ));
                     }
                 });
-                match check {
-                    Some(c) => add_failure(result, c),
-                    None => result.message.push_str(&format!(
-                        "\nafterwards the entity could not be read ({why}); its remaining trials are skipped"
-                    )),
-                }
+                add_failure(result, check);
             }
         }
     }
