@@ -27,9 +27,11 @@ pub fn parse() -> Result<Cli, clap::Error> {
     args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
-    /// Print the version (libtest's flattened arguments switch clap's own flag off).
-    #[arg(short = 'V', long = "version", action = clap::ArgAction::Version)]
-    version: Option<bool>,
+    // Printed by main: clap's own flag knows only the version (and libtest's flattened
+    // arguments switch it off).
+    /// Print the version and the built-in packs' digests.
+    #[arg(short = 'V', long = "version")]
+    pub version: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
     #[command(flatten)]

@@ -4,24 +4,21 @@
 
 use serde::{Deserialize, Serialize};
 
-/// MUST fails the run; SHOULD warns, and fails only under `--strict`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Level {
-    #[serde(rename = "MUST")]
-    Must,
-    #[serde(rename = "SHOULD")]
-    Should,
-}
+pub use crate::contract::Level;
 
-/// A trial's outcome (and, for a single check, `passed` / `failed` / `warned`).
+/// A trial's outcome (and, for a single check, `passed` / `failed` / `warned`, or one of the
+/// two a check alone can have: `info` for a MAY clause not kept, `not_applicable` when the
+/// answer gave the check nothing to judge).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Passed,
     Failed,
     Error,
     Warned,
     Skipped,
+    Info,
+    NotApplicable,
 }
 
 impl Outcome {
@@ -32,6 +29,8 @@ impl Outcome {
             Self::Error => "error",
             Self::Warned => "warned",
             Self::Skipped => "skipped",
+            Self::Info => "info",
+            Self::NotApplicable => "not_applicable",
         }
     }
 }
@@ -145,6 +144,9 @@ pub struct Summary {
     /// summed over requests (waits overlap, so it can exceed the run's wall time).
     #[serde(default)]
     pub waited_ms: u64,
+    /// Trials with a MAY clause the target did not keep: information, never a failure.
+    #[serde(default)]
+    pub info: u64,
 }
 
 impl Summary {
@@ -152,13 +154,14 @@ impl Summary {
         let mut s = Self::default();
         for r in results {
             match r.outcome {
-                Outcome::Passed => s.passed += 1,
+                Outcome::Passed | Outcome::Info | Outcome::NotApplicable => s.passed += 1,
                 Outcome::Failed => s.failed += 1,
                 Outcome::Error => s.errors += 1,
                 Outcome::Warned => s.warned += 1,
                 Outcome::Skipped => s.skipped += 1,
             }
             s.flaky += u64::from(r.flaky);
+            s.info += u64::from(r.checks.iter().any(|c| c.outcome == Outcome::Info));
             s.throttled += r
                 .exchanges
                 .iter()
@@ -245,6 +248,9 @@ pub struct Report {
     /// The comparison with `--baseline REPORT.json`, when one was given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<BaselineDiff>,
+    /// The conformance statement: a verdict for every clause of the contract.
+    #[serde(default)]
+    pub clauses: Vec<crate::statement::ClauseVerdict>,
 }
 
 /// This run's failing trials against a baseline run's, by trial name. A trial is *failing* when
@@ -326,20 +332,12 @@ pub fn findings(results: &[TrialResult]) -> Vec<Finding> {
         .map(|(s, trials)| finding(s, &trials))
         .collect();
     out.sort_by(|a, b| {
-        (level_rank(a.level), crate::report::clause_key(&a.clause))
-            .cmp(&(level_rank(b.level), crate::report::clause_key(&b.clause)))
+        (a.level, crate::report::clause_key(&a.clause))
+            .cmp(&(b.level, crate::report::clause_key(&b.clause)))
             .then(b.trials.len().cmp(&a.trials.len()))
             .then_with(|| a.title.cmp(&b.title))
     });
     out
-}
-
-/// Where a level's findings come in the list: MUST before SHOULD.
-fn level_rank(level: Level) -> u8 {
-    match level {
-        Level::Must => 0,
-        Level::Should => 1,
-    }
 }
 
 /// What groups trials into one finding: a clause, its level, a normalised message.
@@ -413,11 +411,7 @@ fn finding(s: Symptom, trials: &[&TrialResult]) -> Finding {
 
 fn finding_id(s: &Symptom) -> String {
     use sha2::{Digest, Sha256};
-    let level = match s.level {
-        Level::Must => "MUST",
-        Level::Should => "SHOULD",
-    };
-    let digest = Sha256::digest(format!("{}\n{level}\n{}", s.clause, s.title));
+    let digest = Sha256::digest(format!("{}\n{}\n{}", s.clause, s.level.as_str(), s.title));
     let hex: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
     format!("{}-{hex}", s.clause)
 }

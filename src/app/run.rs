@@ -16,7 +16,9 @@ use crate::client::{Client, ClientOptions};
 use crate::executor::{Executor, Target, Tokens};
 use crate::harness::{trials, Runner, Setup};
 use crate::ids::IdsFile;
-use crate::outcome::{Level, PackInfo, Report, Restored, ServiceSettings, Summary, TrialResult};
+use crate::outcome::{
+    Level, Outcome, PackInfo, Report, Restored, ServiceSettings, Summary, TrialResult,
+};
 use crate::pack::Pack;
 use crate::plan::{plan, Address, PlannedCase};
 use crate::service;
@@ -245,6 +247,7 @@ impl Session {
             seed: seed.to_string(),
             summary: Summary::of(&results),
             findings: crate::outcome::findings(&results),
+            clauses: crate::statement::of(&results, &self.pack.model),
             results,
             interrupted: *self.cancel.borrow(),
             strict: args.strict,
@@ -541,6 +544,7 @@ fn run_exit_code(report: &Report, args: &RunArgs, unusable: Option<String>) -> i
 
 fn print_closing(report: &Report, dir: &Path) {
     print_findings(report);
+    print_information(report);
     let flaky: Vec<&TrialResult> = report.results.iter().filter(|r| r.flaky).collect();
     if !flaky.is_empty() {
         println!("flaky (passed only on a retry, or flipped over recent runs):");
@@ -552,6 +556,10 @@ fn print_closing(report: &Report, dir: &Path) {
     for r in &report.restored {
         println!("restored {} ({}): {}", r.variant, r.url, r.status);
     }
+    println!(
+        "clauses: {} (report.json's \"clauses\", and the statement in summary.md)",
+        crate::statement::tally(&report.clauses)
+    );
     let s = &report.summary;
     println!(
         "conformance: {} passed, {} failed, {} errors, {} warned, {} skipped, {} throttled; {} requests ({} writes), {:.1}s waited; seed {}",
@@ -577,7 +585,7 @@ fn print_findings(report: &Report) {
         let n = f.trials.len();
         println!(
             "    {:<6} {:<6} {n:>4} trial{} {}",
-            crate::report::level_str(f.level),
+            f.level.as_str(),
             f.clause,
             if n == 1 { " " } else { "s" },
             // What went wrong; what to do about it is in the reports.
@@ -586,6 +594,29 @@ fn print_findings(report: &Report) {
     }
     if report.findings.iter().any(|f| f.level == Level::Should) && !report.strict {
         println!("    (SHOULD findings are warnings; they fail the run only under --strict)");
+    }
+    println!();
+}
+
+/// MAY clauses the target did not keep: one line per clause, with how many trials showed it.
+fn print_information(report: &Report) {
+    let mut by_clause: Vec<(&str, usize, &str)> = Vec::new();
+    for r in &report.results {
+        for c in r.checks.iter().filter(|c| c.outcome == Outcome::Info) {
+            match by_clause.iter_mut().find(|(id, _, _)| *id == c.clause) {
+                Some((_, n, _)) => *n += 1,
+                None => {
+                    by_clause.push((&c.clause, 1, c.message.lines().next().unwrap_or_default()))
+                }
+            }
+        }
+    }
+    if by_clause.is_empty() {
+        return;
+    }
+    println!("information (MAY clauses: never a warning or a failure, even under --strict):");
+    for (clause, n, message) in by_clause {
+        println!("    {clause} ({n} checks): {message}");
     }
     println!();
 }

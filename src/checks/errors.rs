@@ -1,7 +1,10 @@
 //! C6: every 4xx/5xx carries the OData error body as JSON; no valid request answers 5xx and no
 //! invalid one 2xx or 5xx.
 
+use serde_json::{Map, Value};
+
 use crate::client::Incoming;
+use crate::domain::value::json_kind;
 use crate::outcome::{Check, Level};
 use crate::transcript::Step;
 
@@ -49,7 +52,53 @@ pub fn error_body(j: &Judge, resp: &Incoming) -> Vec<Check> {
     out.push(j.check("C6.1", Level::Should, ok, "innerError with request-id and date", super::shown(inner), || {
         "C6.1 (SHOULD): the error has no innerError carrying request-id and date, which Graph sends for support".into()
     }));
+    out.push(error_shape(j, resp.status, body.as_ref()));
     out
+}
+
+/// C6.3: the error body's shape beyond C6.1 (OData JSON Format §19): `error` alone at the top,
+/// `details` an array of `{code, message}` objects, the inner error an object.
+fn error_shape(j: &Judge, status: u16, body: Option<&Value>) -> Check {
+    let Some(Value::Object(top)) = body else {
+        return j.not_applicable("C6.3", "the body is not a JSON object (C6.1 says so)");
+    };
+    let Some(Value::Object(error)) = top.get("error") else {
+        return j.not_applicable("C6.3", "the body has no error object (C6.1 says so)");
+    };
+    let problem = shape_problem(top, error);
+    j.check("C6.3", Level::Must, problem.is_none(), "{\"error\": {…}} alone; details: [{code, message}]; innerError: {…}", problem.clone().unwrap_or_else(|| "that shape".into()), || {
+        format!("C6.3: the {status} answer's error body {}; OData clients read exactly {{\"error\": {{\"code\", \"message\", \"details\": [{{\"code\", \"message\"}}], \"innerError\": {{…}}}}}} (OData JSON Format §19)", problem.unwrap_or_default())
+    })
+}
+
+fn shape_problem(top: &Map<String, Value>, error: &Map<String, Value>) -> Option<String> {
+    if let Some(other) = top.keys().find(|k| *k != "error") {
+        return Some(format!("has the member {other:?} beside \"error\""));
+    }
+    if let Some(details) = error.get("details") {
+        let Value::Array(items) = details else {
+            return Some(format!(
+                "has details as {}, not an array",
+                json_kind(details)
+            ));
+        };
+        let bad = items.iter().position(|d| {
+            let text = |k: &str| d.get(k).is_some_and(Value::is_string);
+            !(d.is_object() && text("code") && text("message"))
+        });
+        if let Some(i) = bad {
+            return Some(format!(
+                "has details[{i}] = {}, not an object with string code and message",
+                super::shown(items.get(i))
+            ));
+        }
+    }
+    ["innerError", "innererror"].iter().find_map(|k| {
+        error
+            .get(*k)
+            .filter(|v| !v.is_object())
+            .map(|v| format!("has {k} as {}, not an object", json_kind(v)))
+    })
 }
 
 /// C6.2 on one answer: 5xx never; 2xx never for a request the case expects refused.

@@ -3,6 +3,7 @@
 
 mod errors;
 mod headers;
+mod odata;
 mod reads;
 
 pub(crate) use reads::ROUTE_OR_TOKEN;
@@ -31,7 +32,8 @@ pub struct Judge<'a> {
 }
 
 impl Judge<'_> {
-    /// One verdict. A failed SHOULD check warns unless `--strict`.
+    /// One verdict. A failed SHOULD check warns unless `--strict`; a failed MAY check is
+    /// information, whatever `--strict` says.
     pub fn check(
         &self,
         clause: &str,
@@ -43,6 +45,7 @@ impl Judge<'_> {
     ) -> Check {
         let outcome = match (ok, level, self.strict) {
             (true, _, _) => Outcome::Passed,
+            (false, Level::May, _) => Outcome::Info,
             (false, Level::Should, false) => Outcome::Warned,
             (false, _, _) => Outcome::Failed,
         };
@@ -56,13 +59,28 @@ impl Judge<'_> {
         }
     }
 
+    /// A check with nothing to judge in this answer, and why (a clause whose checks all say so
+    /// is not applicable, never kept).
+    pub fn not_applicable(&self, clause: &str, reason: &str) -> Check {
+        Check {
+            clause: clause.to_owned(),
+            level: crate::contract::level_of(clause).unwrap_or(Level::Must),
+            outcome: Outcome::NotApplicable,
+            expected: String::new(),
+            actual: String::new(),
+            message: reason.to_owned(),
+        }
+    }
+
     /// Every check the case's kind calls for, on its transcript.
     pub fn judge(&self, case: &Case, t: &Transcript) -> Vec<Check> {
         let mut out = Vec::new();
         for step in t.steps() {
+            // A MAY refusal that the service accepts is information, not an invalid request
+            // answered 2xx.
             out.push(errors::no_server_error(
                 self,
-                case.kind != Kind::Refused,
+                case.kind != Kind::Refused || case.level == Level::May,
                 step,
             ));
             if step.response.status >= 400 {
@@ -113,11 +131,16 @@ impl Judge<'_> {
                 out.push(status::allowed(
                     self,
                     &case.clause,
-                    Level::Must,
+                    case.level,
                     &case.status,
                     step,
                     "a request that breaks it",
                 ));
+                // A service may take what a MAY clause asks it to refuse: then it changed the
+                // entity rightly, and only a refusal must change nothing.
+                if case.level == Level::May && step.response.status < 400 {
+                    return out;
+                }
                 if !case.preferred_status.is_empty() {
                     out.push(status::allowed(
                         self,
@@ -280,6 +303,13 @@ impl Judge<'_> {
         let Some(entity) = entity.as_object() else {
             return;
         };
+        if let Some(answered) = [Some(step), read_back]
+            .into_iter()
+            .flatten()
+            .find(|s| s.response.status == 200)
+        {
+            out.extend(odata::entity_answer(self, answered));
+        }
         let sent = sent_body(case);
         out.extend(round_trip::echo(self, &sent, entity));
         out.extend(round_trip::merge(self, &sent, before, entity));

@@ -14,11 +14,15 @@ pub fn allowed(
     what: &str,
 ) -> Check {
     let actual = step.response.status;
-    let list = allowed
-        .iter()
-        .map(u16::to_string)
-        .collect::<Vec<_>>()
-        .join(" or ");
+    let list = if (400..500).all(|s| allowed.contains(&s)) {
+        "4xx".to_owned()
+    } else {
+        allowed
+            .iter()
+            .map(u16::to_string)
+            .collect::<Vec<_>>()
+            .join(" or ")
+    };
     j.check(clause, level, allowed.contains(&actual), list.clone(), actual.to_string(), || {
         format!(
             "{clause}: {} {} answered {actual}; {clause} wants {list} for {what}. Fix the service's handling of this request, or, if the target is right and the case file wrong, fix the case's \"status\".",

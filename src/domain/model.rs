@@ -26,6 +26,17 @@ pub struct Entity {
 }
 
 impl EntityModel {
+    /// True when the entity's type derives from another entity type (other than Graph's root
+    /// `entity`): its paths then declare a base type, and every answer must name the entity's
+    /// own type (C4.3 with a pack).
+    pub fn is_derived(&self) -> bool {
+        self.types
+            .entities
+            .get(&self.type_name)
+            .and_then(|e| e.base.as_deref())
+            .is_some_and(|base| base != "microsoft.graph.entity")
+    }
+
     pub fn index_of(&self, name: &str) -> Option<usize> {
         self.properties.iter().position(|p| p.name == name)
     }

@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 
 use super::Runner;
 use crate::case::{Case, Kind};
+use crate::contract::Level;
 use crate::domain::EntityModel;
 use crate::executor::{Aborted, Executor};
 use crate::outcome::{Outcome, TrialResult};
@@ -66,8 +67,10 @@ pub(crate) fn shareable(pc: &PlannedCase) -> Option<&Case> {
         return None;
     };
     let single = pc.writes.len() == 1 && pc.routing.as_ref().is_ok_and(|r| r.watch.is_none());
+    // A MAY refusal may rightly be taken and change the entity: it holds the entity alone.
+    let refusal = matches!(case.kind, Kind::Refused | Kind::Either) && case.level != Level::May;
     let scale = case.request.body_parts.is_some();
-    (single && !scale && matches!(case.kind, Kind::Refused | Kind::Either)).then_some(case)
+    (single && refusal && !scale).then_some(case)
 }
 
 impl Runner {

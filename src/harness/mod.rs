@@ -621,7 +621,10 @@ pub fn trials_with(
                     .push(result);
                 runner.done.fetch_add(1, Ordering::Relaxed);
                 match outcome {
-                    Outcome::Passed | Outcome::Warned => Ok(Completion::Completed),
+                    // A trial's outcome is never a check's own `info` or `not_applicable`.
+                    Outcome::Passed | Outcome::Warned | Outcome::Info | Outcome::NotApplicable => {
+                        Ok(Completion::Completed)
+                    }
                     Outcome::Skipped => Ok(Completion::ignored_with(message)),
                     Outcome::Failed | Outcome::Error => Err(Failed::from(message)),
                 }

@@ -125,7 +125,7 @@ fn parse<T: serde::de::DeserializeOwned>(file: &str, text: &str) -> Result<T, Pa
     })
 }
 
-fn digest(files: &Files) -> String {
+pub(super) fn digest(files: &Files) -> String {
     let mut sorted: Vec<&(String, String)> = files.files.iter().collect();
     sorted.sort();
     let mut hasher = Sha256::new();

@@ -31,6 +31,14 @@ pub struct BuiltinPack {
     files: &'static [(&'static str, &'static str)],
 }
 
+impl BuiltinPack {
+    /// sha256 of the pack's files: the digest a run of it reports (report.json's `pack.digest`),
+    /// which `--version` prints so a binary names the contract it checks.
+    pub fn digest(&self) -> String {
+        check::digest(&files_of(self))
+    }
+}
+
 /// The pack `cargo run` checks when no `--pack` is given: the seed page's.
 pub const DEFAULT_PACK: &str = "user-overview-2017";
 
@@ -177,16 +185,20 @@ fn builtin_files(name: &str) -> Result<Files, PackError> {
                 .collect::<Vec<_>>()
                 .join(", "),
         })?;
+    Ok(files_of(pack))
+}
+
+fn files_of(pack: &BuiltinPack) -> Files {
     let mut files: Vec<(String, String)> = pack
         .files
         .iter()
         .map(|(n, t)| ((*n).to_owned(), (*t).to_owned()))
         .collect();
     add_shared_error_schema(&mut files);
-    Ok(Files {
-        origin: format!("built-in pack {name}"),
+    Files {
+        origin: format!("built-in pack {}", pack.name),
         files,
-    })
+    }
 }
 
 fn add_shared_error_schema(files: &mut Vec<(String, String)>) {

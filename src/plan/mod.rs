@@ -5,6 +5,8 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+mod rules;
+
 use crate::case::{Case, IdChoice, Kind};
 use crate::generate::Strategy;
 use crate::ids::{IdsFile, Keys, VariantIds};
@@ -113,10 +115,11 @@ pub fn plan(pack: &Pack, ids: &IdsFile, generated: bool) -> Plan {
     } else {
         Vec::new()
     };
+    let derived = rules::derived(pack);
     let mut per_variant: Vec<Vec<PlannedCase>> = Vec::new();
     for variant in &variants {
         let mut list = Vec::new();
-        for case in pack.suite.cases_of(&variant.name) {
+        for case in pack.suite.cases_of(&variant.name).chain(&derived) {
             let routing = routing(&variants, variant, case.request.id, case.kind);
             list.push(planned(
                 variant,

@@ -26,8 +26,7 @@ use serde::Serialize;
 use crate::outcome::{Exchange, Finding, Outcome, Report, TrialResult};
 
 use super::{
-    clause_key, family_of, level_str, pass_rate, secrets, trend::RunPoint, variant_rows, Counts,
-    ReportError,
+    clause_key, family_of, pass_rate, secrets, trend::RunPoint, variant_rows, Counts, ReportError,
 };
 
 const TEMPLATE_NAME: &str = "report.html";
@@ -71,6 +70,8 @@ struct Page<'a> {
     totals: Vec<Total>,
     banners: Vec<Banner>,
     clauses: Vec<Clause>,
+    /// The conformance statement, clause by clause.
+    statement: &'a [crate::statement::ClauseVerdict],
     matrix: Vec<Row>,
     variants: Vec<String>,
     families: Vec<String>,
@@ -369,7 +370,7 @@ impl<'a> Page<'a> {
                 variant: &t.variant,
                 clause: &t.clause,
                 family: family_of(&t.clause),
-                level: level_str(t.level),
+                level: t.level.as_str(),
                 outcome: t.outcome.as_str(),
                 flaky: t.flaky,
                 duration_ms: t.duration_ms,
@@ -447,6 +448,7 @@ impl<'a> Page<'a> {
             totals,
             banners,
             clauses,
+            statement: &report.clauses,
             matrix,
             variants: variants
                 .into_iter()
@@ -496,7 +498,7 @@ fn finding_view<'a>(f: &'a Finding, anchor_of: &BTreeMap<&str, &str>) -> Finding
         id: &f.id,
         clause: &f.clause,
         family: family_of(&f.clause),
-        level: level_str(f.level),
+        level: f.level.as_str(),
         title: &f.title,
         trials: f
             .trials
@@ -524,7 +526,7 @@ fn failures_first<'r, 's>(
     let rank = |o: Outcome| match o {
         Outcome::Failed | Outcome::Error => 0,
         Outcome::Warned => 1,
-        Outcome::Passed => 2,
+        Outcome::Passed | Outcome::Info | Outcome::NotApplicable => 2,
         Outcome::Skipped => 3,
     };
     let mut pairs: Vec<_> = results.iter().zip(anchors).collect();
@@ -577,7 +579,7 @@ fn detail<'a>(t: &'a TrialResult, anchor: &str) -> Detail<'a> {
         variant: &t.variant,
         clause: &t.clause,
         family: family_of(&t.clause),
-        level: level_str(t.level),
+        level: t.level.as_str(),
         outcome: t.outcome.as_str(),
         flaky: t.flaky,
         flaky_reason: t.flaky_reason.as_deref(),
@@ -587,7 +589,7 @@ fn detail<'a>(t: &'a TrialResult, anchor: &str) -> Detail<'a> {
             .iter()
             .map(|c| CheckRow {
                 clause: &c.clause,
-                level: level_str(c.level),
+                level: c.level.as_str(),
                 outcome: c.outcome.as_str(),
                 expected: &c.expected,
                 actual: &c.actual,

@@ -28,7 +28,7 @@ use quick_junit::{
 
 use crate::outcome::{Outcome, Report, TrialResult};
 
-use super::{level_str, secrets, variant_rows, ReportError};
+use super::{secrets, variant_rows, ReportError};
 
 /// Writes `report` as JUnit XML.
 pub fn write(w: impl Write, report: &Report) -> Result<(), ReportError> {
@@ -134,7 +134,7 @@ fn run_properties(report: &Report) -> Vec<Property> {
 
 fn test_case(t: &TrialResult) -> TestCase {
     let status = match t.outcome {
-        Outcome::Passed | Outcome::Warned => {
+        Outcome::Passed | Outcome::Warned | Outcome::Info | Outcome::NotApplicable => {
             let mut s = TestCaseStatus::success();
             if t.flaky && passed_on_retry(t) {
                 let mut rerun = TestRerun::new(NonSuccessKind::Failure);
@@ -170,7 +170,7 @@ fn test_case(t: &TrialResult) -> TestCase {
     tc.set_time(Duration::from_millis(t.duration_ms));
     tc.set_assertions(t.checks.len());
     tc.add_property(Property::new("clause", t.clause.as_str()));
-    tc.add_property(Property::new("level", level_str(t.level)));
+    tc.add_property(Property::new("level", t.level.as_str()));
     if t.outcome == Outcome::Warned {
         tc.add_property(Property::new("warning", first_line(&t.message)));
         tc.set_system_out(format!("warning: {}", description(t)));
@@ -229,7 +229,7 @@ fn description(t: &TrialResult) -> String {
             d,
             "\n[{} {} {}] {}\n  expected: {}\n  actual:   {}",
             c.clause,
-            level_str(c.level),
+            c.level.as_str(),
             c.outcome.as_str(),
             c.message,
             c.expected,

@@ -8,7 +8,7 @@ use std::io::Write;
 
 use crate::outcome::{Outcome, Report, TrialResult};
 
-use super::{family_of, level_str, secrets, variant_rows, Counts, ReportError, FAMILIES};
+use super::{family_of, secrets, variant_rows, Counts, ReportError, FAMILIES};
 
 /// How many failures `summary.md` details; the rest are counted and left to `report.html`.
 pub const MAX_FAILURES: usize = 20;
@@ -32,6 +32,7 @@ pub fn render(report: &Report) -> String {
     findings(&mut md, &report);
     matrix(&mut md, &report);
     failures(&mut md, &report);
+    statement(&mut md, &report);
     baseline(&mut md, &report);
     flaky(&mut md, &report);
     md
@@ -127,7 +128,7 @@ fn findings(md: &mut String, r: &Report) {
         let variants: Vec<String> = f.variants.iter().map(|v| code(v)).collect();
         md.push_str(&format!(
             "| {} | {} | {} | {} | {} | {} |\n",
-            level_str(f.level),
+            f.level.as_str(),
             code(&f.clause),
             f.trials.len(),
             variants.join(" "),
@@ -239,7 +240,7 @@ fn failures(md: &mut String, r: &Report) {
             checks.push_str(&format!(
                 "{} {} {}: {}\n  expected: {}\n  actual:   {}\n",
                 c.clause,
-                level_str(c.level),
+                c.level.as_str(),
                 c.outcome.as_str(),
                 c.message,
                 cut(&c.expected),
@@ -266,6 +267,32 @@ fn failures(md: &mut String, r: &Report) {
             "{warned} trial(s) warned (SHOULD clauses); see report.html.\n\n"
         ));
     }
+}
+
+/// The conformance statement: one row per clause, to hand to the owner of the service.
+fn statement(md: &mut String, r: &Report) {
+    if r.clauses.is_empty() {
+        return;
+    }
+    md.push_str(&format!(
+        "### Conformance statement ({})\n\n| clause | level | verdict | trials | promise (and why not judged) |\n|---|---|---|---|---|\n",
+        crate::statement::tally(&r.clauses)
+    ));
+    for c in &r.clauses {
+        let why = if c.reason.is_empty() {
+            escape(&c.title)
+        } else {
+            format!("{} — {}", escape(&c.title), escape(&c.reason))
+        };
+        md.push_str(&format!(
+            "| {} | {} | {} | {} | {why} |\n",
+            c.id,
+            c.level.as_str(),
+            c.verdict.as_str(),
+            c.trials
+        ));
+    }
+    md.push('\n');
 }
 
 fn baseline(md: &mut String, r: &Report) {

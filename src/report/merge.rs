@@ -64,6 +64,7 @@ fn merge_labelled(shards: Vec<(String, Report)>) -> Result<Report, ReportError> 
         merged.summary.waited_ms,
     );
     let mut seeds = vec![(first_label.clone(), merged.seed.clone())];
+    let mut statements = vec![std::mem::take(&mut merged.clauses)];
     stamp_seed(&mut merged.results, &merged.seed);
     for (label, mut shard) in shards {
         let mismatch = |what: &'static str, a: String, b: String| ReportError::MergeMismatch {
@@ -128,6 +129,7 @@ fn merge_labelled(shards: Vec<(String, Report)>) -> Result<Report, ReportError> 
         merged.insecure |= shard.insecure;
         merged.restored.extend(shard.restored);
         stamp_seed(&mut shard.results, &shard.seed);
+        statements.push(std::mem::take(&mut shard.clauses));
         seeds.push((label.clone(), shard.seed.clone()));
         merged.results.extend(shard.results);
         throttled += shard.summary.throttled;
@@ -157,6 +159,9 @@ fn merge_labelled(shards: Vec<(String, Report)>) -> Result<Report, ReportError> 
         ..Summary::of(&merged.results)
     };
     merged.findings = crate::outcome::findings(&merged.results);
+    let parts: Vec<&[crate::statement::ClauseVerdict]> =
+        statements.iter().map(Vec::as_slice).collect();
+    merged.clauses = crate::statement::merged(&parts);
     merged.partition = None;
     merged.baseline = None;
     Ok(merged)

@@ -19,7 +19,7 @@ use std::fs;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use crate::outcome::{Level, Outcome, Report};
+use crate::outcome::{Outcome, Report};
 
 pub use crate::outcome::BaselineDiff;
 pub use baseline::{diff, has_new_failures};
@@ -195,13 +195,6 @@ pub(crate) fn is_failing(outcome: Outcome) -> bool {
     matches!(outcome, Outcome::Failed | Outcome::Error)
 }
 
-pub(crate) fn level_str(level: Level) -> &'static str {
-    match level {
-        Level::Must => "MUST",
-        Level::Should => "SHOULD",
-    }
-}
-
 /// The family of a clause id: `C4` for `C4.4`.
 pub(crate) fn family_of(clause: &str) -> &str {
     clause.split('.').next().unwrap_or(clause)
@@ -251,7 +244,7 @@ pub(crate) struct Counts {
 impl Counts {
     pub fn add(&mut self, outcome: Outcome, flaky: bool) {
         match outcome {
-            Outcome::Passed => self.passed += 1,
+            Outcome::Passed | Outcome::Info | Outcome::NotApplicable => self.passed += 1,
             Outcome::Failed => self.failed += 1,
             Outcome::Error => self.errors += 1,
             Outcome::Warned => self.warned += 1,

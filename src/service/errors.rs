@@ -152,7 +152,17 @@ impl ApiError {
             };
             error.insert(name.into(), Value::Object(inner));
         }
-        json!({ "error": error })
+        if style.fault == Some(Fault::Named(Named::ErrorDetailsObject)) {
+            error.insert(
+                "details".into(),
+                json!({"code": self.code, "message": self.message}),
+            );
+        }
+        let mut body = json!({ "error": error });
+        if style.fault == Some(Fault::Named(Named::ErrorExtraMember)) {
+            body["status"] = json!(self.status.as_u16());
+        }
+        body
     }
 
     /// The whole response as the active fault and deviations write it.

@@ -98,6 +98,13 @@ pub enum Named {
     ClientRequestIdNotEchoed,
     NoOdataVersion,
     EmptyErrorMessage,
+    OdataVersionIgnored,
+    ContextAfterProperties,
+    NoOdataMetadata,
+    StreamingOutOfOrder,
+    ErrorExtraMember,
+    ErrorDetailsObject,
+    DerivedTypeUnannounced,
 }
 
 /// Behaviour the contract allows but the default service does not show; several may be on.
@@ -462,6 +469,55 @@ static FAULTS: &[FaultInfo] = &[
         level: Level::Must,
         description: "error bodies carry an empty `error.message`",
     },
+    FaultInfo {
+        fault: Named::OdataVersionIgnored,
+        name: "odata-version-ignored",
+        clause: "C3.14",
+        level: Level::May,
+        description: "the OData-Version request header is not read: `x` or `9999.0` is served as if it were 4.0",
+    },
+    FaultInfo {
+        fault: Named::ContextAfterProperties,
+        name: "context-after-properties",
+        clause: "C4.8",
+        level: Level::Should,
+        description: "entity answers carry `@odata.context` as their last member instead of their first",
+    },
+    FaultInfo {
+        fault: Named::NoOdataMetadata,
+        name: "no-odata-metadata",
+        clause: "C4.9",
+        level: Level::Should,
+        description: "entity answers say `application/json; odata.streaming=true; charset=utf-8`, without `odata.metadata=minimal`",
+    },
+    FaultInfo {
+        fault: Named::StreamingOutOfOrder,
+        name: "streaming-out-of-order",
+        clause: "C4.10",
+        level: Level::Should,
+        description: "entity answers advertise `odata.streaming=true` but write `@odata.type` after the properties",
+    },
+    FaultInfo {
+        fault: Named::ErrorExtraMember,
+        name: "error-extra-member",
+        clause: "C6.3",
+        level: Level::Must,
+        description: "error bodies carry a second top-level member (`\"status\"`) beside `error`",
+    },
+    FaultInfo {
+        fault: Named::ErrorDetailsObject,
+        name: "error-details-object",
+        clause: "C6.3",
+        level: Level::Must,
+        description: "error bodies carry `error.details` as one object instead of an array of objects",
+    },
+    FaultInfo {
+        fault: Named::DerivedTypeUnannounced,
+        name: "derived-type-unannounced",
+        clause: "C4.3",
+        level: Level::Must,
+        description: "an entity of a type derived from the one its path declares answers without `@odata.type` (only for packs whose entity type is derived)",
+    },
 ];
 
 /// Every deviation, in declaration order.
@@ -479,17 +535,17 @@ static DEVIATIONS: &[DeviationInfo] = &[
     DeviationInfo {
         deviation: Deviation::PlainContentType,
         name: "plain-content-type",
-        description: "successful answers say `Content-Type: application/json` with no parameters",
+        description: "successful answers say `Content-Type: application/json; odata.metadata=minimal` and no other parameter (no streaming, no charset)",
     },
     DeviationInfo {
         deviation: Deviation::ExtraAnnotations,
         name: "extra-annotations",
-        description: "entity answers carry `@odata.context`, `@odata.etag` and a `<property>@odata.type` annotation on each DateTimeOffset property",
+        description: "entity answers carry `@odata.etag` and a `<property>@odata.type` annotation before each DateTimeOffset property",
     },
     DeviationInfo {
         deviation: Deviation::Reordered,
         name: "reordered",
-        description: "entity answers list their keys in reverse order, pretty-printed with whitespace",
+        description: "entity answers list their properties in reverse order, pretty-printed with whitespace, and do not advertise odata.streaming",
     },
     DeviationInfo {
         deviation: Deviation::Throttle,
@@ -607,6 +663,10 @@ impl Fault {
                 Named::PatchReplaces | Named::LostUpdate => model.writable().count() > 1,
                 Named::ReadScopeWrites => !pack.meta.permissions.read.is_empty(),
                 Named::AppRolesRefused => !pack.meta.permissions.application.is_empty(),
+                Named::DerivedTypeUnannounced => pack.model.is_derived(),
+                // On a derived entity an answer without @odata.type breaks C4.3's MUST, which
+                // derived-type-unannounced proves; this fault is the SHOULD of the others.
+                Named::NoOdataType => !pack.model.is_derived(),
                 _ => true,
             },
         }
@@ -728,7 +788,7 @@ mod tests {
             assert_eq!(info.name.parse::<Deviation>().unwrap(), info.deviation);
         }
         // The tables end with the enums' last variants (a variant without a row has no name).
-        assert_eq!(FAULTS.len(), Named::EmptyErrorMessage as usize + 1);
+        assert_eq!(FAULTS.len(), Named::DerivedTypeUnannounced as usize + 1);
         assert_eq!(DEVIATIONS.len(), Deviation::ReadOnly400 as usize + 1);
     }
 

@@ -59,24 +59,45 @@ impl Render<'_> {
         }
     }
 
-    /// The entity's members in the order this service writes them, annotations included.
+    /// The entity's members in the order this service writes them: control information first
+    /// (C4.8, C4.10), then the properties, then whatever a fault writes late.
     fn fields<'e>(&'e self, entity: &Entity, answer: Answer) -> Vec<(String, Field<'e>)> {
-        let model = &self.pack.model;
         let patch = answer == Answer::Patch;
-        let annotated = self.has(Deviation::ExtraAnnotations);
-        let omitted = (self.named() == Some(Named::MissingProperty) && patch)
-            .then(|| model.writable().last().map(|(i, _)| i))
-            .flatten();
-        let mut fields = Vec::with_capacity(model.properties.len() + 3);
-        if annotated {
-            let context = format!(
-                "http://{}/{}/$metadata#{}/$entity",
-                self.host, self.pack.meta.version, model.type_name
-            );
-            fields.push(("@odata.context".to_owned(), Field::Text(context)));
-            fields.push(("@odata.etag".to_owned(), Field::Text(etag(entity))));
+        let (mut fields, late): (Vec<_>, Vec<_>) = self
+            .control(entity, patch)
+            .into_iter()
+            .partition(|(name, _)| !self.written_late(name));
+        let mut properties = self.properties(entity, patch);
+        if self.has(Deviation::Reordered) {
+            properties.reverse();
         }
-        if self.named() != Some(Named::NoOdataType) {
+        fields.extend(properties);
+        fields.extend(late);
+        fields
+    }
+
+    /// The faults that write a control member after the properties.
+    fn written_late(&self, member: &str) -> bool {
+        match self.named() {
+            Some(Named::ContextAfterProperties) => member == "@odata.context",
+            Some(Named::StreamingOutOfOrder) => member == "@odata.type",
+            _ => false,
+        }
+    }
+
+    /// `@odata.context`, `@odata.type` and (as a deviation) `@odata.etag`, in streaming order.
+    fn control<'e>(&'e self, entity: &Entity, patch: bool) -> Vec<(String, Field<'e>)> {
+        let model = &self.pack.model;
+        let context = format!(
+            "http://{}/{}/$metadata#{}/$entity",
+            self.host, self.pack.meta.version, model.type_name
+        );
+        let mut fields = vec![("@odata.context".to_owned(), Field::Text(context))];
+        let untyped = matches!(
+            self.named(),
+            Some(Named::NoOdataType | Named::DerivedTypeUnannounced)
+        );
+        if !untyped {
             let odata_type = if patch && self.named() == Some(Named::WrongOdataTypeInAnswer) {
                 "#microsoft.graph.entity".to_owned()
             } else {
@@ -84,6 +105,20 @@ impl Render<'_> {
             };
             fields.push(("@odata.type".to_owned(), Field::Text(odata_type)));
         }
+        if self.has(Deviation::ExtraAnnotations) {
+            fields.push(("@odata.etag".to_owned(), Field::Text(etag(entity))));
+        }
+        fields
+    }
+
+    /// The properties with their values as the active faults write them.
+    fn properties<'e>(&'e self, entity: &Entity, patch: bool) -> Vec<(String, Field<'e>)> {
+        let model = &self.pack.model;
+        let annotated = self.has(Deviation::ExtraAnnotations);
+        let omitted = (self.named() == Some(Named::MissingProperty) && patch)
+            .then(|| model.writable().last().map(|(i, _)| i))
+            .flatten();
+        let mut fields = Vec::with_capacity(model.properties.len() + 2);
         for (i, (p, value)) in model.properties.iter().zip(&entity.values).enumerate() {
             if omitted == Some(i) {
                 continue;
@@ -113,9 +148,6 @@ impl Render<'_> {
                 Field::Text("not a property of the entity".into()),
             ));
         }
-        if self.has(Deviation::Reordered) {
-            fields.reverse();
-        }
         fields
     }
 
@@ -139,10 +171,8 @@ impl Render<'_> {
         let content_type =
             if answer == Answer::Patch && self.named() == Some(Named::TextPlainResponse) {
                 "text/plain; charset=utf-8"
-            } else if self.has(Deviation::PlainContentType) {
-                "application/json"
             } else {
-                GRAPH_CONTENT_TYPE
+                self.content_type()
             };
         (
             StatusCode::OK,
@@ -150,6 +180,22 @@ impl Render<'_> {
             text,
         )
             .into_response()
+    }
+
+    /// The Content-Type of an entity answer: Graph's, or what a deviation or fault says.
+    fn content_type(&self) -> &'static str {
+        if self.named() == Some(Named::NoOdataMetadata) {
+            "application/json; odata.streaming=true; IEEE754Compatible=false; charset=utf-8"
+        } else if self.has(Deviation::PlainContentType) {
+            "application/json; odata.metadata=minimal"
+        } else if self.has(Deviation::Reordered)
+            || self.named() == Some(Named::ContextAfterProperties)
+        {
+            // Members out of streaming order: the answer does not advertise streaming (C4.10).
+            "application/json; odata.metadata=minimal; IEEE754Compatible=false; charset=utf-8"
+        } else {
+            GRAPH_CONTENT_TYPE
+        }
     }
 
     /// `mock-like`: the page's example, whatever was asked.

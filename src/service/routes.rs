@@ -165,6 +165,9 @@ pub async fn handle(state: &ServiceState, request: Request) -> Result<Response, 
         }
         return Err(refusal);
     }
+    if fault != Some(Named::OdataVersionIgnored) {
+        odata_version(&parts.headers)?;
+    }
     if fault == Some(Named::MockLike)
         && parts.method == Method::PATCH
         && body::is_malformed_json(&body)
@@ -192,6 +195,21 @@ pub async fn handle(state: &ServiceState, request: Request) -> Result<Response, 
     }
     let entity = patch(state, &stored, &parts.headers, body).await?;
     Ok(render.response(&entity, Answer::Patch))
+}
+
+/// C3.14: an `OData-Version` this service cannot honour (not 4.0 or 4.01) is refused, as Graph
+/// does (OData 4.01 Protocol §8.2.6); no header means the service's own version.
+fn odata_version(headers: &HeaderMap) -> Result<(), ApiError> {
+    let Some(given) = headers.get("odata-version") else {
+        return Ok(());
+    };
+    let text = given.to_str().unwrap_or_default().trim();
+    if matches!(text, "4.0" | "4.01") {
+        return Ok(());
+    }
+    Err(ApiError::bad_request(format!(
+        "the OData-Version {text:?} is not supported; send 4.0 or 4.01, or no OData-Version header"
+    )))
 }
 
 /// Validates the body completely, then applies it under the entity's lock; returns the entity

@@ -1,6 +1,8 @@
 //! The one integration binary: every module talks to a real server on loopback.
 
 mod abuse;
+mod action;
+mod conformance;
 mod generate;
 mod hostile;
 mod import;

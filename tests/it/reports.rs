@@ -42,6 +42,7 @@ fn trial(variant: &str, clause: &str, case: &str, outcome: Outcome) -> TrialResu
         }
         Outcome::Warned => "request-id header missing".to_string(),
         Outcome::Skipped => "GRAPH_TOKEN_NO_SCOPE is not set".to_string(),
+        Outcome::Info | Outcome::NotApplicable => unreachable!("a check's outcome, not a trial's"),
     };
     let checks = if outcome == Outcome::Skipped || outcome == Outcome::Error {
         vec![]
@@ -129,6 +130,12 @@ fn report_of(results: Vec<TrialResult>) -> Report {
         seed: "0x5eed".into(),
         summary: Summary::of(&results),
         findings: graph_conformance::outcome::findings(&results),
+        clauses: graph_conformance::statement::of(
+            &results,
+            &graph_conformance::pack::Pack::load(&Default::default())
+                .expect("the default pack loads")
+                .model,
+        ),
         results,
         interrupted: false,
         strict: false,

@@ -217,6 +217,7 @@ pub fn missed(fault: &FaultListing, out: &Output, report: Option<&Report>) -> Op
     let (code, outcome) = match fault.level {
         Level::Must => (1, Outcome::Failed),
         Level::Should => (0, Outcome::Warned),
+        Level::May => (0, Outcome::Info),
     };
     let cited = clauses(report, outcome);
     let caught = out.status.code() == Some(code) && cited.iter().any(|c| c == fault.clause);

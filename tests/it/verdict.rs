@@ -1,9 +1,7 @@
 //! Every run ends with a verdict (issue 14): a target silent on one kind of request, a target
-//! that throttles hard, the sharded workflow of docs/reports-ci.yml run as written, a trial that
-//! panics, and history read only from comparable runs.
+//! that throttles hard, a trial that panics, and history read only from comparable runs (the
+//! sharded workflow of docs/reports-ci.yml runs in action.rs, through the action).
 
-use std::collections::BTreeSet;
-use std::path::Path;
 use std::sync::Arc;
 
 use graph_conformance::app::minted_tokens;
@@ -15,9 +13,7 @@ use graph_conformance::pack::{Pack, Selection};
 use graph_conformance::plan::plan;
 use graph_conformance::service::{self, ServiceOptions};
 
-use crate::support::{
-    bin, clauses, read_report, run_against, run_suite, serve, text, token, trial_names,
-};
+use crate::support::{bin, clauses, read_report, run_against, run_suite, serve, text, token};
 
 /// Like Prism's mock: silent when the body is not JSON, a fixed example for everything else.
 #[test]
@@ -142,106 +138,6 @@ fn a_run_that_waits_on_throttling_says_so_while_it_runs_and_at_the_end() {
         .filter(|l| l.starts_with("progress after"))
         .count();
     assert!(progress >= 1, "a progress line while waiting: {t}");
-}
-
-/// The `run: |` blocks of the workflow, in order, with the matrix value and the binary put in.
-fn workflow_steps() -> Vec<String> {
-    let yml =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/reports-ci.yml"))
-            .unwrap();
-    let mut steps = Vec::new();
-    let mut lines = yml.lines().peekable();
-    while let Some(line) = lines.next() {
-        if line.trim() != "run: |" && !line.trim().starts_with("run: ") {
-            continue;
-        }
-        let indent = line.len() - line.trim_start().len();
-        let mut block = String::new();
-        if let Some(one) = line.trim().strip_prefix("run: ").filter(|r| *r != "|") {
-            block.push_str(one);
-        } else {
-            while let Some(next) = lines.peek() {
-                let next_indent = next.len() - next.trim_start().len();
-                if !next.trim().is_empty() && next_indent <= indent {
-                    break;
-                }
-                block.push_str(next.trim_start());
-                block.push('\n');
-                lines.next();
-            }
-        }
-        steps.push(block);
-    }
-    steps
-}
-
-#[test]
-fn the_documented_shard_workflow_merges_into_the_whole_suite() {
-    let dir = tempfile::tempdir().unwrap();
-    let steps = workflow_steps();
-    let bin_path = crate::support::BIN;
-    let shell = |script: &str| {
-        let script = script.replace("./target/release/graph-conformance", bin_path);
-        let out = std::process::Command::new("bash")
-            .arg("-ec")
-            .arg(&script)
-            .current_dir(dir.path())
-            .env_remove("GRAPH_TOKEN")
-            .output()
-            .unwrap();
-        (out.status.code(), text(&out))
-    };
-    let shard = steps
-        .iter()
-        .find(|s| s.contains("--partition"))
-        .expect("the shard step");
-    for k in 1..=3 {
-        let (code, t) = shell(&shard.replace("${{ matrix.k }}", &k.to_string()));
-        assert_eq!(code, Some(0), "shard {k}: {t}");
-        // What upload-artifact and download-artifact do between the jobs.
-        let into = dir.path().join(format!("shards/shard-{k}"));
-        std::fs::create_dir_all(&into).unwrap();
-        std::fs::copy(
-            dir.path().join(format!("shard-{k}/report.json")),
-            into.join("report.json"),
-        )
-        .unwrap();
-    }
-    let merge = steps
-        .iter()
-        .find(|s| s.contains("report merge"))
-        .expect("the merge step");
-    let (code, t) = shell(merge);
-    assert_eq!(code, Some(0), "merge: {t}");
-    let merged = read_report(&dir.path().join("reports/merged")).expect("the merged report");
-    let names: BTreeSet<String> = merged.results.iter().map(|r| r.name.clone()).collect();
-    assert_eq!(names.len(), merged.results.len(), "no trial twice");
-    let whole: BTreeSet<String> = trial_names(&[]).into_iter().collect();
-    assert_eq!(names, whole, "the shards together are the whole suite");
-    let seeds: BTreeSet<_> = merged.results.iter().map(|r| r.seed.clone()).collect();
-    assert!(
-        merged
-            .results
-            .iter()
-            .filter(|r| r.generated.is_some())
-            .all(|r| r.seed.is_some()),
-        "each generated trial keeps its shard's seed: {seeds:?}"
-    );
-    assert!(dir.path().join("reports/merged/summary.md").is_file());
-    if std::process::Command::new("jq")
-        .arg("--version")
-        .output()
-        .is_ok()
-    {
-        let verdict = steps
-            .iter()
-            .find(|s| s.contains("jq -e"))
-            .expect("the verdict step");
-        let (code, t) = shell(verdict);
-        assert_eq!(code, Some(0), "verdict: {t}");
-    } else {
-        eprintln!("jq is absent: the workflow's verdict step is not run here");
-    }
 }
 
 /// A panic in a trial is a failed trial with the panic's message, counted in the summary

@@ -1,0 +1,233 @@
+//! The contract's clauses as CONTRACT.md numbers them: each clause's id, level and title, in one
+//! catalogue that the harness and the service share (like `domain`), so reports can state a
+//! verdict for every clause — including the ones a run never reached.
+
+use serde::{Deserialize, Serialize};
+
+/// MUST fails the run; SHOULD warns, and fails only under `--strict`; MAY is information only,
+/// never a warning or a failure (what OData asks and Graph is not known to do).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Level {
+    #[serde(rename = "MUST")]
+    Must,
+    #[serde(rename = "SHOULD")]
+    Should,
+    #[serde(rename = "MAY")]
+    May,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Must => "MUST",
+            Self::Should => "SHOULD",
+            Self::May => "MAY",
+        }
+    }
+}
+
+/// One clause of CONTRACT.md: its id (`C4.8`), the level of its main promise, and a title a
+/// reader can hand to a service's owner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Clause {
+    pub id: &'static str,
+    pub level: Level,
+    pub title: &'static str,
+}
+
+impl Clause {
+    /// The clause's family (`C4` for `C4.8`).
+    pub fn family(&self) -> &'static str {
+        self.id.split('.').next().unwrap_or(self.id)
+    }
+
+    /// C7 and C1.4 describe the harness's own behaviour towards the target, not the target.
+    pub fn about_the_harness(&self) -> bool {
+        self.family() == "C7" || self.id == "C1.4"
+    }
+}
+
+const fn clause(id: &'static str, level: Level, title: &'static str) -> Clause {
+    Clause { id, level, title }
+}
+
+use Level::{May, Must, Should};
+
+/// Every clause of CONTRACT.md, in its order. A clause whose main promise is MUST may carry a
+/// SHOULD part (C2.2's 403, C4.3's `@odata.type`, C6.1's innerError); its checks say which.
+pub static CATALOGUE: &[Clause] = &[
+    clause(
+        "C1.1",
+        Must,
+        "every path variant accepts PATCH, as printed and normalised",
+    ),
+    clause(
+        "C1.2",
+        Must,
+        "a navigation variant addresses the referenced entity",
+    ),
+    clause(
+        "C1.3",
+        Must,
+        "a cast, key or navigation that does not match answers 404 or 400 and changes nothing",
+    ),
+    clause("C1.4", Must, "only the target's version prefix is used"),
+    clause(
+        "C2.1",
+        Must,
+        "a missing, malformed, unreadable or expired token answers 401",
+    ),
+    clause(
+        "C2.2",
+        Must,
+        "a token without the write permission is refused (403)",
+    ),
+    clause("C2.3", Must, "a rejected request changes nothing"),
+    clause("C3.1", Must, "Content-Type must be application/json"),
+    clause("C3.2", Must, "the body must be one JSON object"),
+    clause("C3.3", Must, "only the entity's properties and @odata.type"),
+    clause(
+        "C3.4",
+        Must,
+        "Int32 (and Int16, Byte, SByte) values in range",
+    ),
+    clause("C3.5", Must, "DateTimeOffset values keep the OData grammar"),
+    clause("C3.6", Must, "the key is read-only"),
+    clause("C3.7", Must, "an empty object changes nothing"),
+    clause("C3.8", Must, "Boolean values"),
+    clause("C3.9", Must, "Int64 values in range, read from their text"),
+    clause("C3.10", Must, "Single and Double values"),
+    clause(
+        "C3.11",
+        Must,
+        "Date, TimeOfDay, Duration, Guid, Binary and String values",
+    ),
+    clause(
+        "C3.12",
+        Must,
+        "enum members, case-sensitive; flags joined by commas",
+    ),
+    clause(
+        "C3.13",
+        Must,
+        "collections and complex values keep their element and member types",
+    ),
+    clause(
+        "C3.14",
+        May,
+        "an OData-Version the service cannot honour is refused with 4xx",
+    ),
+    clause(
+        "C4.1",
+        Must,
+        "a valid PATCH answers 200 with the updated entity",
+    ),
+    clause(
+        "C4.2",
+        Must,
+        "the answer's Content-Type is application/json",
+    ),
+    clause(
+        "C4.3",
+        Must,
+        "the answer is the whole entity, with no other members",
+    ),
+    clause(
+        "C4.4",
+        Must,
+        "every property sent comes back with the value sent",
+    ),
+    clause("C4.5", Must, "every property not sent comes back unchanged"),
+    clause("C4.6", Must, "the key comes back unchanged"),
+    clause(
+        "C4.7",
+        Should,
+        "request-id, client-request-id echoed, OData-Version: 4.0",
+    ),
+    clause(
+        "C4.8",
+        Should,
+        "@odata.context, when present, comes first and names $metadata",
+    ),
+    clause(
+        "C4.9",
+        Should,
+        "a 2xx entity answer's Content-Type names odata.metadata",
+    ),
+    clause(
+        "C4.10",
+        Should,
+        "under odata.streaming=true, control information comes first",
+    ),
+    clause(
+        "C5.1",
+        Must,
+        "a GET right after a PATCH returns the PATCH's values",
+    ),
+    clause(
+        "C5.2",
+        Must,
+        "the same PATCH twice leaves the same state as once",
+    ),
+    clause("C5.3", Must, "a rejected request changes nothing"),
+    clause(
+        "C5.4",
+        Must,
+        "concurrent PATCHes of disjoint properties all take effect",
+    ),
+    clause(
+        "C6.1",
+        Must,
+        "every 4xx/5xx answer has the OData error body",
+    ),
+    clause(
+        "C6.2",
+        Must,
+        "no valid request answers 5xx; no invalid request answers 2xx or 5xx",
+    ),
+    clause(
+        "C6.3",
+        Must,
+        "the error body is exactly the OData error shape",
+    ),
+    clause(
+        "C7.1",
+        Must,
+        "the harness waits as told on 429/503 and retries",
+    ),
+    clause("C7.2", Must, "the harness can cap its own request rate"),
+];
+
+/// The catalogue's entry for `id`, if CONTRACT.md has such a clause.
+pub fn find(id: &str) -> Option<&'static Clause> {
+    CATALOGUE.iter().find(|c| c.id == id)
+}
+
+/// The level a check of `id` reports at by default: the clause's own.
+pub fn level_of(id: &str) -> Option<Level> {
+    find(id).map(|c| c.level)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_and_in_contract_order_within_families() {
+        let mut seen = std::collections::BTreeSet::new();
+        for c in CATALOGUE {
+            assert!(seen.insert(c.id), "{} twice", c.id);
+            assert!(c.id.starts_with('C') && c.id.contains('.'), "{}", c.id);
+        }
+        assert_eq!(find("C4.10").map(|c| c.level), Some(Level::Should));
+        assert_eq!(level_of("C3.14"), Some(Level::May));
+        assert_eq!(find("C4.33"), None);
+        assert_eq!(find("C6.3").map(Clause::family), Some("C6"));
+    }
+
+    #[test]
+    fn levels_order_by_weight() {
+        assert!(Level::Must < Level::Should && Level::Should < Level::May);
+        assert_eq!(serde_json::to_string(&Level::May).unwrap(), "\"MAY\"");
+    }
+}
