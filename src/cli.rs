@@ -59,13 +59,20 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// The update page (Markdown), e.g. intune-deviceconfig-deviceconfigurationuseroverview-update.md.
-    #[arg(value_name = "PAGE.md")]
+    /// The update page (Markdown), e.g. intune-deviceconfig-deviceconfigurationuseroverview-update.md,
+    /// or a folder: every *-update.md page in it is imported, one pack each, into --out.
+    #[arg(value_name = "PAGE.md|DIR")]
     pub page: PathBuf,
-    /// A folder of resource pages (intune-*.md) where complex types, enums and base types are looked up.
+    /// A folder of resource pages (intune-*.md) where complex types, enums and base types are
+    /// looked up; only the pages the import reaches are read.
     #[arg(long, value_name = "DIR")]
     pub resources: Option<PathBuf>,
-    /// The pack folder to write (it must not exist, or be empty).
+    /// Graph's OData CSDL ($metadata XML): types, nullability, enums, complex and derived types
+    /// and navigations are taken from it (no --resources needed).
+    #[arg(long, value_name = "FILE")]
+    pub csdl: Option<PathBuf>,
+    /// The pack folder to write (it must not exist, or be empty); with a folder of pages, the
+    /// folder the packs are written into, one sub-folder each.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
     /// The pack's name (default: from the page's file name).
@@ -74,6 +81,10 @@ pub struct ImportArgs {
     /// The path to use when the page lists none it can read (the generator's "Entity URI … not found").
     #[arg(long, value_name = "TEMPLATE")]
     pub path: Vec<String>,
+    /// Skip the self-check (a short run of the new pack against `serve --pack` of it), for speed
+    /// when importing many pages; the pack is then written even if it cannot pass.
+    #[arg(long)]
+    pub no_check: bool,
 }
 
 #[derive(Debug, Args)]

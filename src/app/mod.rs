@@ -2,8 +2,10 @@
 //! the exit codes; every other module is called from here (`bench` is a consumer of the library
 //! like `main`, and is dispatched by `main`).
 
+mod importing;
 mod preflight;
 mod run;
+mod selfcheck;
 mod serve;
 
 use std::path::{Path, PathBuf};
@@ -60,7 +62,7 @@ pub fn main(cli: Cli) -> i32 {
         Some(Command::Serve(args)) => serve::serve(args),
         Some(Command::Token(args)) => serve::token(&args),
         Some(Command::Packs) => serve::packs(),
-        Some(Command::Import(args)) => serve::import(&args),
+        Some(Command::Import(args)) => importing::import(&args),
         Some(Command::Report(ReportCommand::Merge { reports, out })) => merge(&reports, &out),
         Some(Command::Bench(_)) => Err(AppError::Usage("bench is run by main".into())),
     };

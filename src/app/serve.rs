@@ -1,7 +1,7 @@
-//! The commands around the suite: `serve`, `token`, `packs`, `import`.
+//! The commands around the suite: `serve`, `token`, `packs`.
 
 use super::{load_pack, runtime, AppError, EXIT_OK};
-use crate::cli::{ImportArgs, ServeArgs, TokenArgs};
+use crate::cli::{ServeArgs, TokenArgs};
 use crate::service::{self, ServiceOptions};
 
 /// `--fault` / `--deviation` names as the service's switches.
@@ -101,30 +101,5 @@ pub(super) fn packs() -> Result<i32, AppError> {
             println!("    warning: {w}");
         }
     }
-    Ok(EXIT_OK)
-}
-
-pub(super) fn import(args: &ImportArgs) -> Result<i32, AppError> {
-    let outcome = crate::import::import(&crate::import::Request {
-        page: args.page.clone(),
-        resources: args.resources.clone(),
-        out: args.out.clone(),
-        name: args.name.clone(),
-        paths: args.path.clone(),
-    })?;
-    for w in &outcome.warnings {
-        eprintln!("warning: {w}");
-    }
-    // What was written must load as a pack; if it does not, that is an importer bug.
-    let pack = load_pack(Some(&args.out.display().to_string()), None, None)?;
-    println!(
-        "wrote the pack {} to {}: {} variants, {} properties, {} case files",
-        pack.meta.name,
-        args.out.display(),
-        pack.variants.len(),
-        pack.model.properties.len(),
-        outcome.case_files
-    );
-    println!("run it: graph-conformance --pack {}", args.out.display());
     Ok(EXIT_OK)
 }

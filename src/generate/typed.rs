@@ -30,10 +30,21 @@ fn bad(json: impl Into<String>, kind: impl Into<String>) -> Bad {
 pub(crate) fn valid_edges(types: &Types, ty: &TypeRef, nullable: bool) -> Vec<(String, String)> {
     let mut edges = match ty {
         TypeRef::Primitive(p) => scalars::valid_edges(*p),
-        TypeRef::Enum(name) => enum_members(types, name)
-            .iter()
-            .map(|m| (json_string(m), format!("member {m}")))
-            .collect(),
+        TypeRef::Enum(name) => {
+            let members = enum_members(types, name);
+            let mut edges: Vec<(String, String)> = members
+                .iter()
+                .map(|m| (json_string(m), format!("member {m}")))
+                .collect();
+            // A flags value's far edge: every member at once (C3.12's valid side of a set).
+            if is_flags(types, name) && members.len() > 1 {
+                edges.push((
+                    json_string(&members.join(",")),
+                    "every member (flags)".into(),
+                ));
+            }
+            edges
+        }
         TypeRef::Collection(inner) => {
             let items = valid_edges(types, inner, false);
             let mut edges = vec![("[]".to_owned(), "an empty collection".to_owned())];
@@ -55,6 +66,10 @@ pub(crate) fn valid_edges(types: &Types, ty: &TypeRef, nullable: bool) -> Vec<(S
         edges.push(("null".into(), "null (the property is nullable)".into()));
     }
     edges
+}
+
+fn is_flags(types: &Types, name: &str) -> bool {
+    types.enums.get(name).is_some_and(|e| e.flags)
 }
 
 fn enum_members<'t>(types: &'t Types, name: &str) -> &'t [String] {
@@ -125,6 +140,20 @@ pub(crate) fn invalid_edges(types: &Types, ty: &TypeRef, nullable: bool) -> Vec<
                 ("0".to_owned(), "a number".to_owned()),
                 ("true".to_owned(), "a boolean".to_owned()),
             ];
+            // Two members at once: a set is valid for a flags enum only, and one unknown member
+            // spoils it (the twins of "every member" and of a single member).
+            let members = enum_members(types, name);
+            if is_flags(types, name) {
+                e.push((
+                    json_string(&format!("{first},notAMember")),
+                    "a member and an unknown one (flags)".to_owned(),
+                ));
+            } else if let [a, b, ..] = members {
+                e.push((
+                    json_string(&format!("{a},{b}")),
+                    "two members of an enum that is not flags".to_owned(),
+                ));
+            }
             let other_case = swap_case(&first);
             if other_case != first {
                 e.insert(

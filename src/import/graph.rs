@@ -136,6 +136,39 @@ fn element_type(namespace: &str, placeholder: &str) -> String {
     format!("{namespace}.{base}")
 }
 
+/// What the graph builder may ask about: the entity type, the types the paths name (casts, key
+/// placeholders, the segments before the first key) as seeds, and the navigation names the
+/// paths follow (lower case).
+pub(crate) fn reached_from(
+    namespace: &str,
+    entity_type: &str,
+    templates: &[(String, Template)],
+) -> (Vec<String>, std::collections::BTreeSet<String>) {
+    let mut seeds = vec![entity_type.to_owned()];
+    let mut navigations = std::collections::BTreeSet::new();
+    for (_, template) in templates {
+        let mut keyed = false;
+        for segment in template.segments() {
+            match segment {
+                Segment::Navigation(n) => {
+                    navigations.insert(n.to_ascii_lowercase());
+                    if !keyed {
+                        seeds.push(format!("{namespace}.{n}"));
+                    }
+                }
+                Segment::Key(k) => {
+                    keyed = true;
+                    seeds.push(element_type(namespace, k));
+                }
+                Segment::Cast(t) => seeds.push(t.clone()),
+            }
+        }
+    }
+    seeds.sort();
+    seeds.dedup();
+    (seeds, navigations)
+}
+
 /// One walk of a template: the keys it filled, and the node after each segment.
 struct Walk {
     keys: Keys,

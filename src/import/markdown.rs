@@ -3,7 +3,7 @@
 //! generator writes into description cells (read-only, possible values, prose rules).
 
 /// A value with the 1-based line it was read from.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Located<T> {
     pub(crate) value: T,
     pub(crate) line: usize,
@@ -53,6 +53,9 @@ pub(crate) struct Row {
     pub(crate) ty: TypeCell,
     pub(crate) description: String,
     pub(crate) line: usize,
+    /// The quirks of clear meaning read past in this row (`&nbsp;`, zero-width characters, a
+    /// `DateTime` type): warnings for the pack when the row is used.
+    pub(crate) notes: Vec<String>,
 }
 
 /// The Edm primitive names a Type cell may hold, written without the `Edm.` prefix as the
@@ -125,12 +128,17 @@ pub(crate) struct Table {
     pub(crate) header: Vec<String>,
     pub(crate) line: usize,
     pub(crate) rows: Vec<TableRow>,
+    /// Quirks of the header and of section rows (`|**Apps**|`), by line: warnings for the pack
+    /// when the table is used.
+    pub(crate) notes: Vec<Located<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct TableRow {
     pub(crate) cells: Vec<String>,
     pub(crate) line: usize,
+    /// What was cleaned out of the cells (see `tidy_cell`).
+    pub(crate) notes: Vec<String>,
 }
 
 impl<'a> Document<'a> {
@@ -329,9 +337,17 @@ fn open_line(text: &str, number: usize) -> (LineKind, Block) {
         return (LineKind::Comment, block);
     }
     match heading_level(text) {
+        Some(_) if is_tab_marker(text) => (LineKind::Text, Block::None),
         Some(level) => (LineKind::Heading(level), Block::None),
         None => (LineKind::Text, Block::None),
     }
+}
+
+/// `# [HTTP](#tab/http)`: the docs' code-sample tabs are written as level-1 headings, but they
+/// open no section (the example's request block sits under one, still in "### Request").
+fn is_tab_marker(text: &str) -> bool {
+    let heading = heading_text(text);
+    heading.starts_with('[') && heading.contains("](#tab/")
 }
 
 /// An ATX heading's level: up to three spaces, one to six `#`, then a space or the line's end.
@@ -445,17 +461,33 @@ fn read_table(section: &str, lines: &[Line<'_>]) -> Result<Table, ParseError> {
     if separator.kind != LineKind::Text || !is_separator(separator.text) {
         return Err(missing_separator(section, header.number));
     }
-    let rows = logical_rows(body)
+    let rows: Vec<TableRow> = logical_rows(body)
         .into_iter()
-        .map(|(line, text)| TableRow {
-            cells: split_cells(&text),
-            line,
+        .map(|(line, text)| {
+            let (cells, notes) = split_cells(&text);
+            TableRow { cells, line, notes }
         })
         .collect();
+    let (header_cells, header_notes) = split_cells(header.text);
+    let mut notes: Vec<Located<String>> = header_notes
+        .into_iter()
+        .map(|n| Located {
+            value: format!("the table header {n}"),
+            line: header.number,
+        })
+        .collect();
+    notes.extend(rows.iter().filter(|r| is_label_row(r)).map(|r| Located {
+        value: format!(
+            "the section row |{}| is read as a label and skipped",
+            r.cells.first().map_or("", String::as_str)
+        ),
+        line: r.line,
+    }));
     Ok(Table {
-        header: split_cells(header.text),
+        header: header_cells,
         line: header.number,
         rows,
+        notes,
     })
 }
 
@@ -468,7 +500,7 @@ fn missing_separator(section: &str, line: usize) -> ParseError {
 }
 
 fn is_separator(text: &str) -> bool {
-    let cells = split_cells(text);
+    let (cells, _) = split_cells(text);
     !cells.is_empty()
         && cells.iter().all(|c| {
             let dashes = c.trim_start_matches(':').trim_end_matches(':');
@@ -506,8 +538,9 @@ fn closes_row(row: &str) -> bool {
     row.ends_with('|') && !row.ends_with("\\|")
 }
 
-/// The cells of one row, without the outer pipes; `\|` is a pipe inside a cell.
-fn split_cells(text: &str) -> Vec<String> {
+/// The cells of one row, without the outer pipes; `\|` is a pipe inside a cell. Each cell is
+/// tidied (`tidy_cell`); what was cleaned out is returned as notes.
+fn split_cells(text: &str) -> (Vec<String>, Vec<String>) {
     let text = clean(text);
     let text = text.strip_prefix('|').unwrap_or(text);
     let text = if closes_row(text) {
@@ -524,12 +557,72 @@ fn split_cells(text: &str) -> Vec<String> {
                 cell.push('|');
                 chars.next();
             }
-            '|' => cells.push(clean(&std::mem::take(&mut cell)).to_string()),
+            '|' => cells.push(std::mem::take(&mut cell)),
             _ => cell.push(c),
         }
     }
-    cells.push(clean(&cell).to_string());
-    cells
+    cells.push(cell);
+    let mut notes = Vec::new();
+    let cells = cells
+        .iter()
+        .map(|raw| {
+            let (tidy, note) = tidy_cell(raw);
+            notes.extend(note.map(|n| format!("cell `{}` held {n}, read past", shortened(&tidy))));
+            tidy
+        })
+        .collect();
+    (cells, notes)
+}
+
+/// A cell's text for a warning: its first 40 characters.
+fn shortened(text: &str) -> String {
+    match text.char_indices().nth(40) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_owned(),
+    }
+}
+
+/// Characters that take no room: the generator leaves U+200B in cells, and U+FEFF, U+200C,
+/// U+200D and U+2060 mean the same to a reader.
+fn is_zero_width(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}'
+    )
+}
+
+/// A cell trimmed of whitespace, `&nbsp;` and zero-width characters at its edges (inside, the
+/// text is kept verbatim); and what was cleaned out, when it was more than whitespace.
+fn tidy_cell(raw: &str) -> (String, Option<&'static str>) {
+    let (mut nbsp, mut zero_width) = (false, false);
+    let mut text = raw.trim_matches(char::is_whitespace);
+    loop {
+        let before = text.len();
+        for (entity, at_start) in [("&nbsp;", true), ("&nbsp;", false)] {
+            let stripped = if at_start {
+                text.strip_prefix(entity)
+            } else {
+                text.strip_suffix(entity)
+            };
+            if let Some(rest) = stripped {
+                nbsp = true;
+                text = rest;
+            }
+        }
+        let trimmed = text.trim_matches(is_zero_width);
+        zero_width |= trimmed.len() != text.len();
+        text = trimmed.trim_matches(char::is_whitespace);
+        if text.len() == before {
+            break;
+        }
+    }
+    let note = match (nbsp, zero_width) {
+        (true, true) => Some("`&nbsp;` and zero-width characters"),
+        (true, false) => Some("`&nbsp;`"),
+        (false, true) => Some("zero-width characters"),
+        (false, false) => None,
+    };
+    (text.to_string(), note)
 }
 
 /// Checks a table's header cells (ASCII case ignored).
@@ -580,15 +673,32 @@ pub(crate) fn property_rows(section: &str, table: &Table) -> Result<Vec<Row>, Pa
                 format!("`{name}` is not a property name; the first cell must name the property"),
             ));
         }
-        let ty = type_cell(ty).map_err(|problem| ParseError::new(section, row.line, problem))?;
+        let mut notes = row.notes.clone();
+        let ty = match type_cell(ty) {
+            Err(_) if is_date_time(ty) => {
+                notes.push(format!(
+                    "the type `{ty}` is read as DateTimeOffset (Graph's docs write DateTime for it)"
+                ));
+                type_cell(&ty.replacen("DateTime", "DateTimeOffset", 1))
+            }
+            other => other,
+        }
+        .map_err(|problem| ParseError::new(section, row.line, problem))?;
         rows.push(Row {
             name: name.clone(),
             ty,
             description: description.join("|"),
             line: row.line,
+            notes,
         });
     }
     Ok(rows)
+}
+
+/// `DateTime` or `DateTime collection`: no Edm type, written on a few pages for DateTimeOffset.
+fn is_date_time(cell: &str) -> bool {
+    let cell = clean(cell);
+    cell == "DateTime" || cell == "DateTime collection"
 }
 
 /// Reads a Type cell; the error text says what the cell may hold.
@@ -728,14 +838,17 @@ pub(crate) fn is_read_only(description: &str) -> bool {
 
 /// The members listed as "Possible values are: `a`, `b`." (None when there is no such list; the
 /// numeric form "0 - `Not Ready`, …" returns None too: it is a prose rule, not enum members).
+/// Some current pages say "Possible values are" twice, the first time without backticks: the
+/// first occurrence that lists backticked names is the one read.
 pub(crate) fn possible_values(description: &str) -> Option<Vec<String>> {
     let lower = description.to_ascii_lowercase();
     let phrase = "possible values are";
-    // ASCII lowercasing keeps byte offsets, so the index is valid in `description`.
-    let at = lower.find(phrase)? + phrase.len();
-    let rest = description[at..].trim_start();
-    let rest = rest.strip_prefix(':').unwrap_or(rest).trim_start();
-    member_list(rest)
+    // ASCII lowercasing keeps byte offsets, so the indices are valid in `description`.
+    lower.match_indices(phrase).find_map(|(at, _)| {
+        let rest = description[at + phrase.len()..].trim_start();
+        let rest = rest.strip_prefix(':').unwrap_or(rest).trim_start();
+        member_list(rest)
+    })
 }
 
 /// A list of backticked member names separated by ", " (or "and"/"or"); None when any item is

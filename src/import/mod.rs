@@ -6,7 +6,9 @@
 mod cases;
 #[cfg(test)]
 mod corpus_tests;
+mod csdl;
 mod graph;
+mod lookup;
 mod markdown;
 mod naming;
 mod page;
@@ -14,14 +16,16 @@ mod resource;
 mod typing;
 
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use serde_json::Value;
 
 use crate::pack::file::{
-    EntityFile, PackFile, Permissions, PropertyFile, Source, Success, VariantFile,
+    EntityFile, FixturesFile, PackFile, Permissions, PropertyFile, Source, Success, VariantFile,
 };
 use crate::pack::template::{Segment, Template};
 use crate::pack::{FIXTURES_JSON, PACK_JSON};
+pub use csdl::{read_csdl, Csdl};
 use markdown::ParseError;
 use page::Page;
 use typing::Typing;
@@ -31,6 +35,8 @@ use typing::Typing;
 pub struct Request {
     pub page: PathBuf,
     pub resources: Option<PathBuf>,
+    /// Graph's metadata (`--csdl`), read once for every page of a folder.
+    pub csdl: Option<Rc<Csdl>>,
     pub out: PathBuf,
     pub name: Option<String>,
     /// Paths to use when the page lists none it can read.
@@ -42,7 +48,21 @@ pub struct Request {
 pub struct Imported {
     pub warnings: Vec<String>,
     pub case_files: usize,
+    /// The trials the self-check ran (all passed: a pack that fails it is not written); None
+    /// without a self-check.
+    pub checked: Option<usize>,
 }
+
+/// What a self-check saw: how many trials ran, and the failing ones (failed, error or warned).
+#[derive(Debug, Clone, Default)]
+pub struct Verdict {
+    pub trials: usize,
+    pub failures: Vec<String>,
+}
+
+/// The self-check an import ends with, given the folder the pack was written to before it is
+/// moved into place, or why the check could not run.
+pub type SelfCheck<'a> = &'a dyn Fn(&Path) -> Result<Verdict, String>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
@@ -53,6 +73,24 @@ pub enum ImportError {
         line: usize,
         problem: String,
     },
+    #[error(
+        "{page}: {section}, line {line}: {problem} (the import reached this page from {chain})"
+    )]
+    Reached {
+        page: String,
+        section: String,
+        line: usize,
+        problem: String,
+        chain: String,
+    },
+    #[error("{file}, line {line}: {problem}")]
+    Csdl {
+        file: String,
+        line: usize,
+        problem: String,
+    },
+    #[error("the CSDL's {owner} has a member of type {type_name}, which the importer cannot make a contract of (no Edm type of CONTRACT's table, nor a type the CSDL defines); import the page with --resources instead")]
+    CsdlType { owner: String, type_name: String },
     #[error("cannot read {path}: {source}; check the path")]
     Read {
         path: String,
@@ -64,6 +102,10 @@ pub enum ImportError {
     Out { dir: String, problem: String },
     #[error("the pack made from {page} does not hold together ({problem}); this is a bug in the importer: please report it with the page")]
     Pack { page: String, problem: String },
+    #[error("the pack made from {page} does not pass its own reference service, so it was not written; failing trials:\n  {}\n(report it with the page; `--no-check` writes the pack anyway, to look into it)", failures.join("\n  "))]
+    SelfCheck { page: String, failures: Vec<String> },
+    #[error("the self-check of the pack made from {page} could not run: {problem}; `--no-check` writes the pack without it")]
+    SelfCheckRun { page: String, problem: String },
 }
 
 impl ImportError {
@@ -77,8 +119,8 @@ impl ImportError {
     }
 }
 
-/// Reads the page and writes the pack.
-pub fn import(request: &Request) -> Result<Imported, ImportError> {
+/// Reads the page and writes the pack, once `check` (when given) has passed it.
+pub fn import(request: &Request, check: Option<SelfCheck<'_>>) -> Result<Imported, ImportError> {
     let page_name = request.page.file_name().map_or_else(
         || request.page.display().to_string(),
         |f| f.to_string_lossy().into_owned(),
@@ -96,50 +138,32 @@ pub fn import(request: &Request) -> Result<Imported, ImportError> {
         );
         "microsoft.graph".into()
     });
-    let mut typing = Typing::new(&namespace, request.resources.as_deref())?;
+    let mut typing = Typing::new(
+        &namespace,
+        request.resources.as_deref(),
+        request.csdl.clone(),
+    )?;
+    typing.note_table(&page.notes, &page_name);
     let name = pack_name(request, &page_name);
     let entity_type = format!("{namespace}.{}", page.entity);
-    let properties = properties(&page, &page_name, &mut typing, &mut warnings)?;
+    let properties = properties(&page, &page_name, &entity_type, &mut typing, &mut warnings)?;
     let variants = variants(&page, &page_name, request, &mut warnings)?;
-    let known = typing.known();
-    let (fixtures, graph_warnings) = graph::Builder::new(&name, &namespace, &entity_type, &known)
-        .build(
-            &variants
-                .iter()
-                .map(|v| {
-                    (
-                        v.name.clone(),
-                        Template::parse(&v.template).expect("checked above"),
-                    )
-                })
-                .collect::<Vec<_>>(),
-        )
-        .map_err(|problem| ImportError::Page {
-            page: page_name.clone(),
-            section: "HTTP Request".into(),
-            line: page.paths.first().map_or(0, |p| p.line),
-            problem,
-        })?;
-    warnings.extend(graph_warnings);
-    let node_types = fixtures
-        .nodes
-        .values()
-        .map(|n| n.type_name.clone())
-        .chain([entity_type.clone()]);
-    typing.add_entities(
-        &known,
-        node_types
-            .filter(|t| known.entities.contains_key(t) || *t == entity_type)
-            .collect::<Vec<_>>(),
-    );
+    let fixtures = fixtures(
+        &page,
+        &page_name,
+        &name,
+        &variants,
+        &mut typing,
+        &mut warnings,
+    )?;
     warnings.extend(std::mem::take(&mut typing.warnings));
-    warnings.push("nullability is not on the page: the importer holds String, Binary, complex and collection properties nullable, and the others not".into());
+    warnings.extend(nullability_warning(&typing));
     let meta = PackFile {
         name,
         title: format!("Update {}", page.entity),
         source: Source {
             page: page_name.clone(),
-            date: "undated".into(),
+            date: page.date.clone().unwrap_or_else(|| "undated".into()),
         },
         version: page.version.clone().unwrap_or_else(|| {
             warnings.push("the page's example has no version segment; the pack uses beta".into());
@@ -151,7 +175,7 @@ pub fn import(request: &Request) -> Result<Imported, ImportError> {
             key: "id".into(),
             properties,
         },
-        permissions: permissions(&page),
+        permissions: permissions(&page, &mut warnings),
         success: Success {
             status: page.success.0,
             entity: page.success.1,
@@ -161,11 +185,73 @@ pub fn import(request: &Request) -> Result<Imported, ImportError> {
         example: page.example_request.as_ref().map(|e| without_key(&e.value)),
         warnings: warnings.clone(),
     };
-    let case_files = write(&request.out, &meta, &fixtures, &page_name)?;
+    let (case_files, checked) = write(&request.out, &meta, &fixtures, &page_name, check)?;
     Ok(Imported {
         warnings,
         case_files,
+        checked,
     })
+}
+
+/// Without the CSDL, nullability is the importer's convention for every property; with it,
+/// only for those the CSDL does not have.
+fn nullability_warning(typing: &Typing) -> Option<String> {
+    if typing.csdl.is_none() {
+        return Some("nullability is not on the page: the importer holds String, Binary, complex and collection properties nullable, and the others not".into());
+    }
+    (!typing.guessed.is_empty()).then(|| format!("the CSDL does not have {}: their nullability is the importer's convention (String, Binary, complex and collection nullable, the others not)", typing.guessed.join(", ")))
+}
+
+/// The embedded service's graph, from the entity types the paths reach (in the CSDL when given,
+/// else on the resource pages); those types join the pack's types.
+fn fixtures(
+    page: &Page,
+    page_name: &str,
+    name: &str,
+    variants: &[VariantFile],
+    typing: &mut Typing,
+    warnings: &mut Vec<String>,
+) -> Result<FixturesFile, ImportError> {
+    let namespace = page.namespace.as_deref().unwrap_or("microsoft.graph");
+    let entity_type = format!("{namespace}.{}", page.entity);
+    let templates: Vec<(String, Template)> = variants
+        .iter()
+        .map(|v| {
+            (
+                v.name.clone(),
+                Template::parse(&v.template).expect("checked above"),
+            )
+        })
+        .collect();
+    let (seeds, navigations) = graph::reached_from(namespace, &entity_type, &templates);
+    let pages = lookup::PageEntities {
+        resources: &typing.resources,
+        namespace,
+    };
+    let source: &dyn lookup::EntitySource = match &typing.csdl {
+        Some(csdl) => csdl.as_ref(),
+        None => &pages,
+    };
+    let (known, reach_warnings) = lookup::reach(source, &seeds, &navigations)?;
+    warnings.extend(reach_warnings);
+    let (fixtures, graph_warnings) = graph::Builder::new(name, namespace, &entity_type, &known)
+        .build(&templates)
+        .map_err(|problem| ImportError::Page {
+            page: page_name.to_owned(),
+            section: "HTTP Request".into(),
+            line: page.paths.first().map_or(0, |p| p.line),
+            problem,
+        })?;
+    warnings.extend(graph_warnings);
+    let node_types: Vec<String> = fixtures
+        .nodes
+        .values()
+        .map(|n| n.type_name.clone())
+        .chain([entity_type.clone()])
+        .filter(|t| known.entities.contains_key(t) || *t == entity_type)
+        .collect();
+    typing.add_entities(&known, node_types);
+    Ok(fixtures)
 }
 
 /// `--name`, else the page's file name without `intune-` and `-update`.
@@ -190,6 +276,7 @@ fn pack_name(request: &Request, page_name: &str) -> String {
 fn properties(
     page: &Page,
     page_name: &str,
+    entity_type: &str,
     typing: &mut Typing,
     warnings: &mut Vec<String>,
 ) -> Result<Vec<PropertyFile>, ImportError> {
@@ -198,6 +285,7 @@ fn properties(
     }
     let mut out = Vec::new();
     for row in &page.properties {
+        typing.note_row(row, page_name);
         let type_name = typing.type_of(row, page_name)?;
         for rule in markdown::prose_rules(&row.description) {
             warnings.push(format!(
@@ -207,11 +295,28 @@ fn properties(
         }
         let key = row.name == "id";
         out.push(PropertyFile {
-            nullable: !key && typing.nullable(&type_name),
+            nullable: !key && typing.property_nullable(entity_type, &row.name, &type_name),
             read_only: key || markdown::is_read_only(&row.description),
             name: row.name.clone(),
             type_name,
         });
+    }
+    if !out.iter().any(|p| !p.read_only) {
+        let from_csdl = csdl_properties(typing, entity_type, &out)?;
+        if from_csdl.is_empty() {
+            return Err(ImportError::Page { page: page_name.into(), section: "Request body".into(), line: page.properties.first().map_or(0, |r| r.line), problem: "the property table lists no property a PATCH can change (only the key or read-only ones); give --csdl FILE so the pack takes the entity's properties from Graph's metadata".into() });
+        }
+        warnings.push(format!(
+            "the page's table lists no property a PATCH can change; the pack takes the CSDL's {}",
+            from_csdl
+                .iter()
+                .map(|p| p.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        out.extend(from_csdl);
+    } else if let Some(csdl) = &typing.csdl {
+        warnings.extend(csdl_differences(csdl, entity_type, &out));
     }
     if let Some(example) = &page.example_request {
         for p in &out {
@@ -225,6 +330,59 @@ fn properties(
         }
     }
     Ok(out)
+}
+
+/// The CSDL's structural properties of the entity that the page does not list (none without
+/// the CSDL), with their types and nullability.
+fn csdl_properties(
+    typing: &mut Typing,
+    entity_type: &str,
+    listed: &[PropertyFile],
+) -> Result<Vec<PropertyFile>, ImportError> {
+    let Some(csdl) = typing.csdl.clone() else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for p in csdl.all_properties(entity_type) {
+        if listed.iter().any(|l| l.name == p.name) {
+            continue;
+        }
+        out.push(PropertyFile {
+            name: p.name.clone(),
+            type_name: typing.csdl_type(&p.type_name, entity_type)?,
+            nullable: p.nullable,
+            read_only: false,
+        });
+    }
+    Ok(out)
+}
+
+/// Where the CSDL's entity type and the page's table disagree on which properties there are:
+/// the pack follows the page (it is the contract), and says so.
+fn csdl_differences(csdl: &Csdl, entity_type: &str, page: &[PropertyFile]) -> Vec<String> {
+    if !csdl.entities.contains_key(entity_type) {
+        return vec![format!("the CSDL has no entity type {entity_type}; the pack takes every type from the page and the resource pages")];
+    }
+    let on_page = |name: &str| page.iter().any(|p| p.name == name);
+    let mut out = Vec::new();
+    let extra: Vec<&str> = csdl
+        .all_properties(entity_type)
+        .into_iter()
+        .map(|p| p.name.as_str())
+        .filter(|n| !on_page(n))
+        .collect();
+    if !extra.is_empty() {
+        out.push(format!("the CSDL's {entity_type} also has {}, which the page does not list; the pack follows the page", extra.join(", ")));
+    }
+    let missing: Vec<&str> = page
+        .iter()
+        .map(|p| p.name.as_str())
+        .filter(|n| csdl.property(entity_type, n).is_none())
+        .collect();
+    if !missing.is_empty() {
+        out.push(format!("the page lists {}, which the CSDL's {entity_type} does not have; the pack follows the page", missing.join(", ")));
+    }
+    out
 }
 
 fn variants(
@@ -290,8 +448,18 @@ fn variants(
         .collect())
 }
 
-fn permissions(page: &Page) -> Permissions {
+fn permissions(page: &Page, warnings: &mut Vec<String>) -> Permissions {
     let p = &page.permissions;
+    let mut read_scopes: Vec<&String> = p
+        .delegated
+        .iter()
+        .chain(&p.application)
+        .filter(|s| s.contains(".Read."))
+        .collect();
+    read_scopes.dedup();
+    for s in read_scopes {
+        warnings.push(format!("the page lists the read scope {s} among the permissions to update; the pack takes the page at its word and lets it write"));
+    }
     let mut read: Vec<String> = p
         .delegated
         .iter()
@@ -322,14 +490,15 @@ fn without_key(example: &Value) -> Value {
     }
 }
 
-/// Writes the pack into a fresh folder next to `out`, then moves it into place: a page that
-/// fails half-way leaves nothing behind.
+/// Writes the pack into a fresh folder next to `out`, self-checks it there, then moves it into
+/// place: a page that fails half-way, or a pack that fails its check, leaves nothing behind.
 fn write(
     out: &Path,
     meta: &PackFile,
     fixtures: &crate::pack::file::FixturesFile,
     page_name: &str,
-) -> Result<usize, ImportError> {
+    check: Option<SelfCheck<'_>>,
+) -> Result<(usize, Option<usize>), ImportError> {
     let bad = |problem: String| ImportError::Out {
         dir: out.display().to_string(),
         problem,
@@ -383,10 +552,35 @@ fn write(
             return Err(bad(format!("cannot write {name}: {e}")));
         }
     }
+    let mut checked = None;
+    if let Some(check) = check {
+        let failed = match check(&tmp) {
+            Ok(v) if v.failures.is_empty() && v.trials > 0 => {
+                checked = Some(v.trials);
+                None
+            }
+            Ok(v) if v.failures.is_empty() => Some(ImportError::SelfCheckRun {
+                page: page_name.into(),
+                problem: "the pack plans no trial".into(),
+            }),
+            Ok(v) => Some(ImportError::SelfCheck {
+                page: page_name.into(),
+                failures: v.failures,
+            }),
+            Err(problem) => Some(ImportError::SelfCheckRun {
+                page: page_name.into(),
+                problem,
+            }),
+        };
+        if let Some(e) = failed {
+            let _ = std::fs::remove_dir_all(&tmp);
+            return Err(e);
+        }
+    }
     let _ = std::fs::remove_dir(out);
     std::fs::rename(&tmp, out).map_err(|e| {
         let _ = std::fs::remove_dir_all(&tmp);
         bad(format!("cannot move the pack into place: {e}"))
     })?;
-    Ok(files.len())
+    Ok((files.len(), checked))
 }

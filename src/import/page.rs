@@ -40,6 +40,10 @@ pub(crate) struct Page {
     /// The example request's JSON body (numbers keep their text), and the example response's.
     pub(crate) example_request: Option<Located<serde_json::Value>>,
     pub(crate) example_response: Option<Located<serde_json::Value>>,
+    /// The front matter's `ms.date`, as ISO `YYYY-MM-DD` when it is written `MM/DD/YYYY`.
+    pub(crate) date: Option<String>,
+    /// Quirks of clear meaning read past in the page's tables (the rows keep their own).
+    pub(crate) notes: Vec<Located<String>>,
 }
 
 const NOT_TEMPLATE: &str = "this is not an \"Update <entity>\" page of the Intune template; \
@@ -67,7 +71,11 @@ pub(crate) fn parse_update_page(text: &str) -> Result<Page, ParseError> {
     })?;
     let (paths, unreadable_paths) = request_lines(&http)?;
     let entity = entity_name(&title)?;
-    let properties = request_body(&whole, &title)?;
+    let (properties, mut notes) = request_body(&whole, &title)?;
+    let permissions_section = whole
+        .section(2, "Permissions")
+        .or_else(|| whole.section(2, "Prerequisites"));
+    let permissions = permissions(permissions_section, &title, &mut notes)?;
     let success = success_status(&whole, &title)?;
     let example = whole
         .section(2, "Example")
@@ -87,7 +95,7 @@ pub(crate) fn parse_update_page(text: &str) -> Result<Page, ParseError> {
             .into_iter()
             .map(|l| l.value)
             .find(|l| l.text == entity),
-        permissions: permissions(whole.section(2, "Prerequisites"))?,
+        permissions,
         entity,
         paths,
         unreadable_paths,
@@ -96,7 +104,19 @@ pub(crate) fn parse_update_page(text: &str) -> Result<Page, ParseError> {
         version,
         example_request,
         example_response,
+        date: doc.front("ms.date").map(|d| iso_date(&d.value)),
+        notes,
     })
+}
+
+/// `08/01/2024` → `2024-08-01`; any other form is kept as written.
+fn iso_date(value: &str) -> String {
+    let parts: Vec<&str> = value.split('/').collect();
+    let digits = |s: &str, n: usize| s.len() == n && s.chars().all(|c| c.is_ascii_digit());
+    match parts.as_slice() {
+        [m, d, y] if digits(m, 2) && digits(d, 2) && digits(y, 4) => format!("{y}-{m}-{d}"),
+        _ => value.to_string(),
+    }
 }
 
 /// The entity from "Update <entity>"; the name must be one identifier.
@@ -187,7 +207,9 @@ fn is_path(target: &str) -> bool {
     target.starts_with('/') && !target.chars().any(char::is_whitespace)
 }
 
-fn request_body(whole: &Section<'_, '_>, title: &Located<&str>) -> Result<Vec<Row>, ParseError> {
+type Body = (Vec<Row>, Vec<Located<String>>);
+
+fn request_body(whole: &Section<'_, '_>, title: &Located<&str>) -> Result<Body, ParseError> {
     let body = whole.section(2, "Request body").ok_or_else(|| {
         not_template(
             title.value,
@@ -203,7 +225,7 @@ fn request_body(whole: &Section<'_, '_>, title: &Located<&str>) -> Result<Vec<Ro
         )
     })?;
     expect_header(body.title, &table, &["Property", "Type", "Description"])?;
-    property_rows(body.title, &table)
+    Ok((property_rows(body.title, &table)?, table.notes))
 }
 
 /// The status in backticks in the Response section, and whether the sentence goes on to an
@@ -309,35 +331,63 @@ fn json_body(section: &str, fence: &Fence<'_, '_>) -> Result<Option<Located<Valu
     }
 }
 
-/// The permission table's rows, or the 2017 form's `*Scope*` lines given to both kinds.
-fn permissions(prerequisites: Option<Section<'_, '_>>) -> Result<Permissions, ParseError> {
+/// The permission table's rows (under "Permissions" today, "Prerequisites" in 2021), or the
+/// 2017 form's `*Scope*` lines given to both kinds. A page that names no permission is refused:
+/// there is no update nobody may call, and a pack without one could not even be read.
+fn permissions(
+    section: Option<Section<'_, '_>>,
+    title: &Located<&str>,
+    notes: &mut Vec<Located<String>>,
+) -> Result<Permissions, ParseError> {
+    let Some(section) = section else {
+        return Err(ParseError::new(
+            title.value,
+            title.line,
+            "the page has no \"## Permissions\" (or \"## Prerequisites\") section; an update \
+             page names the permissions that may call it",
+        ));
+    };
     let mut found = Permissions {
         delegated: Vec::new(),
         application: Vec::new(),
     };
-    let Some(section) = prerequisites else {
-        return Ok(found);
-    };
     if let Some(table) = section.first_table()? {
+        notes.extend(table.notes.iter().cloned());
         for row in &table.rows {
-            let [label, value, ..] = row.cells.as_slice() else {
+            let [label, values @ ..] = row.cells.as_slice() else {
                 continue;
             };
+            // Newer pages split the scopes over "Least privileged" and "Higher privileged"
+            // columns; any of them may call the update.
+            let scopes = permission_list(&values.join(","));
             match label.to_ascii_lowercase().as_str() {
-                "delegated (work or school account)" => found.delegated = permission_list(value),
-                "application" => found.application = permission_list(value),
-                _ => {}
+                "delegated (work or school account)" => found.delegated = scopes,
+                "application" => found.application = scopes,
+                _ => continue,
             }
+            notes.extend(row.notes.iter().map(|n| Located {
+                value: n.clone(),
+                line: row.line,
+            }));
         }
-        return Ok(found);
+    } else {
+        let scopes: Vec<String> = section
+            .text()
+            .filter_map(|l| emphasized(clean(l.text)))
+            .flat_map(permission_list)
+            .collect();
+        found.delegated.clone_from(&scopes);
+        found.application = scopes;
     }
-    let scopes: Vec<String> = section
-        .text()
-        .filter_map(|l| emphasized(clean(l.text)))
-        .flat_map(permission_list)
-        .collect();
-    found.delegated.clone_from(&scopes);
-    found.application = scopes;
+    if found.delegated.is_empty() && found.application.is_empty() {
+        return Err(ParseError::new(
+            section.title,
+            section.line,
+            "the section names no permission that may call the update (no \"Delegated (work or \
+             school account)\" or \"Application\" row with a scope, nor a *Scope* line); a \
+             pack needs one: add the row the Graph page has",
+        ));
+    }
     Ok(found)
 }
 
@@ -347,20 +397,24 @@ fn emphasized(text: &str) -> Option<&str> {
     (!inner.starts_with('*') && !inner.is_empty()).then_some(inner)
 }
 
+/// The scopes of a cell (or of cells joined by commas): "Not supported." and "Not available."
+/// name none; a scope listed twice counts once.
 fn permission_list(value: &str) -> Vec<String> {
-    let value = clean(value);
-    if value
-        .trim_end_matches('.')
-        .eq_ignore_ascii_case("not supported")
-    {
-        return Vec::new();
-    }
-    value
+    let none = |s: &str| {
+        let s = s.trim_end_matches('.');
+        s.eq_ignore_ascii_case("not supported") || s.eq_ignore_ascii_case("not available")
+    };
+    let mut scopes: Vec<String> = Vec::new();
+    for scope in value
         .split(',')
         .map(clean)
-        .filter(|p| !p.is_empty())
-        .map(str::to_string)
-        .collect()
+        .filter(|p| !p.is_empty() && !none(p))
+    {
+        if !scopes.iter().any(|s| s == scope) {
+            scopes.push(scope.to_string());
+        }
+    }
+    scopes
 }
 
 #[cfg(test)]

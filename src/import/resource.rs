@@ -30,6 +30,9 @@ pub(crate) struct Resource {
     pub(crate) members: Vec<(String, i64)>,
     /// The prose calls it abstract ("An abstract class …", "Abstract class …").
     pub(crate) abstract_hint: bool,
+    /// Quirks of clear meaning read past in the Properties or Members table (the rows keep
+    /// their own): warnings for the pack when the type is used.
+    pub(crate) notes: Vec<Located<String>>,
 }
 
 /// What the title says the page is; the front matter must agree.
@@ -65,9 +68,10 @@ pub(crate) fn parse_resource_page(text: &str) -> Result<Resource, ParseError> {
         relationships: Vec::new(),
         members: Vec::new(),
         abstract_hint: calls_abstract(&intro),
+        notes: Vec::new(),
     };
     if kind == ResourceKind::Enum {
-        resource.members = members(&whole, &title)?;
+        (resource.members, resource.notes) = members(&whole, &title)?;
     } else {
         let properties = whole.section(2, "Properties").ok_or_else(|| {
             ParseError::new(
@@ -77,9 +81,9 @@ pub(crate) fn parse_resource_page(text: &str) -> Result<Resource, ParseError> {
                  properties under it (an empty table or None when it has none)",
             )
         })?;
-        resource.properties = rows(&properties, "Property")?;
+        (resource.properties, resource.notes) = rows(&properties, "Property")?;
         if let Some(relationships) = whole.section(2, "Relationships") {
-            resource.relationships = rows(&relationships, "Relationship")?;
+            resource.relationships = rows(&relationships, "Relationship")?.0;
         }
     }
     Ok(resource)
@@ -206,9 +210,11 @@ fn calls_abstract(intro: &Section<'_, '_>) -> bool {
 
 /// A Properties or Relationships section: a table whose first header cell is `first`, or
 /// "None".
-fn rows(section: &Section<'_, '_>, first: &str) -> Result<Vec<Row>, ParseError> {
+type Rows = (Vec<Row>, Vec<Located<String>>);
+
+fn rows(section: &Section<'_, '_>, first: &str) -> Result<Rows, ParseError> {
     if section.says_none() {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), Vec::new()));
     }
     let Some(table) = section.first_table()? else {
         return Err(ParseError::new(
@@ -220,14 +226,14 @@ fn rows(section: &Section<'_, '_>, first: &str) -> Result<Vec<Row>, ParseError> 
         ));
     };
     expect_header(section.title, &table, &[first, "Type", "Description"])?;
-    property_rows(section.title, &table)
+    Ok((property_rows(section.title, &table)?, table.notes))
 }
 
-/// The Members table of an enum page, in the page's order.
-fn members(
-    whole: &Section<'_, '_>,
-    title: &Located<&str>,
-) -> Result<Vec<(String, i64)>, ParseError> {
+type Members = (Vec<(String, i64)>, Vec<Located<String>>);
+
+/// The Members table of an enum page, in the page's order. A member whose Value cell is empty
+/// keeps its name (all a pack uses) and its place as its value, with a note.
+fn members(whole: &Section<'_, '_>, title: &Located<&str>) -> Result<Members, ParseError> {
     let section = whole.section(2, "Members").ok_or_else(|| {
         ParseError::new(
             title.value,
@@ -243,18 +249,31 @@ fn members(
         )
     })?;
     expect_header(section.title, &table, &["Member", "Value", "Description"])?;
+    let mut notes = table.notes.clone();
     let mut members = Vec::new();
     for row in table.rows.iter().filter(|r| !is_label_row(r)) {
         let [name, value, ..] = row.cells.as_slice() else {
             continue;
         };
-        let number = value.parse::<i64>().map_err(|_| {
-            ParseError::new(
-                section.title,
-                row.line,
-                format!("the value `{value}` of member `{name}` is not a whole number; write it in decimal"),
-            )
-        })?;
+        notes.extend(row.notes.iter().map(|n| Located {
+            value: n.clone(),
+            line: row.line,
+        }));
+        let number = if value.is_empty() {
+            notes.push(Located {
+                value: format!("the member `{name}` has no value; the pack uses its name only"),
+                line: row.line,
+            });
+            i64::try_from(members.len()).unwrap_or(i64::MAX)
+        } else {
+            value.parse::<i64>().map_err(|_| {
+                ParseError::new(
+                    section.title,
+                    row.line,
+                    format!("the value `{value}` of member `{name}` is not a whole number; write it in decimal"),
+                )
+            })?
+        };
         if !is_type_name(name) {
             return Err(ParseError::new(
                 section.title,
@@ -271,7 +290,7 @@ fn members(
             "the Members table lists no member; an enum page needs at least one",
         ));
     }
-    Ok(members)
+    Ok((members, notes))
 }
 
 #[cfg(test)]

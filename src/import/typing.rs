@@ -7,18 +7,27 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::graph::{EntityInfo, Known};
-use super::markdown::{Link, Row, TypeCell};
-use super::resource::{parse_resource_page, Resource, ResourceKind};
+use std::rc::Rc;
+
+use super::csdl::Csdl;
+use super::graph::Known;
+use super::lookup::Resources;
+use super::markdown::{Link, Located, Row, TypeCell};
+use super::resource::{Resource, ResourceKind};
 use super::ImportError;
 use crate::pack::file::{PropertyFile, TypeFile};
 
-/// The resource pages, read once, and the pack types made from them.
+/// The resource pages, looked up as the page's types reach them, and the pack types made from
+/// them.
 pub(crate) struct Typing {
     namespace: String,
-    /// Resource pages by file name, when `--resources` was given.
-    pages: BTreeMap<String, Resource>,
-    resources_given: bool,
+    pub(crate) resources: Resources,
+    /// Graph's metadata, when `--csdl` was given: consulted before the resource pages.
+    pub(crate) csdl: Option<Rc<Csdl>>,
+    /// Properties whose nullability is the importer's convention, not the CSDL's word.
+    pub(crate) guessed: Vec<String>,
+    /// The links followed to the row being typed ("page line N (row)"), for errors.
+    chain: Vec<String>,
     pub(crate) types: BTreeMap<String, TypeFile>,
     pub(crate) warnings: Vec<String>,
 }
@@ -51,64 +60,93 @@ impl Typing {
             || matches!(self.types.get(type_name), Some(TypeFile::Complex { .. }))
     }
 
-    /// Reads every resource page under `dir` (none without `--resources`).
-    pub(crate) fn new(namespace: &str, dir: Option<&Path>) -> Result<Self, ImportError> {
-        let mut pages = BTreeMap::new();
-        if let Some(dir) = dir {
-            let entries = std::fs::read_dir(dir).map_err(|e| ImportError::Resources {
-                dir: dir.display().to_string(),
-                problem: e.to_string(),
-            })?;
-            for entry in entries.filter_map(Result::ok) {
-                let path = entry.path();
-                let Some(file) = path.file_name().map(|f| f.to_string_lossy().into_owned()) else {
-                    continue;
-                };
-                if !file.ends_with(".md") {
-                    continue;
-                }
-                let text = std::fs::read_to_string(&path).map_err(|e| ImportError::Resources {
-                    dir: dir.display().to_string(),
-                    problem: format!("{file}: {e}"),
-                })?;
-                let page = parse_resource_page(&text).map_err(|e| ImportError::at(&file, e))?;
-                pages.insert(file, page);
-            }
-        }
+    /// Lists the resource pages under `dir` (none without `--resources`); reads none yet.
+    pub(crate) fn new(
+        namespace: &str,
+        dir: Option<&Path>,
+        csdl: Option<Rc<Csdl>>,
+    ) -> Result<Self, ImportError> {
         Ok(Self {
             namespace: namespace.to_owned(),
-            pages,
-            resources_given: dir.is_some(),
+            resources: Resources::open(dir)?,
+            csdl,
+            guessed: Vec::new(),
+            chain: Vec::new(),
             types: BTreeMap::new(),
             warnings: Vec::new(),
         })
+    }
+
+    /// The row's quirks of clear meaning as warnings naming its page and line.
+    pub(crate) fn note_row(&mut self, row: &Row, page: &str) {
+        for n in &row.notes {
+            self.warnings
+                .push(format!("{page}, line {}: {}: {n}", row.line, row.name));
+        }
+    }
+
+    /// A table's quirks of clear meaning as warnings naming its page and line.
+    pub(crate) fn note_table(&mut self, notes: &[Located<String>], page: &str) {
+        for n in notes {
+            self.warnings
+                .push(format!("{page}, line {}: {}", n.line, n.value));
+        }
+    }
+
+    /// An error at `line` of `page`, with the chain of links that led there when there is one.
+    fn error(&self, page: &str, section: &str, line: usize, problem: String) -> ImportError {
+        if self.chain.is_empty() {
+            return ImportError::Page {
+                page: page.to_owned(),
+                section: section.to_owned(),
+                line,
+                problem,
+            };
+        }
+        ImportError::Reached {
+            page: page.to_owned(),
+            section: section.to_owned(),
+            line,
+            problem,
+            chain: self.chain.join(" → "),
+        }
     }
 
     fn qualified(&self, name: &str) -> String {
         format!("{}.{name}", self.namespace)
     }
 
-    /// The resource page a link names, or an error naming it.
-    fn page(&self, link: &Link, page: &str, line: usize) -> Result<&Resource, ImportError> {
-        self.pages.get(&link.file).ok_or_else(|| ImportError::Page {
-            page: page.to_owned(),
-            section: "Request body".into(),
-            line,
-            problem: if self.resources_given {
+    /// The resource page a link names (parsed now if not yet), or an error naming it.
+    fn page(&self, link: &Link, page: &str, row: &Row) -> Result<Rc<Resource>, ImportError> {
+        self.resources.note_link(&link.text, &link.file);
+        match self.resources.get(&link.file) {
+            Some(Ok(r)) => Ok(r),
+            Some(Err((file, e))) => {
+                let mut chain = self.chain.clone();
+                chain.push(format!("{page}, line {} ({})", row.line, row.name));
+                Err(ImportError::Reached {
+                    page: file,
+                    section: e.section,
+                    line: e.line,
+                    problem: e.problem,
+                    chain: chain.join(" → "),
+                })
+            }
+            None => Err(self.error(page, section_of(&self.chain), row.line, if self.resources.given() {
                 format!("the type {} links to {}, which is not in the resources folder; add that page to --resources", link.text, link.file)
             } else {
                 format!("the type {} is described only on its resource page {}; pass --resources DIR with that page", link.text, link.file)
-            },
-        })
+            })),
+        }
     }
 
-    /// The pack type of a row (`Edm.Int32`, `Collection(microsoft.graph.x)`), adding the enums
-    /// and complex types it names.
+    /// The pack type of a row of `page` (`Edm.Int32`, `Collection(microsoft.graph.x)`), adding
+    /// the enums and complex types it names.
     pub(crate) fn type_of(&mut self, row: &Row, page: &str) -> Result<String, ImportError> {
         let (inner, collection) = match &row.ty {
             TypeCell::Primitive { name, collection } => {
                 if !PRIMITIVES.contains(&name.as_str()) {
-                    return Err(ImportError::Page { page: page.into(), section: "Request body".into(), line: row.line, problem: format!("{name} is not an Edm type a property can have in a PATCH body (Edm.{name}); the importer cannot make a contract of it") });
+                    return Err(self.error(page, section_of(&self.chain), row.line, format!("{name} is not an Edm type a property can have in a PATCH body (Edm.{name}); the importer cannot make a contract of it")));
                 }
                 (format!("Edm.{name}"), *collection)
             }
@@ -126,7 +164,10 @@ impl Typing {
         if self.types.contains_key(&name) {
             return Ok(name);
         }
-        if !self.resources_given {
+        if self.add_from_csdl(&name)? {
+            return Ok(name);
+        }
+        if !self.resources.given() {
             if let Some(members) = super::markdown::possible_values(&row.description) {
                 self.warnings.push(format!("{}: the enum {} is read from the page's \"Possible values\" (no resource pages given)", row.name, link.text));
                 self.types.insert(
@@ -139,26 +180,32 @@ impl Typing {
                 return Ok(name);
             }
         }
-        let resource = self.page(link, page, row.line)?.clone();
-        match resource.kind {
-            ResourceKind::Enum => self.add_enum(&name, &resource, row),
-            ResourceKind::Complex => self.add_complex(&name, &resource, page)?,
-            ResourceKind::Entity => {
-                return Err(ImportError::Page {
-                    page: page.into(),
-                    section: "Request body".into(),
-                    line: row.line,
-                    problem: format!(
-                        "{} is typed by the entity type {}, which a PATCH body cannot carry",
-                        row.name, link.text
-                    ),
-                });
-            }
+        let resource = self.page(link, page, row)?;
+        if resource.kind == ResourceKind::Entity {
+            return Err(self.error(
+                page,
+                section_of(&self.chain),
+                row.line,
+                format!(
+                    "{} is typed by the entity type {}, which a PATCH body cannot carry",
+                    row.name, link.text
+                ),
+            ));
         }
-        Ok(name)
+        self.chain
+            .push(format!("{page}, line {} ({})", row.line, row.name));
+        let added = if resource.kind == ResourceKind::Enum {
+            self.add_enum(&name, &resource, row, &link.file);
+            Ok(())
+        } else {
+            self.add_complex(&name, &resource, &link.file)
+        };
+        self.chain.pop();
+        added.map(|()| name)
     }
 
-    fn add_enum(&mut self, name: &str, resource: &Resource, row: &Row) {
+    fn add_enum(&mut self, name: &str, resource: &Resource, row: &Row, file: &str) {
+        self.note_table(&resource.notes, file);
         let members: Vec<String> = resource.members.iter().map(|(m, _)| m.clone()).collect();
         if let Some(listed) = super::markdown::possible_values(&row.description) {
             if listed.len() != members.len() {
@@ -185,11 +232,13 @@ impl Typing {
         );
     }
 
+    /// The complex type `name` described by `resource` (the page `file`), with its complex base
+    /// and the complex types derived from it.
     fn add_complex(
         &mut self,
         name: &str,
         resource: &Resource,
-        page: &str,
+        file: &str,
     ) -> Result<(), ImportError> {
         // Inserted first, so a type that contains itself ends the recursion.
         self.types.insert(
@@ -200,22 +249,8 @@ impl Typing {
                 properties: Vec::new(),
             },
         );
-        let base = match &resource.base {
-            Some(link) => {
-                let base_page = self.pages.get(&link.file).cloned();
-                match base_page {
-                    Some(b) if b.kind == ResourceKind::Complex => {
-                        let base_name = self.qualified(&link.text);
-                        if !self.types.contains_key(&base_name) {
-                            self.add_complex(&base_name, &b, page)?;
-                        }
-                        Some(base_name)
-                    }
-                    _ => None,
-                }
-            }
-            None => None,
-        };
+        self.note_table(&resource.notes, file);
+        let base = self.complex_base(resource)?;
         let own: Vec<Row> = match &base {
             Some(b) => {
                 let inherited: Vec<String> = self.complex_members(b);
@@ -230,7 +265,9 @@ impl Typing {
         };
         let mut properties = Vec::new();
         for row in &own {
-            let type_name = self.type_of(row, page)?;
+            self.note_row(row, file);
+            let type_name = self.type_of(row, file)?;
+            self.guessed.push(format!("{}.{}", resource.name, row.name));
             properties.push(PropertyFile {
                 nullable: self.nullable(&type_name),
                 read_only: false,
@@ -246,36 +283,186 @@ impl Typing {
                 properties,
             },
         );
-        self.add_derived(name, page);
+        self.add_derived(name, &resource.name);
         Ok(())
     }
 
+    /// The complex base a resource page inherits from, added to the pack; None when it has
+    /// none, or its base page is missing or not a complex type.
+    fn complex_base(&mut self, resource: &Resource) -> Result<Option<String>, ImportError> {
+        let Some(link) = &resource.base else {
+            return Ok(None);
+        };
+        self.resources.note_link(&link.text, &link.file);
+        let base_page = match self.resources.get(&link.file) {
+            Some(Ok(b)) => b,
+            Some(Err(_)) | None => return Ok(None),
+        };
+        if base_page.kind != ResourceKind::Complex {
+            return Ok(None);
+        }
+        let base_name = self.qualified(&link.text);
+        if !self.types.contains_key(&base_name) {
+            self.chain
+                .push(format!("{} (inherits from {})", resource.name, link.text));
+            let added = self.add_complex(&base_name, &base_page, &link.file);
+            self.chain.pop();
+            added?;
+        }
+        Ok(Some(base_name))
+    }
+
     /// The complex types the resource pages derive from `name`, so values may name them in
-    /// `@odata.type` (C3.3). One whose own members cannot be typed is left out with a warning:
-    /// the page's contract does not depend on it.
-    fn add_derived(&mut self, name: &str, page: &str) {
-        let derived: Vec<(String, Resource)> = self
-            .pages
-            .values()
-            .filter(|r| r.kind == ResourceKind::Complex)
-            .filter(|r| {
-                r.base
-                    .as_ref()
-                    .is_some_and(|b| self.qualified(&b.text) == name)
-            })
-            .map(|r| (self.qualified(&r.name), r.clone()))
-            .collect();
-        for (derived_name, resource) in derived {
+    /// `@odata.type` (C3.3). One whose page or members cannot be read is left out with a
+    /// warning: the page's contract does not depend on it.
+    fn add_derived(&mut self, name: &str, simple: &str) {
+        for file in self.resources.derived_files(simple) {
+            let resource = match self.resources.get(&file) {
+                Some(Ok(r)) if r.kind == ResourceKind::Complex => r,
+                Some(Err((file, e))) => {
+                    self.warnings.push(format!(
+                        "{file}: {e}; the page says it derives from {name}, and is left out of the pack"
+                    ));
+                    continue;
+                }
+                _ => continue,
+            };
+            let derived_name = self.qualified(&resource.name);
             if self.types.contains_key(&derived_name) {
                 continue;
             }
-            if let Err(e) = self.add_complex(&derived_name, &resource, page) {
+            self.resources.note_link(&resource.name, &file);
+            let before = self.warnings.len();
+            if let Err(e) = self.add_complex(&derived_name, &resource, &file) {
                 self.types.remove(&derived_name);
+                self.warnings.truncate(before);
                 self.warnings.push(format!(
                     "{derived_name}: derived from {name}, left out of the pack: {e}"
                 ));
             }
         }
+    }
+
+    /// The nullability of the page's property `row` of `entity`: the CSDL's, when it has the
+    /// property (with a warning where it types it otherwise: the pack follows the page), else
+    /// the importer's convention.
+    pub(crate) fn property_nullable(&mut self, entity: &str, row: &str, type_name: &str) -> bool {
+        let found = self
+            .csdl
+            .as_ref()
+            .and_then(|c| c.property(entity, row).cloned());
+        match found {
+            Some(p) => {
+                if p.type_name != type_name {
+                    self.warnings.push(format!("{row}: the page types it {type_name}, the CSDL {}; the pack follows the page", p.type_name));
+                }
+                p.nullable
+            }
+            None => {
+                self.guessed.push(row.to_owned());
+                self.nullable(type_name)
+            }
+        }
+    }
+
+    /// Adds the enum or complex type `name` from the CSDL; false when it has no such type.
+    fn add_from_csdl(&mut self, name: &str) -> Result<bool, ImportError> {
+        let Some(csdl) = self.csdl.clone() else {
+            return Ok(false);
+        };
+        if let Some(e) = csdl.enums.get(name) {
+            self.types.insert(
+                name.to_owned(),
+                TypeFile::Enum {
+                    flags: e.flags,
+                    members: e.members.clone(),
+                },
+            );
+            return Ok(true);
+        }
+        if !csdl.complexes.contains_key(name) {
+            return Ok(false);
+        }
+        self.complex_add_from_csdl(&csdl, name)?;
+        for derived in csdl.derived_of(name) {
+            if csdl.complexes.contains_key(derived) && !self.types.contains_key(derived) {
+                if let Err(e) = self.complex_add_from_csdl(&csdl, derived) {
+                    self.types.remove(derived);
+                    self.warnings.push(format!(
+                        "{derived}: derived from {name}, left out of the pack: {e}"
+                    ));
+                }
+            }
+        }
+        Ok(true)
+    }
+
+    /// A complex type of the CSDL with its complex base and the types of its members.
+    fn complex_add_from_csdl(&mut self, csdl: &Csdl, name: &str) -> Result<(), ImportError> {
+        self.types.insert(
+            name.to_owned(),
+            TypeFile::Complex {
+                base: None,
+                is_abstract: false,
+                properties: Vec::new(),
+            },
+        );
+        let s = &csdl.complexes[name];
+        let base = s.base.clone().filter(|b| csdl.complexes.contains_key(b));
+        if let Some(b) = &base {
+            if !self.types.contains_key(b) {
+                self.add_from_csdl(b)?;
+            }
+        }
+        let mut properties = Vec::new();
+        for p in &s.properties {
+            let type_name = self.csdl_type(&p.type_name, name)?;
+            properties.push(PropertyFile {
+                nullable: p.nullable,
+                read_only: false,
+                name: p.name.clone(),
+                type_name,
+            });
+        }
+        self.types.insert(
+            name.to_owned(),
+            TypeFile::Complex {
+                base,
+                is_abstract: s.is_abstract,
+                properties,
+            },
+        );
+        Ok(())
+    }
+
+    /// A CSDL member type as a pack type, adding the enums and complex types it names.
+    pub(crate) fn csdl_type(
+        &mut self,
+        type_name: &str,
+        owner: &str,
+    ) -> Result<String, ImportError> {
+        let (inner, collection) = match type_name
+            .strip_prefix("Collection(")
+            .and_then(|t| t.strip_suffix(')'))
+        {
+            Some(i) => (i, true),
+            None => (type_name, false),
+        };
+        let known = match inner.strip_prefix("Edm.") {
+            Some(p) => PRIMITIVES.contains(&p),
+            None => self.types.contains_key(inner) || self.add_from_csdl(inner)?,
+        };
+        if !known {
+            return Err(ImportError::CsdlType {
+                owner: owner.to_owned(),
+                type_name: type_name.to_owned(),
+            });
+        }
+        Ok(if collection {
+            format!("Collection({inner})")
+        } else {
+            inner.to_owned()
+        })
     }
 
     fn complex_members(&self, name: &str) -> Vec<String> {
@@ -292,46 +479,6 @@ impl Typing {
             current = base.clone();
         }
         out
-    }
-
-    /// Every entity type the resource pages describe, with its base and navigations.
-    pub(crate) fn known(&self) -> Known {
-        let mut known = Known::default();
-        for r in self
-            .pages
-            .values()
-            .filter(|r| r.kind == ResourceKind::Entity)
-        {
-            let base = r.base.as_ref().map(|l| self.qualified(&l.text));
-            let navigations = r
-                .relationships
-                .iter()
-                .filter_map(|row| match &row.ty {
-                    TypeCell::Link { link, collection } => {
-                        Some((row.name.clone(), (self.qualified(&link.text), *collection)))
-                    }
-                    TypeCell::Primitive { .. } => None,
-                })
-                .collect();
-            known.entities.insert(
-                self.qualified(&r.name),
-                EntityInfo {
-                    described: true,
-                    base,
-                    navigations,
-                },
-            );
-        }
-        // A base named only by an "Inherits from" line whose page is missing is still a type.
-        let bases: Vec<String> = known
-            .entities
-            .values()
-            .filter_map(|e| e.base.clone())
-            .collect();
-        for b in bases {
-            known.entities.entry(b).or_default();
-        }
-        known
     }
 
     /// The entity types `names` and their bases, as pack types.
@@ -439,5 +586,15 @@ impl Typing {
                 properties,
             },
         );
+    }
+}
+
+/// The section a row's error names: the update page's "Request body", or a resource page's
+/// "Properties" once a link has been followed.
+fn section_of(chain: &[String]) -> &'static str {
+    if chain.is_empty() {
+        "Request body"
+    } else {
+        "Properties"
     }
 }

@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+mod ladders;
 mod rules;
 
 use crate::case::{Case, IdChoice, Kind};
@@ -116,10 +117,17 @@ pub fn plan(pack: &Pack, ids: &IdsFile, generated: bool) -> Plan {
         Vec::new()
     };
     let derived = rules::derived(pack);
+    let once = rules::once(pack);
     let mut per_variant: Vec<Vec<PlannedCase>> = Vec::new();
-    for variant in &variants {
+    for (i, variant) in variants.iter().enumerate() {
         let mut list = Vec::new();
-        for case in pack.suite.cases_of(&variant.name).chain(&derived) {
+        let canonical = if i == 0 { &once[..] } else { &[] };
+        for case in pack
+            .suite
+            .cases_of(&variant.name)
+            .chain(&derived)
+            .chain(canonical)
+        {
             let routing = routing(&variants, variant, case.request.id, case.kind);
             list.push(planned(
                 variant,

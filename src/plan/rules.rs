@@ -1,6 +1,9 @@
 //! Cases the contract asks of every pack that no case file needs to spell out: protocol rules
-//! that do not depend on the page (C3.14's `OData-Version`). Each sends the pack's own example
-//! body, so what a service does with the header is all that differs from a valid PATCH.
+//! that do not depend on the page (C3.14's `OData-Version`) on every variant, and the ladders
+//! and two-sided pairs (`ladders`) once. Each varies the pack's own example body, so what a
+//! service does with the one thing varied is all that differs from a valid PATCH.
+
+use serde_json::{Map, Value};
 
 use crate::case::{Auth, Case, IdChoice, Kind, RequestSpec};
 use crate::contract::Level;
@@ -17,19 +20,31 @@ const UNSUPPORTED_VERSIONS: [(&str, &str, &str); 2] = [
     ),
 ];
 
-/// The derived cases every variant runs, given the pack's first plain valid PATCH body (none
-/// when the pack has no such case).
-pub(crate) fn derived(pack: &Pack) -> Vec<Case> {
-    let Some(example) = pack.suite.common.iter().find(|c| {
-        c.kind == Kind::Accepted
+/// The pack's first plain valid PATCH body: the example the derived cases vary.
+fn example(pack: &Pack) -> Option<&Map<String, Value>> {
+    pack.suite.common.iter().find_map(|c| {
+        let plain = c.kind == Kind::Accepted
             && c.request.id == IdChoice::Variant
             && c.request.auth == Auth::Valid
             && c.request.body_raw.is_none()
-            && c.request
-                .body
-                .as_ref()
-                .is_some_and(|b| b.as_object().is_some_and(|o| !o.is_empty()))
-    }) else {
+            && c.request.content_type.as_deref() == Some("application/json");
+        c.request
+            .body
+            .as_ref()
+            .and_then(Value::as_object)
+            .filter(|b| plain && !b.is_empty())
+    })
+}
+
+/// The derived cases the canonical variant runs once: the ladders and pairs (none without an
+/// example body).
+pub(crate) fn once(pack: &Pack) -> Vec<Case> {
+    example(pack).map_or_else(Vec::new, |e| super::ladders::all(&pack.model, e))
+}
+
+/// The derived cases every variant runs (none without an example body).
+pub(crate) fn derived(pack: &Pack) -> Vec<Case> {
+    let Some(example) = example(pack) else {
         return Vec::new();
     };
     UNSUPPORTED_VERSIONS
@@ -38,11 +53,13 @@ pub(crate) fn derived(pack: &Pack) -> Vec<Case> {
             name: (*name).to_owned(),
             clause: "C3.14".to_owned(),
             level: Level::May,
-            description: format!("OData-Version: {version} {why}: refused with 4xx, nothing changed (information only)."),
+            description: format!(
+                "OData-Version: {version} {why}: refused with 4xx, nothing changed (information only)."
+            ),
             kind: Kind::Refused,
             request: RequestSpec {
                 headers: [("OData-Version".to_owned(), (*version).to_owned())].into(),
-                body: example.request.body.clone(),
+                body: Some(Value::Object(example.clone())),
                 ..RequestSpec::default()
             },
             status: (400..500).collect(),

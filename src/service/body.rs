@@ -68,6 +68,9 @@ pub fn check_media_type(
     let essence = text.map(|t| t.split(';').next().unwrap_or("").trim());
     let accepted = |e: &str| match fault {
         Some(Fault::Named(Named::MediaTypeCaseSensitive)) => e == "application/json",
+        Some(Fault::Named(Named::JsonMediaPrefix)) => {
+            e.to_ascii_lowercase().starts_with("application/json")
+        }
         Some(Fault::Named(Named::MergePatchAccepted)) => {
             e.eq_ignore_ascii_case("application/json") || e.to_ascii_lowercase().ends_with("+json")
         }
@@ -127,6 +130,7 @@ pub fn loosen(fault: Option<Fault>, model: &EntityModel, key: &str, body: Bytes)
                     | Named::OffsetOptional
                     | Named::IdWritable
                     | Named::NamesCaseInsensitive
+                    | Named::NamePrefixMatched
             ) =>
         {
             Some(n)
@@ -158,6 +162,11 @@ fn loosen_named(
                 .properties
                 .iter()
                 .find(|p| p.name.eq_ignore_ascii_case(&name))
+                .map_or(name, |p| p.name.clone()),
+            Named::NamePrefixMatched if model.property(&name).is_none() => model
+                .properties
+                .iter()
+                .find(|p| p.name.len() == name.len() + 1 && p.name.starts_with(&name))
                 .map_or(name, |p| p.name.clone()),
             _ => name,
         };

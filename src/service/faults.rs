@@ -105,6 +105,14 @@ pub enum Named {
     ErrorExtraMember,
     ErrorDetailsObject,
     DerivedTypeUnannounced,
+    JsonMediaPrefix,
+    TrailingWhitespaceRefused,
+    NamePrefixMatched,
+    PaddedBodyRefused,
+    LongStringRefused,
+    ServerErrorOnDeepNesting,
+    ServerErrorOnManyMembers,
+    ServerErrorOnMidLongNumber,
 }
 
 /// Behaviour the contract allows but the default service does not show; several may be on.
@@ -518,6 +526,62 @@ static FAULTS: &[FaultInfo] = &[
         level: Level::Must,
         description: "an entity of a type derived from the one its path declares answers without `@odata.type` (only for packs whose entity type is derived)",
     },
+    FaultInfo {
+        fault: Named::JsonMediaPrefix,
+        name: "json-media-prefix",
+        clause: "C3.1",
+        level: Level::Must,
+        description: "the media type is matched by its prefix, so `application/json-seq` is read as JSON",
+    },
+    FaultInfo {
+        fault: Named::TrailingWhitespaceRefused,
+        name: "trailing-whitespace-refused",
+        clause: "C3.2",
+        level: Level::Must,
+        description: "a valid body that ends in whitespace after its object is refused with 400",
+    },
+    FaultInfo {
+        fault: Named::NamePrefixMatched,
+        name: "name-prefix-matched",
+        clause: "C3.3",
+        level: Level::Must,
+        description: "a member name one character short of a property's name is taken for that property",
+    },
+    FaultInfo {
+        fault: Named::PaddedBodyRefused,
+        name: "padded-body-refused",
+        clause: "C3.2",
+        level: Level::Must,
+        description: "a valid body with 256 bytes of whitespace or more between its members is refused with 400",
+    },
+    FaultInfo {
+        fault: Named::LongStringRefused,
+        name: "long-string-refused",
+        clause: "C3.11",
+        level: Level::Must,
+        description: "a valid string of 256 characters or more is refused with 400 (a 255-character column)",
+    },
+    FaultInfo {
+        fault: Named::ServerErrorOnDeepNesting,
+        name: "server-error-on-deep-nesting",
+        clause: "C6.2",
+        level: Level::Must,
+        description: "a body nested 64 to 999 levels deep answers 500 (deeper ones are refused with 400, as they should be)",
+    },
+    FaultInfo {
+        fault: Named::ServerErrorOnManyMembers,
+        name: "server-error-on-many-members",
+        clause: "C6.2",
+        level: Level::Must,
+        description: "a body of 64 to 999 members answers 500 (more are refused with 400, as they should be)",
+    },
+    FaultInfo {
+        fault: Named::ServerErrorOnMidLongNumber,
+        name: "server-error-on-64-digits",
+        clause: "C6.2",
+        level: Level::Must,
+        description: "a number literal of 64 to 999 digits answers 500 (longer ones are refused with 400, as they should be)",
+    },
 ];
 
 /// Every deviation, in declaration order.
@@ -664,6 +728,7 @@ impl Fault {
                 Named::ReadScopeWrites => !pack.meta.permissions.read.is_empty(),
                 Named::AppRolesRefused => !pack.meta.permissions.application.is_empty(),
                 Named::DerivedTypeUnannounced => pack.model.is_derived(),
+                Named::LongStringRefused => has(Primitive::String),
                 // On a derived entity an answer without @odata.type breaks C4.3's MUST, which
                 // derived-type-unannounced proves; this fault is the SHOULD of the others.
                 Named::NoOdataType => !pack.model.is_derived(),
@@ -788,7 +853,7 @@ mod tests {
             assert_eq!(info.name.parse::<Deviation>().unwrap(), info.deviation);
         }
         // The tables end with the enums' last variants (a variant without a row has no name).
-        assert_eq!(FAULTS.len(), Named::DerivedTypeUnannounced as usize + 1);
+        assert_eq!(FAULTS.len(), Named::ServerErrorOnMidLongNumber as usize + 1);
         assert_eq!(DEVIATIONS.len(), Deviation::ReadOnly400 as usize + 1);
     }
 

@@ -15,6 +15,7 @@ mod faults;
 pub mod fixtures;
 mod render;
 mod routes;
+mod scale_faults;
 mod store;
 mod type_faults;
 

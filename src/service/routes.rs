@@ -14,13 +14,13 @@ use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
 use serde_json::Value as Json;
 
-use super::body;
 use super::errors::ApiError;
 use super::faults::{Deviation, Fault, Named};
 use super::render::{Answer, Render};
 use super::store::Stored;
 use super::type_faults::{self, Mishandling};
 use super::{auth, ServiceState};
+use super::{body, scale_faults};
 use crate::domain::datetime::{Parts, TICKS_PER_SECOND};
 use crate::domain::value::Value;
 use crate::domain::{parse_patch, DateTimeOffset, Entity, Patch, Scalar};
@@ -240,6 +240,7 @@ async fn patch(
             "an unexpected error occurred while reading the request",
         ));
     }
+    scale_faults::misjudge(fault, &raw)?;
     let key = stored.id.as_str();
     let loosened = body::loosen(state.fault(), model, key, raw.clone());
     refuse_edge(state, &loosened)?;

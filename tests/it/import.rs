@@ -465,13 +465,15 @@ fn every_shared_update_page_imports_and_passes_serve_of_itself() {
     for page in &pages {
         let name = page.file_stem().unwrap().to_string_lossy().into_owned();
         let pack = dir.path().join(&name);
+        // Each pack is run against `serve --pack` of it below, so the self-check is skipped.
         let extra: &[&str] = if name.contains("vulnerablemanageddevice") {
             &[
+                "--no-check",
                 "--path",
                 "/deviceManagement/vulnerableManagedDevices/{vulnerableManagedDeviceId}",
             ]
         } else {
-            &[]
+            &["--no-check"]
         };
         let out = import(page, Some(&resources), &pack, extra);
         if name == "intune-policyset-policyset-update" {
@@ -577,4 +579,292 @@ fn the_2021_page_imports_into_the_built_in_later_pack() {
         }
         assert_eq!(got, want, "{file}");
     }
+}
+
+/// Copies every file of `from` into `to`.
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, to.join(path.file_name().unwrap())).unwrap();
+    }
+}
+
+/// Pages no import reaches that the reader cannot read: no title, an unclosed block, bytes
+/// that are not UTF-8, a bare type name, an enum value that is not a number.
+fn add_unreadable_pages(dir: &Path) {
+    let pages: [(&str, &[u8]); 5] = [
+        ("intune-broken-notitle.md", b"no title here\n|a|b|\n"),
+        (
+            "intune-broken-fence.md",
+            b"# widgetFence resource type\n\n## Properties\n```\nnever closed\n",
+        ),
+        ("intune-broken-bytes.md", b"# bytes resource type\n\xff\xfe\x00\n"),
+        (
+            "intune-broken-baretype.md",
+            b"# bareThing resource type\n\n## Properties\n|Property|Type|Description|\n|:---|:---|:---|\n|x|someComplexType|bare|\n",
+        ),
+        (
+            "intune-broken-enum.md",
+            b"---\ndoc_type: enumPageType\n---\n# brokenKind enum type\n\n## Members\n|Member|Value|Description|\n|:---|:---|:---|\n|a|one|not a number|\n",
+        ),
+    ];
+    for (name, bytes) in pages {
+        std::fs::write(dir.join(name), bytes).unwrap();
+    }
+}
+
+/// Today's pages (`../shared/graph-docs-current/`), imported as a folder against a copy of their
+/// resources folder that also holds unreadable pages no import reaches: every page imports,
+/// passes its self-check, and carries its `ms.date`; the seed's pack also passes `serve --pack`
+/// of itself run as a separate process.
+#[test]
+fn todays_pages_import_as_a_folder_and_pass_serve_of_themselves() {
+    let Some(shared) = shared() else { return };
+    let current = shared.join("graph-docs-current");
+    if !current.is_dir() {
+        eprintln!("skipped: ../shared/graph-docs-current is absent");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let resources = dir.path().join("resources");
+    copy_dir(&current.join("resources"), &resources);
+    add_unreadable_pages(&resources);
+    let packs = dir.path().join("packs");
+    let out = import(&current.join("api"), Some(&resources), &packs, &[]);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    let table: Vec<&str> = t
+        .lines()
+        .filter(|l| l.starts_with("intune-") && l.contains("-update.md "))
+        .collect();
+    assert_eq!(table.len(), 9, "{t}");
+    assert!(table.iter().all(|l| l.contains("passed (")), "{t}");
+    assert!(t.contains("9 of 9 pages imported"), "{t}");
+    assert!(t.contains("[9/9]"), "the progress line: {t}");
+    for entry in std::fs::read_dir(&packs).unwrap() {
+        let pack = json(&entry.unwrap().path().join("pack.json"));
+        let date = pack["source"]["date"].as_str().unwrap();
+        assert!(date.starts_with("202"), "{date}");
+        let delegated = pack["permissions"]["delegated"].as_array().unwrap();
+        assert!(!delegated.is_empty(), "{pack}");
+    }
+    let seed = packs.join("deviceconfig-deviceconfigurationuseroverview");
+    let served = serve(dir.path(), &["--pack", seed.to_str().unwrap()]);
+    let (run, report) = run_against(
+        &served,
+        seed.to_str().unwrap(),
+        &["--cases", "8"],
+        &dir.path().join("seed-report"),
+    );
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run));
+    let summary = report.unwrap().summary;
+    assert_eq!(summary.failed + summary.errors + summary.warned, 0);
+}
+
+/// A page the import does reach that cannot be read fails it, naming that page, its line and
+/// the chain of links that led there; nothing is written.
+#[test]
+fn an_unreadable_page_that_is_reached_is_an_error_naming_the_chain() {
+    let Some(shared) = shared() else { return };
+    let current = shared.join("graph-docs-current");
+    if !current.is_dir() {
+        eprintln!("skipped: ../shared/graph-docs-current is absent");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let resources = dir.path().join("resources");
+    copy_dir(&current.join("resources"), &resources);
+    let reached = "intune-deviceconfig-devicemanagementapplicabilityruleosedition.md";
+    let text_of = std::fs::read_to_string(resources.join(reached)).unwrap();
+    let broken = text_of.replacen("|String|", "|Strung|", 1);
+    assert_ne!(broken, text_of, "the page has a String row to break");
+    std::fs::write(resources.join(reached), &broken).unwrap();
+    let line = broken.lines().position(|l| l.contains("|Strung|")).unwrap() + 1;
+    let page = current.join("api/intune-deviceconfig-iosupdateconfiguration-update.md");
+    let out_dir = dir.path().join("pack");
+    let out = import(&page, Some(&resources), &out_dir, &["--no-check"]);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{t}");
+    assert!(
+        t.contains(&format!("{reached}: Properties, line {line}:")),
+        "{t}"
+    );
+    assert!(t.contains("`Strung`"), "{t}");
+    assert!(
+        t.contains(
+            "reached this page from intune-deviceconfig-iosupdateconfiguration-update.md, line "
+        ),
+        "{t}"
+    );
+    assert!(!out_dir.exists());
+}
+
+/// The every-type page with its permissions table saying "Not supported." everywhere: an
+/// error naming the section, and nothing written.
+#[test]
+fn a_page_without_permissions_is_an_error_naming_the_section() {
+    let dir = tempfile::tempdir().unwrap();
+    let pages = Path::new(PAGES);
+    let original = std::fs::read_to_string(pages.join(PAGE)).unwrap();
+    let mut changed = String::new();
+    for line in original.split_inclusive('\n') {
+        let row = line.starts_with("|Delegated (work or school account)|")
+            || line.starts_with("|Application|");
+        if row {
+            let label = line.split('|').nth(1).unwrap();
+            changed.push_str(&format!("|{label}|Not supported.|\n"));
+        } else {
+            changed.push_str(line);
+        }
+    }
+    assert_ne!(changed, original);
+    let page = dir.path().join("intune-gadgets-gadgetstatus-update.md");
+    std::fs::write(&page, &changed).unwrap();
+    let out_dir = dir.path().join("pack");
+    let out = import(&page, Some(&pages.join("resources")), &out_dir, &[]);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{t}");
+    let heading = changed
+        .lines()
+        .position(|l| l == "## Prerequisites")
+        .unwrap()
+        + 1;
+    assert!(
+        t.contains(&format!(
+            "Prerequisites, line {heading}: the section names no permission"
+        )),
+        "{t}"
+    );
+    assert!(!out_dir.exists());
+}
+
+/// A page whose example breaks its own types (an Int32 of 2^31) imports into a pack whose
+/// reference refuses the example: the self-check refuses the pack, lists the failing trials,
+/// and writes nothing; `--no-check` writes it anyway.
+#[test]
+fn the_self_check_refuses_a_pack_that_cannot_pass_its_own_reference() {
+    let dir = tempfile::tempdir().unwrap();
+    let pages = Path::new(PAGES);
+    let original = std::fs::read_to_string(pages.join(PAGE)).unwrap();
+    let changed = original.replacen("\"spins\": 7,", "\"spins\": 2147483648,", 1);
+    assert_ne!(changed, original);
+    let page = dir.path().join("intune-gadgets-gadgetstatus-update.md");
+    std::fs::write(&page, &changed).unwrap();
+    let out_dir = dir.path().join("pack");
+    let out = import(&page, Some(&pages.join("resources")), &out_dir, &[]);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{t}");
+    assert!(t.contains("does not pass its own reference service"), "{t}");
+    assert!(t.contains("direct::C4.4::doc-example (Failed)"), "{t}");
+    assert!(!out_dir.exists(), "a refused pack is not written");
+    let siblings: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(siblings.len(), 1, "no partial folder is left behind");
+    let out = import(
+        &page,
+        Some(&pages.join("resources")),
+        &out_dir,
+        &["--no-check"],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("not self-checked"), "{}", text(&out));
+}
+
+/// Graph v1.0's pages with Graph v1.0's CSDL and no resource pages: each imports, passes its
+/// self-check, and has no nullability warning (the CSDL says which properties may be null).
+#[test]
+fn v1_pages_import_with_the_csdl_alone() {
+    let Some(shared) = shared() else { return };
+    let (api, csdl) = (
+        shared.join("graph-docs-v1/api"),
+        shared.join("csdl/v1.0-Prod.csdl"),
+    );
+    if !api.is_dir() || !csdl.is_file() {
+        eprintln!("skipped: ../shared/graph-docs-v1 or ../shared/csdl is absent");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let packs = dir.path().join("packs");
+    let out = import(&api, None, &packs, &["--csdl", csdl.to_str().unwrap()]);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    assert!(t.contains("4 of 4 pages imported"), "{t}");
+    let pack = json(&packs.join("deviceconfig-deviceconfigurationuseroverview/pack.json"));
+    assert_eq!(pack["version"], "v1.0");
+    let warnings = pack["warnings"].as_array().map_or(&[][..], Vec::as_slice);
+    assert!(
+        !warnings
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("nullab")),
+        "{warnings:?}"
+    );
+    let pending = pack["entity"]["properties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "pendingCount")
+        .unwrap();
+    assert!(
+        pending.get("nullable").is_none_or(|n| n == false),
+        "{pending}"
+    );
+    let content = json(&packs.join("apps-mobileappcontentfile/pack.json"));
+    let said = content["warnings"].as_array().unwrap();
+    assert!(
+        said.iter()
+            .any(|w| w.as_str().unwrap().contains("isDependency")),
+        "the CSDL's property the page lacks is named: {said:?}"
+    );
+}
+
+/// Quirks of clear meaning on the page (`DateTime`, `&nbsp;` and U+200B at a cell's edges, a
+/// section row) import, each written into pack.json's warnings with the page and its line.
+#[test]
+fn quirks_of_clear_meaning_are_warnings_with_page_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let pages = Path::new(PAGES);
+    let original = std::fs::read_to_string(pages.join(PAGE)).unwrap();
+    let changed = original
+        .replacen(
+            "|seenDateTime|DateTimeOffset|",
+            "|seenDateTime|DateTime|",
+            1,
+        )
+        .replacen("|label|String|", "|label&nbsp;|String\u{200B}|", 1)
+        .replacen("|spins|Int32|", "|**Counters**|\n|spins|Int32|", 1);
+    let line = |needle: &str| changed.lines().position(|l| l.starts_with(needle)).unwrap() + 1;
+    let page = dir.path().join("intune-gadgets-gadgetstatus-update.md");
+    std::fs::write(&page, &changed).unwrap();
+    let out_dir = dir.path().join("pack");
+    let out = import(&page, Some(&pages.join("resources")), &out_dir, &[]);
+    assert!(out.status.success(), "{}", text(&out));
+    let pack = json(&out_dir.join("pack.json"));
+    let warnings: Vec<&str> = pack["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect();
+    let name = "intune-gadgets-gadgetstatus-update.md";
+    for (needle, says) in [
+        ("|seenDateTime|", "read as DateTimeOffset"),
+        ("|label", "`&nbsp;`"),
+        ("|label", "zero-width"),
+        ("|**Counters**|", "section row"),
+    ] {
+        let at = format!("{name}, line {}:", line(needle));
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.starts_with(&at) && w.contains(says)),
+            "{at} … {says}: {warnings:#?}"
+        );
+    }
+    let seen = pack["entity"]["properties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "seenDateTime")
+        .unwrap();
+    assert_eq!(seen["type"], "Edm.DateTimeOffset");
 }

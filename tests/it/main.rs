@@ -6,6 +6,7 @@ mod conformance;
 mod generate;
 mod hostile;
 mod import;
+mod ladders;
 mod naive;
 mod packs;
 mod reports;

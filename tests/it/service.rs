@@ -451,6 +451,58 @@ fn entity_answer_format(fault: Fault, r: &Resp, model: &EntityModel) -> Result<(
     }
 }
 
+/// The nearest form on each side of a rule whose other side the first wave probed: a media type
+/// that only starts like JSON's and a name cut one character short (refused), trailing and
+/// padding whitespace and a long string (accepted).
+async fn two_sided(fault: Fault, s: &Svc, direct: &str, int0: &str) -> Result<(), String> {
+    let valid = body(&[(int0, json!(unique()))]);
+    let (what, r, accept) = match fault {
+        Fault::Named(Named::JsonMediaPrefix) => (
+            "Content-Type application/json-seq",
+            s.patch_typed(direct, "application/json-seq", valid).await,
+            false,
+        ),
+        Fault::Named(Named::NamePrefixMatched) => {
+            // The symptom is the real property taking the value (dropping the member is
+            // unknown-property-ignored's).
+            let sent = json!(unique());
+            let cut = body(&[(&int0[..int0.len() - 1], sent.clone())]);
+            let r = s.patch(direct, cut).await;
+            let took = (200..300).contains(&r.status)
+                && serde_json::from_slice::<Value>(&r.body).is_ok_and(|b| b[int0] == sent);
+            return if took {
+                Err(format!("a name cut short set {int0}: {}", r.text()))
+            } else {
+                Ok(())
+            };
+        }
+        Fault::Named(Named::TrailingWhitespaceRefused) => (
+            "trailing whitespace",
+            s.patch(direct, format!("{valid}\n ")).await,
+            true,
+        ),
+        Fault::Named(Named::PaddedBodyRefused) => {
+            let padded = format!("{{{}{}", " ".repeat(300), &valid[1..]);
+            ("300 bytes of padding", s.patch(direct, padded).await, true)
+        }
+        _ => {
+            let Some(p) = s
+                .model
+                .writable()
+                .find(|(_, p)| p.ty == TypeRef::Primitive(Primitive::String))
+            else {
+                return Ok(());
+            };
+            let long = body(&[(&p.1.name, json!("x".repeat(300)))]);
+            ("a 300-character string", s.patch(direct, long).await, true)
+        }
+    };
+    match (accept, r.status) {
+        (true, 200..=299) | (false, 400..=499) => Ok(()),
+        _ => Err(format!("{what}: answered {} {}", r.status, r.text())),
+    }
+}
+
 fn is_4xx(status: u16) -> bool {
     (400..500).contains(&status)
 }
@@ -967,6 +1019,39 @@ async fn probe(fault: Fault, s: &Svc) -> Result<(), String> {
             | Named::StreamingOutOfOrder
             | Named::DerivedTypeUnannounced,
         ) => entity_answer_format(fault, &s.get(&direct).await, &s.model),
+        Fault::Named(
+            Named::JsonMediaPrefix
+            | Named::TrailingWhitespaceRefused
+            | Named::NamePrefixMatched
+            | Named::PaddedBodyRefused
+            | Named::LongStringRefused,
+        ) => two_sided(fault, s, &direct, &int0).await,
+        Fault::Named(
+            Named::ServerErrorOnDeepNesting
+            | Named::ServerErrorOnManyMembers
+            | Named::ServerErrorOnMidLongNumber,
+        ) => {
+            let text = match fault {
+                Fault::Named(Named::ServerErrorOnDeepNesting) => {
+                    format!("{{\"{int0}\":{}1{}}}", "[".repeat(100), "]".repeat(100))
+                }
+                Fault::Named(Named::ServerErrorOnManyMembers) => {
+                    let members: Vec<String> = (0..100).map(|i| format!("\"u{i}\":1")).collect();
+                    format!("{{{}}}", members.join(","))
+                }
+                _ => format!("{{\"{int0}\":1{}}}", "0".repeat(99)),
+            };
+            // The symptom is the crash: a service that takes the body breaks other clauses.
+            let r = s.patch(&direct, text).await;
+            if r.status >= 500 {
+                Err(format!(
+                    "a body on the middle rung of its ladder: {}",
+                    r.status
+                ))
+            } else {
+                Ok(())
+            }
+        }
         Fault::Named(Named::ClientRequestIdNotEchoed) | Fault::Named(Named::NoOdataVersion) => {
             let auth = s.bearer();
             let r = s
@@ -2073,6 +2158,7 @@ fn overlaps(fault: Fault, probed: Fault) -> bool {
         | (Fault::Named(Named::ServerErrorOnBadJson), Fault::Named(Named::TrailingTextIgnored))
         | (Fault::Named(Named::ScopeIgnored), Fault::Named(Named::ReadScopeWrites))
         | (Fault::Named(Named::ContentTypeIgnored), Fault::Named(Named::MergePatchAccepted))
+        | (Fault::Named(Named::ContentTypeIgnored), Fault::Named(Named::JsonMediaPrefix))
         // Both break C5.3: partial-apply's exchange sends an invalid value beside a valid one,
         // and zeroing the invalid one changes state as applying the valid one would.
         | (Fault::Named(Named::InvalidZeroed), Fault::Named(Named::PartialApply))

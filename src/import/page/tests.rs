@@ -423,9 +423,78 @@ fn permissions_not_supported_and_missing_rows_are_empty() {
     let text = with("|Delegated (work or school account)|A.ReadWrite.All|\n", "");
     let page = parse_update_page(&text).expect("parses");
     assert!(page.permissions.delegated.is_empty());
-    let text = with("## Prerequisites", "## Needs");
+}
+
+#[test]
+fn the_current_permissions_heading_and_scope_lists_are_read() {
+    let text = with("## Prerequisites", "## Permissions").replace(
+        "|Application|A.Read.All, A.ReadWrite.All|",
+        "|Application| A.ReadWrite.All,B.ReadWrite.All, A.ReadWrite.All |",
+    );
     let page = parse_update_page(&text).expect("parses");
-    assert!(page.permissions.application.is_empty());
+    assert_eq!(
+        page.permissions.application,
+        ["A.ReadWrite.All", "B.ReadWrite.All"]
+    );
+}
+
+#[test]
+fn a_page_that_names_no_permission_is_refused_naming_the_section() {
+    let none = with(
+        "|Delegated (work or school account)|A.ReadWrite.All|",
+        "|Delegated (work or school account)|Not supported.|",
+    )
+    .replace(
+        "|Application|A.Read.All, A.ReadWrite.All|",
+        "|Application|Not supported.|",
+    );
+    for heading in ["Prerequisites", "Permissions"] {
+        let text = none.replace("## Prerequisites", &format!("## {heading}"));
+        let err = refused(&text);
+        assert_eq!(err.section, heading, "{err}");
+        assert_eq!(err.line, line_of(&text, &format!("## {heading}")));
+        assert!(err.problem.contains("names no permission"), "{err}");
+    }
+    let err = refused(&with("## Prerequisites", "## Needs"));
+    assert!(err.problem.contains("no \"## Permissions\""), "{err}");
+}
+
+#[test]
+fn front_matter_date_and_current_quirks_are_read() {
+    let text = TEMPLATE
+        .replace(
+            "doc_type: apiPageType",
+            "doc_type: apiPageType\nms.date: 08/01/2024\ndescription: \"a: b: not yaml",
+        )
+        .replace("|size|Double|", "|size&nbsp;|Double\u{200B}|")
+        .replace(
+            "|Property|Type|Description|",
+            "|Property|Type|Description&nbsp;|",
+        );
+    let page = parse_update_page(&text).expect("parses");
+    assert_eq!(page.date.as_deref(), Some("2024-08-01"));
+    assert_eq!(page.properties[1].name, "size");
+    let notes = &page.properties[1].notes;
+    assert_eq!(notes.len(), 2, "{notes:?}");
+    assert!(
+        notes[0].contains("`&nbsp;`") && notes[1].contains("zero-width"),
+        "{notes:?}"
+    );
+    assert!(
+        page.notes.iter().any(|n| n.value.contains("header")),
+        "{:?}",
+        page.notes
+    );
+    let date_time = with("|size|Double|", "|size|DateTime|");
+    let page = parse_update_page(&date_time).expect("parses");
+    assert_eq!(
+        page.properties[1].ty,
+        TypeCell::Primitive {
+            name: "DateTimeOffset".into(),
+            collection: false
+        }
+    );
+    assert!(page.properties[1].notes[0].contains("DateTime"));
 }
 
 #[test]
@@ -500,4 +569,26 @@ fn a_broken_permission_table_is_refused() {
     assert_eq!(err.section, "Prerequisites");
     assert_eq!(err.line, line_of(&text, "|Permission type|"));
     assert!(err.problem.contains("separator row"), "{err}");
+}
+
+#[test]
+fn least_and_higher_privileged_columns_are_both_read() {
+    let text = with(
+        "|Permission type|Permissions (from least to most privileged)|\n|:---|:---|",
+        "|Permission type|Least privileged permissions|Higher privileged permissions|\n|:---|:---|:---|",
+    )
+    .replace(
+        "|Delegated (work or school account)|A.ReadWrite.All|",
+        "|Delegated (work or school account)|A.ReadWrite.All|B.ReadWrite.All|",
+    )
+    .replace(
+        "|Application|A.Read.All, A.ReadWrite.All|",
+        "|Application|A.ReadWrite.All|Not available.|",
+    );
+    let page = parse_update_page(&text).expect("parses");
+    assert_eq!(
+        page.permissions.delegated,
+        ["A.ReadWrite.All", "B.ReadWrite.All"]
+    );
+    assert_eq!(page.permissions.application, ["A.ReadWrite.All"]);
 }

@@ -1,0 +1,249 @@
+//! Scale ladders and two-sided pairs derived from the pack (issue 23): each size-like dimension
+//! of a request — padding, nesting depth, member count, digits, string length — probed on a
+//! ladder of rungs instead of at one extreme, and the rules whose valid side no case file sent
+//! probed from that side too. They do not depend on the path, so they run once, on the
+//! canonical variant.
+
+use serde_json::{Map, Value};
+
+use crate::case::{Case, Kind, RequestSpec};
+use crate::contract::Level;
+use crate::domain::{EntityModel, Primitive, TypeRef};
+
+/// Small rungs: what no parser or framework refuses; a valid body this size is accepted.
+const SMALL: [usize; 7] = [32, 64, 128, 256, 512, 1000, 1024];
+/// Rungs past the common limits, up to a body larger than the reference takes (1 MiB).
+const LARGE: [usize; 6] = [2048, 4096, 8192, 10_000, 65_536, 2 << 20];
+/// An unknown member name, for bodies that must be refused whatever the pack.
+const UNKNOWN: &str = "unknownProperty";
+
+/// Every ladder and pair for a pack with this example body (a valid PATCH).
+pub(crate) fn all(model: &EntityModel, example: &Map<String, Value>) -> Vec<Case> {
+    let mut out = padding(example);
+    out.extend(depth(model));
+    out.extend(members());
+    out.extend(digits(model));
+    out.extend(strings(model));
+    out.extend(pairs(model, example));
+    out
+}
+
+fn case(name: String, clause: &str, kind: Kind, request: RequestSpec, status: &[u16]) -> Case {
+    Case {
+        name,
+        clause: clause.to_owned(),
+        level: Level::Must,
+        description: String::new(),
+        kind,
+        request,
+        status: status.to_vec(),
+        preferred_status: Vec::new(),
+        bodies: Vec::new(),
+        rounds: None,
+    }
+}
+
+/// A request whose wire text is `raw`; `body` is what the checks compare (absent for bodies
+/// that must be refused).
+fn raw(body: Option<&Map<String, Value>>, raw: String) -> RequestSpec {
+    RequestSpec {
+        body: body.map(|b| Value::Object(b.clone())),
+        body_raw: Some(raw),
+        ..RequestSpec::default()
+    }
+}
+
+/// Whitespace is part of JSON: the example padded on the small rungs is accepted (C3.2's valid
+/// side); `{}` padded on the large ones is taken unchanged or refused, 413 or 400 (C6.2).
+fn padding(example: &Map<String, Value>) -> Vec<Case> {
+    let text = Value::Object(example.clone()).to_string();
+    let mut out: Vec<Case> = SMALL
+        .iter()
+        .map(|&n| {
+            let padded = format!("{{{}{}", " ".repeat(n), &text[1..]);
+            let request = raw(Some(example), padded);
+            case(
+                format!("padded-body-{n}"),
+                "C3.2",
+                Kind::Accepted,
+                request,
+                &[],
+            )
+        })
+        .collect();
+    let trailing = raw(Some(example), format!("{text}\n\t \r\n"));
+    out.push(case(
+        "trailing-whitespace".into(),
+        "C3.2",
+        Kind::Accepted,
+        trailing,
+        &[],
+    ));
+    out.extend(LARGE.iter().map(|&n| {
+        let request = raw(None, format!("{{{}}}", " ".repeat(n)));
+        case(
+            format!("padded-empty-object-{n}"),
+            "C6.2",
+            Kind::Either,
+            request,
+            &[200, 400, 413],
+        )
+    }));
+    out
+}
+
+/// The rungs of the refused ladders: small and large together.
+fn every_rung() -> impl Iterator<Item = usize> {
+    SMALL.into_iter().chain(LARGE)
+}
+
+/// The first property a PATCH may set, for values that break its type.
+fn first_writable(model: &EntityModel) -> Option<&str> {
+    model.writable().map(|(_, p)| p.name.as_str()).next()
+}
+
+/// A value nested `n` arrays deep: no property's type takes it; refused, never 5xx.
+fn depth(model: &EntityModel) -> Vec<Case> {
+    let name = first_writable(model).unwrap_or(UNKNOWN);
+    every_rung()
+        .map(|n| {
+            let text = format!("{{\"{name}\": {}1{}}}", "[".repeat(n), "]".repeat(n));
+            case(
+                format!("nesting-depth-{n}"),
+                "C6.2",
+                Kind::Refused,
+                raw(None, text),
+                &[400, 413],
+            )
+        })
+        .collect()
+}
+
+/// `n` members the entity does not have: refused, never 5xx. The largest rung stays a few
+/// MiB of text (a service may stop reading far beyond its limit and close the connection).
+fn members() -> Vec<Case> {
+    every_rung()
+        .filter(|&n| n <= 100_000)
+        .map(|n| {
+            let body: Vec<String> = (0..n).map(|i| format!("\"{UNKNOWN}{i}\": 1")).collect();
+            let text = format!("{{{}}}", body.join(", "));
+            case(
+                format!("members-{n}"),
+                "C6.2",
+                Kind::Refused,
+                raw(None, text),
+                &[400, 413],
+            )
+        })
+        .collect()
+}
+
+/// An integer of `n` digits (past every integer type's range) for the first integer property:
+/// refused, never 5xx.
+fn digits(model: &EntityModel) -> Vec<Case> {
+    let integer = |ty: &TypeRef| {
+        matches!(
+            ty,
+            TypeRef::Primitive(
+                Primitive::Int32
+                    | Primitive::Int64
+                    | Primitive::Int16
+                    | Primitive::Byte
+                    | Primitive::SByte
+            )
+        )
+    };
+    let name = model
+        .writable()
+        .find(|(_, p)| integer(&p.ty))
+        .map_or(UNKNOWN, |(_, p)| p.name.as_str());
+    every_rung()
+        .map(|n| {
+            let text = format!("{{\"{name}\": 1{}}}", "0".repeat(n - 1));
+            case(
+                format!("number-digits-{n}"),
+                "C6.2",
+                Kind::Refused,
+                raw(None, text),
+                &[400, 413],
+            )
+        })
+        .collect()
+}
+
+/// A String property takes any string: accepted and echoed on the small rungs (C3.11's valid
+/// side); on the large rungs an unknown member's string is refused, 413 or 400, never 5xx.
+fn strings(model: &EntityModel) -> Vec<Case> {
+    let string = model
+        .writable()
+        .find(|(_, p)| p.ty == TypeRef::Primitive(Primitive::String) && !p.read_only);
+    let mut out: Vec<Case> = string
+        .into_iter()
+        .flat_map(|(_, p)| {
+            SMALL.iter().map(move |&n| {
+                let body: Map<String, Value> = [(p.name.clone(), Value::String("x".repeat(n)))]
+                    .into_iter()
+                    .collect();
+                let request = RequestSpec {
+                    body: Some(Value::Object(body)),
+                    ..RequestSpec::default()
+                };
+                case(
+                    format!("string-length-{n}"),
+                    "C3.11",
+                    Kind::Accepted,
+                    request,
+                    &[],
+                )
+            })
+        })
+        .collect();
+    out.extend(LARGE.iter().map(|&n| {
+        let text = format!("{{\"{UNKNOWN}\": \"{}\"}}", "x".repeat(n));
+        case(
+            format!("string-length-{n}"),
+            "C6.2",
+            Kind::Refused,
+            raw(None, text),
+            &[400, 413],
+        )
+    }));
+    out
+}
+
+/// The refused twins of rules whose valid side the case files send: a media type that only
+/// starts like JSON's (C3.1), and a real name cut one character short (C3.3).
+fn pairs(model: &EntityModel, example: &Map<String, Value>) -> Vec<Case> {
+    let media = RequestSpec {
+        content_type: Some("application/json-seq".into()),
+        body: Some(Value::Object(example.clone())),
+        ..RequestSpec::default()
+    };
+    let mut out = vec![case(
+        "json-media-prefix".into(),
+        "C3.1",
+        Kind::Refused,
+        media,
+        &[400, 415],
+    )];
+    let cut = example.iter().find_map(|(name, value)| {
+        let short = name.get(..name.len().checked_sub(1)?)?;
+        let usable = model.property(name).is_some() && !short.is_empty();
+        (usable && model.property(short).is_none()).then(|| (short.to_owned(), value.clone()))
+    });
+    if let Some((short, value)) = cut {
+        let body: Map<String, Value> = [(short, value)].into_iter().collect();
+        let request = RequestSpec {
+            body: Some(Value::Object(body)),
+            ..RequestSpec::default()
+        };
+        out.push(case(
+            "name-cut-short".into(),
+            "C3.3",
+            Kind::Refused,
+            request,
+            &[400],
+        ));
+    }
+    out
+}
