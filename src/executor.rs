@@ -12,7 +12,7 @@ use crate::ids::Keys;
 use crate::outcome::Exchange;
 use crate::pack::template::Spelling;
 use crate::plan::{Address, KeyPlan};
-use crate::transcript::{Shape, State, Step, Transcript};
+use crate::transcript::{Shape, State, Step, Transcript, Unread};
 
 /// The tokens a run sends. `valid` and `no_scope` are secrets from the environment (or minted
 /// for the embedded service); `expired` is a harmless minted token.
@@ -75,11 +75,13 @@ pub enum Reads {
     Deferred,
 }
 
-/// Why the case could not be run to the end (the trial is an `error`, not a failure).
+/// Why the case could not be run to the end: no answer (the trial is an `error`), or a state
+/// read answered without the entity (`answered`: a verdict on the clause that answer breaks).
 pub struct Aborted {
     pub exchanges: Vec<Exchange>,
     pub message: String,
     pub request: Option<Outgoing>,
+    pub answered: Option<Unread>,
 }
 
 /// Client-request-id the harness sends on every request, so C4.7's echo can be checked.
@@ -167,34 +169,94 @@ impl Executor<'_> {
         address: &Address,
         log: &mut Vec<Exchange>,
     ) -> Result<State, Aborted> {
-        let req = self.outgoing(
-            Method::GET,
-            self.state_url(address),
-            Auth::Valid,
-            None,
-            &[],
-            None,
-        );
-        let sent = self.client.send(&req).await;
-        log.push(sent.exchange);
-        let fail = |message: String| Aborted {
-            exchanges: Vec::new(),
-            message,
-            request: Some(req.clone()),
-        };
-        match sent.result {
-            Ok(resp) if resp.status == 200 => match resp.json() {
-                Some(Value::Object(map)) => Ok(map),
-                _ => Err(fail(format!(
+        self.try_read(address, log).await.map_err(|u| {
+            let message = match &u.answer {
+                Ok(resp) if resp.status == 200 => format!(
                     "the state read GET {} answered 200 without a JSON object; the harness reads state through the canonical path of each entity (C5.1) and cannot judge without it",
-                    req.url
-                ))),
+                    u.request.url
+                ),
+                Ok(resp) => format!(
+                    "the state read GET {} answered {}; check that the ids file names entities that exist on the target and that GRAPH_TOKEN may read them",
+                    u.request.url, resp.status
+                ),
+                Err(e) => format!("the state read GET {} did not complete: {e}", u.request.url),
+            };
+            Aborted {
+                exchanges: Vec::new(),
+                message,
+                request: Some(u.request.clone()),
+                answered: u.answer.is_ok().then_some(u),
+            }
+        })
+    }
+
+    /// The GET that reads an entity's state at `address`.
+    pub fn state_read(&self, address: &Address) -> Outgoing {
+        self.get(self.state_url(address))
+    }
+
+    /// GETs an entity's state at `address`; what came instead when it is not a JSON object.
+    pub async fn try_read(
+        &self,
+        address: &Address,
+        log: &mut Vec<Exchange>,
+    ) -> Result<State, Unread> {
+        let request = self.state_read(address);
+        let sent = self.client.send(&request).await;
+        log.push(sent.exchange);
+        match sent.result {
+            Ok(resp) => match resp.json() {
+                Some(Value::Object(map)) if resp.status == 200 => Ok(map),
+                _ => Err(Unread {
+                    request,
+                    answer: Ok(resp),
+                }),
             },
-            Ok(resp) => Err(fail(format!(
-                "the state read GET {} answered {}; check that the ids file names entities that exist on the target and that GRAPH_TOKEN may read them",
-                req.url, resp.status
-            ))),
-            Err(e) => Err(fail(format!("the state read GET {} did not complete: {e}", req.url))),
+            Err(e) => Err(Unread {
+                request,
+                answer: Err(e.to_string()),
+            }),
+        }
+    }
+
+    /// A read after the request under test: the state, or `None` with the read kept in
+    /// `unread` (the checks judge an answer; no answer leaves the trial unjudged unless it
+    /// failed already).
+    async fn read_after(
+        &self,
+        address: &Address,
+        log: &mut Vec<Exchange>,
+        unread: &mut Vec<Unread>,
+    ) -> Option<State> {
+        match self.try_read(address, log).await {
+            Ok(state) => Some(state),
+            Err(u) => {
+                unread.push(u);
+                None
+            }
+        }
+    }
+
+    /// A read-back GET after the request under test: its step, or `None` when it got no
+    /// answer (kept in `unread`).
+    async fn get_after(
+        &self,
+        url: String,
+        log: &mut Vec<Exchange>,
+        unread: &mut Vec<Unread>,
+    ) -> Option<Step> {
+        let request = self.get(url);
+        let sent = self.client.send(&request).await;
+        log.push(sent.exchange);
+        match sent.result {
+            Ok(response) => Some(Step { request, response }),
+            Err(e) => {
+                unread.push(Unread {
+                    request,
+                    answer: Err(e.to_string()),
+                });
+                None
+            }
         }
     }
 
@@ -232,6 +294,7 @@ impl Executor<'_> {
                 exchanges: Vec::new(),
                 message: format!("{} {} did not complete: {e}", req.method, req.url),
                 request: Some(req),
+                answered: None,
             }),
         };
         (sent.exchange, step)
@@ -296,10 +359,11 @@ impl Executor<'_> {
             )
         };
         let succeeded = |s: &Step| (200..300).contains(&s.response.status);
+        let mut unread = Vec::new();
         let shape = match case.kind {
             Kind::Concurrent => {
                 let (steps, last_round) = self.concurrent(case, &make, log).await?;
-                let after = self.read_state(route.state, log).await?;
+                let after = self.read_after(route.state, log, &mut unread).await;
                 Shape::Concurrent {
                     steps,
                     last_round,
@@ -310,7 +374,7 @@ impl Executor<'_> {
                 let first = self.send(make(case.request.body_text()), log).await?;
                 let second = self.send(make(case.request.body_text()), log).await?;
                 let read_back = match (reads, succeeded(&second)) {
-                    (Reads::Full, true) => Some(self.send(self.get(url.clone()), log).await?),
+                    (Reads::Full, true) => self.get_after(url.clone(), log, &mut unread).await,
                     _ => None,
                 };
                 Shape::Repeat {
@@ -322,33 +386,35 @@ impl Executor<'_> {
             Kind::Accepted | Kind::Alias => {
                 let step = self.send(make(case.request.body_text()), log).await?;
                 let wanted = reads == Reads::Full && succeeded(&step) && method == Method::PATCH;
+                let read_url = if case.kind == Kind::Alias {
+                    self.state_url(route.state)
+                } else {
+                    url.clone()
+                };
+                let read = if wanted {
+                    self.get_after(read_url, log, &mut unread).await
+                } else {
+                    None
+                };
                 if case.kind == Kind::Alias {
-                    let read = if wanted {
-                        Some(
-                            self.send(self.get(self.state_url(route.state)), log)
-                                .await?,
-                        )
-                    } else {
-                        None
-                    };
                     Shape::Alias { step, read }
                 } else {
-                    let read_back = if wanted {
-                        Some(self.send(self.get(url.clone()), log).await?)
-                    } else {
-                        None
-                    };
-                    Shape::Accepted { step, read_back }
+                    Shape::Accepted {
+                        step,
+                        read_back: read,
+                    }
                 }
             }
             Kind::Refused => {
                 let step = self.send(make(case.request.body_text()), log).await?;
                 let after = match reads {
-                    Reads::Full => Some(self.read_state(route.state, log).await?),
+                    Reads::Full => self.read_after(route.state, log, &mut unread).await,
                     Reads::Deferred => None,
                 };
                 let watched = match (route.watch, watched_before) {
-                    (Some(w), Some(b)) => Some((b, self.read_state(w, log).await?)),
+                    (Some(w), Some(b)) => {
+                        self.read_after(w, log, &mut unread).await.map(|a| (b, a))
+                    }
                     _ => None,
                 };
                 Shape::Refused {
@@ -359,7 +425,7 @@ impl Executor<'_> {
             }
             Kind::Either => {
                 let step = self.send(make(case.request.body_text()), log).await?;
-                let after = self.read_state(route.state, log).await?;
+                let after = self.read_after(route.state, log, &mut unread).await;
                 Shape::Either { step, after }
             }
         };
@@ -367,6 +433,7 @@ impl Executor<'_> {
             exchanges: Vec::new(),
             before,
             shape,
+            unread,
         })
     }
 

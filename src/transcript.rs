@@ -24,6 +24,17 @@ pub struct Transcript {
     /// The entity's state before the request under test.
     pub before: State,
     pub shape: Shape,
+    /// Reads after the request under test that gave no entity; the read they stood for is
+    /// missing from `shape`.
+    pub unread: Vec<Unread>,
+}
+
+/// A read of an entity that did not give it as a JSON object: an answer (a verdict on the
+/// clause it breaks, see `checks::reads`), or no answer at all (why, as the client said).
+#[derive(Debug, Clone)]
+pub struct Unread {
+    pub request: Outgoing,
+    pub answer: Result<Incoming, String>,
 }
 
 /// The exchanges a kind of case makes.
@@ -41,19 +52,21 @@ pub enum Shape {
         after: Option<State>,
         watched: Option<(State, State)>,
     },
-    /// `{}`: accepted unchanged or refused; either way nothing changes.
-    Either { step: Step, after: State },
+    /// `{}`: accepted unchanged or refused; either way nothing changes (`after`: the state
+    /// read after it, unless that read gave no entity).
+    Either { step: Step, after: Option<State> },
     /// The same PATCH twice (C5.2), then a GET.
     Repeat {
         first: Step,
         second: Step,
         read_back: Option<Step>,
     },
-    /// Bodies sent at once, round after round (C5.4); the last round's bodies; the state after.
+    /// Bodies sent at once, round after round (C5.4); the last round's bodies; the state after
+    /// (unless that read gave no entity).
     Concurrent {
         steps: Vec<Step>,
         last_round: Vec<Value>,
-        after: State,
+        after: Option<State>,
     },
 }
 
@@ -80,8 +93,9 @@ impl Transcript {
         match &self.shape {
             Shape::Accepted { read_back, .. } | Shape::Repeat { read_back, .. } => read(read_back),
             Shape::Alias { read, .. } => read_state(read.as_ref()),
-            Shape::Refused { after, .. } => after.clone(),
-            Shape::Either { after, .. } | Shape::Concurrent { after, .. } => Some(after.clone()),
+            Shape::Refused { after, .. }
+            | Shape::Either { after, .. }
+            | Shape::Concurrent { after, .. } => after.clone(),
         }
     }
 }

@@ -29,29 +29,86 @@ pub(super) fn addresses(planned: &[PlannedCase]) -> Vec<(String, Address)> {
     seen.into_values().collect()
 }
 
-/// Reads every entity before any trial; stops at the first read that fails, with why.
+/// What the preflight found: the originals of the entities it read, and the entities that got
+/// no answer at all (identity, address, why), whose trials are skipped.
+pub(super) struct Found {
+    pub originals: Originals,
+    pub unreached: Vec<(String, Address, String)>,
+}
+
+/// Reads every entity before any trial. An entity answered without itself (404, 5xx, not JSON)
+/// is said on stderr and its trials run: each is judged on that answer. An entity that gets no
+/// answer is left out (its trials are skipped, with why). The run cannot be made (`Err`, why)
+/// when no entity could be read at all: at the first read without an answer when none has been
+/// answered yet (a silent target costs one timeout, not one per entity), or at the end when no
+/// answer carried an entity (nothing the trials could start from).
 pub(super) async fn preflight(
     exec: &Executor<'_>,
     addresses: &[(String, Address)],
-) -> Result<Originals, String> {
-    let mut originals = Originals::new();
+) -> Result<Found, String> {
+    let mut found = Found {
+        originals: Originals::new(),
+        unreached: Vec::new(),
+    };
+    let mut first_why = None;
     for (variant, address) in addresses {
         let mut log = Vec::new();
-        let state = exec.read_state(address, &mut log).await.map_err(|a| {
-            let redirect = log.iter().filter_map(|e| e.response.as_ref()).find_map(|r| {
-                let to = r.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case("location"));
-                ((300..400).contains(&r.status)).then(|| {
-                    format!(" (a redirect to {}, which the harness never follows, so a token cannot leak to another host: point --target at the final URL)", to.map_or("nowhere", |(_, v)| v.as_str()))
-                })
-            });
-            format!("variant {variant}: {}{}", a.message, redirect.unwrap_or_default())
-        })?;
-        originals.insert(
-            address.identity(),
-            (variant.clone(), address.clone(), state),
-        );
+        let unread = match exec.try_read(address, &mut log).await {
+            Ok(state) => {
+                let entry = (variant.clone(), address.clone(), state);
+                found.originals.insert(address.identity(), entry);
+                continue;
+            }
+            Err(u) => u,
+        };
+        let url = &unread.request.url;
+        match &unread.answer {
+            Ok(resp) => {
+                let what = if (200..300).contains(&resp.status) {
+                    " without a JSON object"
+                } else {
+                    " without the entity"
+                };
+                let why = format!(
+                    "variant {variant}: the state read GET {url} answered {}{what}{}",
+                    resp.status,
+                    redirect_hint(&log)
+                );
+                eprintln!("preflight: {why}; its trials run and are judged on that answer");
+                first_why.get_or_insert(why);
+            }
+            Err(e) => {
+                let why =
+                    format!("variant {variant}: the state read GET {url} did not complete: {e}");
+                if first_why.is_none() && found.originals.is_empty() {
+                    return Err(why);
+                }
+                eprintln!("preflight: {why}; the trials of this entity are skipped");
+                found.unreached.push((
+                    address.identity(),
+                    address.clone(),
+                    format!("not run: the preflight could not read this entity ({why})"),
+                ));
+            }
+        }
     }
-    Ok(originals)
+    match first_why {
+        Some(why) if found.originals.is_empty() => Err(format!("{why}; no entity could be read as a JSON object, so no trial has a state to start from (check that the ids file names entities that exist on the target and that GRAPH_TOKEN may read them)")),
+        _ => Ok(found),
+    }
+}
+
+/// Why a read answered with a redirect gives no entity.
+fn redirect_hint(log: &[crate::outcome::Exchange]) -> String {
+    log.iter()
+        .filter_map(|e| e.response.as_ref())
+        .find_map(|r| {
+            let to = r.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case("location"));
+            ((300..400).contains(&r.status)).then(|| {
+                format!(" (a redirect to {}, which the harness never follows, so a token cannot leak to another host: point --target at the final URL)", to.map_or("nowhere", |(_, v)| v.as_str()))
+            })
+        })
+        .unwrap_or_default()
 }
 
 /// PATCHes every recorded original back (writable properties only), after failures and

@@ -16,7 +16,9 @@ use crate::client::{Client, ClientOptions};
 use crate::executor::{Executor, Target, Tokens};
 use crate::harness::{trials, Runner, Setup};
 use crate::ids::IdsFile;
-use crate::outcome::{Outcome, PackInfo, Report, Restored, ServiceSettings, Summary, TrialResult};
+use crate::outcome::{
+    Level, Outcome, PackInfo, Report, Restored, ServiceSettings, Summary, TrialResult,
+};
 use crate::pack::Pack;
 use crate::plan::{plan, Address, PlannedCase};
 use crate::service;
@@ -144,7 +146,15 @@ impl Session {
         }
         let exec = runner.executor();
         match self.rt.block_on(preflight::preflight(&exec, addresses)) {
-            Ok(originals) => Some(originals),
+            Ok(found) => {
+                for (identity, (_, address, state)) in &found.originals {
+                    runner.start_state(identity.clone(), address.clone(), state.clone());
+                }
+                for (identity, address, why) in found.unreached {
+                    runner.unreachable(identity, address, why);
+                }
+                Some(found.originals)
+            }
             Err(_) if *self.cancel.borrow() => Some(Originals::new()),
             Err(why) => {
                 runner.mark_unusable(why);
@@ -236,6 +246,7 @@ impl Session {
             finished: now(),
             seed: seed.to_string(),
             summary: Summary::of(&results),
+            findings: crate::outcome::findings(&results),
             clauses: crate::statement::of(&results, &self.pack.model),
             results,
             interrupted: *self.cancel.borrow(),
@@ -532,22 +543,7 @@ fn run_exit_code(report: &Report, args: &RunArgs, unusable: Option<String>) -> i
 }
 
 fn print_closing(report: &Report, dir: &Path) {
-    let warned: Vec<&TrialResult> = report
-        .results
-        .iter()
-        .filter(|r| r.outcome == Outcome::Warned)
-        .collect();
-    if !warned.is_empty() {
-        println!("warnings (SHOULD clauses; they fail the run only under --strict):");
-        for r in warned {
-            println!(
-                "    {}: {}",
-                r.name,
-                r.message.lines().next().unwrap_or_default()
-            );
-        }
-        println!();
-    }
+    print_findings(report);
     print_information(report);
     let flaky: Vec<&TrialResult> = report.results.iter().filter(|r| r.flaky).collect();
     if !flaky.is_empty() {
@@ -573,6 +569,33 @@ fn print_closing(report: &Report, dir: &Path) {
     if report.insecure {
         println!("WARNING: --insecure: HTTPS certificates were NOT verified in this run; use --ca-cert for a private CA instead");
     }
+}
+
+/// One line per finding (level, clause, how many trials, the symptom), instead of one line per
+/// trial: a few problems usually explain every failure.
+fn print_findings(report: &Report) {
+    if report.findings.is_empty() {
+        return;
+    }
+    println!(
+        "findings ({}; each trial, example and reproduce line in report.json, summary.md and report.html):",
+        report.findings.len()
+    );
+    for f in &report.findings {
+        let n = f.trials.len();
+        println!(
+            "    {:<6} {:<6} {n:>4} trial{} {}",
+            f.level.as_str(),
+            f.clause,
+            if n == 1 { " " } else { "s" },
+            // What went wrong; what to do about it is in the reports.
+            f.title.split(". ").next().unwrap_or_default()
+        );
+    }
+    if report.findings.iter().any(|f| f.level == Level::Should) && !report.strict {
+        println!("    (SHOULD findings are warnings; they fail the run only under --strict)");
+    }
+    println!();
 }
 
 /// MAY clauses the target did not keep: one line per clause, with how many trials showed it.

@@ -4,6 +4,9 @@
 mod errors;
 mod headers;
 mod odata;
+mod reads;
+
+pub(crate) use reads::ROUTE_OR_TOKEN;
 mod round_trip;
 mod routing;
 mod schema;
@@ -15,7 +18,7 @@ use crate::case::{Case, Kind};
 use crate::domain::EntityModel;
 use crate::outcome::{Check, Level, Outcome};
 use crate::schema::Schema;
-use crate::transcript::{Shape, Step, Transcript};
+use crate::transcript::{Shape, Step, Transcript, Unread};
 
 pub struct Judge<'a> {
     pub model: &'a EntityModel,
@@ -83,7 +86,13 @@ impl Judge<'_> {
             if step.response.status >= 400 {
                 out.extend(errors::error_body(self, &step.response));
             }
+            out.extend(reads::refused_route_or_token(self, case, step));
         }
+        out.extend(
+            t.unread
+                .iter()
+                .filter_map(|u| reads::unreadable(self, u, true)),
+        );
         let sent = sent_body(case);
         match &t.shape {
             Shape::Accepted { step, read_back } => {
@@ -183,13 +192,15 @@ impl Judge<'_> {
                         step,
                     ));
                 }
-                out.push(round_trip::unchanged(
-                    self,
-                    &case.clause,
-                    &t.before,
-                    after,
-                    "the entity",
-                ));
+                if let Some(after) = after {
+                    out.push(round_trip::unchanged(
+                        self,
+                        &case.clause,
+                        &t.before,
+                        after,
+                        "the entity",
+                    ));
+                }
             }
             Shape::Concurrent {
                 steps,
@@ -199,12 +210,14 @@ impl Judge<'_> {
                 for step in steps {
                     out.push(self.success_status(&case.clause, step, "each concurrent PATCH"));
                 }
-                out.extend(round_trip::all_took_effect(
-                    self,
-                    &case.clause,
-                    last_round,
-                    after,
-                ));
+                if let Some(after) = after {
+                    out.extend(round_trip::all_took_effect(
+                        self,
+                        &case.clause,
+                        last_round,
+                        after,
+                    ));
+                }
             }
         }
         out
@@ -286,7 +299,7 @@ impl Judge<'_> {
             out.push(schema::not_json(self, answer));
             return;
         };
-        out.extend(schema::entity(self, &entity));
+        out.extend(schema::entity(self, &entity, before));
         let Some(entity) = entity.as_object() else {
             return;
         };
@@ -312,6 +325,12 @@ fn sent_body(case: &Case) -> Map<String, Value> {
         .and_then(Value::as_object)
         .cloned()
         .unwrap_or_default()
+}
+
+/// The verdict on a read of the entity that answered without it, before the request under
+/// test (`None` when the read got no answer at all): see [`reads::unreadable`].
+pub(crate) fn unreadable_before(j: &Judge, u: &Unread) -> Option<Check> {
+    reads::unreadable(j, u, false)
 }
 
 /// A batch of refused inputs (sent together, `clause` their strategy's) changed the stored

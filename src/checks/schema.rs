@@ -1,14 +1,32 @@
 //! C4.3: the answer is the entity — the schema, every Edm-typed value readable as its type, and
 //! (SHOULD) `@odata.type` present.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::client::Incoming;
 use crate::outcome::{Check, Level};
 
 use super::Judge;
 
-pub fn entity(j: &Judge, body: &Value) -> Vec<Check> {
+/// C4.3 on an entity answer. What the entity already had `before` the request beyond the
+/// pack's properties (members, or annotation values, left by an earlier trial in a store that
+/// keeps whatever it is sent: its baseline) is passed over: what was there before a trial is
+/// never held against it.
+pub fn entity(j: &Judge, body: &Value, before: &Map<String, Value>) -> Vec<Check> {
+    let answer = body;
+    let inherited = |k: &str, v: &Value| {
+        j.model.property(k).is_none() && before.get(k) == Some(v) && !is_expected(j, k, v)
+    };
+    let without_inherited;
+    let body = match body.as_object() {
+        Some(map) if map.iter().any(|(k, v)| inherited(k, v)) => {
+            let mut map = map.clone();
+            map.retain(|k, v| !inherited(k, v));
+            without_inherited = Value::Object(map);
+            &without_inherited
+        }
+        _ => body,
+    };
     let violations = j.entity_schema.violations(body);
     let mut problems: Vec<String> = violations.iter().map(ToString::to_string).collect();
     // The schema checks shapes; the domain checks what a pattern cannot (Feb 30, ±14:00, ticks).
@@ -34,7 +52,7 @@ pub fn entity(j: &Judge, body: &Value) -> Vec<Check> {
             )
         },
     )];
-    let odata_type = body.get("@odata.type");
+    let odata_type = answer.get("@odata.type");
     out.push(j.check(
         "C4.3",
         Level::Should,
@@ -44,6 +62,12 @@ pub fn entity(j: &Judge, body: &Value) -> Vec<Check> {
         || "C4.3 (SHOULD): the answer has no \"@odata.type\"; the page's example carries it (OData minimal metadata may omit it)".into(),
     ));
     out
+}
+
+/// Whether a member beyond the pack's properties holds what a faithful service sends there
+/// (`@odata.type` naming the entity's type): never worth passing over.
+fn is_expected(j: &Judge, k: &str, v: &Value) -> bool {
+    k == "@odata.type" && v.as_str().is_some_and(|t| j.model.accepts_type(t))
 }
 
 /// C4.3 when the answer that should carry the entity is not JSON at all (or is missing).

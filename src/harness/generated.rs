@@ -7,7 +7,7 @@
 //! input at a time, with every read, to the input that did it.
 
 use super::lanes::write_back;
-use super::{conclude, next_state, route, synthetic_case, Evidence, Runner};
+use super::{conclude, conclude_with_lost, next_state, route, synthetic_case, Evidence, Runner};
 use crate::client::curl_line;
 use crate::executor::{Aborted, Reads};
 use crate::generate::{self, BatchVerdict, Input, Strategy};
@@ -345,9 +345,19 @@ impl Runner {
 }
 
 /// Records an input's verdict: a failure keeps its checks and exchanges (the latest failing
-/// input is the shrunk one), a warning is remembered once.
+/// input is the shrunk one), a warning is remembered once. A read after the input that got no
+/// answer stops the trial as an error, unless the input failed already.
 fn note(log: &mut Log, checks: &[Check], t: &crate::transcript::Transcript) -> Result<(), String> {
-    let (outcome, message) = conclude(checks);
+    let (outcome, message) = conclude_with_lost(checks, t);
+    if outcome == Outcome::Error {
+        log.aborted = Some(Aborted {
+            exchanges: t.exchanges.clone(),
+            message: message.clone(),
+            request: t.steps().first().map(|s| s.request.clone()),
+            answered: None,
+        });
+        return Err(message);
+    }
     match outcome {
         Outcome::Failed => {
             let reproduce = t

@@ -58,7 +58,10 @@ impl Lanes {
 }
 
 /// The case of a trial that may share its entity: a refusal (or C3.7's either) of one entity
-/// whose state it reads before and after. Probes that watch a second entity stay alone.
+/// whose state it reads before and after. Probes that watch a second entity stay alone, and so
+/// do the scale cases (bodies built from repeated parts: depth, length, count): what a store
+/// does with those is the likeliest to outlast the trial, and alone its consequences stay its
+/// own (trial isolation names the trial that left an entity unreadable).
 pub(crate) fn shareable(pc: &PlannedCase) -> Option<&Case> {
     let Work::Case(case) = &pc.work else {
         return None;
@@ -66,7 +69,8 @@ pub(crate) fn shareable(pc: &PlannedCase) -> Option<&Case> {
     let single = pc.writes.len() == 1 && pc.routing.as_ref().is_ok_and(|r| r.watch.is_none());
     // A MAY refusal may rightly be taken and change the entity: it holds the entity alone.
     let refusal = matches!(case.kind, Kind::Refused | Kind::Either) && case.level != Level::May;
-    (single && refusal).then_some(case)
+    let scale = case.request.body_parts.is_some();
+    (single && refusal && !scale).then_some(case)
 }
 
 impl Runner {
@@ -96,13 +100,22 @@ impl Runner {
     }
 
     /// Writes `start` back to the entity at `address` where it now differs; the error says
-    /// why it could not.
+    /// why it could not. An entity that answers a read without itself gets every writable
+    /// property of `start`, and the write's answer is not trusted either way (a store may answer
+    /// 5xx to a write that took effect): the trial's own first read shows what it starts from.
     pub(super) fn restore_to(&self, address: &Address, start: &State) -> Result<(), String> {
         let exec = self.executor();
         self.runtime
             .block_on(async {
-                let now = exec.read_state(address, &mut Vec::new()).await?;
-                write_back(&exec, &self.pack.model, address, start, &now).await
+                match exec.read_state(address, &mut Vec::new()).await {
+                    Ok(now) => write_back(&exec, &self.pack.model, address, start, &now).await,
+                    Err(a) if a.answered.is_some() => {
+                        let unknown = State::new();
+                        let _ = write_back(&exec, &self.pack.model, address, start, &unknown).await;
+                        Ok(())
+                    }
+                    Err(a) => Err(a),
+                }
             })
             .map_err(|a| a.message)
     }
@@ -130,5 +143,6 @@ pub(super) async fn write_back(
             exchanges: Vec::new(),
             message: format!("writing back the state a trial started from failed ({e}), so it cannot be judged alone from there"),
             request: None,
+            answered: None,
         })
 }

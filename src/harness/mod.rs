@@ -3,6 +3,7 @@
 //! (libtest-mimic's `Conclusion` only counts). A trial that panics is a failed trial too.
 
 mod generated;
+mod isolation;
 mod lanes;
 
 use std::collections::HashMap;
@@ -60,6 +61,7 @@ pub struct Runner {
     consecutive_errors: AtomicU32,
     unusable: Mutex<Option<String>>,
     lanes: Lanes,
+    entities: isolation::Entities,
 }
 
 /// What a [`Runner`] is built from.
@@ -99,6 +101,7 @@ impl Runner {
             consecutive_errors: AtomicU32::new(0),
             unusable: Mutex::new(None),
             lanes: Lanes::default(),
+            entities: isolation::Entities::default(),
         })
     }
 
@@ -178,6 +181,9 @@ impl Runner {
         if let Err(reason) = &pc.routing {
             return Some(reason.clone());
         }
+        if let Some(why) = self.quarantined(pc) {
+            return Some(why);
+        }
         match &pc.work {
             Work::Case(c) => match (
                 c.request.auth.optional_token(),
@@ -202,16 +208,23 @@ impl Runner {
         }
         let mut start = None;
         if let Some(case) = shareable(pc) {
-            let (result, from) = self
+            let (mut result, from) = self
                 .lanes
                 .hold(&pc.writes, Access::Shared, || self.shared_attempt(pc, case));
             if from.is_none() {
+                if matches!(result.outcome, Outcome::Failed | Outcome::Error) {
+                    self.lanes.hold(&pc.writes, Access::Alone, || {
+                        self.isolate(pc, &mut result);
+                    });
+                }
                 return result;
             }
             start = from;
         }
         self.lanes.hold(&pc.writes, Access::Alone, || {
-            self.settle(pc, start.as_ref())
+            let mut result = self.settle(pc, start.as_ref());
+            self.isolate(pc, &mut result);
+            result
         })
     }
 
@@ -229,6 +242,7 @@ impl Runner {
                     exchanges: Vec::new(),
                     message,
                     request: None,
+                    answered: None,
                 };
                 let result = self.aborted(pc, level_of(pc), a);
                 self.note_outcome(&result);
@@ -313,7 +327,15 @@ impl Runner {
             .runtime
             .block_on(self.executor().run(case, route(routing), None, Reads::Full))
         {
-            Err(aborted) => (self.aborted(pc, case.level, aborted), None),
+            // A read answered without the entity, in a trial sharing it: another trial may
+            // have left it so. Judged again alone, from the entity's recorded start state.
+            Err(aborted) => {
+                let start = aborted
+                    .answered
+                    .as_ref()
+                    .and_then(|_| self.recorded_start(pc));
+                (self.aborted(pc, case.level, aborted), start)
+            }
             Ok(t) => {
                 let checks = self.judge().judge(case, &t);
                 let reproduce = t
@@ -321,7 +343,7 @@ impl Runner {
                     .first()
                     .map(|s| curl_line(&s.request))
                     .unwrap_or_default();
-                let (outcome, message) = conclude(&checks);
+                let (outcome, message) = conclude_with_lost(&checks, &t);
                 let model = &self.pack.model;
                 let changed = t.state_after().is_some_and(|after| {
                     !model
@@ -333,7 +355,7 @@ impl Runner {
                     exchanges: t.exchanges,
                     reproduce,
                 };
-                let start = changed.then_some(t.before);
+                let start = (changed || !t.unread.is_empty()).then_some(t.before);
                 (
                     self.result(pc, case.level, outcome, message, evidence),
                     start,
@@ -342,8 +364,23 @@ impl Runner {
         }
     }
 
+    /// A trial whose exchanges stopped short: a failure on the clause a read's answer broke
+    /// when it was answered (an answer is an answer), an error when nothing answered.
     fn aborted(&self, pc: &PlannedCase, level: Level, a: Aborted) -> TrialResult {
         let reproduce = a.request.as_ref().map(curl_line).unwrap_or_default();
+        let verdict = a
+            .answered
+            .as_ref()
+            .and_then(|u| crate::checks::unreadable_before(&self.judge(), u));
+        if let Some(check) = verdict {
+            let message = check.message.clone();
+            let evidence = Evidence {
+                checks: vec![check],
+                exchanges: a.exchanges,
+                reproduce,
+            };
+            return self.result(pc, Level::Must, Outcome::Failed, message, evidence);
+        }
         let message = format!("{}; the trial could not be judged", a.message);
         let evidence = Evidence {
             exchanges: a.exchanges,
@@ -388,14 +425,18 @@ pub(crate) struct Evidence {
     reproduce: String,
 }
 
-/// A failed trial's clause is the one the failure breaks: the trial's own when a failing check
-/// cites it, else the first failing MUST check's (a valid value refused cites the clause that
-/// makes it valid, not the trial's C4.4). Otherwise the trial's own.
+/// A failed trial's clause is the one the failure breaks: a request that never reached the entity
+/// (404 on a listed path, 401/403 to the token with the scope) cites that; else the trial's own
+/// when a failing check cites it, else the first failing MUST check's (a valid value refused
+/// cites the clause that makes it valid, not the trial's C4.4). Otherwise the trial's own.
 fn verdict_clause(own: &str, outcome: Outcome, checks: &[Check]) -> String {
     if outcome != Outcome::Failed {
         return own.to_owned();
     }
     let failing = || checks.iter().filter(|c| c.outcome == Outcome::Failed);
+    if let Some(root) = failing().find(|c| c.expected == crate::checks::ROUTE_OR_TOKEN) {
+        return root.clause.clone();
+    }
     if failing().any(|c| c.clause == own) {
         return own.to_owned();
     }
@@ -485,6 +526,39 @@ pub fn conclude(checks: &[Check]) -> (Outcome, String) {
         return (Outcome::Warned, warned.join("\n"));
     }
     (Outcome::Passed, String::new())
+}
+
+/// [`conclude`], with the reads after the request under test that got no answer: added to
+/// the message of a failed trial (a failure stays a failure), else the trial is an error.
+pub(crate) fn conclude_with_lost(checks: &[Check], t: &Transcript) -> (Outcome, String) {
+    let (outcome, message) = conclude(checks);
+    let Some(lost) = lost_reads(t) else {
+        return (outcome, message);
+    };
+    if outcome == Outcome::Failed {
+        (outcome, format!("{message}\nthen: {lost}"))
+    } else {
+        (
+            Outcome::Error,
+            format!("{lost}; the trial could not be judged"),
+        )
+    }
+}
+
+/// The reads after the request under test that got no answer, said in one line.
+pub(crate) fn lost_reads(t: &Transcript) -> Option<String> {
+    let lost: Vec<String> = t
+        .unread
+        .iter()
+        .filter_map(|u| {
+            let e = u.answer.as_ref().err()?;
+            Some(format!(
+                "{} {} did not complete: {e}",
+                u.request.method, u.request.url
+            ))
+        })
+        .collect();
+    (!lost.is_empty()).then(|| lost.join("; "))
 }
 
 /// A failed result for a trial whose run panicked: a harness bug, reported as such.

@@ -6,6 +6,8 @@
 //! - `#matrix td.cell[data-variant][data-clause][data-family][data-passed][data-failed]
 //!   [data-errors][data-warned][data-skipped][data-total][data-worst]`, each linking to
 //!   `#variant=…&clause=…`;
+//! - `#findings li.finding[data-id][data-clause][data-level][data-count]`, in the report's
+//!   order (level, clause), each linking to its example trial's detail;
 //! - `#trials tr.trial[data-name][data-variant][data-clause][data-family][data-outcome]
 //!   [data-flaky]` (every trial) and `#details section.detail[…same…]` (failed, error, warned and
 //!   flaky trials, with checks, exchanges and the reproduce line);
@@ -21,7 +23,7 @@ use std::io::Write;
 use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;
 
-use crate::outcome::{Exchange, Outcome, Report, TrialResult};
+use crate::outcome::{Exchange, Finding, Outcome, Report, TrialResult};
 
 use super::{
     clause_key, family_of, pass_rate, secrets, trend::RunPoint, variant_rows, Counts, ReportError,
@@ -61,7 +63,10 @@ struct Page<'a> {
     writes: u64,
     partition: Option<&'a str>,
     total: usize,
+    /// Trials that ran (not skipped): what the pass rate is over.
+    ran: u64,
     pass_rate: String,
+    findings: Vec<FindingView<'a>>,
     totals: Vec<Total>,
     banners: Vec<Banner>,
     clauses: Vec<Clause>,
@@ -77,6 +82,19 @@ struct Page<'a> {
     flaky: Vec<Flaky<'a>>,
     restored: &'a [crate::outcome::Restored],
     trend: Trend,
+}
+
+#[derive(Serialize)]
+struct FindingView<'a> {
+    id: &'a str,
+    clause: &'a str,
+    family: &'a str,
+    level: &'static str,
+    title: &'a str,
+    trials: Vec<NameLink<'a>>,
+    variants: &'a [String],
+    example: NameLink<'a>,
+    reproduce: &'a str,
 }
 
 #[derive(Serialize)]
@@ -345,10 +363,7 @@ impl<'a> Page<'a> {
             .collect();
         families.dedup();
 
-        let trials = report
-            .results
-            .iter()
-            .zip(&anchors)
+        let trials = failures_first(&report.results, &anchors)
             .map(|(t, a)| Trial {
                 anchor: format!("trial-{a}"),
                 name: &t.name,
@@ -363,10 +378,7 @@ impl<'a> Page<'a> {
                 detail: has_detail(t).then(|| format!("detail-{a}")),
             })
             .collect();
-        let details = report
-            .results
-            .iter()
-            .zip(&anchors)
+        let details = failures_first(&report.results, &anchors)
             .filter(|(t, _)| has_detail(t))
             .map(|(t, a)| detail(t, a))
             .collect();
@@ -412,6 +424,11 @@ impl<'a> Page<'a> {
             })
             .collect();
 
+        let findings = report
+            .findings
+            .iter()
+            .map(|f| finding_view(f, &anchor_of))
+            .collect();
         let rate = pass_rate(s.passed, s.warned, s.failed, s.errors);
         Page {
             title: format!("graph-conformance: {}", report.target.url),
@@ -425,7 +442,9 @@ impl<'a> Page<'a> {
             writes: report.summary.writes,
             partition: report.partition.as_deref(),
             total: report.results.len(),
+            ran: s.passed + s.warned + s.failed + s.errors,
             pass_rate: format!("{:.1}%", rate * 100.0),
+            findings,
             totals,
             banners,
             clauses,
@@ -470,6 +489,49 @@ fn cell_label(c: &Counts) -> String {
     .map(|(sym, n)| format!("{sym}\u{a0}{n}"))
     .collect::<Vec<_>>()
     .join(" ")
+}
+
+/// A finding, its trials linked to their rows and its example to its detail.
+fn finding_view<'a>(f: &'a Finding, anchor_of: &BTreeMap<&str, &str>) -> FindingView<'a> {
+    let anchor = |name: &str, prefix: &str| anchor_of.get(name).map(|a| format!("{prefix}-{a}"));
+    FindingView {
+        id: &f.id,
+        clause: &f.clause,
+        family: family_of(&f.clause),
+        level: f.level.as_str(),
+        title: &f.title,
+        trials: f
+            .trials
+            .iter()
+            .map(|n| NameLink {
+                name: n,
+                anchor: anchor(n, "trial"),
+            })
+            .collect(),
+        variants: &f.variants,
+        example: NameLink {
+            name: &f.example,
+            anchor: anchor(&f.example, "detail"),
+        },
+        reproduce: &f.reproduce,
+    }
+}
+
+/// The trials with their anchors, failed and errored first, then warned, passed and skipped,
+/// each group in the run's order: the list opens with what needs reading.
+fn failures_first<'r, 's>(
+    results: &'r [TrialResult],
+    anchors: &'s [String],
+) -> std::vec::IntoIter<(&'r TrialResult, &'s String)> {
+    let rank = |o: Outcome| match o {
+        Outcome::Failed | Outcome::Error => 0,
+        Outcome::Warned => 1,
+        Outcome::Passed | Outcome::Info | Outcome::NotApplicable => 2,
+        Outcome::Skipped => 3,
+    };
+    let mut pairs: Vec<_> = results.iter().zip(anchors).collect();
+    pairs.sort_by_key(|(t, _)| rank(t.outcome));
+    pairs.into_iter()
 }
 
 fn has_detail(t: &TrialResult) -> bool {

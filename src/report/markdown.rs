@@ -1,5 +1,5 @@
-//! `summary.md`, for a CI step summary (`$GITHUB_STEP_SUMMARY`): totals, a variant × clause-family
-//! matrix, the first failures with expected/actual and their `reproduce` line, the baseline diff
+//! `summary.md`, for a CI step summary (`$GITHUB_STEP_SUMMARY`): totals, the findings, a
+//! variant × clause-family matrix, the first failures with expected/actual and their `reproduce` line, the baseline diff
 //! and the flaky trials. Text from the service is escaped (CommonMark backslash escapes) or put in
 //! fenced code blocks, so a response body cannot inject markup.
 
@@ -29,6 +29,7 @@ pub fn render(report: &Report) -> String {
     let report = secrets::scrub(report);
     let mut md = String::new();
     headline(&mut md, &report);
+    findings(&mut md, &report);
     matrix(&mut md, &report);
     failures(&mut md, &report);
     statement(&mut md, &report);
@@ -112,6 +113,36 @@ fn headline(md: &mut String, r: &Report) {
         }
         md.push('\n');
     }
+}
+
+/// The findings first, one row each: what a reader fixes, before the trials that show it.
+fn findings(md: &mut String, r: &Report) {
+    if r.findings.is_empty() {
+        return;
+    }
+    md.push_str(&format!("### Findings ({})\n\n", r.findings.len()));
+    md.push_str(
+        "| level | clause | trials | variants | finding | example |\n|---|---|---:|---|---|---|\n",
+    );
+    for f in r.findings.iter().take(MAX_NAMES) {
+        let variants: Vec<String> = f.variants.iter().map(|v| code(v)).collect();
+        md.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} |\n",
+            f.level.as_str(),
+            code(&f.clause),
+            f.trials.len(),
+            variants.join(" "),
+            escape(&f.title),
+            code(&f.example)
+        ));
+    }
+    if r.findings.len() > MAX_NAMES {
+        md.push_str(&format!(
+            "\n… and {} more findings in report.json.\n",
+            r.findings.len() - MAX_NAMES
+        ));
+    }
+    md.push('\n');
 }
 
 /// One cell: `✅ 12 / ❌ 1 / ⚠ 2`, with errors (💥) and skips (⏭) when there are any.

@@ -12,7 +12,7 @@ use super::{json::read_report, trend::started_key, ReportError};
 /// two shards is an error naming it), the summary recomputed (`throttled` summed from the shards,
 /// since passing generated inputs keep no exchanges), `started` the earliest, `finished` the
 /// latest, `interrupted` / `insecure` if any shard was, `restored` concatenated, `partition` and
-/// `baseline` cleared (run [`super::diff`] on the merged report to compare it with a baseline).
+/// `findings` recomputed over the union, `baseline` cleared (run [`super::diff`] on the merged report to compare it with a baseline).
 ///
 /// The shards must come from one run: the same tool name and version, the same pack, the same
 /// `--strict`, and the same target URL (their seeds may differ: each trial keeps its shard's) (shards against the embedded service each start their own,
@@ -158,6 +158,7 @@ fn merge_labelled(shards: Vec<(String, Report)>) -> Result<Report, ReportError> 
         waited_ms: cost.2,
         ..Summary::of(&merged.results)
     };
+    merged.findings = crate::outcome::findings(&merged.results);
     let parts: Vec<&[crate::statement::ClauseVerdict]> =
         statements.iter().map(Vec::as_slice).collect();
     merged.clauses = crate::statement::merged(&parts);

@@ -33,6 +33,10 @@ pub fn scrub(report: &Report) -> Report {
             scrub_exchange(e);
         }
     }
+    for f in &mut r.findings {
+        fix(&mut f.title);
+        fix(&mut f.reproduce);
+    }
     for r in &mut r.restored {
         fix(&mut r.url);
         fix(&mut r.status);

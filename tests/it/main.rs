@@ -7,6 +7,7 @@ mod generate;
 mod hostile;
 mod import;
 mod ladders;
+mod naive;
 mod packs;
 mod reports;
 mod service;

@@ -129,6 +129,7 @@ fn report_of(results: Vec<TrialResult>) -> Report {
         finished: "2026-05-01T10:01:00Z".into(),
         seed: "0x5eed".into(),
         summary: Summary::of(&results),
+        findings: graph_conformance::outcome::findings(&results),
         clauses: graph_conformance::statement::of(
             &results,
             &graph_conformance::pack::Pack::load(&Default::default())
@@ -542,10 +543,16 @@ fn html_matrix_cells_carry_the_right_counts() {
     // Every trial is a row; failed, errored, warned and flaky trials get a detail section.
     let rows = elements(&page, "<tr class=\"trial");
     assert_eq!(rows.len(), r.results.len());
-    for (row, t) in rows.iter().zip(&r.results) {
-        assert_eq!(row["data-name"], t.name);
-        assert_eq!(row["data-outcome"], t.outcome.as_str());
-    }
+    let shown: BTreeSet<(&str, &str)> = rows
+        .iter()
+        .map(|row| (row["data-name"].as_str(), row["data-outcome"].as_str()))
+        .collect();
+    let ran: BTreeSet<(&str, &str)> = r
+        .results
+        .iter()
+        .map(|t| (t.name.as_str(), t.outcome.as_str()))
+        .collect();
+    assert_eq!(shown, ran);
     let details = elements(&page, "<section class=\"detail\"");
     let expected = r
         .results
@@ -762,6 +769,132 @@ fn merging_three_shards_gives_the_unpartitioned_results() {
     let err = merge(targets).unwrap_err().to_string();
     assert!(err.contains("target"), "{err}");
     assert!(matches!(merge(vec![]), Err(ReportError::MergeNothing)));
+}
+
+#[test]
+fn findings_group_failures_and_warnings_and_open_every_format() {
+    let r = sample();
+    // Three identical warnings are one finding; two failures of different clauses are two.
+    let shape: Vec<(&str, Level, usize)> = r
+        .findings
+        .iter()
+        .map(|f| (f.clause.as_str(), f.level, f.trials.len()))
+        .collect();
+    assert_eq!(
+        shape,
+        [
+            ("C3.5", Level::Must, 1),
+            ("C4.4", Level::Must, 1),
+            ("C4.7", Level::Should, 3)
+        ]
+    );
+    let warned = &r.findings[2];
+    assert_eq!(
+        warned.variants,
+        ["direct", "root-certificate", "ios-scep-root-certificate"]
+    );
+    assert_eq!(warned.example, "direct::C4.7::request-id");
+    assert!(warned.reproduce.contains("direct::C4.7::request-id"));
+    assert_eq!(
+        r.findings[1].title,
+        "the service answered 500; expected <n>"
+    );
+
+    let mut buf = Vec::new();
+    json::write(&mut buf, &r).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&buf).unwrap();
+    let f = &v["findings"][2];
+    for key in [
+        "id",
+        "clause",
+        "level",
+        "title",
+        "trials",
+        "variants",
+        "example",
+        "reproduce",
+    ] {
+        assert!(!f[key].is_null(), "findings[2].{key} in {f}");
+    }
+    assert_eq!(f["level"], "SHOULD");
+
+    let md = markdown::render(&r);
+    let at = |needle: &str| {
+        md.find(needle)
+            .unwrap_or_else(|| panic!("{needle} in\n{md}"))
+    };
+    assert!(
+        at("### Findings (3)") < at("### Variant × clause family"),
+        "{md}"
+    );
+    assert!(md.contains("| SHOULD | `C4.7` | 3 |"), "{md}");
+
+    let page = html::render(&r, &[]).unwrap();
+    let findings = elements(&page, "<li class=\"finding\"");
+    let listed: Vec<(&str, &str, u64)> = findings
+        .iter()
+        .map(|f| {
+            (
+                f["data-level"].as_str(),
+                f["data-clause"].as_str(),
+                num(f, "data-count"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            ("MUST", "C3.5", 1),
+            ("MUST", "C4.4", 1),
+            ("SHOULD", "C4.7", 3)
+        ]
+    );
+    assert!(page.find("id=\"findings\"") < page.find("id=\"matrix\""));
+    let s = Summary::of(&r.results);
+    let ran = s.passed + s.warned + s.failed + s.errors;
+    assert!(
+        page.contains(&format!("of the {ran} that ran")),
+        "the pass rate is over the trials that ran"
+    );
+    let rows: Vec<String> = elements(&page, "<tr class=\"trial")
+        .into_iter()
+        .map(|t| t["data-outcome"].clone())
+        .collect();
+    let first_other = rows
+        .iter()
+        .position(|o| o != "failed" && o != "error")
+        .unwrap();
+    assert!(
+        rows[first_other..]
+            .iter()
+            .all(|o| o != "failed" && o != "error"),
+        "failed and errored trials come first: {rows:?}"
+    );
+    assert_eq!(rows.last().map(String::as_str), Some("skipped"), "{rows:?}");
+
+    // Merging shards recomputes them over the union.
+    let shards: Vec<Report> = (0..2)
+        .map(|k| {
+            let mut s = r.clone();
+            s.results = r
+                .results
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| i % 2 == k)
+                .map(|(_, t)| t.clone())
+                .collect();
+            s.findings = graph_conformance::outcome::findings(&s.results);
+            s
+        })
+        .collect();
+    let merged = merge(shards).unwrap();
+    let ids = |r: &Report| -> BTreeSet<(String, usize)> {
+        r.findings
+            .iter()
+            .map(|f| (f.id.clone(), f.trials.len()))
+            .collect()
+    };
+    assert_eq!(ids(&merged), ids(&r));
 }
 
 // ---------------------------------------------------------------------------------------------
