@@ -121,22 +121,17 @@ pub fn plan(pack: &Pack, ids: &IdsFile, generated: bool) -> Plan {
     let mut per_variant: Vec<Vec<PlannedCase>> = Vec::new();
     for (i, variant) in variants.iter().enumerate() {
         let mut list = Vec::new();
-        let canonical = if i == 0 { &once[..] } else { &[] };
-        for case in pack
-            .suite
-            .cases_of(&variant.name)
-            .chain(&derived)
-            .chain(canonical)
-        {
+        let case_of = |case: &Case| {
             let routing = routing(&variants, variant, case.request.id, case.kind);
-            list.push(planned(
-                variant,
-                case.clause.clone(),
-                &case.name,
-                Work::Case(Arc::new(case.clone())),
-                routing,
-            ));
-        }
+            let work = Work::Case(Arc::new(case.clone()));
+            planned(variant, case.clause.clone(), &case.name, work, routing)
+        };
+        list.extend(
+            pack.suite
+                .cases_of(&variant.name)
+                .chain(&derived)
+                .map(case_of),
+        );
         for s in &strategies {
             let routing = routing(&variants, variant, IdChoice::Variant, Kind::Accepted);
             list.push(planned(
@@ -146,6 +141,11 @@ pub fn plan(pack: &Pack, ids: &IdsFile, generated: bool) -> Plan {
                 Work::Generated(*s),
                 routing,
             ));
+        }
+        // The ladders last: what a store that keeps everything keeps of them spoils no other
+        // trial of the entity.
+        if i == 0 {
+            list.extend(once.iter().map(case_of));
         }
         per_variant.push(list);
     }
