@@ -51,6 +51,8 @@ pub enum AppError {
     Usage(String),
     #[error("cannot start the async runtime: {0}")]
     Runtime(std::io::Error),
+    #[error("cannot write to standard output: {0}")]
+    Stdout(std::io::Error),
 }
 
 /// Runs a parsed command line (not `bench`, which `main` runs itself); the result is the exit

@@ -28,19 +28,11 @@ pub(super) fn service_options(
 pub(super) fn serve(args: ServeArgs) -> Result<i32, AppError> {
     if args.list_faults {
         let pack = load_pack(args.pack.as_deref(), None, None)?;
-        println!("faults (--fault NAME): each breaks exactly one clause; * marks those that can show on the pack {}", pack.meta.name);
-        for f in service::all_faults() {
-            let mark = if f.fault.applies(&pack) { '*' } else { ' ' };
-            println!(
-                "{mark} {:<36} {:<6} {:?}  {}",
-                f.name, f.clause, f.level, f.description
-            );
-        }
-        println!("\ndeviations (--deviation NAME): behaviour the contract allows");
-        for d in service::deviations() {
-            println!("  {:<28} {}", d.name, d.description);
-        }
-        return Ok(EXIT_OK);
+        // A reader that stops early (`| head`) closes the pipe: that ends the listing, no more.
+        return match list_switches(&pack, std::io::stdout().lock()) {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(AppError::Stdout(e)),
+            _ => Ok(EXIT_OK),
+        };
     }
     let mut options = service_options(args.fault.as_deref(), &args.deviation)?;
     options.latency = args.latency.unwrap_or_default();
@@ -52,6 +44,28 @@ pub(super) fn serve(args: ServeArgs) -> Result<i32, AppError> {
         args.ids_out.as_deref(),
     ))?;
     Ok(EXIT_OK)
+}
+
+/// `serve --list-faults`: every fault with its clause (marked when it can show on `pack`), and
+/// every deviation.
+fn list_switches(pack: &crate::pack::Pack, mut out: impl std::io::Write) -> std::io::Result<()> {
+    writeln!(out, "faults (--fault NAME): each breaks exactly one clause; * marks those that can show on the pack {}", pack.meta.name)?;
+    for f in service::all_faults() {
+        let mark = if f.fault.applies(pack) { '*' } else { ' ' };
+        writeln!(
+            out,
+            "{mark} {:<36} {:<6} {:?}  {}",
+            f.name, f.clause, f.level, f.description
+        )?;
+    }
+    writeln!(
+        out,
+        "\ndeviations (--deviation NAME): behaviour the contract allows"
+    )?;
+    for d in service::deviations() {
+        writeln!(out, "  {:<28} {}", d.name, d.description)?;
+    }
+    Ok(())
 }
 
 pub(super) fn token(args: &TokenArgs) -> Result<i32, AppError> {

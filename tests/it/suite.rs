@@ -428,3 +428,19 @@ fn a_fault_introduced_between_two_nights_is_exactly_what_is_new() {
         text(&out)
     );
 }
+
+/// `serve --list-faults | head -0`: a reader gone before the listing ends it, not the program.
+#[test]
+fn listing_faults_into_a_closed_pipe_exits_0() {
+    let mut child = bin(&["serve", "--list-faults"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Closed before the child has loaded its pack, so its first write meets a broken pipe.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
