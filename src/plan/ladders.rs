@@ -75,12 +75,13 @@ fn padding(example: &Map<String, Value>) -> Vec<Case> {
             )
         })
         .collect();
-    let trailing = raw(Some(example), format!("{text}\n\t \r\n"));
+    // Whitespace before and after the object: the valid twin of text after it.
+    let around = raw(Some(example), format!(" \r\n\t{text}\n\t \r\n"));
     out.push(case(
-        "trailing-whitespace".into(),
+        "whitespace-around-object".into(),
         "C3.2",
         Kind::Accepted,
-        trailing,
+        around,
         &[],
     ));
     out.extend(LARGE.iter().chain([&HUGE]).map(|&n| {

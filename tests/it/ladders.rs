@@ -19,7 +19,7 @@ fn the_reference_keeps_every_rung_and_both_sides_once_per_entity() {
     for name in [
         "direct::C3.2::padded-body-32",
         "direct::C3.2::padded-body-1024",
-        "direct::C3.2::trailing-whitespace",
+        "direct::C3.2::whitespace-around-object",
         "direct::C6.2::padded-empty-object-2097152",
         "direct::C6.2::nesting-depth-64",
         "direct::C6.2::nesting-depth-10000",
