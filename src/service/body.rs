@@ -131,6 +131,7 @@ pub fn loosen(fault: Option<Fault>, model: &EntityModel, key: &str, body: Bytes)
                     | Named::IdWritable
                     | Named::NamesCaseInsensitive
                     | Named::NamePrefixMatched
+                    | Named::EnumSetAccepted
             ) =>
         {
             Some(n)
@@ -171,6 +172,7 @@ fn loosen_named(
             _ => name,
         };
         let ty = model.property(&name).map(|p| &p.ty);
+        let set_of_one = ty.is_some_and(|t| enum_flags(model, t) == Some(false));
         let int32 = matches!(ty, Some(TypeRef::Primitive(Primitive::Int32)));
         let time = matches!(ty, Some(TypeRef::Primitive(Primitive::DateTimeOffset)));
         let value = match fault {
@@ -178,6 +180,10 @@ fn loosen_named(
             Named::IdWritable if name == model.key && value != Value::String(key.into()) => {
                 continue
             }
+            Named::EnumSetAccepted if set_of_one => match &value {
+                Value::String(s) => Value::String(s.split(',').next().unwrap_or_default().into()),
+                _ => value,
+            },
             Named::Int32StringAccepted if int32 => match &value {
                 Value::String(s) => parse_int32(s).map(Value::from).unwrap_or(value),
                 _ => value,
@@ -202,6 +208,28 @@ fn loosen_named(
         out.insert(name, value);
     }
     out
+}
+
+/// Whether `ty` is a flags enum (`None` when it is no enum).
+fn enum_flags(model: &EntityModel, ty: &TypeRef) -> Option<bool> {
+    match ty {
+        TypeRef::Enum(name) => model.types.enums.get(name).map(|e| e.flags),
+        _ => None,
+    }
+}
+
+/// `enum-set-refused`: the body gives a flags enum property several members at once.
+pub fn names_a_flags_set(model: &EntityModel, body: &[u8]) -> bool {
+    let Ok(Value::Object(object)) = serde_json::from_slice::<Value>(body) else {
+        return false;
+    };
+    object.iter().any(|(name, value)| {
+        let flags = model
+            .property(name)
+            .and_then(|p| enum_flags(model, &p.ty))
+            .unwrap_or(false);
+        flags && value.as_str().is_some_and(|s| s.contains(','))
+    })
 }
 
 /// Reads an Int32 from a JSON number's text, as the domain does.

@@ -113,6 +113,8 @@ pub enum Named {
     ServerErrorOnDeepNesting,
     ServerErrorOnManyMembers,
     ServerErrorOnMidLongNumber,
+    EnumSetRefused,
+    EnumSetAccepted,
 }
 
 /// Behaviour the contract allows but the default service does not show; several may be on.
@@ -582,6 +584,20 @@ static FAULTS: &[FaultInfo] = &[
         level: Level::Must,
         description: "a number literal of 64 to 999 digits answers 500 (longer ones are refused with 400, as they should be)",
     },
+    FaultInfo {
+        fault: Named::EnumSetRefused,
+        name: "enum-set-refused",
+        clause: "C3.12",
+        level: Level::Must,
+        description: "a flags enum value naming two or more members (`red,blue`) is refused with 400",
+    },
+    FaultInfo {
+        fault: Named::EnumSetAccepted,
+        name: "enum-set-accepted",
+        clause: "C3.12",
+        level: Level::Must,
+        description: "a value naming two members of an enum that is not flags (`on,off`) is accepted as its first member",
+    },
 ];
 
 /// Every deviation, in declaration order.
@@ -729,6 +745,8 @@ impl Fault {
                 Named::AppRolesRefused => !pack.meta.permissions.application.is_empty(),
                 Named::DerivedTypeUnannounced => pack.model.is_derived(),
                 Named::LongStringRefused => has(Primitive::String),
+                Named::EnumSetRefused => enum_property(model, true),
+                Named::EnumSetAccepted => enum_property(model, false),
                 // On a derived entity an answer without @odata.type breaks C4.3's MUST, which
                 // derived-type-unannounced proves; this fault is the SHOULD of the others.
                 Named::NoOdataType => !pack.model.is_derived(),
@@ -736,6 +754,18 @@ impl Fault {
             },
         }
     }
+}
+
+/// True when a writable property is an enum that is (or is not) flags, with two members or more.
+fn enum_property(model: &crate::domain::EntityModel, flags: bool) -> bool {
+    model.writable().any(|(_, p)| match &p.ty {
+        crate::domain::TypeRef::Enum(name) => model
+            .types
+            .enums
+            .get(name)
+            .is_some_and(|e| e.flags == flags && e.members.len() > 1),
+        _ => false,
+    })
 }
 
 /// Every fault: the named ones, then every type's.
@@ -853,7 +883,7 @@ mod tests {
             assert_eq!(info.name.parse::<Deviation>().unwrap(), info.deviation);
         }
         // The tables end with the enums' last variants (a variant without a row has no name).
-        assert_eq!(FAULTS.len(), Named::ServerErrorOnMidLongNumber as usize + 1);
+        assert_eq!(FAULTS.len(), Named::EnumSetAccepted as usize + 1);
         assert_eq!(DEVIATIONS.len(), Deviation::ReadOnly400 as usize + 1);
     }
 

@@ -243,6 +243,11 @@ async fn patch(
     scale_faults::misjudge(fault, &raw)?;
     let key = stored.id.as_str();
     let loosened = body::loosen(state.fault(), model, key, raw.clone());
+    if fault == Some(Named::EnumSetRefused) && body::names_a_flags_set(model, &loosened) {
+        return Err(ApiError::bad_request(
+            "an enum value names one member, not several",
+        ));
+    }
     refuse_edge(state, &loosened)?;
     let patch = match parse_patch(model, &loosened, key) {
         Ok(p) => p,
