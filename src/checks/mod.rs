@@ -286,30 +286,24 @@ impl Judge<'_> {
         }
         out.extend(headers::should_headers(self, step));
         // An empty answer (204, where allowed) is judged on the read-back instead (C4.1).
-        let answer = if step.response.status == 204 {
-            read_back.map(|r| &r.response)
+        let answered = if step.response.status == 204 {
+            read_back
         } else {
             out.push(headers::json_content_type(self, "C4.2", &step.response));
-            Some(&step.response)
+            Some(step)
         };
-        if step.response.status == 204 && answer.is_none() {
+        let Some(answered) = answered else {
             return;
-        }
-        let Some(entity) = answer.and_then(|a| a.json()) else {
-            out.push(schema::not_json(self, answer));
+        };
+        let Some(entity) = answered.response.json() else {
+            out.push(schema::not_json(self, Some(&answered.response)));
             return;
         };
         out.extend(schema::entity(self, &entity, before));
         let Some(entity) = entity.as_object() else {
             return;
         };
-        if let Some(answered) = [Some(step), read_back]
-            .into_iter()
-            .flatten()
-            .find(|s| s.response.status == 200)
-        {
-            out.extend(odata::entity_answer(self, answered));
-        }
+        out.extend(odata::entity_answer(self, answered, entity));
         let sent = sent_body(case);
         out.extend(round_trip::echo(self, &sent, entity));
         out.extend(round_trip::merge(self, &sent, before, entity));

@@ -6,6 +6,7 @@
 use std::fmt;
 
 use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde_json::{Map, Value};
 
 use crate::contract::Level;
 use crate::outcome::Check;
@@ -13,16 +14,17 @@ use crate::transcript::Step;
 
 use super::Judge;
 
-/// Every check of this file on one 2xx answer whose body is a JSON object.
-pub fn entity_answer(j: &Judge, step: &Step) -> Vec<Check> {
+/// Every check of this file on one 2xx answer, `entity` its body as already parsed (member
+/// order is read once more from the raw text, which a parsed map may not keep).
+pub fn entity_answer(j: &Judge, step: &Step, entity: &Map<String, Value>) -> Vec<Check> {
     let Ok(Members(members)) = serde_json::from_slice::<Members>(&step.response.body) else {
         return Vec::new();
     };
     let content_type = step.response.header("content-type").unwrap_or_default();
-    let mut out = context(j, &step.response.body, &members);
+    let mut out = context(j, entity.get("@odata.context"), &members);
     out.push(metadata_level(j, step, content_type));
     out.push(streaming_order(j, content_type, &members));
-    out.push(derived_type(j, step));
+    out.push(derived_type(j, step, entity));
     out
 }
 
@@ -52,16 +54,13 @@ impl<'de> Deserialize<'de> for Members {
 
 /// C4.8: `@odata.context`, when present, is the first member and names `$metadata#…`; its
 /// absence is information only (the page's example omits it; live Graph sends it).
-fn context(j: &Judge, body: &[u8], members: &[String]) -> Vec<Check> {
+fn context(j: &Judge, value: Option<&Value>, members: &[String]) -> Vec<Check> {
     let Some(position) = members.iter().position(|m| m == "@odata.context") else {
         return vec![j.check("C4.8", Level::May, false, "@odata.context (live Graph sends it)", "(absent)", || {
             "C4.8: the answer carries no @odata.context; live Graph sends one on every entity answer (information only: the page's example omits it)".into()
         })];
     };
-    let value = serde_json::from_slice::<serde_json::Value>(body)
-        .ok()
-        .and_then(|v| v.get("@odata.context").cloned());
-    let url = value.as_ref().and_then(|v| v.as_str()).unwrap_or_default();
+    let url = value.and_then(Value::as_str).unwrap_or_default();
     let names_metadata = url
         .split_once("$metadata#")
         .is_some_and(|(root, fragment)| {
@@ -71,8 +70,8 @@ fn context(j: &Judge, body: &[u8], members: &[String]) -> Vec<Check> {
         j.check("C4.8", Level::Should, position == 0, "@odata.context as the first member", format!("member {} of {}", position + 1, members.len()), || {
             format!("C4.8: @odata.context is member {} of the answer, after {:?}; write it first (OData JSON Format §4.5.1)", position + 1, members[0])
         }),
-        j.check("C4.8", Level::Should, names_metadata, "a URL naming the service's $metadata#…", super::shown(value.as_ref()), || {
-            format!("C4.8: @odata.context is {}, not a context URL; send the service root's `$metadata#` followed by what the answer is (e.g. `https://graph.microsoft.com/beta/$metadata#…/$entity`)", super::shown(value.as_ref()))
+        j.check("C4.8", Level::Should, names_metadata, "a URL naming the service's $metadata#…", super::shown(value), || {
+            format!("C4.8: @odata.context is {}, not a context URL; send the service root's `$metadata#` followed by what the answer is (e.g. `https://graph.microsoft.com/beta/$metadata#…/$entity`)", super::shown(value))
         }),
     ]
 }
@@ -153,7 +152,7 @@ fn streaming_order(j: &Judge, content_type: &str, members: &[String]) -> Check {
 
 /// C4.3 with a pack: an entity whose type derives from the type its path declares carries
 /// `@odata.type` naming its own type in every answer, or a client cannot know the type.
-fn derived_type(j: &Judge, step: &Step) -> Check {
+fn derived_type(j: &Judge, step: &Step, entity: &Map<String, Value>) -> Check {
     let model = j.model;
     let cast = step
         .request
@@ -166,11 +165,7 @@ fn derived_type(j: &Judge, step: &Step) -> Check {
             "the entity's type is the type its path declares, so @odata.type may be omitted",
         );
     }
-    let body = step.response.json();
-    let named = body
-        .as_ref()
-        .and_then(|b| b.get("@odata.type"))
-        .and_then(|t| t.as_str());
+    let named = entity.get("@odata.type").and_then(|t| t.as_str());
     let ok = named.is_some_and(|t| {
         let t = t.trim_start_matches('#');
         model.types.is_a(t, &model.type_name)
