@@ -115,6 +115,8 @@ pub enum Named {
     ServerErrorOnMidLongNumber,
     EnumSetRefused,
     EnumSetAccepted,
+    ContextNotMetadataUrl,
+    NoOdataContext,
 }
 
 /// Behaviour the contract allows but the default service does not show; several may be on.
@@ -598,6 +600,20 @@ static FAULTS: &[FaultInfo] = &[
         level: Level::Must,
         description: "a value naming two members of an enum that is not flags (`on,off`) is accepted as its first member",
     },
+    FaultInfo {
+        fault: Named::ContextNotMetadataUrl,
+        name: "context-not-metadata-url",
+        clause: "C4.8",
+        level: Level::Should,
+        description: "entity answers carry `@odata.context` first, but as a URL without `$metadata#`",
+    },
+    FaultInfo {
+        fault: Named::NoOdataContext,
+        name: "no-odata-context",
+        clause: "C4.8",
+        level: Level::May,
+        description: "entity answers carry no `@odata.context` (as the page's example; information only)",
+    },
 ];
 
 /// Every deviation, in declaration order.
@@ -883,7 +899,7 @@ mod tests {
             assert_eq!(info.name.parse::<Deviation>().unwrap(), info.deviation);
         }
         // The tables end with the enums' last variants (a variant without a row has no name).
-        assert_eq!(FAULTS.len(), Named::EnumSetAccepted as usize + 1);
+        assert_eq!(FAULTS.len(), Named::NoOdataContext as usize + 1);
         assert_eq!(DEVIATIONS.len(), Deviation::ReadOnly400 as usize + 1);
     }
 

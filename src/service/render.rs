@@ -88,11 +88,18 @@ impl Render<'_> {
     /// `@odata.context`, `@odata.type` and (as a deviation) `@odata.etag`, in streaming order.
     fn control<'e>(&'e self, entity: &Entity, patch: bool) -> Vec<(String, Field<'e>)> {
         let model = &self.pack.model;
+        let metadata = match self.named() {
+            Some(Named::ContextNotMetadataUrl) => "",
+            _ => "$metadata",
+        };
         let context = format!(
-            "http://{}/{}/$metadata#{}/$entity",
+            "http://{}/{}/{metadata}#{}/$entity",
             self.host, self.pack.meta.version, model.type_name
         );
-        let mut fields = vec![("@odata.context".to_owned(), Field::Text(context))];
+        let mut fields = Vec::with_capacity(3);
+        if self.named() != Some(Named::NoOdataContext) {
+            fields.push(("@odata.context".to_owned(), Field::Text(context)));
+        }
         let untyped = matches!(
             self.named(),
             Some(Named::NoOdataType | Named::DerivedTypeUnannounced)

@@ -423,9 +423,16 @@ fn entity_answer_format(fault: Fault, r: &Resp, model: &EntityModel) -> Result<(
     let content_type = r.header("content-type").unwrap_or_default();
     let first_property = members.iter().position(|m| !m.starts_with('@'));
     let before_properties = |name: &str| members.iter().position(|m| m == name) < first_property;
+    let has = |name: &str| members.iter().any(|m| m == name);
+    let context = r
+        .object()
+        .get("@odata.context")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
     match fault {
         Fault::Named(Named::ContextAfterProperties)
-            if members.first().map(String::as_str) != Some("@odata.context") =>
+            if has("@odata.context") && members[0] != "@odata.context" =>
         {
             Err(format!("@odata.context is not first: {members:?}"))
         }
@@ -441,6 +448,14 @@ fn entity_answer_format(fault: Fault, r: &Resp, model: &EntityModel) -> Result<(
             Err(format!(
                 "@odata.type after the properties under streaming: {members:?}"
             ))
+        }
+        Fault::Named(Named::NoOdataContext) if !has("@odata.context") => {
+            Err(format!("no @odata.context: {members:?}"))
+        }
+        Fault::Named(Named::ContextNotMetadataUrl)
+            if has("@odata.context") && !context.contains("$metadata#") =>
+        {
+            Err(format!("@odata.context is not a $metadata URL: {context}"))
         }
         Fault::Named(Named::DerivedTypeUnannounced)
             if model.is_derived() && !members.iter().any(|m| m == "@odata.type") =>
@@ -1017,6 +1032,8 @@ async fn probe(fault: Fault, s: &Svc) -> Result<(), String> {
             Named::ContextAfterProperties
             | Named::NoOdataMetadata
             | Named::StreamingOutOfOrder
+            | Named::ContextNotMetadataUrl
+            | Named::NoOdataContext
             | Named::DerivedTypeUnannounced,
         ) => entity_answer_format(fault, &s.get(&direct).await, &s.model),
         Fault::Named(
