@@ -152,11 +152,17 @@ impl ApiError {
             };
             error.insert(name.into(), Value::Object(inner));
         }
-        if style.fault == Some(Fault::Named(Named::ErrorDetailsObject)) {
-            error.insert(
-                "details".into(),
-                json!({"code": self.code, "message": self.message}),
-            );
+        match style.fault {
+            Some(Fault::Named(Named::ErrorDetailsObject)) => {
+                error.insert(
+                    "details".into(),
+                    json!({"code": self.code, "message": self.message}),
+                );
+            }
+            Some(Fault::Named(Named::ErrorDetailWithoutCode)) => {
+                error.insert("details".into(), json!([{"message": self.message}]));
+            }
+            _ => {}
         }
         let mut body = json!({ "error": error });
         if style.fault == Some(Fault::Named(Named::ErrorExtraMember)) {

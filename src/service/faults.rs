@@ -117,6 +117,7 @@ pub enum Named {
     EnumSetAccepted,
     ContextNotMetadataUrl,
     NoOdataContext,
+    ErrorDetailWithoutCode,
 }
 
 /// Behaviour the contract allows but the default service does not show; several may be on.
@@ -614,6 +615,13 @@ static FAULTS: &[FaultInfo] = &[
         level: Level::May,
         description: "entity answers carry no `@odata.context` (as the page's example; information only)",
     },
+    FaultInfo {
+        fault: Named::ErrorDetailWithoutCode,
+        name: "error-detail-without-code",
+        clause: "C6.3",
+        level: Level::Must,
+        description: "error bodies carry `error.details` as an array whose entry has a message but no code",
+    },
 ];
 
 /// Every deviation, in declaration order.
@@ -899,7 +907,7 @@ mod tests {
             assert_eq!(info.name.parse::<Deviation>().unwrap(), info.deviation);
         }
         // The tables end with the enums' last variants (a variant without a row has no name).
-        assert_eq!(FAULTS.len(), Named::NoOdataContext as usize + 1);
+        assert_eq!(FAULTS.len(), Named::ErrorDetailWithoutCode as usize + 1);
         assert_eq!(DEVIATIONS.len(), Deviation::ReadOnly400 as usize + 1);
     }
 

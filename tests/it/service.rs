@@ -872,6 +872,7 @@ async fn probe(fault: Fault, s: &Svc) -> Result<(), String> {
         | Fault::Named(Named::EmptyErrorMessage)
         | Fault::Named(Named::ErrorExtraMember)
         | Fault::Named(Named::ErrorDetailsObject)
+        | Fault::Named(Named::ErrorDetailWithoutCode)
         | Fault::Named(Named::NoInnerError) => {
             let auth = s.bearer();
             let r = s
@@ -919,6 +920,13 @@ async fn probe(fault: Fault, s: &Svc) -> Result<(), String> {
                     if e.get("details").is_some_and(|d| !d.is_array()) =>
                 {
                     Err(format!("error.details is not an array: {}", r.text()))
+                }
+                (Fault::Named(Named::ErrorDetailWithoutCode), Some(e))
+                    if e.get("details")
+                        .and_then(Value::as_array)
+                        .is_some_and(|d| d.iter().any(|i| !i["code"].is_string())) =>
+                {
+                    Err(format!("an error.details entry without code: {}", r.text()))
                 }
                 (Fault::Named(Named::NoInnerError), Some(e))
                     if !e
