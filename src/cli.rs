@@ -241,6 +241,17 @@ pub struct ServeArgs {
     /// Wait this long before every answer, e.g. 50ms (a stand-in for a distant service).
     #[arg(long, value_name = "DURATION", value_parser = parse_latency)]
     pub latency: Option<std::time::Duration>,
+    /// Take connections as many teams' mocks do: a thread per connection, answering its
+    /// requests one after another, behind a short listen queue (--backlog).
+    #[arg(long)]
+    pub thread_per_connection: bool,
+    /// Entities per path variant (1 to 64): the ids file lists them all, and a run spreads
+    /// its trials over them, so a slow target answers several chains of writes at once.
+    #[arg(long, value_name = "K", default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=64))]
+    pub entities: u8,
+    /// With --thread-per-connection: the listen queue's length (Python's http.server: 5).
+    #[arg(long, value_name = "N", requires = "thread_per_connection", default_value_t = crate::service::PYTHON_BACKLOG)]
+    pub backlog: u32,
 }
 
 /// `50ms`, `0.2s`, `1s`.

@@ -115,7 +115,16 @@ pub struct Client {
     next_write_slot: Mutex<Instant>,
     cancel: watch::Receiver<bool>,
     stats: Stats,
+    /// Holds requests back beyond [`MAX_IN_FLIGHT`].
+    in_flight: tokio::sync::Semaphore,
 }
+
+/// The most requests in flight to the target at once, and the idle connections kept for it.
+/// Equal, so that every request finds a connection the pool kept: with more requests in
+/// flight than the pool keeps, each burst opens connections that are closed after it, and a
+/// thread-per-connection mock behind a short listen queue drops the new connections' SYNs
+/// (a retransmit waits 1 s, then 2, 4 …).
+const MAX_IN_FLIGHT: usize = 128;
 
 /// What the client has cost the target so far (for the report and the progress line).
 #[derive(Debug, Default)]
@@ -125,6 +134,28 @@ pub struct Stats {
     pub throttled: AtomicU64,
     /// Milliseconds spent waiting (Retry-After and the rate budgets), summed over requests.
     pub waited_ms: AtomicU64,
+    /// Connections opened to the target (shared with the connector layer that counts them).
+    pub connections: Arc<AtomicU64>,
+    in_flight: AtomicU64,
+    /// The most requests that were waiting for an answer at once.
+    pub most_in_flight: AtomicU64,
+}
+
+/// A request in flight, counted while it lives.
+struct Flying<'s>(&'s Stats);
+
+impl<'s> Flying<'s> {
+    fn new(stats: &'s Stats) -> Self {
+        let now = stats.in_flight.fetch_add(1, Ordering::Relaxed) + 1;
+        stats.most_in_flight.fetch_max(now, Ordering::Relaxed);
+        Self(stats)
+    }
+}
+
+impl Drop for Flying<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 impl Stats {
@@ -141,6 +172,14 @@ impl Stats {
             self.waited_ms.load(Ordering::Relaxed),
         )
     }
+
+    /// Connections opened, and the most requests in flight at once.
+    pub fn traffic(&self) -> (u64, u64) {
+        (
+            self.connections.load(Ordering::Relaxed),
+            self.most_in_flight.load(Ordering::Relaxed),
+        )
+    }
 }
 
 impl Client {
@@ -149,13 +188,19 @@ impl Client {
         secrets: Vec<Arc<str>>,
         cancel: watch::Receiver<bool>,
     ) -> Result<Self, ClientError> {
+        let stats = Stats::default();
+        let opened = Arc::clone(&stats.connections);
         let mut builder = reqwest::Client::builder()
             .timeout(options.timeout)
             .connect_timeout(options.timeout.min(Duration::from_secs(10)))
             // A redirect could carry the token to another host: never follow one.
             .redirect(reqwest::redirect::Policy::none())
-            .pool_max_idle_per_host(64)
-            .tcp_nodelay(true);
+            .pool_max_idle_per_host(MAX_IN_FLIGHT)
+            .tcp_nodelay(true)
+            .connector_layer(tower::util::MapRequestLayer::new(move |target| {
+                opened.fetch_add(1, Ordering::Relaxed);
+                target
+            }));
         if let Some(pem) = &options.ca_cert {
             let certs = reqwest::Certificate::from_pem_bundle(pem)
                 .map_err(|e| ClientError::CaCert(e.to_string()))?;
@@ -184,7 +229,8 @@ impl Client {
             next_slot: Mutex::new(Instant::now()),
             next_write_slot: Mutex::new(Instant::now()),
             cancel,
-            stats: Stats::default(),
+            stats,
+            in_flight: tokio::sync::Semaphore::new(MAX_IN_FLIGHT),
         })
     }
 
@@ -229,7 +275,12 @@ impl Client {
             if write {
                 self.stats.writes.fetch_add(1, Ordering::Relaxed);
             }
-            let result = self.attempt(req).await;
+            let result = {
+                // Closed only when the client is dropped, which no request outlives.
+                let _permit = self.in_flight.acquire().await;
+                let _flying = Flying::new(&self.stats);
+                self.attempt(req).await
+            };
             let record = self.record_request(req);
             let wait = match &result {
                 Ok(resp)

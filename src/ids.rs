@@ -11,10 +11,103 @@ use serde::{Deserialize, Serialize};
 /// Key values by placeholder name (`deviceConfigurationId` → a GUID).
 pub type Keys = BTreeMap<String, String>;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "IdsShape", into = "IdsShape")]
 pub struct IdsFile {
+    /// Each variant's first entity (the one whose entry holds the routing probes).
     pub variants: BTreeMap<String, VariantIds>,
+    /// A variant's further entities, when its entry is a list (`"direct": [{…}, {…}]`): trials
+    /// are spread over all of them, so a slow target answers several chains at once.
+    pub more: BTreeMap<String, Vec<VariantIds>>,
+}
+
+/// The file as written: a variant's entry is one entity, or a list of them.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IdsShape {
+    variants: BTreeMap<String, Entities>,
+}
+
+/// One entity (today's single form), or several.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Entities {
+    One(VariantIds),
+    Many(Vec<VariantIds>),
+}
+
+/// By hand rather than `untagged`, so that a mistake inside an entry is reported as serde
+/// found it, not as "matched no variant".
+impl<'de> Deserialize<'de> for Entities {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error as _;
+        let value = serde_json::Value::deserialize(d)?;
+        if value.is_array() {
+            let many: Vec<VariantIds> = serde_json::from_value(value).map_err(D::Error::custom)?;
+            if many.is_empty() {
+                return Err(D::Error::custom(
+                    "a variant's list of entities is empty; list one entity at least, or remove the variant",
+                ));
+            }
+            return Ok(Self::Many(many));
+        }
+        serde_json::from_value(value)
+            .map(Self::One)
+            .map_err(D::Error::custom)
+    }
+}
+
+impl TryFrom<IdsShape> for IdsFile {
+    type Error = String;
+
+    fn try_from(shape: IdsShape) -> Result<Self, String> {
+        let mut ids = Self::default();
+        for (name, entities) in shape.variants {
+            let mut all = match entities {
+                Entities::One(v) => vec![v],
+                Entities::Many(v) => v,
+            };
+            let first = all.remove(0);
+            if all.iter().any(|v| !v.probes.is_empty()) {
+                return Err(format!("variant {name:?}: only its first entity may list probes (the routing probes run once per variant); move them to the first"));
+            }
+            ids.variants.insert(name.clone(), first);
+            if !all.is_empty() {
+                ids.more.insert(name, all);
+            }
+        }
+        Ok(ids)
+    }
+}
+
+impl From<IdsFile> for IdsShape {
+    fn from(mut ids: IdsFile) -> Self {
+        let variants = ids
+            .variants
+            .into_iter()
+            .map(|(name, first)| match ids.more.remove(&name) {
+                Some(more) => {
+                    let mut all = vec![first];
+                    all.extend(more);
+                    (name, Entities::Many(all))
+                }
+                None => (name, Entities::One(first)),
+            })
+            .collect();
+        Self { variants }
+    }
+}
+
+impl IdsFile {
+    /// Every entity of `variant`, its first one first.
+    pub fn entities(&self, variant: &str) -> Vec<VariantIds> {
+        self.variants
+            .get(variant)
+            .into_iter()
+            .chain(self.more.get(variant).into_iter().flatten())
+            .cloned()
+            .collect()
+    }
 }
 
 /// One variant's ids on the target.
@@ -144,7 +237,12 @@ impl IdsFile {
     /// that shape for the scripts that read it).
     pub fn written(&self) -> serde_json::Value {
         let mut json = serde_json::to_value(self).expect("ids serialise to JSON");
-        for (name, v) in &self.variants {
+        // A list of entities is a shape the first wave never read: no fields of its beside it.
+        for (name, v) in self
+            .variants
+            .iter()
+            .filter(|(n, _)| !self.more.contains_key(*n))
+        {
             let Some(configuration) = v.keys.get(FIRST_WAVE_KEY).filter(|_| v.keys.len() == 1)
             else {
                 continue;
@@ -200,6 +298,7 @@ mod tests {
         };
         let ids = IdsFile {
             variants: BTreeMap::from([("root-certificate".to_owned(), v)]),
+            more: BTreeMap::new(),
         };
         let json = ids.written();
         let written = &json["variants"]["root-certificate"];
@@ -215,6 +314,36 @@ mod tests {
         let text = r#"{"variants": {"direct": {"deviceConfigurationId": "a", "keys": {"deviceConfigurationId": "b"}}}}"#;
         let e = serde_json::from_str::<IdsFile>(text).unwrap_err();
         assert!(e.to_string().contains("must agree"), "{e}");
+    }
+
+    #[test]
+    fn a_variant_may_list_several_entities_and_reads_back_the_same() {
+        let text = r#"{"variants": {"direct": [{"keys": {"k": "a"}}, {"keys": {"k": "b"}}], "other": {"keys": {"k": "c"}}}}"#;
+        let ids: IdsFile = serde_json::from_str(text).unwrap();
+        assert_eq!(ids.variants["direct"].keys["k"], "a");
+        assert_eq!(ids.more["direct"][0].keys["k"], "b");
+        let all: Vec<String> = ids
+            .entities("direct")
+            .iter()
+            .map(|v| v.keys["k"].clone())
+            .collect();
+        assert_eq!(all, ["a", "b"]);
+        assert_eq!(ids.entities("other").len(), 1);
+        let back: IdsFile = serde_json::from_value(ids.written()).unwrap();
+        assert_eq!(back, ids);
+        assert!(ids.written()["variants"]["other"].is_object());
+    }
+
+    #[test]
+    fn an_empty_list_and_probes_past_the_first_entity_are_refused_saying_what_to_do() {
+        let empty = r#"{"variants": {"direct": []}}"#;
+        let e = serde_json::from_str::<IdsFile>(empty).unwrap_err();
+        assert!(e.to_string().contains("list one entity at least"), "{e}");
+        let late = r#"{"variants": {"direct": [{"keys": {"k": "a"}}, {"keys": {"k": "b"}, "probes": {"not-a-member": {"keys": {"k": "x"}}}}]}}"#;
+        let e = serde_json::from_str::<IdsFile>(late).unwrap_err();
+        assert!(e.to_string().contains("move them to the first"), "{e}");
+        let typo = r#"{"variants": {"direct": [{"keys": {"k": "a"}}, {"kyes": {"k": "b"}}]}}"#;
+        assert!(serde_json::from_str::<IdsFile>(typo).is_err());
     }
 
     #[test]

@@ -147,6 +147,16 @@ pub struct Summary {
     /// Trials with a MAY clause the target did not keep: information, never a failure.
     #[serde(default)]
     pub info: u64,
+    /// Connections the harness opened to the target (0: not counted, as in a merged report).
+    #[serde(default, skip_serializing_if = "no_count")]
+    pub connections: u64,
+    /// The most requests in flight to the target at once.
+    #[serde(default, skip_serializing_if = "no_count")]
+    pub most_in_flight: u64,
+}
+
+fn no_count(n: &u64) -> bool {
+    *n == 0
 }
 
 impl Summary {

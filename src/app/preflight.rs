@@ -8,9 +8,9 @@ use serde_json::{Map, Value};
 
 use crate::domain::EntityModel;
 use crate::executor::Executor;
-use crate::outcome::Restored;
+use crate::outcome::{Exchange, Restored};
 use crate::plan::{Address, PlannedCase};
-use crate::transcript::State;
+use crate::transcript::{State, Unread};
 
 /// An entity's original state, by the address identity, with the variant that named it.
 pub(super) type Originals = BTreeMap<String, (String, Address, State)>;
@@ -51,9 +51,8 @@ pub(super) async fn preflight(
         unreached: Vec::new(),
     };
     let mut first_why = None;
-    for (variant, address) in addresses {
-        let mut log = Vec::new();
-        let unread = match exec.try_read(address, &mut log).await {
+    for ((variant, address), (read, log)) in addresses.iter().zip(read_all(exec, addresses).await) {
+        let unread = match read {
             Ok(state) => {
                 let entry = (variant.clone(), address.clone(), state);
                 found.originals.insert(address.identity(), entry);
@@ -98,6 +97,35 @@ pub(super) async fn preflight(
     }
 }
 
+/// Every address read, with each read's log: the first alone (a target that does not answer
+/// costs one timeout, not one per entity), the others at once (a distant target answers them
+/// side by side).
+async fn read_all(
+    exec: &Executor<'_>,
+    addresses: &[(String, Address)],
+) -> Vec<(Result<State, Unread>, Vec<Exchange>)> {
+    let Some(((_, first), rest)) = addresses.split_first() else {
+        return Vec::new();
+    };
+    let first = read_one(exec, first).await;
+    let unanswered = matches!(&first.0, Err(u) if u.answer.is_err());
+    let mut all = vec![first];
+    if !unanswered {
+        let reads = rest.iter().map(|(_, a)| read_one(exec, a));
+        all.extend(futures_util::future::join_all(reads).await);
+    }
+    all
+}
+
+async fn read_one(
+    exec: &Executor<'_>,
+    address: &Address,
+) -> (Result<State, Unread>, Vec<Exchange>) {
+    let mut log = Vec::new();
+    let result = exec.try_read(address, &mut log).await;
+    (result, log)
+}
+
 /// Why a read answered with a redirect gives no entity.
 fn redirect_hint(log: &[crate::outcome::Exchange]) -> String {
     log.iter()
@@ -121,32 +149,42 @@ pub(super) async fn restore(
     model: &EntityModel,
     originals: &Originals,
 ) -> Vec<Restored> {
-    let mut out = Vec::new();
-    for (variant, address, original) in originals.values() {
-        let body: Map<String, Value> = model
-            .writable()
-            .filter_map(|(_, p)| original.get(&p.name).map(|v| (p.name.clone(), v.clone())))
-            .collect();
-        let url = exec.state_url(address);
-        let status = match exec
-            .write_state(address, &Value::Object(body.clone()))
-            .await
-        {
-            Ok(()) => "restored".to_owned(),
-            Err(e) => {
-                let now = exec.read_state(address, &mut Vec::new()).await;
-                if now.is_ok_and(|now| body.keys().all(|k| model.same_in(k, &body, &now))) {
-                    format!("unchanged: writing it back failed ({e}), but it reads back as it was")
-                } else {
-                    format!("failed: {e}; restore it by hand from report.json's first exchange of this variant")
-                }
+    let writes = originals
+        .values()
+        .map(|(variant, address, original)| restore_one(exec, model, variant, address, original));
+    futures_util::future::join_all(writes).await
+}
+
+/// Writes one original back; on failure, a read says whether that matters.
+async fn restore_one(
+    exec: &Executor<'_>,
+    model: &EntityModel,
+    variant: &str,
+    address: &Address,
+    original: &State,
+) -> Restored {
+    let body: Map<String, Value> = model
+        .writable()
+        .filter_map(|(_, p)| original.get(&p.name).map(|v| (p.name.clone(), v.clone())))
+        .collect();
+    let url = exec.state_url(address);
+    let status = match exec
+        .write_state(address, &Value::Object(body.clone()))
+        .await
+    {
+        Ok(()) => "restored".to_owned(),
+        Err(e) => {
+            let now = exec.read_state(address, &mut Vec::new()).await;
+            if now.is_ok_and(|now| body.keys().all(|k| model.same_in(k, &body, &now))) {
+                format!("unchanged: writing it back failed ({e}), but it reads back as it was")
+            } else {
+                format!("failed: {e}; restore it by hand from report.json's first exchange of this variant")
             }
-        };
-        out.push(Restored {
-            variant: variant.clone(),
-            url,
-            status,
-        });
+        }
+    };
+    Restored {
+        variant: variant.to_owned(),
+        url,
+        status,
     }
-    out
 }

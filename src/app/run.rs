@@ -298,12 +298,15 @@ fn finish(mut report: Report, args: &RunArgs, runner: &Runner) -> Result<i32, Ap
     // Throttled answers are counted by the client: a passing generated trial keeps none of
     // its exchanges, so counting them from the results would miss most.
     let (requests, writes, throttled, waited_ms) = runner.client.stats().get();
+    let (connections, most_in_flight) = runner.client.stats().traffic();
     report.summary = Summary {
         flaky: report.results.iter().filter(|r| r.flaky).count() as u64,
         requests,
         writes,
         throttled,
         waited_ms,
+        connections,
+        most_in_flight,
         ..Summary::of(&report.results)
     };
     let history = crate::report::trend::run_points(&past);

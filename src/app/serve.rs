@@ -36,11 +36,22 @@ pub(super) fn serve(args: ServeArgs) -> Result<i32, AppError> {
     }
     let mut options = service_options(args.fault.as_deref(), &args.deviation)?;
     options.latency = args.latency.unwrap_or_default();
-    let pack = load_pack(args.pack.as_deref(), None, None)?;
+    let mut pack = load_pack(args.pack.as_deref(), None, None)?;
+    if args.entities > 1 {
+        pack = std::sync::Arc::new(pack.with_entities(usize::from(args.entities))?);
+    }
+    let front = if args.thread_per_connection {
+        service::Front::ThreadPerConnection {
+            backlog: args.backlog,
+        }
+    } else {
+        service::Front::Tokio
+    };
     runtime()?.block_on(service::serve_forever(
         pack,
         options,
         args.port,
+        front,
         args.ids_out.as_deref(),
     ))?;
     Ok(EXIT_OK)

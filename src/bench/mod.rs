@@ -13,8 +13,11 @@
 //! 4. `runs`: growth from `--cases 256` to `--cases 2560`.
 //! 5. `runs`: requests per generated input (the generated trials alone, from `report.json`).
 //! 6. `remote`: the default run against a `serve --latency 50ms` child, beside the same run
-//!    against `serve` without latency.
-//! 7. `remote`: the default run against a `serve --deviation throttle-1s` child.
+//!    against `serve` without latency; against `serve` and its thread-per-connection front
+//!    (issue 24), each with one entity per variant and with four; 6e: connections opened and
+//!    requests in flight in each.
+//! 7. `remote`: the default run against a `serve --deviation throttle-1s` child, in the same
+//!    four shapes.
 //! 8. `runs`: how long a `--cases 16` run (the default against a real tenant) needs at Intune's
 //!    documented budgets.
 //! 9. `imports`: import speed (issue 21): `import DIR` of the shared doc pages as a child
@@ -310,8 +313,8 @@ fn title(n: u8) -> &'static str {
         3 => "the default suite, three times",
         4 => "growth: --cases 256 (three times) and --cases 2560",
         5 => "requests per generated input",
-        6 => "the default run against a loopback target adding 50 ms (takes minutes)",
-        7 => "the default run against a target throttling 1 in 7 (takes minutes)",
+        6 => "the default run against loopback targets adding 50 ms: two servers, 1 and 4 entities per variant (takes minutes)",
+        7 => "the default run against targets throttling 1 in 7: two servers, 1 and 4 entities per variant (takes 10 minutes)",
         8 => "a real tenant's budget: a --cases 16 run",
         _ => "import speed: pages/s with and without the self-check, the CSDL read",
     }

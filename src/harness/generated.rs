@@ -16,15 +16,36 @@ use crate::plan::{PlannedCase, Routing};
 use crate::transcript::State;
 
 /// What the inputs so far came to.
-#[derive(Default)]
 struct Log {
-    state: Option<State>,
-    /// The entity's state before the trial's first input.
-    origin: Option<State>,
+    /// One per entity the trial's inputs run on (several: `PlannedCase::spread`).
+    entities: Vec<Entity>,
     failure: Option<(Vec<Check>, Vec<Exchange>, String)>,
     aborted: Option<Aborted>,
     warned: Option<Vec<Check>>,
     stopped: bool,
+}
+
+/// One entity's part of a generated trial.
+#[derive(Default)]
+struct Entity {
+    /// The state its next input starts from, when known without a read.
+    state: Option<State>,
+    /// Its state before the trial's first input on it.
+    origin: Option<State>,
+}
+
+/// How an input ended its chain early.
+enum Stop {
+    /// Checks failed: the checks, the exchanges, the reproduce line and the message.
+    Failed(Vec<Check>, Vec<Exchange>, String, String),
+    Aborted(Box<Aborted>),
+}
+
+/// What one chain of accepted inputs came to: where it stopped (the input's index in the
+/// chain), and its first warning.
+struct Chain {
+    stop: Option<(usize, Stop)>,
+    warned: Option<Vec<Check>>,
 }
 
 impl Runner {
@@ -38,7 +59,15 @@ impl Runner {
         if let Some(reason) = generate::inapplicable(strategy, model) {
             return self.skipped(pc, reason);
         }
-        let mut log = Log::default();
+        let mut log = Log {
+            entities: (0..pc.spread.len().max(1))
+                .map(|_| Entity::default())
+                .collect(),
+            failure: None,
+            aborted: None,
+            warned: None,
+            stopped: false,
+        };
         let mut test = |inputs: &[Input]| -> BatchVerdict {
             // Once an input could not be sent, shrinking would only send more requests to a
             // target that is not answering: every further call "passes" without I/O, and the
@@ -52,7 +81,7 @@ impl Runner {
             }
             // After a failure every call is a shrinking candidate: it starts from the state the
             // trial started from, not from what the failing input stored.
-            if log.failure.is_some() && !self.back_to_origin(routing, &mut log) {
+            if log.failure.is_some() && !self.back_to_origin(pc, routing, &mut log) {
                 log.stopped = true;
                 return Ok(());
             }
@@ -65,7 +94,12 @@ impl Runner {
         let summary = match self.replayed(pc, &mut test) {
             Some(s) => s,
             None => {
-                let batch = if strategy.expects_acceptance() {
+                let batch = if strategy.expects_acceptance() && !pc.spread.is_empty() {
+                    // Every input at once, a chain per entity: each chain goes on at its own
+                    // pace (reading back every `self.batch` inputs), none waits at a batch's
+                    // end for the slowest, which a throttling target makes slower by chance.
+                    self.cases as usize
+                } else if strategy.expects_acceptance() {
                     self.batch
                 } else {
                     self.refusals
@@ -76,7 +110,7 @@ impl Runner {
         if log.failure.is_some() {
             // Best effort: the trial has failed already, and a target that refuses the write
             // leaves the trials after it the state they find.
-            self.back_to_origin(routing, &mut log);
+            self.back_to_origin(pc, routing, &mut log);
         }
         self.generated_result(pc, summary, log)
     }
@@ -85,12 +119,15 @@ impl Runner {
     /// input that stored its value would otherwise make every smaller input fail through
     /// properties it never sent (C4.5 standing in for the clause really broken), and leave
     /// the trials after this one failing for the same reason. False when it could not.
-    fn back_to_origin(&self, routing: &Routing, log: &mut Log) -> bool {
-        let Some(origin) = &log.origin else {
-            return true;
-        };
-        log.state = None;
-        self.restore_to(&routing.state, origin).is_ok()
+    fn back_to_origin(&self, pc: &PlannedCase, routing: &Routing, log: &mut Log) -> bool {
+        let mut restored = true;
+        for (entity, r) in log.entities.iter_mut().zip(chains_of(pc, routing)) {
+            entity.state = None;
+            if let Some(origin) = &entity.origin {
+                restored &= self.restore_to(&r.state, origin).is_ok();
+            }
+        }
+        restored
     }
 
     /// Inputs saved by an earlier failing run (`--replay`) go first, unshrunk.
@@ -124,6 +161,9 @@ impl Runner {
             })
     }
 
+    /// Accepted inputs as one chain per entity, the chains at once; a chain's inputs one after
+    /// another, each answer standing for the state the next starts from. A single input (a
+    /// shrinking step) runs on the first entity.
     fn accepted_batch(
         &self,
         pc: &PlannedCase,
@@ -132,52 +172,94 @@ impl Runner {
         inputs: &[Input],
         log: &mut Log,
     ) -> BatchVerdict {
-        let judge = self.judge();
+        let routings = chains_of(pc, routing);
+        let size = inputs.len().div_ceil(routings.len()).max(1);
+        let chains = inputs
+            .chunks(size)
+            .zip(routings)
+            .zip(log.entities.iter_mut())
+            .enumerate()
+            .map(|(j, ((chunk, r), entity))| async move {
+                (j * size, self.chain(pc, strategy, r, chunk, entity).await)
+            });
+        let ended = self
+            .runtime
+            .block_on(futures_util::future::join_all(chains));
+        let mut first: Option<(usize, Stop)> = None;
+        for (offset, chain) in ended {
+            if let Some(w) = chain.warned {
+                log.warned.get_or_insert(w);
+            }
+            if let Some((k, stop)) = chain.stop {
+                if first.as_ref().is_none_or(|(f, _)| offset + k < *f) {
+                    first = Some((offset + k, stop));
+                }
+            }
+        }
+        match first {
+            None => Ok(()),
+            Some((k, stop)) => Err(record(log, k, stop)),
+        }
+    }
+
+    /// One entity's chain; every `self.batch`-th input and the last read back what is stored
+    /// (C5.1).
+    async fn chain(
+        &self,
+        pc: &PlannedCase,
+        strategy: Strategy,
+        routing: &Routing,
+        inputs: &[Input],
+        entity: &mut Entity,
+    ) -> Chain {
+        let (judge, exec) = (self.judge(), self.executor());
+        let mut warned = None;
         for (k, input) in inputs.iter().enumerate() {
             let case = synthetic_case(strategy, &pc.clause, &input.body);
-            let reads = if k + 1 == inputs.len() {
+            let reads = if k + 1 == inputs.len() || (k + 1) % self.batch.max(1) == 0 {
                 Reads::Full
             } else {
                 Reads::Deferred
             };
-            let t = match self.runtime.block_on(self.executor().run(
-                &case,
-                route(routing),
-                log.state.take(),
-                reads,
-            )) {
-                Ok(t) => t,
-                Err(a) => return Err(self.abort(log, k, a)),
-            };
-            log.origin.get_or_insert_with(|| t.before.clone());
-            let checks = judge.judge(&case, &t);
-            let (outcome, _) = conclude(&checks);
-            let t = if outcome == Outcome::Failed && reads == Reads::Deferred {
-                // Run it again with every read: a state carried from the previous answer can
-                // make a lost write look like a bad merge (C5.1 shown as C4.5).
-                match self.runtime.block_on(self.executor().run(
-                    &case,
-                    route(routing),
-                    None,
-                    Reads::Full,
-                )) {
-                    Ok(t) => t,
-                    Err(a) => return Err(self.abort(log, k, a)),
+            let judged = match exec
+                .run(&case, route(routing), entity.state.take(), reads)
+                .await
+            {
+                Ok(t) => {
+                    entity.origin.get_or_insert_with(|| t.before.clone());
+                    let checks = judge.judge(&case, &t);
+                    if reads == Reads::Deferred && conclude(&checks).0 == Outcome::Failed {
+                        // Run it again with every read: a state carried from the previous
+                        // answer can make a lost write look like a bad merge (C5.1 as C4.5).
+                        exec.run(&case, route(routing), None, Reads::Full)
+                            .await
+                            .map(|t| (judge.judge(&case, &t), t))
+                            .map_err(|a| Stop::Aborted(Box::new(a)))
+                    } else {
+                        Ok((checks, t))
+                    }
                 }
-            } else {
-                t
+                Err(a) => Err(Stop::Aborted(Box::new(a))),
             };
-            let checks = if outcome == Outcome::Failed {
-                judge.judge(&case, &t)
-            } else {
-                checks
-            };
-            if let Err(message) = note(log, &checks, &t) {
-                return Err((k, message));
+            let verdict = judged.and_then(|(checks, t)| {
+                noted(&checks, &t).map(|w| (w.then_some(checks), next_state(&t)))
+            });
+            match verdict {
+                Ok((w, next)) => {
+                    if let Some(w) = w {
+                        warned.get_or_insert(w);
+                    }
+                    entity.state = next;
+                }
+                Err(stop) => {
+                    return Chain {
+                        stop: Some((k, stop)),
+                        warned,
+                    }
+                }
             }
-            log.state = next_state(&t);
         }
-        Ok(())
+        Chain { stop: None, warned }
     }
 
     fn refused_batch(
@@ -190,17 +272,17 @@ impl Runner {
     ) -> BatchVerdict {
         let judge = self.judge();
         let exec = self.executor();
-        let before = match log.state.take() {
+        let before = match log.entities[0].state.take() {
             Some(s) => s,
             None => match self
                 .runtime
                 .block_on(exec.read_state(&routing.state, &mut Vec::new()))
             {
                 Ok(s) => s,
-                Err(a) => return Err(self.abort(log, 0, a)),
+                Err(a) => return Err(record(log, 0, Stop::Aborted(Box::new(a)))),
             },
         };
-        log.origin.get_or_insert_with(|| before.clone());
+        log.entities[0].origin.get_or_insert_with(|| before.clone());
         let cases: Vec<_> = inputs
             .iter()
             .map(|i| synthetic_case(strategy, &pc.clause, &i.body))
@@ -212,18 +294,16 @@ impl Runner {
         for (k, (case, t)) in cases.iter().zip(transcripts).enumerate() {
             let t = match t {
                 Ok(t) => t,
-                Err(a) => return Err(self.abort(log, k, a)),
+                Err(a) => return Err(record(log, k, Stop::Aborted(Box::new(a)))),
             };
-            if let Err(message) = note(log, &judge.judge(case, &t), &t) {
-                return Err((k, message));
-            }
+            note(log, k, &judge.judge(case, &t), &t)?;
         }
         let after = match self
             .runtime
             .block_on(exec.read_state(&routing.state, &mut Vec::new()))
         {
             Ok(s) => s,
-            Err(a) => return Err(self.abort(log, 0, a)),
+            Err(a) => return Err(record(log, 0, Stop::Aborted(Box::new(a)))),
         };
         let model = &self.pack.model;
         if model
@@ -231,7 +311,7 @@ impl Runner {
             .iter()
             .all(|p| model.same_in(&p.name, &before, &after))
         {
-            log.state = Some(after);
+            log.entities[0].state = Some(after);
             return Ok(());
         }
         // Something in the batch changed state: each input again, alone and with every read,
@@ -243,18 +323,16 @@ impl Runner {
                 self.runtime
                     .block_on(write_back(&exec, model, &routing.state, &before, &current));
             if let Err(a) = restored {
-                return Err(self.abort(log, k, a));
+                return Err(record(log, k, Stop::Aborted(Box::new(a))));
             }
             let t = match self
                 .runtime
                 .block_on(exec.run(case, route(routing), None, Reads::Full))
             {
                 Ok(t) => t,
-                Err(a) => return Err(self.abort(log, k, a)),
+                Err(a) => return Err(record(log, k, Stop::Aborted(Box::new(a)))),
             };
-            if let Err(message) = note(log, &judge.judge(case, &t), &t) {
-                return Err((k, message));
-            }
+            note(log, k, &judge.judge(case, &t), &t)?;
             current = next_state(&t).unwrap_or_else(|| before.clone());
         }
         // None did alone: the inputs changed it together, which no refused request may.
@@ -262,12 +340,6 @@ impl Runner {
         let message = check.message.clone();
         log.failure = Some((vec![check], Vec::new(), String::new()));
         Err((0, message))
-    }
-
-    fn abort(&self, log: &mut Log, k: usize, a: Aborted) -> (usize, String) {
-        let message = a.message.clone();
-        log.aborted = Some(a);
-        (k, message)
     }
 
     fn generated_result(
@@ -344,34 +416,73 @@ impl Runner {
     }
 }
 
-/// Records an input's verdict: a failure keeps its checks and exchanges (the latest failing
-/// input is the shrunk one), a warning is remembered once. A read after the input that got no
-/// answer stops the trial as an error, unless the input failed already.
-fn note(log: &mut Log, checks: &[Check], t: &crate::transcript::Transcript) -> Result<(), String> {
+/// An input's verdict: whether it warned, or how it stops its chain. A read after the input
+/// that got no answer stops the trial as an error, unless the input failed already.
+fn noted(checks: &[Check], t: &crate::transcript::Transcript) -> Result<bool, Stop> {
     let (outcome, message) = conclude_with_lost(checks, t);
-    if outcome == Outcome::Error {
-        log.aborted = Some(Aborted {
+    match outcome {
+        Outcome::Error => Err(Stop::Aborted(Box::new(Aborted {
             exchanges: t.exchanges.clone(),
-            message: message.clone(),
+            message,
             request: t.steps().first().map(|s| s.request.clone()),
             answered: None,
-        });
-        return Err(message);
-    }
-    match outcome {
+        }))),
         Outcome::Failed => {
             let reproduce = t
                 .steps()
                 .first()
                 .map(|s| curl_line(&s.request))
                 .unwrap_or_default();
-            log.failure = Some((checks.to_vec(), t.exchanges.clone(), reproduce));
-            Err(message)
+            Err(Stop::Failed(
+                checks.to_vec(),
+                t.exchanges.clone(),
+                reproduce,
+                message,
+            ))
         }
-        Outcome::Warned if log.warned.is_none() => {
-            log.warned = Some(checks.to_vec());
+        Outcome::Warned => Ok(true),
+        _ => Ok(false),
+    }
+}
+
+/// Keeps what stopped the trial at input `k`: a failure its checks and exchanges (the latest
+/// failing input is the shrunk one), an error what was sent.
+fn record(log: &mut Log, k: usize, stop: Stop) -> (usize, String) {
+    match stop {
+        Stop::Failed(checks, exchanges, reproduce, message) => {
+            log.failure = Some((checks, exchanges, reproduce));
+            (k, message)
+        }
+        Stop::Aborted(a) => {
+            let message = a.message.clone();
+            log.aborted = Some(*a);
+            (k, message)
+        }
+    }
+}
+
+/// [`noted`] and [`record`] for one input of a refused batch; a warning is remembered once.
+fn note(
+    log: &mut Log,
+    k: usize,
+    checks: &[Check],
+    t: &crate::transcript::Transcript,
+) -> Result<(), (usize, String)> {
+    match noted(checks, t) {
+        Ok(true) => {
+            log.warned.get_or_insert_with(|| checks.to_vec());
             Ok(())
         }
-        _ => Ok(()),
+        Ok(false) => Ok(()),
+        Err(stop) => Err(record(log, k, stop)),
+    }
+}
+
+/// The routings a generated trial's chains run on: one per entity, or its own.
+fn chains_of<'p>(pc: &'p PlannedCase, routing: &'p Routing) -> Vec<&'p Routing> {
+    if pc.spread.is_empty() {
+        vec![routing]
+    } else {
+        pc.spread.iter().collect()
     }
 }

@@ -5,7 +5,7 @@
 //! back first keeps a fault that stores the same value every time from hiding.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Condvar, Mutex};
 
 use serde_json::{Map, Value};
 
@@ -18,9 +18,14 @@ use crate::outcome::{Outcome, TrialResult};
 use crate::plan::{Address, PlannedCase, Work};
 use crate::transcript::State;
 
-/// One lock per entity, by its identity.
+/// Who holds which entity, by its identity. A trial takes all its entities at once or waits
+/// holding none: taken one by one, a trial that writes several (a generated trial's chains
+/// on every entity of a variant) would hold the first idle while it waits for the others.
 #[derive(Default)]
-pub(crate) struct Lanes(Mutex<HashMap<String, Arc<RwLock<()>>>>);
+pub(crate) struct Lanes {
+    held: Mutex<HashMap<String, Held>>,
+    freed: Condvar,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Access {
@@ -28,32 +33,74 @@ pub(crate) enum Access {
     Alone,
 }
 
-impl Lanes {
-    /// Runs `f` holding every entity in `keys` (taken in sorted order, so two trials never
-    /// wait for each other's second lock).
-    pub(crate) fn hold<R>(&self, keys: &[String], access: Access, f: impl FnOnce() -> R) -> R {
-        let locks: Vec<Arc<RwLock<()>>> = {
-            let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
-            keys.iter()
-                .map(|k| Arc::clone(map.entry(k.clone()).or_default()))
-                .collect()
-        };
+/// An entity's holders: how many share it, or whether one holds it alone.
+#[derive(Debug, Default, Clone, Copy)]
+struct Held {
+    shared: usize,
+    alone: bool,
+}
+
+impl Held {
+    fn allows(self, access: Access) -> bool {
         match access {
-            Access::Shared => {
-                let _held: Vec<_> = locks
-                    .iter()
-                    .map(|l| l.read().unwrap_or_else(|p| p.into_inner()))
-                    .collect();
-                f()
-            }
-            Access::Alone => {
-                let _held: Vec<_> = locks
-                    .iter()
-                    .map(|l| l.write().unwrap_or_else(|p| p.into_inner()))
-                    .collect();
-                f()
+            Access::Shared => !self.alone,
+            Access::Alone => !self.alone && self.shared == 0,
+        }
+    }
+}
+
+/// Entities taken; given back when dropped (a trial that panics gives them back too).
+struct Taken<'l> {
+    lanes: &'l Lanes,
+    keys: &'l [String],
+    access: Access,
+}
+
+impl Lanes {
+    /// Runs `f` holding every entity in `keys`.
+    pub(crate) fn hold<R>(&self, keys: &[String], access: Access, f: impl FnOnce() -> R) -> R {
+        let _taken = self.take(keys, access);
+        f()
+    }
+
+    fn take<'l>(&'l self, keys: &'l [String], access: Access) -> Taken<'l> {
+        let mut held = self.held.lock().unwrap_or_else(|p| p.into_inner());
+        while !keys
+            .iter()
+            .all(|k| held.get(k).copied().unwrap_or_default().allows(access))
+        {
+            held = self.freed.wait(held).unwrap_or_else(|p| p.into_inner());
+        }
+        for k in keys {
+            let h = held.entry(k.clone()).or_default();
+            match access {
+                Access::Shared => h.shared += 1,
+                Access::Alone => h.alone = true,
             }
         }
+        Taken {
+            lanes: self,
+            keys,
+            access,
+        }
+    }
+}
+
+impl Drop for Taken<'_> {
+    fn drop(&mut self) {
+        let mut held = self.lanes.held.lock().unwrap_or_else(|p| p.into_inner());
+        for k in self.keys {
+            if let Some(h) = held.get_mut(k) {
+                match self.access {
+                    Access::Shared => h.shared = h.shared.saturating_sub(1),
+                    Access::Alone => h.alone = false,
+                }
+                if h.shared == 0 && !h.alone {
+                    held.remove(k);
+                }
+            }
+        }
+        self.lanes.freed.notify_all();
     }
 }
 
@@ -145,4 +192,57 @@ pub(super) async fn write_back(
             request: None,
             answered: None,
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    fn keys(names: &[&str]) -> Vec<String> {
+        names.iter().map(|n| (*n).to_owned()).collect()
+    }
+
+    #[test]
+    fn a_trial_of_several_entities_waits_holding_none_of_them() {
+        let lanes = std::sync::Arc::new(Lanes::default());
+        let (held_b, b_is_held) = mpsc::channel();
+        let (release_b, b_released) = mpsc::channel::<()>();
+        let l = std::sync::Arc::clone(&lanes);
+        let first = std::thread::spawn(move || {
+            l.hold(&keys(&["b"]), Access::Alone, || {
+                held_b.send(()).unwrap();
+                b_released.recv().unwrap();
+            });
+        });
+        b_is_held.recv().unwrap();
+        let l = std::sync::Arc::clone(&lanes);
+        let both = std::thread::spawn(move || l.hold(&keys(&["a", "b"]), Access::Alone, || ()));
+        // Time for the second to start waiting for b; taken one by one, it would hold a now.
+        std::thread::sleep(Duration::from_millis(100));
+        let (done, finished) = mpsc::channel();
+        let l = std::sync::Arc::clone(&lanes);
+        std::thread::spawn(move || l.hold(&keys(&["a"]), Access::Alone, || done.send(()).unwrap()));
+        let a_was_free = finished.recv_timeout(Duration::from_secs(10));
+        release_b.send(()).unwrap();
+        first.join().unwrap();
+        both.join().unwrap();
+        assert!(a_was_free.is_ok(), "a trial waiting for a and b held a");
+    }
+
+    #[test]
+    fn shared_holders_exclude_one_alone_and_not_each_other() {
+        let lanes = Lanes::default();
+        let k = keys(&["e"]);
+        let took = lanes.take(&k, Access::Shared);
+        let also = lanes.take(&k, Access::Shared);
+        {
+            let held = lanes.held.lock().unwrap();
+            assert_eq!(held["e"].shared, 2);
+            assert!(!held["e"].allows(Access::Alone));
+        }
+        drop((took, also));
+        assert!(lanes.held.lock().unwrap().is_empty());
+    }
 }

@@ -225,6 +225,7 @@ impl<'a> Builder<'a> {
             root: self.root,
             nodes: self.nodes,
             variants: ids,
+            more: BTreeMap::new(),
         };
         Ok((fixtures, self.warnings))
     }

@@ -17,7 +17,7 @@ use super::{
 use crate::case::{CaseError, Expect, Suite};
 use crate::domain::types::{ComplexType, EntityType, EnumType};
 use crate::domain::{EntityModel, Property, Types};
-use crate::ids::Keys;
+use crate::ids::{Keys, VariantIds};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PackError {
@@ -284,7 +284,7 @@ pub(super) fn variants(meta: &PackFile) -> Result<Vec<PackVariant>, PackError> {
 /// Every variant's keys (and probes) in `fixtures.json` must resolve through the graph as the
 /// contract says: a variant to an entity, `reads` to the same entity through the canonical
 /// path, and every probe to nothing.
-fn fixtures_resolve(
+pub(super) fn fixtures_resolve(
     model: &EntityModel,
     variants: &[PackVariant],
     fixtures: &FixturesFile,
@@ -310,30 +310,48 @@ fn fixtures_resolve(
             }
         }
     }
-    let canonical = &variants[0];
     for v in variants {
-        let at = |f: &str| format!("variants.{}{f}", v.name);
         let ids = fixtures.variants.get(&v.name).ok_or_else(|| {
             field(FIXTURES_JSON, "variants", format!("variant {:?} has no ids; give it {{\"keys\": {{…}}}} so the embedded service can serve it", v.name))
         })?;
-        let reached = resolve(model, graph, &v.template, &ids.keys)
-            .map_err(|p| field(FIXTURES_JSON, at(".keys"), p))?;
-        if let Some(reads) = &ids.reads {
-            let via = resolve(model, graph, &canonical.template, reads).map_err(|p| {
-                field(
-                    FIXTURES_JSON,
-                    at(".reads"),
-                    format!("through the canonical path: {p}"),
-                )
-            })?;
-            if via != reached {
-                return Err(field(FIXTURES_JSON, at(".reads"), format!("the canonical path reaches {via}, but the variant reaches {reached}; give the canonical keys of {reached}")));
-            }
+        let at = format!("variants.{}", v.name);
+        entity_resolves(model, graph, &variants[0], v, ids, &at)?;
+        for (i, more) in fixtures.more.get(&v.name).into_iter().flatten().enumerate() {
+            let at = format!("more.{}[{i}]", v.name);
+            entity_resolves(model, graph, &variants[0], v, more, &at)?;
         }
-        for (name, probe) in &ids.probes {
-            if resolve(model, graph, &v.template, &probe.keys).is_ok() {
-                return Err(field(FIXTURES_JSON, at(&format!(".probes.{name}.keys")), "these keys reach an entity, so they cannot probe a routing rule (C1.3); give keys that break exactly the probe's rule"));
-            }
+    }
+    Ok(())
+}
+
+/// One entity's ids on variant `v`: its keys reach an entity, the canonical path with its
+/// `reads` reaches the same one, and each probe's keys reach none.
+fn entity_resolves(
+    model: &EntityModel,
+    graph: &Graph,
+    canonical: &PackVariant,
+    v: &PackVariant,
+    ids: &VariantIds,
+    at: &str,
+) -> Result<(), PackError> {
+    let at = |f: &str| format!("{at}{f}");
+    let reached = resolve(model, graph, &v.template, &ids.keys)
+        .map_err(|p| field(FIXTURES_JSON, at(".keys"), p))?;
+    if let Some(reads) = &ids.reads {
+        let via = resolve(model, graph, &canonical.template, reads).map_err(|p| {
+            field(
+                FIXTURES_JSON,
+                at(".reads"),
+                format!("through the canonical path: {p}"),
+            )
+        })?;
+        if via != reached {
+            return Err(field(FIXTURES_JSON, at(".reads"), format!("the canonical path reaches {via}, but the variant reaches {reached}; give the canonical keys of {reached}")));
+        }
+    }
+    for (name, probe) in &ids.probes {
+        if resolve(model, graph, &v.template, &probe.keys).is_ok() {
+            return Err(field(FIXTURES_JSON, at(&format!(".probes.{name}.keys")), "these keys reach an entity, so they cannot probe a routing rule (C1.3); give keys that break exactly the probe's rule"));
         }
     }
     Ok(())

@@ -141,6 +141,9 @@ pub struct FixturesFile {
     pub nodes: BTreeMap<String, NodeFile>,
     /// The ids file of this graph (what `serve --ids-out` writes).
     pub variants: BTreeMap<String, VariantIds>,
+    /// Further entities of a variant beside the one in `variants` (`serve --entities`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub more: BTreeMap<String, Vec<VariantIds>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

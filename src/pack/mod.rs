@@ -5,6 +5,7 @@
 //! and checked as it loads so that every problem names the file, the field and the fix.
 
 mod check;
+mod copies;
 pub mod file;
 pub mod graph;
 pub mod template;
@@ -133,6 +134,24 @@ impl Pack {
         check::pack(files)
     }
 
+    /// This pack with `k` entities per variant in its fixture graph (`serve --entities`),
+    /// checked as a loaded pack's fixtures are.
+    pub fn with_entities(&self, k: usize) -> Result<Self, PackError> {
+        let fixtures =
+            copies::with_entities(&self.fixtures, k).map_err(|message| PackError::Field {
+                file: FIXTURES_JSON.to_owned(),
+                field: "nodes".to_owned(),
+                problem: message,
+            })?;
+        let graph = Arc::new(Graph::new(&fixtures));
+        check::fixtures_resolve(&self.model, &self.variants, &fixtures, &graph)?;
+        Ok(Self {
+            fixtures,
+            graph,
+            ..self.clone()
+        })
+    }
+
     /// The canonical variant: the page's first path (C1.2 reads state through it).
     pub fn canonical(&self) -> &PackVariant {
         &self.variants[0]
@@ -146,6 +165,7 @@ impl Pack {
     pub fn fixture_ids(&self) -> IdsFile {
         IdsFile {
             variants: self.fixtures.variants.clone(),
+            more: self.fixtures.more.clone(),
         }
     }
 

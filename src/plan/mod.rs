@@ -19,7 +19,25 @@ use crate::pack::Pack;
 pub struct Variant {
     pub name: String,
     pub template: Template,
+    /// Its first entity on the target (the one the routing probes run on).
     pub ids: Option<VariantIds>,
+    /// Its further entities, which trials are spread over.
+    pub more: Vec<VariantIds>,
+}
+
+impl Variant {
+    /// How many entities the variant has on the target.
+    pub fn entities(&self) -> usize {
+        usize::from(self.ids.is_some()) + self.more.len()
+    }
+
+    /// Entity `i` (0: the first).
+    fn entity(&self, i: usize) -> Option<&VariantIds> {
+        match i {
+            0 => self.ids.as_ref(),
+            _ => self.more.get(i - 1),
+        }
+    }
 }
 
 /// A path to one entity: a variant's template filled with keys.
@@ -83,6 +101,10 @@ pub struct PlannedCase {
     /// Identities of the entities this trial may write; trials sharing one never run at the
     /// same time, and a partition keeps them on one shard.
     pub writes: Vec<String>,
+    /// For a generated trial of accepted inputs on a variant with several entities: the
+    /// routing to each of them (the first is `routing`'s), so that its inputs run as one exact
+    /// chain per entity, all at once. Empty otherwise.
+    pub spread: Vec<Routing>,
     /// Where it runs, or why it cannot run here (known before running: a variant missing from
     /// the ids file, a probe the ids file cannot give).
     pub routing: Result<Routing, String>,
@@ -102,6 +124,7 @@ pub fn variants(pack: &Pack, ids: &IdsFile) -> Vec<Arc<Variant>> {
                 name: v.name.clone(),
                 template: v.template.clone(),
                 ids: ids.variants.get(&v.name).cloned(),
+                more: ids.more.get(&v.name).cloned().unwrap_or_default(),
             })
         })
         .collect()
@@ -120,32 +143,27 @@ pub fn plan(pack: &Pack, ids: &IdsFile, generated: bool) -> Plan {
     let once = rules::once(pack);
     let mut per_variant: Vec<Vec<PlannedCase>> = Vec::new();
     for (i, variant) in variants.iter().enumerate() {
-        let mut list = Vec::new();
-        let case_of = |case: &Case| {
-            let routing = routing(&variants, variant, case.request.id, case.kind);
-            let work = Work::Case(Arc::new(case.clone()));
-            planned(variant, case.clause.clone(), &case.name, work, routing)
-        };
-        list.extend(
-            pack.suite
-                .cases_of(&variant.name)
-                .chain(&derived)
-                .map(case_of),
-        );
-        for s in &strategies {
-            let routing = routing(&variants, variant, IdChoice::Variant, Kind::Accepted);
-            list.push(planned(
-                variant,
-                s.clause().to_owned(),
-                &s.name(),
-                Work::Generated(*s),
-                routing,
-            ));
+        // Trials take the variant's entities in turn, so trials that hold an entity alone
+        // run side by side on a target that lists several.
+        let mut turn = (0..variant.entities().max(1)).cycle();
+        let mut list: Vec<PlannedCase> = pack
+            .suite
+            .cases_of(&variant.name)
+            .chain(&derived)
+            .zip(&mut turn)
+            .map(|(case, entity)| case_on(&variants, variant, entity, case))
+            .collect();
+        for (s, entity) in strategies.iter().zip(&mut turn) {
+            list.push(generated_on(&variants, variant, entity, *s));
         }
         // The ladders last: what a store that keeps everything keeps of them spoils no other
         // trial of the entity.
         if i == 0 {
-            list.extend(once.iter().map(case_of));
+            list.extend(
+                once.iter()
+                    .zip(&mut turn)
+                    .map(|(case, entity)| case_on(&variants, variant, entity, case)),
+            );
         }
         per_variant.push(list);
     }
@@ -158,6 +176,46 @@ pub fn plan(pack: &Pack, ids: &IdsFile, generated: bool) -> Plan {
         }
     }
     Plan { cases, variants }
+}
+
+fn case_on(
+    variants: &[Arc<Variant>],
+    variant: &Arc<Variant>,
+    entity: usize,
+    case: &Case,
+) -> PlannedCase {
+    let routing = routing(variants, variant, entity, case.request.id, case.kind);
+    let work = Work::Case(Arc::new(case.clone()));
+    planned(variant, case.clause.clone(), &case.name, work, routing)
+}
+
+/// A generated trial: refused inputs on the entity whose turn it is; accepted inputs on every
+/// entity of the variant at once, one chain each.
+fn generated_on(
+    variants: &[Arc<Variant>],
+    variant: &Arc<Variant>,
+    entity: usize,
+    s: Strategy,
+) -> PlannedCase {
+    let on = |entity| routing(variants, variant, entity, IdChoice::Variant, Kind::Accepted);
+    let spread: Vec<Routing> = if s.expects_acceptance() && variant.entities() > 1 {
+        (0..variant.entities()).filter_map(|e| on(e).ok()).collect()
+    } else {
+        Vec::new()
+    };
+    let first = if spread.is_empty() { entity } else { 0 };
+    let mut pc = planned(
+        variant,
+        s.clause().to_owned(),
+        &s.name(),
+        Work::Generated(s),
+        on(first),
+    );
+    pc.writes.extend(spread.iter().map(|r| r.state.identity()));
+    pc.writes.sort();
+    pc.writes.dedup();
+    pc.spread = spread;
+    pc
 }
 
 fn planned(
@@ -185,6 +243,7 @@ fn planned(
         work,
         writes,
         routing,
+        spread: Vec::new(),
     }
 }
 
@@ -211,10 +270,16 @@ pub fn state_address(
 fn routing(
     variants: &[Arc<Variant>],
     variant: &Arc<Variant>,
+    entity: usize,
     choice: IdChoice,
     kind: Kind,
 ) -> Result<Routing, String> {
-    let ids = variant.ids.as_ref().ok_or_else(|| {
+    // The probes and the borrowed canonical key are the first entity's.
+    let entity = match choice {
+        IdChoice::Variant | IdChoice::Unknown => entity,
+        _ => 0,
+    };
+    let ids = variant.entity(entity).ok_or_else(|| {
         format!(
             "variant {:?} is not in the ids file; add it to run these trials",
             variant.name
@@ -401,6 +466,41 @@ impl Partition {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trials_take_a_variants_entities_in_turn_and_accepted_chains_spread_over_all() {
+        let pack = Pack::load(&crate::pack::Selection::default())
+            .unwrap()
+            .with_entities(2)
+            .unwrap();
+        let ids = pack.fixture_ids();
+        assert_eq!(ids.entities("direct").len(), 2);
+        let planned = plan(&pack, &ids, true).cases;
+        let direct: Vec<&PlannedCase> = planned
+            .iter()
+            .filter(|pc| pc.variant.name == "direct")
+            .collect();
+        let entity_of = |pc: &PlannedCase| pc.routing.as_ref().unwrap().state.identity();
+        let plain: Vec<String> = direct
+            .iter()
+            .filter(|pc| matches!(&pc.work, Work::Case(c) if c.request.id == IdChoice::Variant))
+            .map(|pc| entity_of(pc))
+            .collect();
+        let distinct: BTreeSet<&String> = plain.iter().collect();
+        assert_eq!(distinct.len(), 2, "{distinct:?}");
+        let accepted = direct
+            .iter()
+            .find(|pc| matches!(pc.work, Work::Generated(s) if s.expects_acceptance()))
+            .unwrap();
+        assert_eq!(accepted.spread.len(), 2);
+        assert_eq!(accepted.writes.len(), 2, "{:?}", accepted.writes);
+        let refused = direct
+            .iter()
+            .find(|pc| matches!(pc.work, Work::Generated(s) if !s.expects_acceptance()))
+            .unwrap();
+        assert!(refused.spread.is_empty());
+        assert_eq!(refused.writes.len(), 1);
+    }
 
     #[test]
     fn shards_are_disjoint_complete_and_even() {

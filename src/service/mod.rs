@@ -17,6 +17,7 @@ mod render;
 mod routes;
 mod scale_faults;
 mod store;
+mod threaded;
 mod type_faults;
 
 use std::io::Write as _;
@@ -42,6 +43,7 @@ pub use faults::{
     all_faults, deviations, Deviation, DeviationInfo, Fault, FaultListing, Named, UnknownSwitch,
 };
 pub use render::GRAPH_CONTENT_TYPE;
+pub use threaded::PYTHON_BACKLOG;
 pub use type_faults::{Mishandling, TypeFault};
 
 use crate::ids::IdsFile;
@@ -58,6 +60,14 @@ pub struct ServiceOptions {
     pub deviations: Vec<Deviation>,
     /// Added before every answer (`serve --latency`), to stand in for a distant service.
     pub latency: Duration,
+}
+
+/// How `serve` takes connections: tokio's (every connection on a few threads), or a thread per
+/// connection behind a listen queue of `backlog`, the shape of many teams' mocks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Front {
+    Tokio,
+    ThreadPerConnection { backlog: u32 },
 }
 
 /// Why the service could not start or keep running.
@@ -282,13 +292,15 @@ impl Drop for RunningService {
 async fn bind(port: u16) -> Result<TcpListener, ServiceError> {
     TcpListener::bind(("127.0.0.1", port))
         .await
-        .map_err(|source| {
-            if source.kind() == std::io::ErrorKind::AddrInUse {
-                ServiceError::PortInUse { port }
-            } else {
-                ServiceError::Bind { port, source }
-            }
-        })
+        .map_err(|source| bind_error(port, source))
+}
+
+fn bind_error(port: u16, source: std::io::Error) -> ServiceError {
+    if source.kind() == std::io::ErrorKind::AddrInUse {
+        ServiceError::PortInUse { port }
+    } else {
+        ServiceError::Bind { port, source }
+    }
 }
 
 fn base_url(addr: SocketAddr, pack: &Pack) -> String {
@@ -376,12 +388,31 @@ pub async fn serve_forever(
     pack: Arc<Pack>,
     options: ServiceOptions,
     port: u16,
+    front: Front,
     ids_out: Option<&Path>,
 ) -> Result<(), ServiceError> {
-    let listener = bind(port).await?;
-    let addr = listener
-        .local_addr()
-        .map_err(|source| ServiceError::Bind { port, source })?;
+    let (listener, addr) = match front {
+        Front::Tokio => {
+            let listener = bind(port).await?;
+            let addr = listener
+                .local_addr()
+                .map_err(|source| ServiceError::Bind { port, source })?;
+            (Some(listener), addr)
+        }
+        Front::ThreadPerConnection { backlog } => {
+            let listener =
+                threaded::bind(port, backlog).map_err(|source| bind_error(port, source))?;
+            let addr = listener
+                .local_addr()
+                .map_err(|source| ServiceError::Bind { port, source })?;
+            let app = router(ServiceState::new(Arc::clone(&pack), options.clone()));
+            std::thread::Builder::new()
+                .name("accept".into())
+                .spawn(move || threaded::serve_forever(&listener, &app))
+                .map_err(|source| ServiceError::Bind { port, source })?;
+            (None, addr)
+        }
+    };
     if let Some(path) = ids_out {
         let text = serde_json::to_string_pretty(&pack.fixture_ids().written())
             .expect("the ids file serialises");
@@ -390,11 +421,36 @@ pub async fn serve_forever(
             source,
         })?;
     }
-    let url = base_url(addr, &pack);
+    print_banner(&pack, &options, addr, front, ids_out);
+    let Some(listener) = listener else {
+        // The threads answer until the process ends.
+        shutdown_signal().await;
+        return Ok(());
+    };
+    let state = ServiceState::new(pack, options);
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(ServiceError::Serve)
+}
+
+/// Where `serve` listens, what it breaks, and a ready-to-paste example. A courtesy: a closed
+/// stdout (`serve | head -1`) must not stop the service, as `println!` would by panicking.
+fn print_banner(
+    pack: &Pack,
+    options: &ServiceOptions,
+    addr: SocketAddr,
+    front: Front,
+    ids_out: Option<&Path>,
+) {
+    let url = base_url(addr, pack);
     let mut banner = format!(
         "listening on {url}\npack {}: {}\n",
         pack.meta.name, pack.meta.title
     );
+    if let Front::ThreadPerConnection { backlog } = front {
+        banner += &format!("a thread per connection, listen queue {backlog}\n");
+    }
     if let Some(fault) = options.fault {
         let info = fault.listing();
         banner += &format!(
@@ -408,18 +464,11 @@ pub async fn serve_forever(
     if let Some(path) = ids_out {
         banner += &format!("ids written to {}\n", path.display());
     }
-    banner += &format!("try:\n{}\n", example(&url, &pack));
-    // The banner is a courtesy: a closed stdout (`serve | head -1`) must not stop the
-    // service, as `println!` would by panicking.
+    banner += &format!("try:\n{}\n", example(&url, pack));
     let mut stdout = std::io::stdout();
     let _ = stdout
         .write_all(banner.as_bytes())
         .and_then(|()| stdout.flush());
-    let state = ServiceState::new(pack, options);
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(ServiceError::Serve)
 }
 
 async fn shutdown_signal() {

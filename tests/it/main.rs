@@ -11,6 +11,7 @@ mod naive;
 mod packs;
 mod reports;
 mod service;
+mod slow;
 mod suite;
 mod support;
 mod verdict;
