@@ -65,6 +65,20 @@ pub struct Route<'a> {
     pub watch: Option<&'a Address>,
 }
 
+/// What one case sends and where, shared by the shapes each kind makes.
+struct Leg<'a> {
+    case: &'a Case,
+    route: Route<'a>,
+    url: String,
+    method: Method,
+    reads: Reads,
+}
+
+/// A 2xx answer.
+fn succeeded(step: &Step) -> bool {
+    (200..300).contains(&step.response.status)
+}
+
 /// Whether the reads that verify a case are made now, or left to a read later in a batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reads {
@@ -339,29 +353,17 @@ impl Executor<'_> {
             None => None,
         };
         let (address, key_plan) = route.request;
-        let keys = key_plan.keys();
-        let url = self.url(address, &keys, case.request.spelling);
-        let method = Method::from_bytes(case.request.method.as_bytes()).unwrap_or(Method::PATCH);
-        let headers: Vec<(String, String)> = case
-            .request
-            .headers
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        let make = |body: Option<String>| {
-            self.outgoing(
-                method.clone(),
-                url.clone(),
-                case.request.auth,
-                case.request.content_type.as_deref(),
-                &headers,
-                body,
-            )
+        let leg = Leg {
+            case,
+            route,
+            url: self.url(address, &key_plan.keys(), case.request.spelling),
+            method: Method::from_bytes(case.request.method.as_bytes()).unwrap_or(Method::PATCH),
+            reads,
         };
-        let succeeded = |s: &Step| (200..300).contains(&s.response.status);
         let mut unread = Vec::new();
         let shape = match case.kind {
             Kind::Concurrent => {
+                let make = |body| self.request_of(&leg, body);
                 let (steps, last_round) = self.concurrent(case, &make, log).await?;
                 let after = self.read_after(route.state, log, &mut unread).await;
                 Shape::Concurrent {
@@ -370,61 +372,13 @@ impl Executor<'_> {
                     after,
                 }
             }
-            Kind::Repeat => {
-                let first = self.send(make(case.request.body_text()), log).await?;
-                let second = self.send(make(case.request.body_text()), log).await?;
-                let read_back = match (reads, succeeded(&second)) {
-                    (Reads::Full, true) => self.get_after(url.clone(), log, &mut unread).await,
-                    _ => None,
-                };
-                Shape::Repeat {
-                    first,
-                    second,
-                    read_back,
-                }
-            }
-            Kind::Accepted | Kind::Alias => {
-                let step = self.send(make(case.request.body_text()), log).await?;
-                let wanted = reads == Reads::Full && succeeded(&step) && method == Method::PATCH;
-                let read_url = if case.kind == Kind::Alias {
-                    self.state_url(route.state)
-                } else {
-                    url.clone()
-                };
-                let read = if wanted {
-                    self.get_after(read_url, log, &mut unread).await
-                } else {
-                    None
-                };
-                if case.kind == Kind::Alias {
-                    Shape::Alias { step, read }
-                } else {
-                    Shape::Accepted {
-                        step,
-                        read_back: read,
-                    }
-                }
-            }
-            Kind::Refused => {
-                let step = self.send(make(case.request.body_text()), log).await?;
-                let after = match reads {
-                    Reads::Full => self.read_after(route.state, log, &mut unread).await,
-                    Reads::Deferred => None,
-                };
-                let watched = match (route.watch, watched_before) {
-                    (Some(w), Some(b)) => {
-                        self.read_after(w, log, &mut unread).await.map(|a| (b, a))
-                    }
-                    _ => None,
-                };
-                Shape::Refused {
-                    step,
-                    after,
-                    watched,
-                }
-            }
+            Kind::Repeat => self.repeat(&leg, log, &mut unread).await?,
+            Kind::Accepted | Kind::Alias => self.accepted(&leg, log, &mut unread).await?,
+            Kind::Refused => self.refused(&leg, watched_before, log, &mut unread).await?,
             Kind::Either => {
-                let step = self.send(make(case.request.body_text()), log).await?;
+                let step = self
+                    .send(self.request_of(&leg, case.request.body_text()), log)
+                    .await?;
                 let after = self.read_after(route.state, log, &mut unread).await;
                 Shape::Either { step, after }
             }
@@ -434,6 +388,105 @@ impl Executor<'_> {
             before,
             shape,
             unread,
+        })
+    }
+
+    /// The case's request with `body`, to the leg's URL.
+    fn request_of(&self, leg: &Leg<'_>, body: Option<String>) -> Outgoing {
+        let headers: Vec<(String, String)> = leg
+            .case
+            .request
+            .headers
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        self.outgoing(
+            leg.method.clone(),
+            leg.url.clone(),
+            leg.case.request.auth,
+            leg.case.request.content_type.as_deref(),
+            &headers,
+            body,
+        )
+    }
+
+    /// C4.6: the same request twice, then (after a success, with every read) a read back.
+    async fn repeat(
+        &self,
+        leg: &Leg<'_>,
+        log: &mut Vec<Exchange>,
+        unread: &mut Vec<Unread>,
+    ) -> Result<Shape, Aborted> {
+        let body = || leg.case.request.body_text();
+        let first = self.send(self.request_of(leg, body()), log).await?;
+        let second = self.send(self.request_of(leg, body()), log).await?;
+        let read_back = match (leg.reads, succeeded(&second)) {
+            (Reads::Full, true) => self.get_after(leg.url.clone(), log, unread).await,
+            _ => None,
+        };
+        Ok(Shape::Repeat {
+            first,
+            second,
+            read_back,
+        })
+    }
+
+    /// A write that must be taken, read back (through the canonical path for an alias).
+    async fn accepted(
+        &self,
+        leg: &Leg<'_>,
+        log: &mut Vec<Exchange>,
+        unread: &mut Vec<Unread>,
+    ) -> Result<Shape, Aborted> {
+        let alias = leg.case.kind == Kind::Alias;
+        let step = self
+            .send(self.request_of(leg, leg.case.request.body_text()), log)
+            .await?;
+        let wanted = leg.reads == Reads::Full && succeeded(&step) && leg.method == Method::PATCH;
+        let read_url = if alias {
+            self.state_url(leg.route.state)
+        } else {
+            leg.url.clone()
+        };
+        let read = if wanted {
+            self.get_after(read_url, log, unread).await
+        } else {
+            None
+        };
+        Ok(if alias {
+            Shape::Alias { step, read }
+        } else {
+            Shape::Accepted {
+                step,
+                read_back: read,
+            }
+        })
+    }
+
+    /// A write that must be refused: the entity read after it, and a watched one before and
+    /// after.
+    async fn refused(
+        &self,
+        leg: &Leg<'_>,
+        watched_before: Option<State>,
+        log: &mut Vec<Exchange>,
+        unread: &mut Vec<Unread>,
+    ) -> Result<Shape, Aborted> {
+        let step = self
+            .send(self.request_of(leg, leg.case.request.body_text()), log)
+            .await?;
+        let after = match leg.reads {
+            Reads::Full => self.read_after(leg.route.state, log, unread).await,
+            Reads::Deferred => None,
+        };
+        let watched = match (leg.route.watch, watched_before) {
+            (Some(w), Some(b)) => self.read_after(w, log, unread).await.map(|a| (b, a)),
+            _ => None,
+        };
+        Ok(Shape::Refused {
+            step,
+            after,
+            watched,
         })
     }
 

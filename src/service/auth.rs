@@ -103,13 +103,25 @@ pub fn authorise(
     method: &Method,
     fault: Option<Fault>,
 ) -> Result<(), ApiError> {
-    let Some(value) = headers.get(AUTHORIZATION) else {
+    let Some(token) = bearer(headers)? else {
         if fault == Some(Fault::Named(Named::NoAuthAccepted)) {
             return Ok(());
         }
         return Err(ApiError::unauthorized(
             "Access token is empty: send an Authorization: Bearer <token> header",
         ));
+    };
+    let claims = valid_claims(tokens, token, fault)?;
+    if fault == Some(Fault::Named(Named::ScopeIgnored)) {
+        return Ok(());
+    }
+    permitted(&claims, permissions, method, fault)
+}
+
+/// The Bearer token of the Authorization header; `None` without the header.
+fn bearer(headers: &HeaderMap) -> Result<Option<&str>, ApiError> {
+    let Some(value) = headers.get(AUTHORIZATION) else {
+        return Ok(None);
     };
     let not_bearer = || {
         ApiError::unauthorized(
@@ -127,6 +139,15 @@ pub fn authorise(
             "Access token is empty: send an Authorization: Bearer <token> header",
         ));
     }
+    Ok(Some(token))
+}
+
+/// The token's claims, when it is a JWT for Graph within its lifetime.
+fn valid_claims(
+    tokens: &TokenCache,
+    token: &str,
+    fault: Option<Fault>,
+) -> Result<Arc<Claims>, ApiError> {
     let claims = tokens.read(token).map_err(|e| {
         ApiError::unauthorized(format!(
             "CompactToken parsing failed: {e}; send a JWT access token"
@@ -150,9 +171,16 @@ pub fn authorise(
             "Lifetime validation failed, the token is not valid yet (nbf is in the future)",
         ));
     }
-    if fault == Some(Fault::Named(Named::ScopeIgnored)) {
-        return Ok(());
-    }
+    Ok(claims)
+}
+
+/// Whether the claims carry one of the pack's permissions for `method` (C2.2).
+fn permitted(
+    claims: &Claims,
+    permissions: &Permissions,
+    method: &Method,
+    fault: Option<Fault>,
+) -> Result<(), ApiError> {
     let (delegated, application) = accepted_scopes(permissions, method, fault);
     let roles_read = fault != Some(Fault::Named(Named::AppRolesRefused));
     if claims.scp.iter().any(|s| delegated.contains(&s.as_str()))
