@@ -84,19 +84,13 @@ struct Line {
 /// progress and errors on stderr; exit 0 only when every page imported.
 fn import_dir(args: &ImportArgs, csdl: Option<Rc<Csdl>>) -> Result<i32, AppError> {
     if args.name.is_some() || !args.path.is_empty() {
-        return Err(AppError::Usage(
-            "--name and --path apply to one page; import those pages one by one".into(),
-        ));
+        return Err(AppError::OnePageFlags);
     }
     let pages = update_pages(&args.page)?;
     if pages.is_empty() {
-        return Err(AppError::Usage(format!(
-            "{} holds no *-update.md page; give a folder of Graph update pages",
-            args.page.display()
-        )));
+        return Err(AppError::NoPages(args.page.display().to_string()));
     }
-    std::fs::create_dir_all(&args.out)
-        .map_err(|e| AppError::Usage(format!("cannot create {}: {e}", args.out.display())))?;
+    std::fs::create_dir_all(&args.out).map_err(AppError::file("create", &args.out, ""))?;
     let started = Instant::now();
     let mut lines = Vec::new();
     let mut errors = Vec::new();
@@ -157,8 +151,7 @@ fn import_dir(args: &ImportArgs, csdl: Option<Rc<Csdl>>) -> Result<i32, AppError
 }
 
 fn update_pages(dir: &Path) -> Result<Vec<PathBuf>, AppError> {
-    let entries = std::fs::read_dir(dir)
-        .map_err(|e| AppError::Usage(format!("cannot read {}: {e}", dir.display())))?;
+    let entries = std::fs::read_dir(dir).map_err(AppError::file("read", dir, ""))?;
     let mut pages: Vec<PathBuf> = entries
         .filter_map(Result::ok)
         .map(|e| e.path())

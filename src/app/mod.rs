@@ -47,12 +47,73 @@ pub enum AppError {
     Service(#[from] service::ServiceError),
     #[error(transparent)]
     Import(#[from] crate::import::ImportError),
-    #[error("{0}")]
-    Usage(String),
+    #[error(transparent)]
+    Switch(#[from] service::UnknownSwitch),
+    #[error(transparent)]
+    Target(#[from] TargetError),
+    #[error("cannot {action} {path}: {source}{hint}")]
+    File {
+        action: &'static str,
+        path: String,
+        source: std::io::Error,
+        /// What to do about it, after "; " (or nothing).
+        hint: &'static str,
+    },
+    #[error("{flag} takes a positive number of seconds, not {value}")]
+    Seconds { flag: &'static str, value: f64 },
+    #[error("--replay {path}: not a failing-inputs.json ({source}); give the failing-inputs.json of an earlier run")]
+    Replay {
+        path: String,
+        source: serde_json::Error,
+    },
+    #[error("the pack {pack} names no {which} permission, so there is no such token for it")]
+    NoSuchToken { pack: String, which: &'static str },
+    #[error("--name and --path apply to one page; import those pages one by one")]
+    OnePageFlags,
+    #[error("{0} holds no *-update.md page; give a folder of Graph update pages")]
+    NoPages(String),
+    #[error("`bench` is run by main, not by app::main")]
+    NotHere,
     #[error("cannot start the async runtime: {0}")]
     Runtime(std::io::Error),
     #[error("cannot write to standard output: {0}")]
     Stdout(std::io::Error),
+}
+
+/// Why `--target` cannot be used as given.
+#[derive(Debug, thiserror::Error)]
+pub enum TargetError {
+    #[error("--fault and --deviation configure the embedded service; with --target, start `graph-conformance serve --fault NAME` and point --target at it")]
+    ServiceSwitches,
+    #[error("--target {url:?} is not a URL ({reason}); give the service root with its version segment, e.g. http://127.0.0.1:8080/{version}")]
+    NotUrl {
+        url: String,
+        reason: String,
+        version: String,
+    },
+    #[error("--target {0:?} must be an http:// or https:// URL")]
+    NotHttp(String),
+    #[error("--target needs --ids FILE: which keys each path variant uses on the target (`graph-conformance serve --pack P --ids-out FILE` writes an example)")]
+    NoIds,
+    #[error("set GRAPH_TOKEN to a bearer token with {0} for the target (tokens are read from the environment only, never from arguments)")]
+    NoToken(String),
+}
+
+impl AppError {
+    /// A file that could not be read or written.
+    pub(crate) fn file(
+        action: &'static str,
+        path: &std::path::Path,
+        hint: &'static str,
+    ) -> impl FnOnce(std::io::Error) -> Self {
+        let path = path.display().to_string();
+        move |source| Self::File {
+            action,
+            path,
+            source,
+            hint,
+        }
+    }
 }
 
 /// Runs a parsed command line (not `bench`, which `main` runs itself); the result is the exit
@@ -66,7 +127,7 @@ pub fn main(cli: Cli) -> i32 {
         Some(Command::Packs) => serve::packs(),
         Some(Command::Import(args)) => importing::import(&args),
         Some(Command::Report(ReportCommand::Merge { reports, out })) => merge(&reports, &out),
-        Some(Command::Bench(_)) => Err(AppError::Usage("bench is run by main".into())),
+        Some(Command::Bench(_)) => Err(AppError::NotHere),
     };
     result.unwrap_or_else(|e| {
         eprintln!("error: {e}");

@@ -10,7 +10,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 use super::preflight::{self, Originals};
-use super::{load_pack, runtime, AppError, EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE};
+use super::{load_pack, runtime, AppError, TargetError, EXIT_FAILED, EXIT_OK, EXIT_UNUSABLE};
 use crate::cli::{FailOn, Rate, RunArgs};
 use crate::client::{Client, ClientOptions};
 use crate::executor::{Executor, Target, Tokens};
@@ -319,22 +319,21 @@ fn finish(mut report: Report, args: &RunArgs, runner: &Runner) -> Result<i32, Ap
     Ok(run_exit_code(&report, args, runner.unusable()))
 }
 
-fn seconds(s: f64, flag: &str) -> Result<Duration, AppError> {
+fn seconds(s: f64, flag: &'static str) -> Result<Duration, AppError> {
     if s.is_finite() && s > 0.0 {
         Ok(Duration::from_secs_f64(s))
     } else {
-        Err(AppError::Usage(format!(
-            "{flag} takes a positive number of seconds, not {s}"
-        )))
+        Err(AppError::Seconds { flag, value: s })
     }
 }
 
 fn client_options(args: &RunArgs, loopback: bool) -> Result<ClientOptions, AppError> {
     let ca_cert = match &args.ca_cert {
-        Some(p) => Some(
-            std::fs::read(p)
-                .map_err(|e| AppError::Usage(format!("--ca-cert {}: {e}", p.display())))?,
-        ),
+        Some(p) => Some(std::fs::read(p).map_err(AppError::file(
+            "read the --ca-cert file",
+            p,
+            "; give a PEM file",
+        ))?),
         None => None,
     };
     // A real tenant gets Intune's budgets; a mock on loopback runs unthrottled unless asked.
@@ -435,20 +434,27 @@ fn wire(
         });
     };
     if args.fault.is_some() || !args.deviation.is_empty() {
-        return Err(AppError::Usage("--fault and --deviation configure the embedded service; with --target, start `graph-conformance serve --fault NAME` and point --target at it".into()));
+        return Err(TargetError::ServiceSwitches.into());
     }
-    let parsed = reqwest::Url::parse(url).map_err(|e| AppError::Usage(format!("--target {url:?} is not a URL ({e}); give the service root with its version segment, e.g. http://127.0.0.1:8080/{}", pack.meta.version)))?;
-    if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(AppError::Usage(format!(
-            "--target {url:?} must be an http:// or https:// URL"
-        )));
-    }
-    let ids_path = args.ids.as_ref().ok_or_else(|| {
-        AppError::Usage("--target needs --ids FILE: which keys each path variant uses on the target (`graph-conformance serve --pack P --ids-out FILE` writes an example)".into())
+    let parsed = reqwest::Url::parse(url).map_err(|e| TargetError::NotUrl {
+        url: url.clone(),
+        reason: e.to_string(),
+        version: pack.meta.version.clone(),
     })?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(TargetError::NotHttp(url.clone()).into());
+    }
+    let ids_path = args.ids.as_ref().ok_or(TargetError::NoIds)?;
     let ids = IdsFile::load(ids_path)?;
     let valid = env_token("GRAPH_TOKEN").ok_or_else(|| {
-        AppError::Usage(format!("set GRAPH_TOKEN to a bearer token with {} for the target (tokens are read from the environment only, never from arguments)", pack.meta.permissions.delegated.first().or(pack.meta.permissions.application.first()).map_or("the pack's write permission", String::as_str)))
+        let p = &pack.meta.permissions;
+        TargetError::NoToken(
+            p.delegated
+                .first()
+                .or(p.application.first())
+                .map_or("the pack's write permission", String::as_str)
+                .to_owned(),
+        )
     })?;
     Ok(Wiring {
         base_url: url.trim_end_matches('/').to_owned(),
@@ -490,23 +496,20 @@ fn save_failing_inputs(dir: &Path, report: &Report) -> Result<(), AppError> {
     }
     let path = dir.join(FAILING_INPUTS);
     let text = serde_json::to_string_pretty(&saved).expect("plain data serialises");
-    std::fs::write(&path, text)
-        .map_err(|e| AppError::Usage(format!("cannot write {}: {e}", path.display())))
+    std::fs::write(&path, text).map_err(AppError::file("write", &path, ""))
 }
 
 fn load_replay(path: &Path) -> Result<std::collections::HashMap<String, Vec<String>>, AppError> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        AppError::Usage(format!(
-            "--replay {}: {e}; give the failing-inputs.json of an earlier run",
-            path.display()
-        ))
-    })?;
-    let saved: Vec<SavedInput> = serde_json::from_str(&text).map_err(|e| {
-        AppError::Usage(format!(
-            "--replay {}: not a failing-inputs.json ({e})",
-            path.display()
-        ))
-    })?;
+    let text = std::fs::read_to_string(path).map_err(AppError::file(
+        "read the --replay file",
+        path,
+        "; give the failing-inputs.json of an earlier run",
+    ))?;
+    let saved: Vec<SavedInput> =
+        serde_json::from_str(&text).map_err(|source| AppError::Replay {
+            path: path.display().to_string(),
+            source,
+        })?;
     let mut map = std::collections::HashMap::<String, Vec<String>>::new();
     for s in saved {
         map.entry(s.trial).or_default().push(s.body);

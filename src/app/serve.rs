@@ -12,12 +12,11 @@ pub(super) fn service_options(
     let fault = fault
         .map(str::parse)
         .transpose()
-        .map_err(|e: service::UnknownSwitch| AppError::Usage(e.to_string()))?;
+        .map_err(AppError::Switch)?;
     let deviations = deviations
         .iter()
         .map(|d| d.parse())
-        .collect::<Result<Vec<_>, service::UnknownSwitch>>()
-        .map_err(|e| AppError::Usage(e.to_string()))?;
+        .collect::<Result<Vec<_>, service::UnknownSwitch>>()?;
     Ok(ServiceOptions {
         fault,
         deviations,
@@ -91,15 +90,14 @@ pub(super) fn token(args: &TokenArgs) -> Result<i32, AppError> {
         Some(super::minted_token(&pack, 3600))
     };
     let Some(token) = token else {
-        return Err(AppError::Usage(format!(
-            "the pack {} names no {} permission, so there is no such token for it",
-            pack.meta.name,
-            if args.read_only {
+        return Err(AppError::NoSuchToken {
+            pack: pack.meta.name.clone(),
+            which: if args.read_only {
                 "read"
             } else {
                 "application"
-            }
-        )));
+            },
+        });
     };
     println!("{token}");
     Ok(EXIT_OK)
