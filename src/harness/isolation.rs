@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 
 use super::Runner;
 use crate::case::Kind;
+use crate::contract::{C2_3, C4_5, C5_3};
 use crate::domain::EntityModel;
 use crate::executor::Executor;
 use crate::outcome::{Check, Level, Outcome, TrialResult};
@@ -203,13 +204,13 @@ fn left_clause(pc: &PlannedCase) -> &'static str {
     match &pc.work {
         Work::Case(c) if matches!(c.kind, Kind::Refused | Kind::Either) => {
             if c.clause.starts_with("C2.") {
-                "C2.3"
+                C2_3
             } else {
-                "C5.3"
+                C5_3
             }
         }
-        Work::Generated(s) if !s.expects_acceptance() => "C5.3",
-        _ => "C4.5",
+        Work::Generated(s) if !s.expects_acceptance() => C5_3,
+        _ => C4_5,
     }
 }
 

@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 
 use crate::case::{Case, Kind, RequestSpec};
 use crate::contract::Level;
+use crate::contract::{C3_1, C3_11, C3_2, C3_3, C6_2};
 use crate::domain::{EntityModel, Primitive, TypeRef};
 
 /// Small rungs: what no parser or framework refuses; a valid body this size is accepted.
@@ -68,7 +69,7 @@ fn padding(example: &Map<String, Value>) -> Vec<Case> {
             let request = raw(Some(example), padded);
             case(
                 format!("padded-body-{n}"),
-                "C3.2",
+                C3_2,
                 Kind::Accepted,
                 request,
                 &[],
@@ -79,7 +80,7 @@ fn padding(example: &Map<String, Value>) -> Vec<Case> {
     let around = raw(Some(example), format!(" \r\n\t{text}\n\t \r\n"));
     out.push(case(
         "whitespace-around-object".into(),
-        "C3.2",
+        C3_2,
         Kind::Accepted,
         around,
         &[],
@@ -88,7 +89,7 @@ fn padding(example: &Map<String, Value>) -> Vec<Case> {
         let request = raw(None, format!("{{{}}}", " ".repeat(n)));
         case(
             format!("padded-empty-object-{n}"),
-            "C6.2",
+            C6_2,
             Kind::Either,
             request,
             &[200, 400, 413],
@@ -115,7 +116,7 @@ fn depth(model: &EntityModel) -> Vec<Case> {
             let text = format!("{{\"{name}\": {}1{}}}", "[".repeat(n), "]".repeat(n));
             case(
                 format!("nesting-depth-{n}"),
-                "C6.2",
+                C6_2,
                 Kind::Refused,
                 raw(None, text),
                 &[400, 413],
@@ -134,7 +135,7 @@ fn members() -> Vec<Case> {
             let text = format!("{{{}}}", body.join(", "));
             case(
                 format!("members-{n}"),
-                "C6.2",
+                C6_2,
                 Kind::Refused,
                 raw(None, text),
                 &[400, 413],
@@ -167,7 +168,7 @@ fn digits(model: &EntityModel) -> Vec<Case> {
             let text = format!("{{\"{name}\": 1{}}}", "0".repeat(n - 1));
             case(
                 format!("number-digits-{n}"),
-                "C6.2",
+                C6_2,
                 Kind::Refused,
                 raw(None, text),
                 &[400, 413],
@@ -195,7 +196,7 @@ fn strings(model: &EntityModel) -> Vec<Case> {
                 };
                 case(
                     format!("string-length-{n}"),
-                    "C3.11",
+                    C3_11,
                     Kind::Accepted,
                     request,
                     &[],
@@ -207,7 +208,7 @@ fn strings(model: &EntityModel) -> Vec<Case> {
         let text = format!("{{\"{UNKNOWN}\": \"{}\"}}", "x".repeat(n));
         case(
             format!("string-length-{n}"),
-            "C6.2",
+            C6_2,
             Kind::Refused,
             raw(None, text),
             &[400, 413],
@@ -226,7 +227,7 @@ fn pairs(model: &EntityModel, example: &Map<String, Value>) -> Vec<Case> {
     };
     let mut out = vec![case(
         "json-media-prefix".into(),
-        "C3.1",
+        C3_1,
         Kind::Refused,
         media,
         &[400, 415],
@@ -244,7 +245,7 @@ fn pairs(model: &EntityModel, example: &Map<String, Value>) -> Vec<Case> {
         };
         out.push(case(
             "name-cut-short".into(),
-            "C3.3",
+            C3_3,
             Kind::Refused,
             request,
             &[400],

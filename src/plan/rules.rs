@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 
 use crate::case::{Auth, Case, IdChoice, Kind, RequestSpec};
 use crate::contract::Level;
+use crate::contract::C3_14;
 use crate::pack::Pack;
 
 /// `OData-Version` values a service cannot honour (OData 4.01 Protocol §8.2.6): one that is
@@ -51,7 +52,7 @@ pub(crate) fn derived(pack: &Pack) -> Vec<Case> {
         .iter()
         .map(|(name, version, why)| Case {
             name: (*name).to_owned(),
-            clause: "C3.14".to_owned(),
+            clause: C3_14.to_owned(),
             level: Level::May,
             description: format!(
                 "OData-Version: {version} {why}: refused with 4xx, nothing changed (information only)."

@@ -5,6 +5,7 @@
 
 use serde_json::{Map, Value as Json};
 
+use crate::contract::C4_4;
 use crate::domain::types::Family;
 use crate::domain::value::{Complex, Value};
 use crate::domain::{EntityModel, Primitive, Scalar, TypeRef};
@@ -62,7 +63,7 @@ impl TypeFault {
 
     pub fn clause(self) -> &'static str {
         match self.mishandling {
-            Mishandling::EchoMangled => "C4.4",
+            Mishandling::EchoMangled => C4_4,
             _ => self.target.clause(),
         }
     }
