@@ -175,6 +175,28 @@ struct Walk {
     nodes: Vec<String>,
 }
 
+/// A walk under way: where it stands after the segments read so far.
+struct Walking<'w> {
+    role: &'w str,
+    segments: &'w [Segment],
+    forced: &'w BTreeMap<usize, String>,
+    keys: Keys,
+    nodes: Vec<String>,
+    /// The node the walk stands on (none before the first navigation).
+    owner: Option<String>,
+    /// A collection just named and waiting for its key: its owner, the navigation and the
+    /// element type.
+    set: Option<(Option<String>, String, String)>,
+    /// Whether a key has been passed: nodes after it belong to this walk alone.
+    keyed: bool,
+}
+
+impl Walking<'_> {
+    fn is_last(&self, i: usize) -> bool {
+        i + 1 == self.segments.len()
+    }
+}
+
 /// Builds the graph variant by variant.
 pub(crate) struct Builder<'a> {
     pack: String,
@@ -288,90 +310,111 @@ impl<'a> Builder<'a> {
         segments: &[Segment],
         forced: &BTreeMap<usize, String>,
     ) -> Result<Walk, String> {
-        let mut keys = Keys::new();
-        let mut nodes = Vec::new();
-        let mut owner: Option<String> = None;
-        let mut set: Option<(Option<String>, String, String)> = None;
-        let mut keyed = false;
+        let mut w = Walking {
+            role,
+            segments,
+            forced,
+            keys: Keys::new(),
+            nodes: Vec::new(),
+            owner: None,
+            set: None,
+            keyed: false,
+        };
         for (i, segment) in segments.iter().enumerate() {
-            let last = i + 1 == segments.len();
-            let next = segments.get(i + 1);
-            match segment {
-                Segment::Navigation(name) if matches!(next, Some(Segment::Key(_))) => {
-                    let Some(Segment::Key(k)) = next else {
-                        unreachable!()
-                    };
-                    set = Some((
-                        owner.clone(),
-                        name.clone(),
-                        element_type(&self.namespace, k),
-                    ));
-                    nodes.push(owner.clone().unwrap_or_default());
+            match (segment, segments.get(i + 1)) {
+                (Segment::Navigation(name), Some(Segment::Key(k))) => {
+                    self.collection(&mut w, name, k)
                 }
-                Segment::Navigation(name) => {
-                    let from_type = owner
-                        .as_deref()
-                        .map(|o| self.node_type(o))
-                        .unwrap_or_default();
-                    let ty = if last {
-                        self.entity_type.clone()
-                    } else {
-                        self.known
-                            .navigation(&from_type, name)
-                            .map(|(t, _)| t.clone())
-                            .unwrap_or_else(|| format!("{}.{name}", self.namespace))
-                    };
-                    let path_role = format!("{role}/{i}/{name}");
-                    let id = if keyed {
-                        guid(&self.pack, &path_role)
-                    } else {
-                        segments[..=i]
-                            .iter()
-                            .map(seg_text)
-                            .collect::<Vec<_>>()
-                            .join("/")
-                    };
-                    let ty = forced.get(&i).cloned().unwrap_or(ty);
-                    self.add_node(&id, &ty);
-                    self.link_one(owner.as_deref(), name, &id);
-                    owner = Some(id.clone());
-                    nodes.push(id);
-                }
-                Segment::Key(k) => {
-                    let Some((set_owner, link, element)) = set.take() else {
-                        return Err(format!(
-                            "the key {{{k}}} does not follow a collection (a navigation segment)"
-                        ));
-                    };
-                    keyed = true;
-                    let ty = if last {
-                        self.entity_type.clone()
-                    } else {
-                        self.refine(&element, next)
-                    };
-                    let ty = forced.get(&i).cloned().unwrap_or(ty);
-                    let id = guid(&self.pack, &format!("{role}/{i}/{k}"));
-                    self.add_node(&id, &ty);
-                    self.add_member(set_owner.as_deref(), &link, &id);
-                    keys.insert(k.clone(), id.clone());
-                    owner = Some(id.clone());
-                    nodes.push(id);
-                }
-                Segment::Cast(t) => {
-                    let Some(o) = owner.clone() else {
-                        return Err(format!("the cast {t} does not follow an entity"));
-                    };
-                    if !forced.contains_key(&i.saturating_sub(1)) {
-                        let refined = self.refine(t, segments.get(i + 1));
-                        self.set_type(&o, &refined);
-                    }
-                    nodes.push(o);
-                }
+                (Segment::Navigation(name), _) => self.navigation(&mut w, i, name),
+                (Segment::Key(k), _) => self.key(&mut w, i, k)?,
+                (Segment::Cast(t), _) => self.cast(&mut w, i, t)?,
             }
         }
-        let entity = owner.ok_or("the path reaches no entity")?;
+        let entity = w.owner.ok_or("the path reaches no entity")?;
         self.set_type(&entity, &self.entity_type.clone());
-        Ok(Walk { keys, nodes })
+        Ok(Walk {
+            keys: w.keys,
+            nodes: w.nodes,
+        })
+    }
+
+    /// A collection named before its key: the key's segment makes the member.
+    fn collection(&self, w: &mut Walking<'_>, name: &str, key: &str) {
+        w.set = Some((
+            w.owner.clone(),
+            name.to_owned(),
+            element_type(&self.namespace, key),
+        ));
+        w.nodes.push(w.owner.clone().unwrap_or_default());
+    }
+
+    /// A single-valued navigation: a node of the navigation's type (the entity's, at the end),
+    /// shared by every walk until a key has been passed.
+    fn navigation(&mut self, w: &mut Walking<'_>, i: usize, name: &str) {
+        let from_type = w
+            .owner
+            .as_deref()
+            .map(|o| self.node_type(o))
+            .unwrap_or_default();
+        let ty = if w.is_last(i) {
+            self.entity_type.clone()
+        } else {
+            self.known
+                .navigation(&from_type, name)
+                .map(|(t, _)| t.clone())
+                .unwrap_or_else(|| format!("{}.{name}", self.namespace))
+        };
+        let path_role = format!("{}/{i}/{name}", w.role);
+        let id = if w.keyed {
+            guid(&self.pack, &path_role)
+        } else {
+            w.segments[..=i]
+                .iter()
+                .map(seg_text)
+                .collect::<Vec<_>>()
+                .join("/")
+        };
+        let ty = w.forced.get(&i).cloned().unwrap_or(ty);
+        self.add_node(&id, &ty);
+        self.link_one(w.owner.as_deref(), name, &id);
+        w.owner = Some(id.clone());
+        w.nodes.push(id);
+    }
+
+    /// A key: a fresh member of the collection named just before it.
+    fn key(&mut self, w: &mut Walking<'_>, i: usize, k: &str) -> Result<(), String> {
+        let Some((set_owner, link, element)) = w.set.take() else {
+            return Err(format!(
+                "the key {{{k}}} does not follow a collection (a navigation segment)"
+            ));
+        };
+        w.keyed = true;
+        let ty = if w.is_last(i) {
+            self.entity_type.clone()
+        } else {
+            self.refine(&element, w.segments.get(i + 1))
+        };
+        let ty = w.forced.get(&i).cloned().unwrap_or(ty);
+        let id = guid(&self.pack, &format!("{}/{i}/{k}", w.role));
+        self.add_node(&id, &ty);
+        self.add_member(set_owner.as_deref(), &link, &id);
+        w.keys.insert(k.to_owned(), id.clone());
+        w.owner = Some(id.clone());
+        w.nodes.push(id);
+        Ok(())
+    }
+
+    /// A type cast: the entity it follows takes the cast's type (unless a forced type holds it).
+    fn cast(&mut self, w: &mut Walking<'_>, i: usize, t: &str) -> Result<(), String> {
+        let Some(o) = w.owner.clone() else {
+            return Err(format!("the cast {t} does not follow an entity"));
+        };
+        if !w.forced.contains_key(&i.saturating_sub(1)) {
+            let refined = self.refine(t, w.segments.get(i + 1));
+            self.set_type(&o, &refined);
+        }
+        w.nodes.push(o);
+        Ok(())
     }
 
     /// `declared`, or a known type of its family that has the navigation coming next.
