@@ -192,23 +192,9 @@ impl Judge<'_> {
             ));
         }
         let clause = unchanged_clause(&case.clause);
-        if let Some(after) = after {
-            out.push(round_trip::unchanged(
-                self,
-                clause,
-                before,
-                after,
-                "the entity",
-            ));
-        }
+        out.extend(self.unchanged(clause, before, after, "the entity"));
         if let Some((b, a)) = watched {
-            out.push(round_trip::unchanged(
-                self,
-                clause,
-                b,
-                a,
-                "the entity the probe's keys reach",
-            ));
+            out.extend(self.unchanged(clause, b, Some(a), "the entity the probe's keys reach"));
         }
     }
 
@@ -241,15 +227,18 @@ impl Judge<'_> {
                 step,
             ));
         }
-        if let Some(after) = after {
-            out.push(round_trip::unchanged(
-                self,
-                &case.clause,
-                before,
-                after,
-                "the entity",
-            ));
-        }
+        out.extend(self.unchanged(&case.clause, before, after, "the entity"));
+    }
+
+    /// `what` after the request is as it was before, when it could be read after.
+    fn unchanged(
+        &self,
+        clause: &str,
+        before: &State,
+        after: Option<&State>,
+        what: &str,
+    ) -> Option<Check> {
+        after.map(|after| round_trip::unchanged(self, clause, before, after, what))
     }
 
     /// PATCHes sent at once: each succeeds, and the last round's all took effect.
