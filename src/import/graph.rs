@@ -33,23 +33,18 @@ impl Known {
     /// True when `actual` is `wanted` or derives from it, as far as the pages tell: a chain of
     /// bases that reaches a type without a page of its own is taken to be compatible.
     fn is_a(&self, actual: &str, wanted: &str) -> bool {
-        let mut current = Some(actual.to_owned());
-        for _ in 0..64 {
-            let Some(name) = current else {
-                return false;
-            };
-            if name.eq_ignore_ascii_case(wanted) {
-                return true;
-            }
-            match self.entities.get(&name) {
-                Some(info) if info.described => current = info.base.clone(),
-                _ => return true,
-            }
-        }
-        false
+        self.derives(actual, wanted, true)
     }
 
+    /// True when `actual` is `wanted` or derives from it through the types known.
     fn definitely_is_a(&self, actual: &str, wanted: &str) -> bool {
+        self.derives(actual, wanted, false)
+    }
+
+    /// Follows `actual`'s chain of bases looking for `wanted`. Where the chain reaches a type
+    /// with no page (`described` false) or no entry at all, `lenient` says whether that counts
+    /// as compatible; else an undescribed type's base is followed and an unknown type fails.
+    fn derives(&self, actual: &str, wanted: &str, lenient: bool) -> bool {
         let mut current = Some(actual.to_owned());
         for _ in 0..64 {
             let Some(name) = current else {
@@ -58,7 +53,10 @@ impl Known {
             if name.eq_ignore_ascii_case(wanted) {
                 return true;
             }
-            current = self.entities.get(&name).and_then(|e| e.base.clone());
+            current = match self.entities.get(&name) {
+                Some(info) if info.described || !lenient => info.base.clone(),
+                _ => return lenient,
+            };
         }
         false
     }
@@ -491,28 +489,10 @@ impl Builder<'_> {
                 self.add_member(prefix.as_deref(), link, &node);
             }
             let mut reads = Keys::from([(k1.clone(), node)]);
-            let vkeys: Vec<&str> = vsegs[j + 1..]
-                .iter()
-                .filter_map(|s| {
-                    if let Segment::Key(k) = s {
-                        Some(k.as_str())
-                    } else {
-                        None
-                    }
-                })
-                .collect();
-            let ckeys: Vec<&str> = csegs[kpos + 1..]
-                .iter()
-                .filter_map(|s| {
-                    if let Segment::Key(k) = s {
-                        Some(k.as_str())
-                    } else {
-                        None
-                    }
-                })
-                .collect();
-            for (c, v) in ckeys.iter().zip(vkeys) {
-                reads.insert((*c).to_owned(), walk.keys.get(v)?.clone());
+            let vkeys = vsegs[j + 1..].iter().filter_map(Segment::key);
+            let ckeys = csegs[kpos + 1..].iter().filter_map(Segment::key);
+            for (c, v) in ckeys.zip(vkeys) {
+                reads.insert(c.to_owned(), walk.keys.get(v)?.clone());
             }
             return Some(reads);
         }
@@ -533,13 +513,7 @@ impl Builder<'_> {
         };
         let tail: Vec<&str> = csegs[kpos + 1..]
             .iter()
-            .filter_map(|s| {
-                if let Segment::Navigation(n) = s {
-                    Some(n.as_str())
-                } else {
-                    None
-                }
-            })
+            .filter_map(Segment::navigation)
             .collect();
         if tail.len() != csegs.len() - kpos - 1 || tail.is_empty() {
             return;
