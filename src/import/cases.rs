@@ -67,6 +67,22 @@ fn refused(name: &str, clause: &str, description: &str, request: Value, status: 
     c
 }
 
+/// A refusal (400) of each row's value (`name`, `value`, `description`) on `p`, sent as
+/// `request` makes it; the `…-null` row only when `p` is not nullable.
+fn refusals<V, const N: usize>(
+    p: &Property,
+    clause: &str,
+    rows: [(&str, V, &str); N],
+    request: impl Fn(V) -> Value,
+) -> Vec<Value> {
+    rows.into_iter()
+        .filter(|(name, _, _)| !(p.nullable && name.ends_with("-null")))
+        .map(|(name, value, description)| {
+            refused(name, clause, description, request(value), &[400])
+        })
+        .collect()
+}
+
 /// A PATCH with `body` and the test token `auth`, to be refused with one of `status`.
 fn refused_with_auth(
     name: &str,
@@ -747,18 +763,12 @@ impl Synth<'_> {
                 "An object is not an Int32: 400.",
             ),
         ];
-        rows.iter()
-            .filter(|(name, _, _)| !(p.nullable && *name == "int32-null"))
-            .map(|(name, value, description)| {
-                refused(
-                    name,
-                    "C3.4",
-                    description,
-                    json!({ "body_raw": format!("{{{n}: {value}}}") }),
-                    &[400],
-                )
-            })
-            .collect()
+        refusals(
+            p,
+            "C3.4",
+            rows,
+            |value| json!({ "body_raw": format!("{{{n}: {value}}}") }),
+        )
     }
 
     fn seed_datetime(&self, p: &Property) -> Vec<Value> {
@@ -814,18 +824,12 @@ impl Synth<'_> {
                 "A number is not a DateTimeOffset: 400.",
             ),
         ];
-        rows.into_iter()
-            .filter(|(name, _, _)| !(p.nullable && *name == "datetime-null"))
-            .map(|(name, value, description)| {
-                refused(
-                    name,
-                    "C3.5",
-                    description,
-                    json!({ "body": { &p.name: value } }),
-                    &[400],
-                )
-            })
-            .collect()
+        refusals(
+            p,
+            "C3.5",
+            rows,
+            |value| json!({ "body": { &p.name: value } }),
+        )
     }
 
     /// The key, atomicity (C5.3) and the error body (C6).
