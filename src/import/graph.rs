@@ -593,92 +593,123 @@ impl Builder<'_> {
         out: &mut BTreeMap<String, Probe>,
     ) {
         let segs = template.segments();
-        let key_at = |i: usize| match segs.get(i) {
-            Some(Segment::Key(k)) => Some(k.clone()),
+        let cast = segs.iter().position(|s| matches!(s, Segment::Cast(_)));
+        let first_key = segs.iter().position(|s| matches!(s, Segment::Key(_)));
+        // In this order: each walk adds to the graph.
+        let mismatch = cast.and_then(|c| self.cast_mismatch(name, template, canonical, c));
+        let missing = match (cast, first_key) {
+            (None, Some(kp)) if kp + 2 < segs.len() => {
+                self.missing_navigation(name, segs, kp, walk, canonical)
+            }
             _ => None,
         };
-        let cast = segs.iter().position(|s| matches!(s, Segment::Cast(_)));
-        if let Some(c) = cast {
-            if let (Some(k), Some(Segment::Cast(t)), Some(Segment::Navigation(n))) =
-                (key_at(c.wrapping_sub(1)), segs.get(c), segs.get(c + 1))
-            {
-                let element = element_type(&self.namespace, &k);
-                let decoy = self
-                    .known
-                    .declaring(&element, n, Some(t))
-                    .unwrap_or(element);
-                if let Ok(w) = self.walk(
-                    &format!("{name}/cast-mismatch"),
-                    segs,
-                    &BTreeMap::from([(c - 1, decoy)]),
-                ) {
-                    let reads = self.attach(canonical, template, &w);
-                    out.insert(
-                        "cast-mismatch".into(),
-                        Probe {
-                            keys: w.keys,
-                            reads,
-                        },
-                    );
-                }
-            }
-        }
-        let first_key = segs.iter().position(|s| matches!(s, Segment::Key(_)));
-        if let (None, Some(kp)) = (cast, first_key) {
-            if let (Some(k), Some(Segment::Navigation(n))) = (key_at(kp), segs.get(kp + 1)) {
-                if kp + 2 < segs.len() {
-                    self.missing_navigation(name, &k, n, walk, canonical, out);
-                }
-            }
-        }
-        if template.keys().count() > 1 {
-            if let (Some(last), Ok(w)) = (
-                template.keys().last().map(str::to_owned),
-                self.walk(&format!("{name}/not-a-member"), segs, &BTreeMap::new()),
-            ) {
-                let reads = self.attach(canonical, template, &w);
-                let mut keys = walk.keys.clone();
-                keys.insert(last.clone(), w.keys[&last].clone());
-                out.insert("not-a-member".into(), Probe { keys, reads });
+        let not_a_member = self.not_a_member(name, template, walk, canonical);
+        for (probe, found) in [
+            ("cast-mismatch", mismatch),
+            ("missing-navigation", missing),
+            ("not-a-member", not_a_member),
+        ] {
+            if let Some(found) = found {
+                out.insert(probe.into(), found);
             }
         }
     }
 
+    /// The entity behind the cast at `c` made of a type the cast does not match (one that has
+    /// the navigation after the cast, where the pages know one).
+    fn cast_mismatch(
+        &mut self,
+        name: &str,
+        template: &Template,
+        canonical: &Template,
+        c: usize,
+    ) -> Option<Probe> {
+        let segs = template.segments();
+        let (Some(k), Some(Segment::Cast(t)), Some(Segment::Navigation(n))) = (
+            segs.get(c.wrapping_sub(1)).and_then(Segment::key),
+            segs.get(c),
+            segs.get(c + 1),
+        ) else {
+            return None;
+        };
+        let element = element_type(&self.namespace, k);
+        let decoy = self
+            .known
+            .declaring(&element, n, Some(t))
+            .unwrap_or(element);
+        let w = self
+            .walk(
+                &format!("{name}/cast-mismatch"),
+                segs,
+                &BTreeMap::from([(c - 1, decoy)]),
+            )
+            .ok()?;
+        let reads = self.attach(canonical, template, &w);
+        Some(Probe {
+            keys: w.keys,
+            reads,
+        })
+    }
+
+    /// The variant's own entity with its last key pointing at a member of another collection.
+    fn not_a_member(
+        &mut self,
+        name: &str,
+        template: &Template,
+        walk: &Walk,
+        canonical: &Template,
+    ) -> Option<Probe> {
+        if template.keys().count() <= 1 {
+            return None;
+        }
+        let last = template.keys().last()?.to_owned();
+        let w = self
+            .walk(
+                &format!("{name}/not-a-member"),
+                template.segments(),
+                &BTreeMap::new(),
+            )
+            .ok()?;
+        let reads = self.attach(canonical, template, &w);
+        let mut keys = walk.keys.clone();
+        keys.insert(last.clone(), w.keys[&last].clone());
+        Some(Probe { keys, reads })
+    }
+
     /// A member of the same collection whose type lacks the navigation, with its own entity
-    /// through the canonical path.
+    /// through the canonical path; `kp` is the first key of `segs`, which a navigation must
+    /// follow.
     fn missing_navigation(
         &mut self,
         name: &str,
-        key: &str,
-        nav: &str,
+        segs: &[Segment],
+        kp: usize,
         walk: &Walk,
         canonical: &Template,
-        out: &mut BTreeMap<String, Probe>,
-    ) {
-        let csegs = canonical.segments();
-        let Some(ck) = csegs
-            .iter()
-            .position(|s| matches!(s, Segment::Key(k) if k == key))
+    ) -> Option<Probe> {
+        let (Some(key), Some(Segment::Navigation(nav))) =
+            (segs.get(kp).and_then(Segment::key), segs.get(kp + 1))
         else {
-            return;
+            return None;
         };
+        let csegs = canonical.segments();
+        let ck = csegs
+            .iter()
+            .position(|s| matches!(s, Segment::Key(k) if k == key))?;
         let element = element_type(&self.namespace, key);
         let decoy = self.known.lacking(&element, nav).unwrap_or(element);
-        let Ok(w) = self.walk(
-            &format!("{name}/missing-navigation"),
-            csegs,
-            &BTreeMap::from([(ck, decoy)]),
-        ) else {
-            return;
-        };
+        let w = self
+            .walk(
+                &format!("{name}/missing-navigation"),
+                csegs,
+                &BTreeMap::from([(ck, decoy)]),
+            )
+            .ok()?;
         let mut keys = walk.keys.clone();
         keys.insert(key.to_owned(), w.keys[key].clone());
-        out.insert(
-            "missing-navigation".into(),
-            Probe {
-                keys,
-                reads: Some(w.keys),
-            },
-        );
+        Some(Probe {
+            keys,
+            reads: Some(w.keys),
+        })
     }
 }
