@@ -18,7 +18,7 @@ use crate::case::{Case, Kind};
 use crate::domain::EntityModel;
 use crate::outcome::{Check, Level, Outcome};
 use crate::schema::Schema;
-use crate::transcript::{Shape, Step, Transcript, Unread};
+use crate::transcript::{Shape, State, Step, Transcript, Unread};
 
 pub struct Judge<'a> {
     pub model: &'a EntityModel,
@@ -72,8 +72,69 @@ impl Judge<'_> {
         }
     }
 
-    /// Every check the case's kind calls for, on its transcript.
+    /// Every check the case's kind calls for, on its transcript: those every answer gets, then
+    /// those of the transcript's shape.
     pub fn judge(&self, case: &Case, t: &Transcript) -> Vec<Check> {
+        let mut out = self.every_answer(case, t);
+        let before = &t.before;
+        match &t.shape {
+            Shape::Accepted { step, read_back } => {
+                self.accepted(case, before, step, read_back.as_ref(), &mut out);
+                if let Some(read) = read_back.as_ref().filter(|_| step.response.status != 204) {
+                    if let Some(Value::Object(entity)) = step.response.json() {
+                        out.extend(round_trip::persisted(self, &entity, read));
+                    }
+                }
+            }
+            Shape::Alias { step, read } => {
+                self.accepted(case, before, step, None, &mut out);
+                if let Some(read) = read {
+                    out.extend(routing::alias(self, &sent_body(case), read));
+                }
+            }
+            Shape::Repeat {
+                first,
+                second,
+                read_back,
+            } => {
+                self.accepted(case, before, first, read_back.as_ref(), &mut out);
+                out.push(self.success_status("C4.1", second, "the same valid PATCH sent again"));
+                let steps = [first, second];
+                let sent = sent_body(case);
+                out.push(round_trip::idempotent(
+                    self,
+                    &sent,
+                    steps,
+                    read_back.as_ref(),
+                ));
+            }
+            Shape::Refused {
+                step,
+                after,
+                watched,
+            } => self.refused(
+                case,
+                before,
+                step,
+                after.as_ref(),
+                watched.as_ref(),
+                &mut out,
+            ),
+            Shape::Either { step, after } => {
+                self.either(case, before, step, after.as_ref(), &mut out)
+            }
+            Shape::Concurrent {
+                steps,
+                last_round,
+                after,
+            } => self.concurrent(case, steps, last_round, after.as_ref(), &mut out),
+        }
+        out
+    }
+
+    /// What every answer under test is held to (no 5xx, an error body on 4xx, the route and
+    /// token refusals), and the reads that gave no entity.
+    fn every_answer(&self, case: &Case, t: &Transcript) -> Vec<Check> {
         let mut out = Vec::new();
         for step in t.steps() {
             // A MAY refusal that the service accepts is information, not an invalid request
@@ -93,134 +154,113 @@ impl Judge<'_> {
                 .iter()
                 .filter_map(|u| reads::unreadable(self, u, true)),
         );
-        let sent = sent_body(case);
-        match &t.shape {
-            Shape::Accepted { step, read_back } => {
-                self.accepted(case, &t.before, step, read_back.as_ref(), &mut out);
-                if let Some(read) = read_back.as_ref().filter(|_| step.response.status != 204) {
-                    if let Some(Value::Object(entity)) = step.response.json() {
-                        out.extend(round_trip::persisted(self, &entity, read));
-                    }
-                }
-            }
-            Shape::Alias { step, read } => {
-                self.accepted(case, &t.before, step, None, &mut out);
-                if let Some(read) = read {
-                    out.extend(routing::alias(self, &sent, read));
-                }
-            }
-            Shape::Repeat {
-                first,
-                second,
-                read_back,
-            } => {
-                self.accepted(case, &t.before, first, read_back.as_ref(), &mut out);
-                out.push(self.success_status("C4.1", second, "the same valid PATCH sent again"));
-                out.push(round_trip::idempotent(
-                    self,
-                    &sent,
-                    [first, second],
-                    read_back.as_ref(),
-                ));
-            }
-            Shape::Refused {
+        out
+    }
+
+    /// A request that must be refused: an allowed status (and the preferred one), and neither
+    /// the entity nor the one the probe's keys reach changed.
+    fn refused(
+        &self,
+        case: &Case,
+        before: &State,
+        step: &Step,
+        after: Option<&State>,
+        watched: Option<&(State, State)>,
+        out: &mut Vec<Check>,
+    ) {
+        out.push(status::allowed(
+            self,
+            &case.clause,
+            case.level,
+            &case.status,
+            step,
+            "a request that breaks it",
+        ));
+        // A service may take what a MAY clause asks it to refuse: then it changed the entity
+        // rightly, and only a refusal must change nothing.
+        if case.level == Level::May && step.response.status < 400 {
+            return;
+        }
+        if !case.preferred_status.is_empty() {
+            out.push(status::allowed(
+                self,
+                &case.clause,
+                Level::Should,
+                &case.preferred_status,
                 step,
-                after,
-                watched,
-            } => {
-                out.push(status::allowed(
-                    self,
-                    &case.clause,
-                    case.level,
-                    &case.status,
-                    step,
-                    "a request that breaks it",
-                ));
-                // A service may take what a MAY clause asks it to refuse: then it changed the
-                // entity rightly, and only a refusal must change nothing.
-                if case.level == Level::May && step.response.status < 400 {
-                    return out;
-                }
-                if !case.preferred_status.is_empty() {
-                    out.push(status::allowed(
-                        self,
-                        &case.clause,
-                        Level::Should,
-                        &case.preferred_status,
-                        step,
-                        "the preferred answer",
-                    ));
-                }
-                let clause = unchanged_clause(&case.clause);
-                if let Some(after) = after {
-                    out.push(round_trip::unchanged(
-                        self,
-                        clause,
-                        &t.before,
-                        after,
-                        "the entity",
-                    ));
-                }
-                if let Some((b, a)) = watched {
-                    out.push(round_trip::unchanged(
-                        self,
-                        clause,
-                        b,
-                        a,
-                        "the entity the probe's keys reach",
-                    ));
-                }
-            }
-            Shape::Either { step, after } => {
-                let mut allowed = case.status.clone();
-                if self.allow_204 && allowed.contains(&200) {
-                    allowed.push(204);
-                }
-                out.push(status::allowed(
-                    self,
-                    &case.clause,
-                    Level::Must,
-                    &allowed,
-                    step,
-                    "this request",
-                ));
-                if step.response.status == 200 {
-                    out.extend(round_trip::answered_unchanged(
-                        self,
-                        &case.clause,
-                        &t.before,
-                        step,
-                    ));
-                }
-                if let Some(after) = after {
-                    out.push(round_trip::unchanged(
-                        self,
-                        &case.clause,
-                        &t.before,
-                        after,
-                        "the entity",
-                    ));
-                }
-            }
-            Shape::Concurrent {
-                steps,
+                "the preferred answer",
+            ));
+        }
+        let clause = unchanged_clause(&case.clause);
+        out.extend(self.unchanged(clause, before, after, "the entity"));
+        if let Some((b, a)) = watched {
+            out.extend(self.unchanged(clause, b, Some(a), "the entity the probe's keys reach"));
+        }
+    }
+
+    /// `{}`: accepted unchanged or refused, and either way the entity stays as it was.
+    fn either(
+        &self,
+        case: &Case,
+        before: &State,
+        step: &Step,
+        after: Option<&State>,
+        out: &mut Vec<Check>,
+    ) {
+        let mut allowed = case.status.clone();
+        if self.allow_204 && allowed.contains(&200) {
+            allowed.push(204);
+        }
+        out.push(status::allowed(
+            self,
+            &case.clause,
+            Level::Must,
+            &allowed,
+            step,
+            "this request",
+        ));
+        if step.response.status == 200 {
+            out.extend(round_trip::answered_unchanged(
+                self,
+                &case.clause,
+                before,
+                step,
+            ));
+        }
+        out.extend(self.unchanged(&case.clause, before, after, "the entity"));
+    }
+
+    /// `what` after the request is as it was before, when it could be read after.
+    fn unchanged(
+        &self,
+        clause: &str,
+        before: &State,
+        after: Option<&State>,
+        what: &str,
+    ) -> Option<Check> {
+        after.map(|after| round_trip::unchanged(self, clause, before, after, what))
+    }
+
+    /// PATCHes sent at once: each succeeds, and the last round's all took effect.
+    fn concurrent(
+        &self,
+        case: &Case,
+        steps: &[Step],
+        last_round: &[Value],
+        after: Option<&State>,
+        out: &mut Vec<Check>,
+    ) {
+        for step in steps {
+            out.push(self.success_status(&case.clause, step, "each concurrent PATCH"));
+        }
+        if let Some(after) = after {
+            out.extend(round_trip::all_took_effect(
+                self,
+                &case.clause,
                 last_round,
                 after,
-            } => {
-                for step in steps {
-                    out.push(self.success_status(&case.clause, step, "each concurrent PATCH"));
-                }
-                if let Some(after) = after {
-                    out.extend(round_trip::all_took_effect(
-                        self,
-                        &case.clause,
-                        last_round,
-                        after,
-                    ));
-                }
-            }
+            ));
         }
-        out
     }
 
     fn success_statuses(&self) -> Vec<u16> {

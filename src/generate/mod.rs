@@ -303,86 +303,101 @@ fn dealt(
 
 /// The fixed prefix of `strategy`'s inputs, the same for every seed, most important first.
 pub fn edges(strategy: Strategy, model: &EntityModel) -> Vec<Input> {
-    let types = &model.types;
+    match strategy.aim {
+        Aim::Valid(family) => valid_edge_inputs(model, family),
+        Aim::ValidBody => whole_body_inputs(model),
+        Aim::Invalid(family) => invalid_edge_inputs(model, family),
+    }
+}
+
+/// Each valid edge of the family's types, alone on one of its properties.
+fn valid_edge_inputs(model: &EntityModel, family: Family) -> Vec<Input> {
+    let targets = targets(model, family);
+    if targets.is_empty() {
+        return Vec::new();
+    }
+    let prop = |i: usize| &model.properties[i];
+    dealt(model, &targets, |t| {
+        typed::valid_edges(&model.types, &prop(t).ty, prop(t).nullable)
+    })
+    .into_iter()
+    .map(|(target, json, name)| {
+        let d = Draw {
+            valid: vec![(target, json)],
+            annotation: false,
+            invalid: None,
+        };
+        render(model, &d, &format!("edge: {name}"), false)
+    })
+    .collect()
+}
+
+/// Every writable property at once: at its minimum, its maximum, simple values, and beside the
+/// `@odata.type` annotation.
+fn whole_body_inputs(model: &EntityModel) -> Vec<Input> {
+    let writable: Vec<usize> = model.writable().map(|(i, _)| i).collect();
+    if writable.is_empty() {
+        return Vec::new();
+    }
+    let bodies = [
+        ("every writable property at its minimum", false, 0),
+        ("every writable property at its maximum", false, 1),
+        ("every writable property at simple values", false, 2),
+        ("@odata.type beside every writable property", true, 3),
+    ];
+    bodies
+        .into_iter()
+        .map(|(name, annotation, pick)| {
+            let valid = writable
+                .iter()
+                .filter_map(|&i| {
+                    let edges = typed::valid_edges(&model.types, &model.properties[i].ty, false);
+                    edges
+                        .get(pick.min(edges.len().saturating_sub(1)))
+                        .map(|(j, _)| (i, j.clone()))
+                })
+                .collect();
+            let d = Draw {
+                valid,
+                annotation,
+                invalid: None,
+            };
+            render(model, &d, &format!("edge: {name}"), false)
+        })
+        .collect()
+}
+
+/// Each named invalid form of the family's types on one of its properties, among valid
+/// neighbours.
+fn invalid_edge_inputs(model: &EntityModel, family: Family) -> Vec<Input> {
+    let targets = targets(model, family);
+    if targets.is_empty() {
+        return Vec::new();
+    }
     let writable: Vec<usize> = model.writable().map(|(i, _)| i).collect();
     let prop = |i: usize| &model.properties[i];
-    let mut inputs = Vec::new();
-    match strategy.aim {
-        Aim::Valid(family) => {
-            let targets = targets(model, family);
-            if targets.is_empty() {
-                return inputs;
-            }
-            for (target, json, name) in dealt(model, &targets, |t| {
-                typed::valid_edges(types, &prop(t).ty, prop(t).nullable)
-            }) {
-                let d = Draw {
-                    valid: vec![(target, json)],
-                    annotation: false,
-                    invalid: None,
-                };
-                inputs.push(render(model, &d, &format!("edge: {name}"), false));
-            }
-        }
-        Aim::ValidBody => {
-            if writable.is_empty() {
-                return inputs;
-            }
-            let bodies = [
-                ("every writable property at its minimum", false, 0),
-                ("every writable property at its maximum", false, 1),
-                ("every writable property at simple values", false, 2),
-                ("@odata.type beside every writable property", true, 3),
-            ];
-            for (name, annotation, pick) in bodies {
-                let valid = writable
-                    .iter()
-                    .filter_map(|&i| {
-                        let edges = typed::valid_edges(types, &prop(i).ty, false);
-                        edges
-                            .get(pick.min(edges.len().saturating_sub(1)))
-                            .map(|(j, _)| (i, j.clone()))
-                    })
-                    .collect();
-                let d = Draw {
-                    valid,
-                    annotation,
-                    invalid: None,
-                };
-                inputs.push(render(model, &d, &format!("edge: {name}"), false));
-            }
-        }
-        Aim::Invalid(family) => {
-            let targets = targets(model, family);
-            if targets.is_empty() {
-                return inputs;
-            }
-            let named = dealt(model, &targets, |t| {
-                typed::invalid_edges(types, &prop(t).ty, prop(t).nullable)
-            });
-            for (k, (target, json, name)) in named.into_iter().enumerate() {
-                // Neighbours differ from edge to edge, so a partial update shows (C5.3).
-                let valid = writable
-                    .iter()
-                    .filter(|&&i| i != target)
-                    .map(|&i| (i, neighbour_value(model, i, k)))
-                    .collect();
-                let d = Draw {
-                    valid,
-                    annotation: false,
-                    invalid: Some((
-                        target,
-                        Bad {
-                            json,
-                            kind: name.clone(),
-                        },
-                    )),
-                };
-                inputs.push(render(model, &d, &format!("edge: {name}"), false));
-            }
-        }
-    }
-    inputs
+    let named = dealt(model, &targets, |t| {
+        typed::invalid_edges(&model.types, &prop(t).ty, prop(t).nullable)
+    });
+    named
+        .into_iter()
+        .enumerate()
+        .map(|(k, (target, json, name))| {
+            // Neighbours differ from edge to edge, so a partial update shows (C5.3).
+            let valid = writable
+                .iter()
+                .filter(|&&i| i != target)
+                .map(|&i| (i, neighbour_value(model, i, k)))
+                .collect();
+            let label = format!("edge: {name}");
+            let d = Draw {
+                valid,
+                annotation: false,
+                invalid: Some((target, Bad { json, kind: name })),
+            };
+            render(model, &d, &label, false)
+        })
+        .collect()
 }
 
 /// A valid value of property `i` for a neighbour of the `k`-th invalid edge.
@@ -458,21 +473,9 @@ fn render(model: &EntityModel, draw: &Draw, label: &str, shrunk: bool) -> Input 
 /// The proptest strategy of `strategy`'s random bodies; `None` when the model has no property
 /// it can use.
 fn draws(strategy: Strategy, model: &EntityModel) -> Option<BoxedStrategy<Draw>> {
-    let types = model.types.clone();
     let writable: Vec<usize> = model.writable().map(|(i, _)| i).collect();
     let n = writable.len();
-    let valid_values = || -> Vec<BoxedStrategy<String>> {
-        writable
-            .iter()
-            .map(|&i| {
-                typed::valid_value(
-                    &types,
-                    &model.properties[i].ty,
-                    model.properties[i].nullable,
-                )
-            })
-            .collect()
-    };
+    // The strategy's targets, as positions in `writable`.
     let targets: Vec<usize> = match strategy.family() {
         Some(f) => (0..n)
             .filter(|&k| Family::of(&model.properties[writable[k]].ty) == f)
@@ -482,73 +485,100 @@ fn draws(strategy: Strategy, model: &EntityModel) -> Option<BoxedStrategy<Draw>>
     if targets.is_empty() {
         return None;
     }
-    let index = writable.clone();
     Some(match strategy.aim {
-        Aim::Valid(_) => {
-            let per_target: Vec<BoxedStrategy<String>> = targets
-                .iter()
-                .map(|&k| {
-                    let p = &model.properties[writable[k]];
-                    typed::valid_value(&types, &p.ty, p.nullable)
-                })
-                .collect();
-            // One value per target is drawn and the picked one sent: a flat map would redraw
-            // the value whenever the pick shrinks.
-            (select((0..targets.len()).collect::<Vec<_>>()), per_target)
-                .prop_map(move |(pick, mut values)| Draw {
-                    valid: vec![(index[targets[pick]], values.swap_remove(pick))],
-                    annotation: false,
-                    invalid: None,
-                })
-                .boxed()
-        }
-        // Fields shrink in order: properties are removed first, then the annotation, then
-        // values move towards simple ones.
-        Aim::ValidBody => (
-            subsequence((0..n).collect::<Vec<_>>(), 1..=n),
-            proptest::bool::weighted(0.2),
-            valid_values(),
-        )
-            .prop_map(move |(chosen, annotation, values)| Draw {
+        Aim::Valid(_) => one_valid(model, writable, targets),
+        Aim::ValidBody => valid_body(model, writable),
+        Aim::Invalid(_) => one_invalid(model, writable, targets),
+    })
+}
+
+/// A valid value for each of the writable properties (`writable`: their indices), in order.
+fn valid_values(model: &EntityModel, writable: &[usize]) -> Vec<BoxedStrategy<String>> {
+    writable
+        .iter()
+        .map(|&i| {
+            let p = &model.properties[i];
+            typed::valid_value(&model.types, &p.ty, p.nullable)
+        })
+        .collect()
+}
+
+/// One valid value on one of the targets.
+fn one_valid(
+    model: &EntityModel,
+    writable: Vec<usize>,
+    targets: Vec<usize>,
+) -> BoxedStrategy<Draw> {
+    let targeted: Vec<usize> = targets.iter().map(|&k| writable[k]).collect();
+    let per_target = valid_values(model, &targeted);
+    // One value per target is drawn and the picked one sent: a flat map would redraw the value
+    // whenever the pick shrinks.
+    (select((0..targets.len()).collect::<Vec<_>>()), per_target)
+        .prop_map(move |(pick, mut values)| Draw {
+            valid: vec![(targeted[pick], values.swap_remove(pick))],
+            annotation: false,
+            invalid: None,
+        })
+        .boxed()
+}
+
+/// A valid body of one or more writable properties, sometimes with the `@odata.type`
+/// annotation.
+fn valid_body(model: &EntityModel, writable: Vec<usize>) -> BoxedStrategy<Draw> {
+    let n = writable.len();
+    // Fields shrink in order: properties are removed first, then the annotation, then values
+    // move towards simple ones.
+    (
+        subsequence((0..n).collect::<Vec<_>>(), 1..=n),
+        proptest::bool::weighted(0.2),
+        valid_values(model, &writable),
+    )
+        .prop_map(move |(chosen, annotation, values)| Draw {
+            valid: chosen
+                .into_iter()
+                .map(|k| (writable[k], values[k].clone()))
+                .collect(),
+            annotation,
+            invalid: None,
+        })
+        .boxed()
+}
+
+/// An invalid value on one of the targets, among valid neighbours.
+fn one_invalid(
+    model: &EntityModel,
+    writable: Vec<usize>,
+    targets: Vec<usize>,
+) -> BoxedStrategy<Draw> {
+    let n = writable.len();
+    let bads: Vec<BoxedStrategy<Bad>> = targets
+        .iter()
+        .map(|&k| {
+            let p = &model.properties[writable[k]];
+            typed::invalid_value(&model.types, &p.ty, p.nullable)
+        })
+        .collect();
+    // The invalid property never shrinks away; neighbours are removed first, then their values
+    // and the invalid value (within its kind) simplify.
+    (
+        select((0..targets.len()).collect::<Vec<_>>()).no_shrink(),
+        subsequence((0..n).collect::<Vec<_>>(), 0..=n),
+        valid_values(model, &writable),
+        bads,
+    )
+        .prop_map(move |(pick, chosen, values, mut bads)| {
+            let target = targets[pick];
+            Draw {
                 valid: chosen
                     .into_iter()
-                    .map(|k| (index[k], values[k].clone()))
+                    .filter(|&k| k != target)
+                    .map(|k| (writable[k], values[k].clone()))
                     .collect(),
-                annotation,
-                invalid: None,
-            })
-            .boxed(),
-        // The invalid property never shrinks away; neighbours are removed first, then their
-        // values and the invalid value (within its kind) simplify.
-        Aim::Invalid(_) => {
-            let bads: Vec<BoxedStrategy<Bad>> = targets
-                .iter()
-                .map(|&k| {
-                    let p = &model.properties[writable[k]];
-                    typed::invalid_value(&types, &p.ty, p.nullable)
-                })
-                .collect();
-            (
-                select((0..targets.len()).collect::<Vec<_>>()).no_shrink(),
-                subsequence((0..n).collect::<Vec<_>>(), 0..=n),
-                valid_values(),
-                bads,
-            )
-                .prop_map(move |(pick, chosen, values, mut bads)| {
-                    let target = targets[pick];
-                    Draw {
-                        valid: chosen
-                            .into_iter()
-                            .filter(|&k| k != target)
-                            .map(|k| (index[k], values[k].clone()))
-                            .collect(),
-                        annotation: false,
-                        invalid: Some((index[target], bads.swap_remove(pick))),
-                    }
-                })
-                .boxed()
-        }
-    })
+                annotation: false,
+                invalid: Some((writable[target], bads.swap_remove(pick))),
+            }
+        })
+        .boxed()
 }
 
 /// Draws one value tree; an invalid body is redrawn (a bounded number of times) until it has a

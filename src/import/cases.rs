@@ -67,6 +67,51 @@ fn refused(name: &str, clause: &str, description: &str, request: Value, status: 
     c
 }
 
+/// A refusal (400) of each row's value (`name`, `value`, `description`) on `p`, sent as
+/// `request` makes it; the `…-null` row only when `p` is not nullable.
+fn refusals<V, const N: usize>(
+    p: &Property,
+    clause: &str,
+    rows: [(&str, V, &str); N],
+    request: impl Fn(V) -> Value,
+) -> Vec<Value> {
+    rows.into_iter()
+        .filter(|(name, _, _)| !(p.nullable && name.ends_with("-null")))
+        .map(|(name, value, description)| {
+            refused(name, clause, description, request(value), &[400])
+        })
+        .collect()
+}
+
+/// A PATCH with `body` and the test token `auth`, to be refused with one of `status`.
+fn refused_with_auth(
+    name: &str,
+    clause: &str,
+    description: &str,
+    auth: &str,
+    body: Value,
+    status: &[u16],
+) -> Value {
+    refused(
+        name,
+        clause,
+        description,
+        json!({ "auth": auth, "body": body }),
+        status,
+    )
+}
+
+/// A valid PATCH with `body`.
+fn accept(name: &str, clause: &str, description: &str, body: Value) -> Value {
+    case(
+        name,
+        clause,
+        description,
+        "accepted",
+        json!({ "body": body }),
+    )
+}
+
 fn body_of(pairs: &[(&str, Value)]) -> Value {
     Value::Object(
         pairs
@@ -83,6 +128,11 @@ fn text(json: &str) -> Value {
 impl Synth<'_> {
     fn writable(&self) -> Vec<&Property> {
         self.model.writable().map(|(_, p)| p).collect()
+    }
+
+    /// The index of the last writable property (0 when there is none).
+    fn last(&self) -> usize {
+        self.writable().len().saturating_sub(1)
     }
 
     /// The `k`-th writable property (cycling).
@@ -124,9 +174,24 @@ impl Synth<'_> {
             .collect()
     }
 
-    /// Valid PATCHes: the page's example, each response clause, each type's valid edges.
+    /// Valid PATCHes: the page's example, each response clause, each type's valid edges, the
+    /// request forms allowed, persistence and concurrency, null and read-only properties.
     fn accepted(&self, example: Option<&Value>) -> Vec<Value> {
-        let last = self.writable().len().saturating_sub(1);
+        let mut out = self.answers(example);
+        out.extend(self.valid_edges());
+        out.extend(self.merges());
+        out.extend(self.key_and_headers());
+        out.extend(self.allowed_forms());
+        out.extend(self.persistence());
+        out.extend(self.concurrent());
+        out.extend(self.nullable_and_read_only());
+        out
+    }
+
+    /// C4.1–C4.4: the page's example (or every property, when the page has none) and the
+    /// answer a valid PATCH gets.
+    fn answers(&self, example: Option<&Value>) -> Vec<Value> {
+        let last = self.last();
         let every: Value = Value::Object(
             self.writable()
                 .iter()
@@ -135,16 +200,7 @@ impl Synth<'_> {
                 .collect(),
         );
         let example = example.filter(|e| e.is_object()).cloned().unwrap_or(every);
-        let accept = |name: &str, clause: &str, description: &str, body: Value| {
-            case(
-                name,
-                clause,
-                description,
-                "accepted",
-                json!({ "body": body }),
-            )
-        };
-        let mut out = vec![
+        vec![
             accept(
                 "doc-example",
                 "C4.4",
@@ -169,14 +225,17 @@ impl Synth<'_> {
                 "The answer validates against the entity schema: every property, no others.",
                 self.one(3, 1),
             ),
-        ];
-        out.extend(self.valid_edges());
-        out.push(accept(
+        ]
+    }
+
+    /// C4.5: a PATCH merges, for the first property's family and once for every other family.
+    fn merges(&self) -> Vec<Value> {
+        let mut out = vec![accept(
             "partial-update-merges",
             "C4.5",
             "Properties not sent keep their values: PATCH merges.",
             self.one(2, 7),
-        ));
+        )];
         for f in self
             .families()
             .into_iter()
@@ -194,12 +253,11 @@ impl Synth<'_> {
                 body,
             ));
         }
-        out.push(accept(
-            "key-unchanged",
-            "C4.6",
-            "The answer's key is the entity's key, unchanged.",
-            self.one(last, 3),
-        ));
+        out
+    }
+
+    /// C4.6 and C4.7: the key stays, and the answer carries the request ids and OData-Version.
+    fn key_and_headers(&self) -> Vec<Value> {
         let mut should = accept(
             "request-ids-and-odata-version",
             "C4.7",
@@ -207,18 +265,25 @@ impl Synth<'_> {
             self.one(1, 9),
         );
         should["level"] = json!("SHOULD");
-        out.push(should);
-        let p = self.nth(last);
+        vec![
+            accept(
+                "key-unchanged",
+                "C4.6",
+                "The answer's key is the entity's key, unchanged.",
+                self.one(self.last(), 3),
+            ),
+            should,
+        ]
+    }
+
+    /// What a request may carry and still be valid: the entity's own `@odata.type` (C3.3) and a
+    /// charset on its media type (C3.1).
+    fn allowed_forms(&self) -> Vec<Value> {
+        let p = self.nth(self.last());
         let annotated = body_of(&[
             ("@odata.type", json!(self.model.odata_type)),
             (&p.name, self.simple(p, 16)),
         ]);
-        out.push(accept(
-            "odata-type-annotation-accepted",
-            "C3.3",
-            "The @odata.type annotation with the entity's own type is allowed in a request.",
-            annotated,
-        ));
         let mut charset = accept(
             "content-type-with-charset",
             "C3.1",
@@ -226,14 +291,21 @@ impl Synth<'_> {
             self.one(0, 6),
         );
         charset["request"]["content_type"] = json!("application/json; charset=utf-8");
-        out.push(charset);
+        vec![
+            accept(
+                "odata-type-annotation-accepted",
+                "C3.3",
+                "The @odata.type annotation with the entity's own type is allowed in a request.",
+                annotated,
+            ),
+            charset,
+        ]
+    }
+
+    /// C5.1 and C5.2: an update is stored, and sending it twice leaves the state of one.
+    fn persistence(&self) -> Vec<Value> {
+        let last = self.last();
         let (a, b) = (self.nth(3), self.nth(last.saturating_sub(1)));
-        out.push(accept(
-            "persisted",
-            "C5.1",
-            "A GET right after the PATCH returns the PATCH's values.",
-            body_of(&[(&a.name, self.simple(a, 11)), (&b.name, self.simple(b, 4))]),
-        ));
         let mut repeat = accept(
             "idempotent",
             "C5.2",
@@ -244,10 +316,15 @@ impl Synth<'_> {
             ]),
         );
         repeat["kind"] = json!("repeat");
-        out.push(repeat);
-        out.extend(self.concurrent());
-        out.extend(self.nullable_and_read_only());
-        out
+        vec![
+            accept(
+                "persisted",
+                "C5.1",
+                "A GET right after the PATCH returns the PATCH's values.",
+                body_of(&[(&a.name, self.simple(a, 11)), (&b.name, self.simple(b, 4))]),
+            ),
+            repeat,
+        ]
     }
 
     /// Each family's valid edges (C3.x: the clause that makes them valid).
@@ -265,12 +342,11 @@ impl Synth<'_> {
                         .zip(ends)
                         .map(|(p, v)| (p.name.clone(), v))
                         .collect();
-                    out.push(case(
+                    out.push(accept(
                         "int32-range-ends",
                         "C4.4",
                         "Both ends of the Int32 range are valid and come back exactly.",
-                        "accepted",
-                        json!({ "body": body }),
+                        Value::Object(body),
                     ));
                 }
                 Family::Primitive(Primitive::DateTimeOffset) => {
@@ -280,7 +356,7 @@ impl Synth<'_> {
                         ("datetime-without-seconds", "2017-01-01T00:02-08:00", "Seconds are optional in a DateTimeOffset."),
                         ("datetime-utc-z", "1999-12-31T23:59:59.0000001Z", "A UTC time with a one-tick fraction."),
                     ] {
-                        out.push(case(name, "C4.4", description, "accepted", json!({ "body": { p: value } })));
+                        out.push(accept(name, "C4.4", description, json!({ p: value })));
                     }
                 }
                 other => out.extend(self.family_edges(other, &props)),
@@ -309,15 +385,14 @@ impl Synth<'_> {
                         )
                     })
                     .collect();
-                case(
+                accept(
                     &format!("{}-valid-edge-{}", case_word(f), k + 1),
                     f.clause(),
                     &format!(
                         "A valid {}: {name}; it comes back as sent (C4.4).",
                         f.word()
                     ),
-                    "accepted",
-                    json!({ "body": body }),
+                    Value::Object(body),
                 )
             })
             .collect()
@@ -359,12 +434,11 @@ impl Synth<'_> {
     fn nullable_and_read_only(&self) -> Vec<Value> {
         let mut out = Vec::new();
         for p in self.writable().into_iter().filter(|p| p.nullable) {
-            out.push(case(
+            out.push(accept(
                 &format!("nullable-{}", p.name),
                 p.ty.clause(),
                 "A nullable property takes null and comes back null.",
-                "accepted",
-                json!({ "body": { &p.name: null } }),
+                json!({ &p.name: null }),
             ));
         }
         for p in self
@@ -403,29 +477,8 @@ impl Synth<'_> {
         out
     }
 
-    /// C2.1–C2.3 with the test tokens, and C3.7's `{}`.
+    /// C3.7's `{}`, then C2.1–C2.3 with the test tokens.
     fn auth_cases(&self, with: &dyn Fn(usize) -> Value) -> Vec<Value> {
-        let every: Value = Value::Object(
-            self.writable()
-                .iter()
-                .enumerate()
-                .map(|(i, p)| (p.name.clone(), self.simple(p, 46 + i)))
-                .collect(),
-        );
-        let auth = |name: &str,
-                    clause: &str,
-                    description: &str,
-                    auth: &str,
-                    body: Value,
-                    status: &[u16]| {
-            refused(
-                name,
-                clause,
-                description,
-                json!({ "auth": auth, "body": body }),
-                status,
-            )
-        };
         let mut either = case(
             "empty-object",
             "C3.7",
@@ -434,7 +487,61 @@ impl Synth<'_> {
             json!({ "body": {} }),
         );
         either["status"] = json!([200, 400]);
-        let mut no_scope = auth(
+        let mut out = vec![either];
+        out.extend(self.unauthenticated(with));
+        out.extend(self.unauthorised(with));
+        out
+    }
+
+    /// C2.1: no credentials, or credentials the service must not take.
+    fn unauthenticated(&self, with: &dyn Fn(usize) -> Value) -> Vec<Value> {
+        vec![
+            refused_with_auth(
+                "no-authorization",
+                "C2.1",
+                "No Authorization header: 401 with an error body, nothing changed.",
+                "none",
+                with(41),
+                &[401],
+            ),
+            refused_with_auth(
+                "not-a-bearer-token",
+                "C2.1",
+                "Credentials in another scheme (Basic): 401.",
+                "not-bearer",
+                with(42),
+                &[401],
+            ),
+            refused_with_auth(
+                "unreadable-token",
+                "C2.1",
+                "A bearer token the service cannot read: 401.",
+                "unreadable",
+                with(43),
+                &[401],
+            ),
+            refused_with_auth(
+                "expired-token",
+                "C2.1",
+                "A token whose exp has passed: 401.",
+                "expired",
+                with(44),
+                &[401],
+            ),
+        ]
+    }
+
+    /// C2.2 and C2.3: a token without the page's permission is refused, and a refused PATCH of
+    /// every property changes none of them.
+    fn unauthorised(&self, with: &dyn Fn(usize) -> Value) -> Vec<Value> {
+        let every: Value = Value::Object(
+            self.writable()
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.name.clone(), self.simple(p, 46 + i)))
+                .collect(),
+        );
+        let mut no_scope = refused_with_auth(
             "token-without-scope",
             "C2.2",
             "A token without the page's permission: 403 (401 tolerated as a SHOULD warning).",
@@ -444,41 +551,8 @@ impl Synth<'_> {
         );
         no_scope["preferred_status"] = json!([403]);
         vec![
-            either,
-            auth(
-                "no-authorization",
-                "C2.1",
-                "No Authorization header: 401 with an error body, nothing changed.",
-                "none",
-                with(41),
-                &[401],
-            ),
-            auth(
-                "not-a-bearer-token",
-                "C2.1",
-                "Credentials in another scheme (Basic): 401.",
-                "not-bearer",
-                with(42),
-                &[401],
-            ),
-            auth(
-                "unreadable-token",
-                "C2.1",
-                "A bearer token the service cannot read: 401.",
-                "unreadable",
-                with(43),
-                &[401],
-            ),
-            auth(
-                "expired-token",
-                "C2.1",
-                "A token whose exp has passed: 401.",
-                "expired",
-                with(44),
-                &[401],
-            ),
             no_scope,
-            auth(
+            refused_with_auth(
                 "forbidden-changes-nothing",
                 "C2.3",
                 "A refused PATCH of every property changes none of them.",
@@ -486,7 +560,7 @@ impl Synth<'_> {
                 every.clone(),
                 &[401, 403],
             ),
-            auth(
+            refused_with_auth(
                 "unauthenticated-changes-nothing",
                 "C2.3",
                 "A PATCH without a token changes nothing.",
@@ -601,7 +675,7 @@ impl Synth<'_> {
         let with = |n: usize| body_of(&[(&first.name, self.simple(first, n))]);
         let mut out = Vec::new();
         if read {
-            let mut c = refused("token-with-read-scope-only", "C2.2", "A token with only the read permission may read but not PATCH: 403 (401 tolerated as a SHOULD warning).", json!({ "auth": "read-only", "body": with(47) }), &[401, 403]);
+            let mut c = refused_with_auth("token-with-read-scope-only", "C2.2", "A token with only the read permission may read but not PATCH: 403 (401 tolerated as a SHOULD warning).", "read-only", with(47), &[401, 403]);
             c["preferred_status"] = json!([403]);
             out.push(c);
         }
@@ -689,18 +763,12 @@ impl Synth<'_> {
                 "An object is not an Int32: 400.",
             ),
         ];
-        rows.iter()
-            .filter(|(name, _, _)| !(p.nullable && *name == "int32-null"))
-            .map(|(name, value, description)| {
-                refused(
-                    name,
-                    "C3.4",
-                    description,
-                    json!({ "body_raw": format!("{{{n}: {value}}}") }),
-                    &[400],
-                )
-            })
-            .collect()
+        refusals(
+            p,
+            "C3.4",
+            rows,
+            |value| json!({ "body_raw": format!("{{{n}: {value}}}") }),
+        )
     }
 
     fn seed_datetime(&self, p: &Property) -> Vec<Value> {
@@ -756,18 +824,12 @@ impl Synth<'_> {
                 "A number is not a DateTimeOffset: 400.",
             ),
         ];
-        rows.into_iter()
-            .filter(|(name, _, _)| !(p.nullable && *name == "datetime-null"))
-            .map(|(name, value, description)| {
-                refused(
-                    name,
-                    "C3.5",
-                    description,
-                    json!({ "body": { &p.name: value } }),
-                    &[400],
-                )
-            })
-            .collect()
+        refusals(
+            p,
+            "C3.5",
+            rows,
+            |value| json!({ "body": { &p.name: value } }),
+        )
     }
 
     /// The key, atomicity (C5.3) and the error body (C6).

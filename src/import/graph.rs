@@ -33,23 +33,18 @@ impl Known {
     /// True when `actual` is `wanted` or derives from it, as far as the pages tell: a chain of
     /// bases that reaches a type without a page of its own is taken to be compatible.
     fn is_a(&self, actual: &str, wanted: &str) -> bool {
-        let mut current = Some(actual.to_owned());
-        for _ in 0..64 {
-            let Some(name) = current else {
-                return false;
-            };
-            if name.eq_ignore_ascii_case(wanted) {
-                return true;
-            }
-            match self.entities.get(&name) {
-                Some(info) if info.described => current = info.base.clone(),
-                _ => return true,
-            }
-        }
-        false
+        self.derives(actual, wanted, true)
     }
 
+    /// True when `actual` is `wanted` or derives from it through the types known.
     fn definitely_is_a(&self, actual: &str, wanted: &str) -> bool {
+        self.derives(actual, wanted, false)
+    }
+
+    /// Follows `actual`'s chain of bases looking for `wanted`. Where the chain reaches a type
+    /// with no page (`described` false) or no entry at all, `lenient` says whether that counts
+    /// as compatible; else an undescribed type's base is followed and an unknown type fails.
+    fn derives(&self, actual: &str, wanted: &str, lenient: bool) -> bool {
         let mut current = Some(actual.to_owned());
         for _ in 0..64 {
             let Some(name) = current else {
@@ -58,7 +53,10 @@ impl Known {
             if name.eq_ignore_ascii_case(wanted) {
                 return true;
             }
-            current = self.entities.get(&name).and_then(|e| e.base.clone());
+            current = match self.entities.get(&name) {
+                Some(info) if info.described || !lenient => info.base.clone(),
+                _ => return lenient,
+            };
         }
         false
     }
@@ -175,6 +173,28 @@ struct Walk {
     nodes: Vec<String>,
 }
 
+/// A walk under way: where it stands after the segments read so far.
+struct Walking<'w> {
+    role: &'w str,
+    segments: &'w [Segment],
+    forced: &'w BTreeMap<usize, String>,
+    keys: Keys,
+    nodes: Vec<String>,
+    /// The node the walk stands on (none before the first navigation).
+    owner: Option<String>,
+    /// A collection just named and waiting for its key: its owner, the navigation and the
+    /// element type.
+    set: Option<(Option<String>, String, String)>,
+    /// Whether a key has been passed: nodes after it belong to this walk alone.
+    keyed: bool,
+}
+
+impl Walking<'_> {
+    fn is_last(&self, i: usize) -> bool {
+        i + 1 == self.segments.len()
+    }
+}
+
 /// Builds the graph variant by variant.
 pub(crate) struct Builder<'a> {
     pack: String,
@@ -289,90 +309,111 @@ impl<'a> Builder<'a> {
         segments: &[Segment],
         forced: &BTreeMap<usize, String>,
     ) -> Result<Walk, String> {
-        let mut keys = Keys::new();
-        let mut nodes = Vec::new();
-        let mut owner: Option<String> = None;
-        let mut set: Option<(Option<String>, String, String)> = None;
-        let mut keyed = false;
+        let mut w = Walking {
+            role,
+            segments,
+            forced,
+            keys: Keys::new(),
+            nodes: Vec::new(),
+            owner: None,
+            set: None,
+            keyed: false,
+        };
         for (i, segment) in segments.iter().enumerate() {
-            let last = i + 1 == segments.len();
-            let next = segments.get(i + 1);
-            match segment {
-                Segment::Navigation(name) if matches!(next, Some(Segment::Key(_))) => {
-                    let Some(Segment::Key(k)) = next else {
-                        unreachable!()
-                    };
-                    set = Some((
-                        owner.clone(),
-                        name.clone(),
-                        element_type(&self.namespace, k),
-                    ));
-                    nodes.push(owner.clone().unwrap_or_default());
+            match (segment, segments.get(i + 1)) {
+                (Segment::Navigation(name), Some(Segment::Key(k))) => {
+                    self.collection(&mut w, name, k)
                 }
-                Segment::Navigation(name) => {
-                    let from_type = owner
-                        .as_deref()
-                        .map(|o| self.node_type(o))
-                        .unwrap_or_default();
-                    let ty = if last {
-                        self.entity_type.clone()
-                    } else {
-                        self.known
-                            .navigation(&from_type, name)
-                            .map(|(t, _)| t.clone())
-                            .unwrap_or_else(|| format!("{}.{name}", self.namespace))
-                    };
-                    let path_role = format!("{role}/{i}/{name}");
-                    let id = if keyed {
-                        guid(&self.pack, &path_role)
-                    } else {
-                        segments[..=i]
-                            .iter()
-                            .map(seg_text)
-                            .collect::<Vec<_>>()
-                            .join("/")
-                    };
-                    let ty = forced.get(&i).cloned().unwrap_or(ty);
-                    self.add_node(&id, &ty);
-                    self.link_one(owner.as_deref(), name, &id);
-                    owner = Some(id.clone());
-                    nodes.push(id);
-                }
-                Segment::Key(k) => {
-                    let Some((set_owner, link, element)) = set.take() else {
-                        return Err(format!(
-                            "the key {{{k}}} does not follow a collection (a navigation segment)"
-                        ));
-                    };
-                    keyed = true;
-                    let ty = if last {
-                        self.entity_type.clone()
-                    } else {
-                        self.refine(&element, next)
-                    };
-                    let ty = forced.get(&i).cloned().unwrap_or(ty);
-                    let id = guid(&self.pack, &format!("{role}/{i}/{k}"));
-                    self.add_node(&id, &ty);
-                    self.add_member(set_owner.as_deref(), &link, &id);
-                    keys.insert(k.clone(), id.clone());
-                    owner = Some(id.clone());
-                    nodes.push(id);
-                }
-                Segment::Cast(t) => {
-                    let Some(o) = owner.clone() else {
-                        return Err(format!("the cast {t} does not follow an entity"));
-                    };
-                    if !forced.contains_key(&i.saturating_sub(1)) {
-                        let refined = self.refine(t, segments.get(i + 1));
-                        self.set_type(&o, &refined);
-                    }
-                    nodes.push(o);
-                }
+                (Segment::Navigation(name), _) => self.navigation(&mut w, i, name),
+                (Segment::Key(k), _) => self.key(&mut w, i, k)?,
+                (Segment::Cast(t), _) => self.cast(&mut w, i, t)?,
             }
         }
-        let entity = owner.ok_or("the path reaches no entity")?;
+        let entity = w.owner.ok_or("the path reaches no entity")?;
         self.set_type(&entity, &self.entity_type.clone());
-        Ok(Walk { keys, nodes })
+        Ok(Walk {
+            keys: w.keys,
+            nodes: w.nodes,
+        })
+    }
+
+    /// A collection named before its key: the key's segment makes the member.
+    fn collection(&self, w: &mut Walking<'_>, name: &str, key: &str) {
+        w.set = Some((
+            w.owner.clone(),
+            name.to_owned(),
+            element_type(&self.namespace, key),
+        ));
+        w.nodes.push(w.owner.clone().unwrap_or_default());
+    }
+
+    /// A single-valued navigation: a node of the navigation's type (the entity's, at the end),
+    /// shared by every walk until a key has been passed.
+    fn navigation(&mut self, w: &mut Walking<'_>, i: usize, name: &str) {
+        let from_type = w
+            .owner
+            .as_deref()
+            .map(|o| self.node_type(o))
+            .unwrap_or_default();
+        let ty = if w.is_last(i) {
+            self.entity_type.clone()
+        } else {
+            self.known
+                .navigation(&from_type, name)
+                .map(|(t, _)| t.clone())
+                .unwrap_or_else(|| format!("{}.{name}", self.namespace))
+        };
+        let path_role = format!("{}/{i}/{name}", w.role);
+        let id = if w.keyed {
+            guid(&self.pack, &path_role)
+        } else {
+            w.segments[..=i]
+                .iter()
+                .map(seg_text)
+                .collect::<Vec<_>>()
+                .join("/")
+        };
+        let ty = w.forced.get(&i).cloned().unwrap_or(ty);
+        self.add_node(&id, &ty);
+        self.link_one(w.owner.as_deref(), name, &id);
+        w.owner = Some(id.clone());
+        w.nodes.push(id);
+    }
+
+    /// A key: a fresh member of the collection named just before it.
+    fn key(&mut self, w: &mut Walking<'_>, i: usize, k: &str) -> Result<(), String> {
+        let Some((set_owner, link, element)) = w.set.take() else {
+            return Err(format!(
+                "the key {{{k}}} does not follow a collection (a navigation segment)"
+            ));
+        };
+        w.keyed = true;
+        let ty = if w.is_last(i) {
+            self.entity_type.clone()
+        } else {
+            self.refine(&element, w.segments.get(i + 1))
+        };
+        let ty = w.forced.get(&i).cloned().unwrap_or(ty);
+        let id = guid(&self.pack, &format!("{}/{i}/{k}", w.role));
+        self.add_node(&id, &ty);
+        self.add_member(set_owner.as_deref(), &link, &id);
+        w.keys.insert(k.to_owned(), id.clone());
+        w.owner = Some(id.clone());
+        w.nodes.push(id);
+        Ok(())
+    }
+
+    /// A type cast: the entity it follows takes the cast's type (unless a forced type holds it).
+    fn cast(&mut self, w: &mut Walking<'_>, i: usize, t: &str) -> Result<(), String> {
+        let Some(o) = w.owner.clone() else {
+            return Err(format!("the cast {t} does not follow an entity"));
+        };
+        if !w.forced.contains_key(&i.saturating_sub(1)) {
+            let refined = self.refine(t, w.segments.get(i + 1));
+            self.set_type(&o, &refined);
+        }
+        w.nodes.push(o);
+        Ok(())
     }
 
     /// `declared`, or a known type of its family that has the navigation coming next.
@@ -449,28 +490,10 @@ impl Builder<'_> {
                 self.add_member(prefix.as_deref(), link, &node);
             }
             let mut reads = Keys::from([(k1.clone(), node)]);
-            let vkeys: Vec<&str> = vsegs[j + 1..]
-                .iter()
-                .filter_map(|s| {
-                    if let Segment::Key(k) = s {
-                        Some(k.as_str())
-                    } else {
-                        None
-                    }
-                })
-                .collect();
-            let ckeys: Vec<&str> = csegs[kpos + 1..]
-                .iter()
-                .filter_map(|s| {
-                    if let Segment::Key(k) = s {
-                        Some(k.as_str())
-                    } else {
-                        None
-                    }
-                })
-                .collect();
-            for (c, v) in ckeys.iter().zip(vkeys) {
-                reads.insert((*c).to_owned(), walk.keys.get(v)?.clone());
+            let vkeys = vsegs[j + 1..].iter().filter_map(Segment::key);
+            let ckeys = csegs[kpos + 1..].iter().filter_map(Segment::key);
+            for (c, v) in ckeys.zip(vkeys) {
+                reads.insert(c.to_owned(), walk.keys.get(v)?.clone());
             }
             return Some(reads);
         }
@@ -491,13 +514,7 @@ impl Builder<'_> {
         };
         let tail: Vec<&str> = csegs[kpos + 1..]
             .iter()
-            .filter_map(|s| {
-                if let Segment::Navigation(n) = s {
-                    Some(n.as_str())
-                } else {
-                    None
-                }
-            })
+            .filter_map(Segment::navigation)
             .collect();
         if tail.len() != csegs.len() - kpos - 1 || tail.is_empty() {
             return;
@@ -577,92 +594,123 @@ impl Builder<'_> {
         out: &mut BTreeMap<String, Probe>,
     ) {
         let segs = template.segments();
-        let key_at = |i: usize| match segs.get(i) {
-            Some(Segment::Key(k)) => Some(k.clone()),
+        let cast = segs.iter().position(|s| matches!(s, Segment::Cast(_)));
+        let first_key = segs.iter().position(|s| matches!(s, Segment::Key(_)));
+        // In this order: each walk adds to the graph.
+        let mismatch = cast.and_then(|c| self.cast_mismatch(name, template, canonical, c));
+        let missing = match (cast, first_key) {
+            (None, Some(kp)) if kp + 2 < segs.len() => {
+                self.missing_navigation(name, segs, kp, walk, canonical)
+            }
             _ => None,
         };
-        let cast = segs.iter().position(|s| matches!(s, Segment::Cast(_)));
-        if let Some(c) = cast {
-            if let (Some(k), Some(Segment::Cast(t)), Some(Segment::Navigation(n))) =
-                (key_at(c.wrapping_sub(1)), segs.get(c), segs.get(c + 1))
-            {
-                let element = element_type(&self.namespace, &k);
-                let decoy = self
-                    .known
-                    .declaring(&element, n, Some(t))
-                    .unwrap_or(element);
-                if let Ok(w) = self.walk(
-                    &format!("{name}/cast-mismatch"),
-                    segs,
-                    &BTreeMap::from([(c - 1, decoy)]),
-                ) {
-                    let reads = self.attach(canonical, template, &w);
-                    out.insert(
-                        "cast-mismatch".into(),
-                        Probe {
-                            keys: w.keys,
-                            reads,
-                        },
-                    );
-                }
-            }
-        }
-        let first_key = segs.iter().position(|s| matches!(s, Segment::Key(_)));
-        if let (None, Some(kp)) = (cast, first_key) {
-            if let (Some(k), Some(Segment::Navigation(n))) = (key_at(kp), segs.get(kp + 1)) {
-                if kp + 2 < segs.len() {
-                    self.missing_navigation(name, &k, n, walk, canonical, out);
-                }
-            }
-        }
-        if template.keys().count() > 1 {
-            if let (Some(last), Ok(w)) = (
-                template.keys().last().map(str::to_owned),
-                self.walk(&format!("{name}/not-a-member"), segs, &BTreeMap::new()),
-            ) {
-                let reads = self.attach(canonical, template, &w);
-                let mut keys = walk.keys.clone();
-                keys.insert(last.clone(), w.keys[&last].clone());
-                out.insert("not-a-member".into(), Probe { keys, reads });
+        let not_a_member = self.not_a_member(name, template, walk, canonical);
+        for (probe, found) in [
+            ("cast-mismatch", mismatch),
+            ("missing-navigation", missing),
+            ("not-a-member", not_a_member),
+        ] {
+            if let Some(found) = found {
+                out.insert(probe.into(), found);
             }
         }
     }
 
+    /// The entity behind the cast at `c` made of a type the cast does not match (one that has
+    /// the navigation after the cast, where the pages know one).
+    fn cast_mismatch(
+        &mut self,
+        name: &str,
+        template: &Template,
+        canonical: &Template,
+        c: usize,
+    ) -> Option<Probe> {
+        let segs = template.segments();
+        let (Some(k), Some(Segment::Cast(t)), Some(Segment::Navigation(n))) = (
+            segs.get(c.wrapping_sub(1)).and_then(Segment::key),
+            segs.get(c),
+            segs.get(c + 1),
+        ) else {
+            return None;
+        };
+        let element = element_type(&self.namespace, k);
+        let decoy = self
+            .known
+            .declaring(&element, n, Some(t))
+            .unwrap_or(element);
+        let w = self
+            .walk(
+                &format!("{name}/cast-mismatch"),
+                segs,
+                &BTreeMap::from([(c - 1, decoy)]),
+            )
+            .ok()?;
+        let reads = self.attach(canonical, template, &w);
+        Some(Probe {
+            keys: w.keys,
+            reads,
+        })
+    }
+
+    /// The variant's own entity with its last key pointing at a member of another collection.
+    fn not_a_member(
+        &mut self,
+        name: &str,
+        template: &Template,
+        walk: &Walk,
+        canonical: &Template,
+    ) -> Option<Probe> {
+        if template.keys().count() <= 1 {
+            return None;
+        }
+        let last = template.keys().last()?.to_owned();
+        let w = self
+            .walk(
+                &format!("{name}/not-a-member"),
+                template.segments(),
+                &BTreeMap::new(),
+            )
+            .ok()?;
+        let reads = self.attach(canonical, template, &w);
+        let mut keys = walk.keys.clone();
+        keys.insert(last.clone(), w.keys[&last].clone());
+        Some(Probe { keys, reads })
+    }
+
     /// A member of the same collection whose type lacks the navigation, with its own entity
-    /// through the canonical path.
+    /// through the canonical path; `kp` is the first key of `segs`, which a navigation must
+    /// follow.
     fn missing_navigation(
         &mut self,
         name: &str,
-        key: &str,
-        nav: &str,
+        segs: &[Segment],
+        kp: usize,
         walk: &Walk,
         canonical: &Template,
-        out: &mut BTreeMap<String, Probe>,
-    ) {
-        let csegs = canonical.segments();
-        let Some(ck) = csegs
-            .iter()
-            .position(|s| matches!(s, Segment::Key(k) if k == key))
+    ) -> Option<Probe> {
+        let (Some(key), Some(Segment::Navigation(nav))) =
+            (segs.get(kp).and_then(Segment::key), segs.get(kp + 1))
         else {
-            return;
+            return None;
         };
+        let csegs = canonical.segments();
+        let ck = csegs
+            .iter()
+            .position(|s| matches!(s, Segment::Key(k) if k == key))?;
         let element = element_type(&self.namespace, key);
         let decoy = self.known.lacking(&element, nav).unwrap_or(element);
-        let Ok(w) = self.walk(
-            &format!("{name}/missing-navigation"),
-            csegs,
-            &BTreeMap::from([(ck, decoy)]),
-        ) else {
-            return;
-        };
+        let w = self
+            .walk(
+                &format!("{name}/missing-navigation"),
+                csegs,
+                &BTreeMap::from([(ck, decoy)]),
+            )
+            .ok()?;
         let mut keys = walk.keys.clone();
         keys.insert(key.to_owned(), w.keys[key].clone());
-        out.insert(
-            "missing-navigation".into(),
-            Probe {
-                keys,
-                reads: Some(w.keys),
-            },
-        );
+        Some(Probe {
+            keys,
+            reads: Some(w.keys),
+        })
     }
 }

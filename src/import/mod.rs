@@ -492,6 +492,7 @@ fn without_key(example: &Value) -> Value {
 
 /// Writes the pack into a fresh folder next to `out`, self-checks it there, then moves it into
 /// place: a page that fails half-way, or a pack that fails its check, leaves nothing behind.
+/// Returns how many case files it wrote and, when checked, how many trials the check ran.
 fn write(
     out: &Path,
     meta: &PackFile,
@@ -510,21 +511,7 @@ fn write(
     {
         return Err(bad("exists and is not empty; give --out a new folder (the importer never overwrites a pack)".into()));
     }
-    let model = crate::pack::model_of(meta).map_err(|e| ImportError::Pack {
-        page: page_name.into(),
-        problem: e.to_string(),
-    })?;
-    let variants = crate::pack::variants_of(meta).map_err(|e| ImportError::Pack {
-        page: page_name.into(),
-        problem: e.to_string(),
-    })?;
-    let files = cases::synthesize(
-        &model,
-        &meta.permissions,
-        meta.example.as_ref(),
-        &variants,
-        fixtures,
-    );
+    let files = case_files(meta, fixtures, page_name)?;
     let tmp = out.with_file_name(format!(
         ".{}.partial-{}",
         out.file_name()
@@ -534,6 +521,55 @@ fn write(
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir_all(&tmp)
         .map_err(|e| bad(format!("cannot create {}: {e}", tmp.display())))?;
+    let written = write_pack(&tmp, meta, fixtures, &files)
+        .map_err(bad)
+        .and_then(|()| match check {
+            Some(check) => self_check(check, &tmp, page_name).map(Some),
+            None => Ok(None),
+        });
+    let checked = match written {
+        Ok(checked) => checked,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&tmp);
+            return Err(e);
+        }
+    };
+    let _ = std::fs::remove_dir(out);
+    std::fs::rename(&tmp, out).map_err(|e| {
+        let _ = std::fs::remove_dir_all(&tmp);
+        bad(format!("cannot move the pack into place: {e}"))
+    })?;
+    Ok((files.len(), checked))
+}
+
+/// The case files of the pack `meta` describes, synthesised from its entity and variants.
+fn case_files(
+    meta: &PackFile,
+    fixtures: &crate::pack::file::FixturesFile,
+    page_name: &str,
+) -> Result<Vec<cases::CaseFile>, ImportError> {
+    let not_a_pack = |e: crate::pack::PackError| ImportError::Pack {
+        page: page_name.into(),
+        problem: e.to_string(),
+    };
+    let model = crate::pack::model_of(meta).map_err(not_a_pack)?;
+    let variants = crate::pack::variants_of(meta).map_err(not_a_pack)?;
+    Ok(cases::synthesize(
+        &model,
+        &meta.permissions,
+        meta.example.as_ref(),
+        &variants,
+        fixtures,
+    ))
+}
+
+/// Writes `pack.json`, `fixtures.json` and the case files into `dir`; the error names the file.
+fn write_pack(
+    dir: &Path,
+    meta: &PackFile,
+    fixtures: &crate::pack::file::FixturesFile,
+    files: &[cases::CaseFile],
+) -> Result<(), String> {
     let mut all: Vec<(String, Value)> = vec![
         (
             PACK_JSON.into(),
@@ -547,40 +583,27 @@ fn write(
     all.extend(files.iter().cloned());
     for (name, value) in &all {
         let text = serde_json::to_string_pretty(value).expect("JSON serialises") + "\n";
-        if let Err(e) = std::fs::write(tmp.join(name), text) {
-            let _ = std::fs::remove_dir_all(&tmp);
-            return Err(bad(format!("cannot write {name}: {e}")));
-        }
+        std::fs::write(dir.join(name), text).map_err(|e| format!("cannot write {name}: {e}"))?;
     }
-    let mut checked = None;
-    if let Some(check) = check {
-        let failed = match check(&tmp) {
-            Ok(v) if v.failures.is_empty() && v.trials > 0 => {
-                checked = Some(v.trials);
-                None
-            }
-            Ok(v) if v.failures.is_empty() => Some(ImportError::SelfCheckRun {
-                page: page_name.into(),
-                problem: "the pack plans no trial".into(),
-            }),
-            Ok(v) => Some(ImportError::SelfCheck {
-                page: page_name.into(),
-                failures: v.failures,
-            }),
-            Err(problem) => Some(ImportError::SelfCheckRun {
-                page: page_name.into(),
-                problem,
-            }),
-        };
-        if let Some(e) = failed {
-            let _ = std::fs::remove_dir_all(&tmp);
-            return Err(e);
-        }
+    Ok(())
+}
+
+/// Runs the self-check on the pack in `dir`: the number of trials it ran, or why the pack
+/// cannot be kept (a failure, no trial at all, or a check that could not run).
+fn self_check(check: SelfCheck<'_>, dir: &Path, page_name: &str) -> Result<usize, ImportError> {
+    match check(dir) {
+        Ok(v) if v.failures.is_empty() && v.trials > 0 => Ok(v.trials),
+        Ok(v) if v.failures.is_empty() => Err(ImportError::SelfCheckRun {
+            page: page_name.into(),
+            problem: "the pack plans no trial".into(),
+        }),
+        Ok(v) => Err(ImportError::SelfCheck {
+            page: page_name.into(),
+            failures: v.failures,
+        }),
+        Err(problem) => Err(ImportError::SelfCheckRun {
+            page: page_name.into(),
+            problem,
+        }),
     }
-    let _ = std::fs::remove_dir(out);
-    std::fs::rename(&tmp, out).map_err(|e| {
-        let _ = std::fs::remove_dir_all(&tmp);
-        bad(format!("cannot move the pack into place: {e}"))
-    })?;
-    Ok((files.len(), checked))
 }

@@ -15,6 +15,7 @@ use super::lookup::Resources;
 use super::markdown::{Link, Located, Row, TypeCell};
 use super::resource::{Resource, ResourceKind};
 use super::ImportError;
+use crate::domain::Primitive;
 use crate::pack::file::{PropertyFile, TypeFile};
 
 /// The resource pages, looked up as the page's types reach them, and the pack types made from
@@ -31,25 +32,6 @@ pub(crate) struct Typing {
     pub(crate) types: BTreeMap<String, TypeFile>,
     pub(crate) warnings: Vec<String>,
 }
-
-/// The Edm primitives a Type cell may name.
-const PRIMITIVES: &[&str] = &[
-    "Boolean",
-    "Byte",
-    "SByte",
-    "Int16",
-    "Int32",
-    "Int64",
-    "Single",
-    "Double",
-    "DateTimeOffset",
-    "Date",
-    "TimeOfDay",
-    "Duration",
-    "Guid",
-    "Binary",
-    "String",
-];
 
 impl Typing {
     /// The importer's convention where pages say nothing: strings, binary values, complex
@@ -145,7 +127,7 @@ impl Typing {
     pub(crate) fn type_of(&mut self, row: &Row, page: &str) -> Result<String, ImportError> {
         let (inner, collection) = match &row.ty {
             TypeCell::Primitive { name, collection } => {
-                if !PRIMITIVES.contains(&name.as_str()) {
+                if Primitive::from_name(&format!("Edm.{name}")).is_none() {
                     return Err(self.error(page, section_of(&self.chain), row.line, format!("{name} is not an Edm type a property can have in a PATCH body (Edm.{name}); the importer cannot make a contract of it")));
                 }
                 (format!("Edm.{name}"), *collection)
@@ -232,15 +214,9 @@ impl Typing {
         );
     }
 
-    /// The complex type `name` described by `resource` (the page `file`), with its complex base
-    /// and the complex types derived from it.
-    fn add_complex(
-        &mut self,
-        name: &str,
-        resource: &Resource,
-        file: &str,
-    ) -> Result<(), ImportError> {
-        // Inserted first, so a type that contains itself ends the recursion.
+    /// Enters the complex type `name`, still empty, before its members are read: a type that
+    /// contains itself then ends the recursion.
+    fn reserve_complex(&mut self, name: &str) {
         self.types.insert(
             name.to_owned(),
             TypeFile::Complex {
@@ -249,6 +225,17 @@ impl Typing {
                 properties: Vec::new(),
             },
         );
+    }
+
+    /// The complex type `name` described by `resource` (the page `file`), with its complex base
+    /// and the complex types derived from it.
+    fn add_complex(
+        &mut self,
+        name: &str,
+        resource: &Resource,
+        file: &str,
+    ) -> Result<(), ImportError> {
+        self.reserve_complex(name);
         self.note_table(&resource.notes, file);
         let base = self.complex_base(resource)?;
         let own: Vec<Row> = match &base {
@@ -399,14 +386,7 @@ impl Typing {
 
     /// A complex type of the CSDL with its complex base and the types of its members.
     fn complex_add_from_csdl(&mut self, csdl: &Csdl, name: &str) -> Result<(), ImportError> {
-        self.types.insert(
-            name.to_owned(),
-            TypeFile::Complex {
-                base: None,
-                is_abstract: false,
-                properties: Vec::new(),
-            },
-        );
+        self.reserve_complex(name);
         let s = &csdl.complexes[name];
         let base = s.base.clone().filter(|b| csdl.complexes.contains_key(b));
         if let Some(b) = &base {
@@ -449,7 +429,7 @@ impl Typing {
             None => (type_name, false),
         };
         let known = match inner.strip_prefix("Edm.") {
-            Some(p) => PRIMITIVES.contains(&p),
+            Some(_) => Primitive::from_name(inner).is_some(),
             None => self.types.contains_key(inner) || self.add_from_csdl(inner)?,
         };
         if !known {
@@ -465,20 +445,26 @@ impl Typing {
         })
     }
 
-    fn complex_members(&self, name: &str) -> Vec<String> {
-        let mut out = Vec::new();
-        let mut current = Some(name.to_owned());
+    /// The members of the complex type `name` and of its bases, nearest first.
+    fn complex_chain(&self, name: &str) -> impl Iterator<Item = &PropertyFile> {
+        let mut chain: Vec<&[PropertyFile]> = Vec::new();
+        let mut current = Some(name);
+        // Bounded, so a cycle of bases in a hostile page ends.
         for _ in 0..32 {
             let Some(TypeFile::Complex {
                 base, properties, ..
-            }) = current.as_ref().and_then(|c| self.types.get(c))
+            }) = current.and_then(|c| self.types.get(c))
             else {
                 break;
             };
-            out.extend(properties.iter().map(|p| p.name.clone()));
-            current = base.clone();
+            chain.push(properties);
+            current = base.as_deref();
         }
-        out
+        chain.into_iter().flatten()
+    }
+
+    fn complex_members(&self, name: &str) -> Vec<String> {
+        self.complex_chain(name).map(|p| p.name.clone()).collect()
     }
 
     /// The entity types `names` and their bases, as pack types.
@@ -531,25 +517,15 @@ impl Typing {
         }
     }
 
+    /// The type of `complex`'s member `member` (inherited ones included), without
+    /// `Collection(…)`.
     fn member_type(&self, complex: &str, member: &str) -> Option<String> {
-        let mut current = Some(complex.to_owned());
-        for _ in 0..32 {
-            let Some(TypeFile::Complex {
-                base, properties, ..
-            }) = current.as_ref().and_then(|c| self.types.get(c))
-            else {
-                return None;
-            };
-            if let Some(p) = properties.iter().find(|p| p.name == member) {
-                let t = p
-                    .type_name
-                    .trim_start_matches("Collection(")
-                    .trim_end_matches(')');
-                return Some(t.to_owned());
-            }
-            current = base.clone();
-        }
-        None
+        let p = self.complex_chain(complex).find(|p| p.name == member)?;
+        let t = p
+            .type_name
+            .trim_start_matches("Collection(")
+            .trim_end_matches(')');
+        Some(t.to_owned())
     }
 
     fn synthesize(&mut self, name: &str, base: &str, example: &serde_json::Map<String, Value>) {

@@ -144,6 +144,38 @@ pub(super) fn digest(files: &Files) -> String {
 
 /// The types of `pack.json`, then the entity's properties resolved against them.
 pub(super) fn model(meta: &PackFile) -> Result<EntityModel, PackError> {
+    let mut types = declare_types(meta)?;
+    complete_types(meta, &mut types)?;
+    let properties = resolve_properties(&types, &meta.entity.properties, "entity.properties")?;
+    let key = meta.entity.key.clone();
+    if !properties.iter().any(|p| p.name == key) {
+        return Err(field(
+            PACK_JSON,
+            "entity.key",
+            format!("{key:?} is not one of entity.properties; name the key property (\"id\")"),
+        ));
+    }
+    let type_name = meta.entity.type_name.trim_start_matches('#').to_owned();
+    types
+        .entities
+        .entry(type_name.clone())
+        .or_insert_with(|| EntityType {
+            name: type_name.clone(),
+            base: None,
+            is_abstract: false,
+        });
+    Ok(EntityModel {
+        odata_type: format!("#{type_name}"),
+        type_name,
+        key,
+        properties,
+        types,
+    })
+}
+
+/// Every type `pack.json` names, without the complex types' properties yet: those may name
+/// types declared after them, so they are resolved once all are known ([`complete_types`]).
+fn declare_types(meta: &PackFile) -> Result<Types, PackError> {
     let mut types = Types::default();
     for (name, def) in &meta.types {
         match def {
@@ -189,6 +221,12 @@ pub(super) fn model(meta: &PackFile) -> Result<EntityModel, PackError> {
             }
         }
     }
+    Ok(types)
+}
+
+/// Checks each base names a declared type of the same kind, and resolves the complex types'
+/// properties against all the declared types.
+fn complete_types(meta: &PackFile, types: &mut Types) -> Result<(), PackError> {
     for (name, def) in &meta.types {
         let (TypeFile::Complex { base, .. } | TypeFile::Entity { base, .. }) = def else {
             continue;
@@ -204,37 +242,13 @@ pub(super) fn model(meta: &PackFile) -> Result<EntityModel, PackError> {
         }
         if let TypeFile::Complex { properties, .. } = def {
             let resolved =
-                resolve_properties(&types, properties, &format!("types.{name}.properties"))?;
+                resolve_properties(types, properties, &format!("types.{name}.properties"))?;
             if let Some(c) = types.complex.get_mut(name) {
                 c.properties = resolved;
             }
         }
     }
-    let properties = resolve_properties(&types, &meta.entity.properties, "entity.properties")?;
-    let key = meta.entity.key.clone();
-    if !properties.iter().any(|p| p.name == key) {
-        return Err(field(
-            PACK_JSON,
-            "entity.key",
-            format!("{key:?} is not one of entity.properties; name the key property (\"id\")"),
-        ));
-    }
-    let type_name = meta.entity.type_name.trim_start_matches('#').to_owned();
-    types
-        .entities
-        .entry(type_name.clone())
-        .or_insert_with(|| EntityType {
-            name: type_name.clone(),
-            base: None,
-            is_abstract: false,
-        });
-    Ok(EntityModel {
-        odata_type: format!("#{type_name}"),
-        type_name,
-        key,
-        properties,
-        types,
-    })
+    Ok(())
 }
 
 fn resolve_properties(

@@ -28,6 +28,24 @@ pub enum Segment {
     Cast(String),
 }
 
+impl Segment {
+    /// The placeholder's name, for a key.
+    pub fn key(&self) -> Option<&str> {
+        match self {
+            Self::Key(k) => Some(k),
+            Self::Navigation(_) | Self::Cast(_) => None,
+        }
+    }
+
+    /// The property's name, for a navigation.
+    pub fn navigation(&self) -> Option<&str> {
+        match self {
+            Self::Navigation(n) => Some(n),
+            Self::Key(_) | Self::Cast(_) => None,
+        }
+    }
+}
+
 /// A parsed template.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Template {
@@ -113,10 +131,7 @@ impl Template {
 
     /// The key placeholders, in path order.
     pub fn keys(&self) -> impl Iterator<Item = &str> {
-        self.segments.iter().filter_map(|s| match s {
-            Segment::Key(k) => Some(k.as_str()),
-            _ => None,
-        })
+        self.segments.iter().filter_map(Segment::key)
     }
 
     /// True when the printed and normalised spellings differ (empty segments or a trailing slash).
@@ -185,22 +200,18 @@ mod tests {
     }
 
     #[test]
-    fn printed_keeps_the_empty_segments_and_the_trailing_slash() {
+    fn printed_keeps_empty_segments_and_trailing_slash_and_normalised_drops_them() {
         let t = Template::parse(T).unwrap();
+        let filled = |spelling| t.fill(&keys(&[("deviceConfigurationId", "abc")]), spelling);
         assert_eq!(
-            t.fill(&keys(&[("deviceConfigurationId", "abc")]), Spelling::Printed),
+            filled(Spelling::Printed),
             Ok("/deviceManagement/deviceConfigurations/abc/identityCertificate//rootCertificate//userStatusOverview/".into())
         );
-        assert!(t.has_printed_form());
-    }
-
-    #[test]
-    fn normalised_has_single_slashes_and_no_trailing_slash() {
-        let t = Template::parse(T).unwrap();
         assert_eq!(
-            t.fill(&keys(&[("deviceConfigurationId", "abc")]), Spelling::Normalised),
+            filled(Spelling::Normalised),
             Ok("/deviceManagement/deviceConfigurations/abc/identityCertificate/rootCertificate/userStatusOverview".into())
         );
+        assert!(t.has_printed_form());
     }
 
     #[test]

@@ -17,39 +17,46 @@
 //!   not match get the `hidden` attribute; `#shown-count` says how many trials show;
 //! - `#trend svg` with `circle.point[data-pass-rate][data-new-failures][data-current]`.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 
 use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;
 
-use crate::outcome::{Exchange, Finding, Outcome, Report, TrialResult};
+use crate::outcome::{Exchange, Finding, Outcome, Report};
 
-use super::{
-    clause_key, family_of, pass_rate, secrets, trend::RunPoint, variant_rows, Counts, ReportError,
-};
+use super::view::{with_view, BaselineView, Counts, Notice, Total, TrialView, View};
+use super::{family_of, pass_rate, trend::RunPoint, ReportError};
 
 const TEMPLATE_NAME: &str = "report.html";
 const TEMPLATE: &str = include_str!("../../templates/report.html");
 
-/// Writes `report` as one self-contained HTML page; `history` is the earlier runs under the same
+/// Writes the view as one self-contained HTML page; `history` is the earlier runs under the same
 /// reports root, oldest first (the current run is added as the trend's last point).
-pub fn write(mut w: impl Write, report: &Report, history: &[RunPoint]) -> Result<(), ReportError> {
-    let page = render(report, history)?;
+pub(crate) fn write(
+    mut w: impl Write,
+    view: &View<'_>,
+    history: &[RunPoint],
+) -> Result<(), ReportError> {
+    let page = of(view, history)?;
     w.write_all(page.as_bytes())?;
     Ok(())
 }
 
-/// The page as a string.
+/// The page of `report` as a string.
 pub fn render(report: &Report, history: &[RunPoint]) -> Result<String, ReportError> {
-    let report = secrets::scrub(report);
+    with_view(report, |view| of(view, history))
+}
+
+fn of(view: &View<'_>, history: &[RunPoint]) -> Result<String, ReportError> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.add_template(TEMPLATE_NAME, TEMPLATE)?;
-    let page = Page::of(&report, history);
+    let page = Page::of(view, history);
     Ok(env.get_template(TEMPLATE_NAME)?.render(&page)?)
 }
 
+/// The template's context: the view with the page's own parts (anchors as link targets, cell
+/// labels and links, exchanges as text, the trend chart's layout).
 #[derive(Serialize)]
 struct Page<'a> {
     title: String,
@@ -67,15 +74,15 @@ struct Page<'a> {
     ran: u64,
     pass_rate: String,
     findings: Vec<FindingView<'a>>,
-    totals: Vec<Total>,
+    totals: &'a [Total],
     banners: Vec<Banner>,
-    clauses: Vec<Clause>,
+    clauses: Vec<Clause<'a>>,
     /// The conformance statement, clause by clause.
     statement: &'a [crate::statement::ClauseVerdict],
-    matrix: Vec<Row>,
-    variants: Vec<String>,
-    families: Vec<String>,
-    outcomes: Vec<&'static str>,
+    matrix: Vec<Row<'a>>,
+    variants: &'a [String],
+    families: Vec<&'a str>,
+    outcomes: [&'static str; 6],
     trials: Vec<Trial<'a>>,
     details: Vec<Detail<'a>>,
     baseline: Option<Baseline<'a>>,
@@ -98,35 +105,28 @@ struct FindingView<'a> {
 }
 
 #[derive(Serialize)]
-struct Total {
-    outcome: &'static str,
-    label: &'static str,
-    count: u64,
-}
-
-#[derive(Serialize)]
 struct Banner {
     kind: &'static str,
     text: String,
 }
 
 #[derive(Serialize)]
-struct Clause {
-    id: String,
-    family: String,
+struct Clause<'a> {
+    id: &'a str,
+    family: &'a str,
 }
 
 #[derive(Serialize)]
-struct Row {
-    variant: String,
+struct Row<'a> {
+    variant: &'a str,
     total: u64,
-    cells: Vec<Cell>,
+    cells: Vec<Cell<'a>>,
 }
 
 #[derive(Serialize)]
-struct Cell {
-    clause: String,
-    family: String,
+struct Cell<'a> {
+    clause: &'a str,
+    family: &'a str,
     passed: u64,
     failed: u64,
     errors: u64,
@@ -138,9 +138,9 @@ struct Cell {
     href: String,
 }
 
+/// What a trial's row and its detail section both show (and filter by).
 #[derive(Serialize)]
-struct Trial<'a> {
-    anchor: String,
+struct TrialFacts<'a> {
     name: &'a str,
     variant: &'a str,
     clause: &'a str,
@@ -148,8 +148,15 @@ struct Trial<'a> {
     level: &'static str,
     outcome: &'static str,
     flaky: bool,
-    duration_ms: u64,
     message: &'a str,
+}
+
+#[derive(Serialize)]
+struct Trial<'a> {
+    anchor: String,
+    #[serde(flatten)]
+    facts: TrialFacts<'a>,
+    duration_ms: u64,
     detail: Option<String>,
 }
 
@@ -157,15 +164,9 @@ struct Trial<'a> {
 struct Detail<'a> {
     anchor: String,
     row_anchor: String,
-    name: &'a str,
-    variant: &'a str,
-    clause: &'a str,
-    family: &'a str,
-    level: &'static str,
-    outcome: &'static str,
-    flaky: bool,
+    #[serde(flatten)]
+    facts: TrialFacts<'a>,
     flaky_reason: Option<&'a str>,
-    message: &'a str,
     checks: Vec<CheckRow<'a>>,
     generated: Option<GeneratedView<'a>>,
     exchanges: Vec<ExchangeView<'a>>,
@@ -262,173 +263,9 @@ struct GridLine {
 }
 
 impl<'a> Page<'a> {
-    fn of(report: &'a Report, history: &[RunPoint]) -> Self {
+    fn of(v: &'a View<'a>, history: &[RunPoint]) -> Self {
+        let report = v.report;
         let s = &report.summary;
-        let anchors = anchors(&report.results);
-
-        let totals = vec![
-            total("passed", "passed", s.passed),
-            total("failed", "failed", s.failed),
-            total("error", "errors", s.errors),
-            total("warned", "warned", s.warned),
-            total("skipped", "skipped", s.skipped),
-            total("flaky", "flaky", s.flaky),
-            total("throttled", "throttled", s.throttled),
-        ];
-
-        let mut banners = Vec::new();
-        if report.interrupted {
-            banners.push(Banner {
-                kind: "interrupted",
-                text: "Interrupted: the run did not finish; results are incomplete.".into(),
-            });
-        }
-        if report.strict {
-            banners.push(Banner {
-                kind: "strict",
-                text: "Strict: SHOULD clauses fail the run (--strict).".into(),
-            });
-        }
-        if report.insecure {
-            banners.push(Banner {
-                kind: "insecure",
-                text: "Insecure: TLS certificates were not verified.".into(),
-            });
-        }
-        for r in report
-            .restored
-            .iter()
-            .filter(|r| r.status.starts_with("failed"))
-        {
-            banners.push(Banner {
-                kind: "not-restored",
-                text: format!(
-                    "Not restored: {} {} ({}); the target keeps the harness's writes.",
-                    r.variant, r.url, r.status
-                ),
-            });
-        }
-
-        // Matrix: variants × the clauses that occur.
-        let mut clause_ids: Vec<&str> = report.results.iter().map(|r| r.clause.as_str()).collect();
-        clause_ids.sort_by_key(|c| clause_key(c));
-        clause_ids.dedup();
-        let mut counts: BTreeMap<(&str, &str), Counts> = BTreeMap::new();
-        for t in &report.results {
-            counts
-                .entry((t.variant.as_str(), t.clause.as_str()))
-                .or_default()
-                .add(t.outcome, t.flaky);
-        }
-        let variants = variant_rows(report);
-        let matrix = variants
-            .iter()
-            .map(|v| {
-                let cells: Vec<Cell> = clause_ids
-                    .iter()
-                    .map(|c| {
-                        let n = counts.get(&(v.as_str(), *c)).copied().unwrap_or_default();
-                        Cell {
-                            clause: c.to_string(),
-                            family: family_of(c).to_string(),
-                            passed: n.passed,
-                            failed: n.failed,
-                            errors: n.errors,
-                            warned: n.warned,
-                            skipped: n.skipped,
-                            total: n.total(),
-                            worst: n.worst().map_or("none", Outcome::as_str),
-                            label: cell_label(&n),
-                            href: format!("#variant={v}&clause={c}"),
-                        }
-                    })
-                    .collect();
-                Row {
-                    variant: v.clone(),
-                    total: cells.iter().map(|c| c.total).sum(),
-                    cells,
-                }
-            })
-            .collect();
-        let clauses = clause_ids
-            .iter()
-            .map(|c| Clause {
-                id: c.to_string(),
-                family: family_of(c).to_string(),
-            })
-            .collect();
-        let mut families: Vec<String> = clause_ids
-            .iter()
-            .map(|c| family_of(c).to_string())
-            .collect();
-        families.dedup();
-
-        let trials = failures_first(&report.results, &anchors)
-            .map(|(t, a)| Trial {
-                anchor: format!("trial-{a}"),
-                name: &t.name,
-                variant: &t.variant,
-                clause: &t.clause,
-                family: family_of(&t.clause),
-                level: t.level.as_str(),
-                outcome: t.outcome.as_str(),
-                flaky: t.flaky,
-                duration_ms: t.duration_ms,
-                message: &t.message,
-                detail: has_detail(t).then(|| format!("detail-{a}")),
-            })
-            .collect();
-        let details = failures_first(&report.results, &anchors)
-            .filter(|(t, _)| has_detail(t))
-            .map(|(t, a)| detail(t, a))
-            .collect();
-
-        let anchor_of: BTreeMap<&str, &str> = report
-            .results
-            .iter()
-            .zip(&anchors)
-            .map(|(t, a)| (t.name.as_str(), a.as_str()))
-            .collect();
-        let link = |name: &'a String| NameLink {
-            name,
-            anchor: anchor_of.get(name.as_str()).map(|a| format!("trial-{a}")),
-        };
-        let baseline = report.baseline.as_ref().map(|b| Baseline {
-            source: &b.source,
-            started: &b.baseline_started,
-            lists: [
-                ("baseline-new", "New failures", &b.new_failures),
-                ("baseline-fixed", "Fixed", &b.fixed),
-                ("baseline-still", "Still failing", &b.still_failing),
-                ("baseline-added", "Added", &b.added),
-                ("baseline-gone", "Gone", &b.gone),
-            ]
-            .into_iter()
-            .map(|(id, title, names)| NamedList {
-                id,
-                title,
-                names: names.iter().map(link).collect(),
-            })
-            .collect(),
-        });
-        let flaky = report
-            .results
-            .iter()
-            .zip(&anchors)
-            .filter(|(t, _)| t.flaky)
-            .map(|(t, a)| Flaky {
-                name: &t.name,
-                anchor: format!("trial-{a}"),
-                outcome: t.outcome.as_str(),
-                reason: t.flaky_reason.as_deref().unwrap_or("passed on a retry"),
-            })
-            .collect();
-
-        let findings = report
-            .findings
-            .iter()
-            .map(|f| finding_view(f, &anchor_of))
-            .collect();
         let rate = pass_rate(s.passed, s.warned, s.failed, s.errors);
         Page {
             title: format!("graph-conformance: {}", report.target.url),
@@ -438,153 +275,200 @@ impl<'a> Page<'a> {
             finished: &report.finished,
             seed: &report.seed,
             pack: report.pack.as_ref(),
-            requests: report.summary.requests,
-            writes: report.summary.writes,
+            requests: s.requests,
+            writes: s.writes,
             partition: report.partition.as_deref(),
             total: report.results.len(),
             ran: s.passed + s.warned + s.failed + s.errors,
             pass_rate: format!("{:.1}%", rate * 100.0),
-            findings,
-            totals,
-            banners,
-            clauses,
-            statement: &report.clauses,
-            matrix,
-            variants: variants
-                .into_iter()
-                .filter(|v| report.results.iter().any(|t| &t.variant == v))
+            findings: v.findings.iter().map(|f| finding_view(f, v)).collect(),
+            totals: &v.totals,
+            banners: banners(v),
+            clauses: v
+                .matrix
+                .clauses
+                .iter()
+                .map(|c| Clause {
+                    id: c,
+                    family: family_of(c),
+                })
                 .collect(),
-            families,
-            outcomes: vec!["passed", "failed", "error", "warned", "skipped", "flaky"],
-            trials,
-            details,
-            baseline,
-            flaky,
+            statement: v.statement,
+            matrix: matrix(v),
+            variants: &v.matrix.variants,
+            families: v.matrix.families(),
+            outcomes: ["passed", "failed", "error", "warned", "skipped", "flaky"],
+            trials: v.trials.iter().map(trial).collect(),
+            details: v
+                .trials
+                .iter()
+                .filter(|t| t.has_detail())
+                .map(detail)
+                .collect(),
+            baseline: v.baseline.as_ref().map(|b| baseline(b, v)),
+            flaky: v
+                .flaky
+                .iter()
+                .map(|f| Flaky {
+                    name: &f.trial.name,
+                    anchor: format!("trial-{}", f.anchor),
+                    outcome: f.trial.outcome.as_str(),
+                    reason: f.reason,
+                })
+                .collect(),
             restored: &report.restored,
             trend: trend(report, history),
         }
     }
 }
 
-fn total(outcome: &'static str, label: &'static str, count: u64) -> Total {
-    Total {
-        outcome,
-        label,
-        count,
+/// The run's conditions, then one banner per original the run could not write back.
+fn banners(v: &View<'_>) -> Vec<Banner> {
+    let notices = v.notices.iter().map(|n| Banner {
+        kind: n.kind(),
+        text: match n {
+            Notice::Interrupted => "Interrupted: the run did not finish; results are incomplete.",
+            Notice::Strict => "Strict: SHOULD clauses fail the run (--strict).",
+            Notice::Insecure => "Insecure: TLS certificates were not verified.",
+        }
+        .into(),
+    });
+    let not_restored = v.not_restored.iter().map(|r| Banner {
+        kind: "not-restored",
+        text: format!(
+            "Not restored: {} {} ({}); the target keeps the harness's writes.",
+            r.variant, r.url, r.status
+        ),
+    });
+    notices.chain(not_restored).collect()
+}
+
+/// The matrix's rows, each cell linking to the trials it counts.
+fn matrix<'a>(v: &'a View<'a>) -> Vec<Row<'a>> {
+    let m = &v.matrix;
+    m.variants
+        .iter()
+        .map(|variant| {
+            let cells: Vec<Cell> = m
+                .clauses
+                .iter()
+                .map(|clause| cell(variant, clause, &m.cell(variant, clause)))
+                .collect();
+            Row {
+                variant,
+                total: cells.iter().map(|c| c.total).sum(),
+                cells,
+            }
+        })
+        .collect()
+}
+
+fn cell<'a>(variant: &str, clause: &'a str, n: &Counts) -> Cell<'a> {
+    Cell {
+        clause,
+        family: family_of(clause),
+        passed: n.passed,
+        failed: n.failed,
+        errors: n.errors,
+        warned: n.warned,
+        skipped: n.skipped,
+        total: n.total(),
+        worst: n.worst().map_or("none", Outcome::as_str),
+        label: cell_label(n),
+        href: format!("#variant={variant}&clause={clause}"),
     }
 }
 
 /// A matrix cell's text, `✓ 12 ✗ 1 ⚠ 2`, in symbols that common text fonts carry (emoji fonts
 /// are not everywhere, e.g. headless browsers in CI).
 fn cell_label(c: &Counts) -> String {
-    [
-        ("✓", c.passed),
-        ("✗", c.failed),
-        ("⊗", c.errors),
-        ("⚠", c.warned),
-        ("⊘", c.skipped),
-    ]
-    .into_iter()
-    .filter(|(_, n)| *n > 0)
-    .map(|(sym, n)| format!("{sym}\u{a0}{n}"))
-    .collect::<Vec<_>>()
-    .join(" ")
+    let symbol = |o: Outcome| match o {
+        Outcome::Failed => "✗",
+        Outcome::Error => "⊗",
+        Outcome::Warned => "⚠",
+        Outcome::Skipped => "⊘",
+        Outcome::Passed | Outcome::Info | Outcome::NotApplicable => "✓",
+    };
+    c.shown()
+        .map(|(o, n)| format!("{}\u{a0}{n}", symbol(o)))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// A finding, its trials linked to their rows and its example to its detail.
-fn finding_view<'a>(f: &'a Finding, anchor_of: &BTreeMap<&str, &str>) -> FindingView<'a> {
-    let anchor = |name: &str, prefix: &str| anchor_of.get(name).map(|a| format!("{prefix}-{a}"));
+fn finding_view<'a>(f: &'a Finding, v: &View<'_>) -> FindingView<'a> {
+    let link = |name: &'a str, prefix: &str| NameLink {
+        name,
+        anchor: v.anchor(name).map(|a| format!("{prefix}-{a}")),
+    };
     FindingView {
         id: &f.id,
         clause: &f.clause,
         family: family_of(&f.clause),
         level: f.level.as_str(),
         title: &f.title,
-        trials: f
-            .trials
-            .iter()
-            .map(|n| NameLink {
-                name: n,
-                anchor: anchor(n, "trial"),
-            })
-            .collect(),
+        trials: f.trials.iter().map(|n| link(n, "trial")).collect(),
         variants: &f.variants,
-        example: NameLink {
-            name: &f.example,
-            anchor: anchor(&f.example, "detail"),
-        },
+        example: link(&f.example, "detail"),
         reproduce: &f.reproduce,
     }
 }
 
-/// The trials with their anchors, failed and errored first, then warned, passed and skipped,
-/// each group in the run's order: the list opens with what needs reading.
-fn failures_first<'r, 's>(
-    results: &'r [TrialResult],
-    anchors: &'s [String],
-) -> std::vec::IntoIter<(&'r TrialResult, &'s String)> {
-    let rank = |o: Outcome| match o {
-        Outcome::Failed | Outcome::Error => 0,
-        Outcome::Warned => 1,
-        Outcome::Passed | Outcome::Info | Outcome::NotApplicable => 2,
-        Outcome::Skipped => 3,
-    };
-    let mut pairs: Vec<_> = results.iter().zip(anchors).collect();
-    pairs.sort_by_key(|(t, _)| rank(t.outcome));
-    pairs.into_iter()
+/// The baseline lists, each name linked to its trial's row when this run has it.
+fn baseline<'a>(b: &BaselineView<'a>, v: &View<'_>) -> Baseline<'a> {
+    Baseline {
+        source: b.source,
+        started: b.started,
+        lists: b
+            .lists
+            .iter()
+            .map(|list| NamedList {
+                id: list.id,
+                title: list.title,
+                names: list
+                    .names
+                    .iter()
+                    .map(|name| NameLink {
+                        name,
+                        anchor: v.anchor(name).map(|a| format!("trial-{a}")),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }
 }
 
-fn has_detail(t: &TrialResult) -> bool {
-    t.flaky
-        || matches!(
-            t.outcome,
-            Outcome::Failed | Outcome::Error | Outcome::Warned
-        )
+fn facts<'a>(t: &TrialView<'a>) -> TrialFacts<'a> {
+    let r = t.result;
+    TrialFacts {
+        name: &r.name,
+        variant: &r.variant,
+        clause: &r.clause,
+        family: family_of(&r.clause),
+        level: r.level.as_str(),
+        outcome: r.outcome.as_str(),
+        flaky: r.flaky,
+        message: &r.message,
+    }
 }
 
-/// Unique, stable-per-name anchors: the name with anything but `[A-Za-z0-9_-]` as `-`, and a
-/// counter suffix when two names map to the same text.
-fn anchors(results: &[TrialResult]) -> Vec<String> {
-    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-    results
-        .iter()
-        .map(|t| {
-            let base: String = t
-                .name
-                .chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                        c
-                    } else {
-                        '-'
-                    }
-                })
-                .collect();
-            let n = seen.entry(base.clone()).or_insert(0);
-            *n += 1;
-            if *n == 1 {
-                base
-            } else {
-                format!("{base}-{n}")
-            }
-        })
-        .collect()
+fn trial<'a>(t: &TrialView<'a>) -> Trial<'a> {
+    Trial {
+        anchor: format!("trial-{}", t.anchor),
+        facts: facts(t),
+        duration_ms: t.result.duration_ms,
+        detail: t.has_detail().then(|| format!("detail-{}", t.anchor)),
+    }
 }
 
-fn detail<'a>(t: &'a TrialResult, anchor: &str) -> Detail<'a> {
+fn detail<'a>(t: &TrialView<'a>) -> Detail<'a> {
+    let r = t.result;
     Detail {
-        anchor: format!("detail-{anchor}"),
-        row_anchor: format!("trial-{anchor}"),
-        name: &t.name,
-        variant: &t.variant,
-        clause: &t.clause,
-        family: family_of(&t.clause),
-        level: t.level.as_str(),
-        outcome: t.outcome.as_str(),
-        flaky: t.flaky,
-        flaky_reason: t.flaky_reason.as_deref(),
-        message: &t.message,
-        checks: t
+        anchor: format!("detail-{}", t.anchor),
+        row_anchor: format!("trial-{}", t.anchor),
+        facts: facts(t),
+        flaky_reason: r.flaky_reason.as_deref(),
+        checks: r
             .checks
             .iter()
             .map(|c| CheckRow {
@@ -596,43 +480,33 @@ fn detail<'a>(t: &'a TrialResult, anchor: &str) -> Detail<'a> {
                 message: &c.message,
             })
             .collect(),
-        generated: t.generated.as_ref().map(|g| GeneratedView {
+        generated: r.generated.as_ref().map(|g| GeneratedView {
             cases: g.cases,
             passed: g.passed,
             failing_input: g.failing_input.as_deref(),
         }),
-        exchanges: t.exchanges.iter().map(exchange).collect(),
-        reproduce: &t.reproduce,
+        exchanges: r.exchanges.iter().map(exchange).collect(),
+        reproduce: &r.reproduce,
     }
 }
 
 /// An exchange as two plain-text blocks (escaped by the template): the request line, headers
 /// and body; the status line, headers and body.
 fn exchange(e: &Exchange) -> ExchangeView<'_> {
-    let mut request = format!("{} {}\n", e.request.method, e.request.url);
-    for (k, v) in &e.request.headers {
-        request.push_str(&format!("{k}: {v}\n"));
-    }
-    if let Some(body) = &e.request.body {
-        request.push('\n');
-        request.push_str(body);
-        if e.request.body_truncated {
-            request.push_str("\n… (body cut)");
-        }
-    }
+    let q = &e.request;
+    let request = message_text(
+        format!("{} {}", q.method, q.url),
+        &q.headers,
+        q.body.as_deref(),
+        q.body_truncated,
+    );
     let response = e.response.as_ref().map(|r| {
-        let mut text = format!("HTTP {}\n", r.status);
-        for (k, v) in &r.headers {
-            text.push_str(&format!("{k}: {v}\n"));
-        }
-        if let Some(body) = &r.body {
-            text.push('\n');
-            text.push_str(body);
-            if r.body_truncated {
-                text.push_str("\n… (body cut)");
-            }
-        }
-        text
+        message_text(
+            format!("HTTP {}", r.status),
+            &r.headers,
+            r.body.as_deref(),
+            r.body_truncated,
+        )
     });
     ExchangeView {
         request,
@@ -641,6 +515,28 @@ fn exchange(e: &Exchange) -> ExchangeView<'_> {
         error: e.error.as_deref(),
         throttled: e.throttled,
     }
+}
+
+/// One HTTP message as text: its first line, its headers, and its body after a blank line.
+fn message_text(
+    first_line: String,
+    headers: &[(String, String)],
+    body: Option<&str>,
+    truncated: bool,
+) -> String {
+    let mut text = first_line;
+    text.push('\n');
+    for (k, v) in headers {
+        text.push_str(&format!("{k}: {v}\n"));
+    }
+    if let Some(body) = body {
+        text.push('\n');
+        text.push_str(body);
+        if truncated {
+            text.push_str("\n… (body cut)");
+        }
+    }
+    text
 }
 
 fn trend(report: &Report, history: &[RunPoint]) -> Trend {

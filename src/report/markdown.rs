@@ -1,14 +1,14 @@
 //! `summary.md`, for a CI step summary (`$GITHUB_STEP_SUMMARY`): totals, the findings, a
-//! variant × clause-family matrix, the first failures with expected/actual and their `reproduce` line, the baseline diff
-//! and the flaky trials. Text from the service is escaped (CommonMark backslash escapes) or put in
+//! variant × clause-family matrix, the first failures with expected/actual and their `reproduce`
+//! line, the conformance statement, the baseline diff and the flaky trials, rendered from the
+//! report's view. Text from the service is escaped (CommonMark backslash escapes) or put in
 //! fenced code blocks, so a response body cannot inject markup.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 
-use crate::outcome::{Outcome, Report, TrialResult};
-
-use super::{family_of, secrets, variant_rows, Counts, ReportError, FAMILIES};
+use super::view::{with_view, Counts, Notice, View};
+use super::{ReportError, FAMILIES};
+use crate::outcome::Outcome;
 
 /// How many failures `summary.md` details; the rest are counted and left to `report.html`.
 pub const MAX_FAILURES: usize = 20;
@@ -18,27 +18,34 @@ const MAX_VALUE: usize = 2000;
 /// At most this many names per baseline / flaky list.
 const MAX_NAMES: usize = 50;
 
-/// Writes `report` as the Markdown step summary.
-pub fn write(mut w: impl Write, report: &Report) -> Result<(), ReportError> {
-    w.write_all(render(report).as_bytes())?;
+/// Writes the view as the Markdown step summary.
+pub(crate) fn write(mut w: impl Write, view: &View<'_>) -> Result<(), ReportError> {
+    w.write_all(of(view).as_bytes())?;
     Ok(())
 }
 
-/// The Markdown step summary as a string.
-pub fn render(report: &Report) -> String {
-    let report = secrets::scrub(report);
+/// The Markdown step summary of `report` as a string.
+pub fn render(report: &crate::outcome::Report) -> String {
+    with_view(report, of)
+}
+
+fn of(v: &View<'_>) -> String {
     let mut md = String::new();
-    headline(&mut md, &report);
-    findings(&mut md, &report);
-    matrix(&mut md, &report);
-    failures(&mut md, &report);
-    statement(&mut md, &report);
-    baseline(&mut md, &report);
-    flaky(&mut md, &report);
+    headline(&mut md, v);
+    totals(&mut md, v);
+    notices(&mut md, v);
+    findings(&mut md, v);
+    matrix(&mut md, v);
+    failures(&mut md, v);
+    statement(&mut md, v);
+    baseline(&mut md, v);
+    flaky(&mut md, v);
     md
 }
 
-fn headline(md: &mut String, r: &Report) {
+/// The verdict and the counts in one heading, then where and how the run ran.
+fn headline(md: &mut String, v: &View<'_>) {
+    let r = v.report;
     let s = &r.summary;
     let verdict = if s.failed > 0 || s.errors > 0 {
         "❌"
@@ -72,59 +79,64 @@ fn headline(md: &mut String, r: &Report) {
     }
     md.push_str(&format!(" · {} requests ({} writes)", s.requests, s.writes));
     md.push_str("\n\n");
-    md.push_str(
-        "| ✅ passed | ❌ failed | 💥 errors | ⚠ warned | ⏭ skipped | 🔁 flaky | ⏳ throttled |\n",
-    );
-    md.push_str("|---:|---:|---:|---:|---:|---:|---:|\n");
-    md.push_str(&format!(
-        "| {} | {} | {} | {} | {} | {} | {} |\n\n",
-        s.passed, s.failed, s.errors, s.warned, s.skipped, s.flaky, s.throttled
-    ));
-    let mut notes = Vec::new();
-    if r.interrupted {
-        notes.push("**Interrupted**: the run did not finish; results are incomplete.");
+}
+
+fn totals(md: &mut String, v: &View<'_>) {
+    md.push('|');
+    for t in &v.totals {
+        md.push_str(&format!(" {} {} |", symbol(t.outcome), t.label));
     }
-    if r.strict {
-        notes.push("**Strict**: SHOULD clauses fail the run (`--strict`).");
+    md.push_str("\n|");
+    for _ in &v.totals {
+        md.push_str("---:|");
     }
-    if r.insecure {
-        notes.push("**Insecure**: TLS certificates were not verified.");
+    md.push_str("\n|");
+    for t in &v.totals {
+        md.push_str(&format!(" {} |", t.count));
     }
-    for n in notes {
-        md.push_str(&format!("> {n}\n>\n"));
+    md.push_str("\n\n");
+}
+
+/// The run's conditions as block quotes, then the originals the run could not write back.
+fn notices(md: &mut String, v: &View<'_>) {
+    for n in &v.notices {
+        let text = match n {
+            Notice::Interrupted => {
+                "**Interrupted**: the run did not finish; results are incomplete."
+            }
+            Notice::Strict => "**Strict**: SHOULD clauses fail the run (`--strict`).",
+            Notice::Insecure => "**Insecure**: TLS certificates were not verified.",
+        };
+        md.push_str(&format!("> {text}\n>\n"));
     }
-    if r.interrupted || r.strict || r.insecure {
+    if !v.notices.is_empty() {
         md.push('\n');
     }
-    let failed_restores: Vec<_> = r
-        .restored
-        .iter()
-        .filter(|x| x.status.starts_with("failed"))
-        .collect();
-    if !failed_restores.is_empty() {
-        md.push_str("> **Not restored** (the target keeps the harness's writes):\n");
-        for x in failed_restores {
-            md.push_str(&format!(
-                "> - {} {}: {}\n",
-                code(&x.variant),
-                code(&x.url),
-                escape(&x.status)
-            ));
-        }
-        md.push('\n');
+    if v.not_restored.is_empty() {
+        return;
     }
+    md.push_str("> **Not restored** (the target keeps the harness's writes):\n");
+    for x in &v.not_restored {
+        md.push_str(&format!(
+            "> - {} {}: {}\n",
+            code(&x.variant),
+            code(&x.url),
+            escape(&x.status)
+        ));
+    }
+    md.push('\n');
 }
 
 /// The findings first, one row each: what a reader fixes, before the trials that show it.
-fn findings(md: &mut String, r: &Report) {
-    if r.findings.is_empty() {
+fn findings(md: &mut String, v: &View<'_>) {
+    if v.findings.is_empty() {
         return;
     }
-    md.push_str(&format!("### Findings ({})\n\n", r.findings.len()));
+    md.push_str(&format!("### Findings ({})\n\n", v.findings.len()));
     md.push_str(
         "| level | clause | trials | variants | finding | example |\n|---|---|---:|---|---|---|\n",
     );
-    for f in r.findings.iter().take(MAX_NAMES) {
+    for f in v.findings.iter().take(MAX_NAMES) {
         let variants: Vec<String> = f.variants.iter().map(|v| code(v)).collect();
         md.push_str(&format!(
             "| {} | {} | {} | {} | {} | {} |\n",
@@ -136,28 +148,35 @@ fn findings(md: &mut String, r: &Report) {
             code(&f.example)
         ));
     }
-    if r.findings.len() > MAX_NAMES {
+    if v.findings.len() > MAX_NAMES {
         md.push_str(&format!(
             "\n… and {} more findings in report.json.\n",
-            r.findings.len() - MAX_NAMES
+            v.findings.len() - MAX_NAMES
         ));
     }
     md.push('\n');
 }
 
+/// The symbol of an outcome, or of `flaky` / `throttled`, in the summary's tables.
+fn symbol(key: &str) -> &'static str {
+    match key {
+        "passed" => "✅",
+        "failed" => "❌",
+        "error" => "💥",
+        "warned" => "⚠",
+        "skipped" => "⏭",
+        "flaky" => "🔁",
+        "throttled" => "⏳",
+        _ => "",
+    }
+}
+
 /// One cell: `✅ 12 / ❌ 1 / ⚠ 2`, with errors (💥) and skips (⏭) when there are any.
 fn cell(c: &Counts) -> String {
-    let parts: Vec<String> = [
-        ("✅", c.passed),
-        ("❌", c.failed),
-        ("💥", c.errors),
-        ("⚠", c.warned),
-        ("⏭", c.skipped),
-    ]
-    .into_iter()
-    .filter(|(_, n)| *n > 0)
-    .map(|(sym, n)| format!("{sym} {n}"))
-    .collect();
+    let parts: Vec<String> = c
+        .shown()
+        .map(|(o, n)| format!("{} {n}", symbol(o.as_str())))
+        .collect();
     if parts.is_empty() {
         "·".into()
     } else {
@@ -165,17 +184,12 @@ fn cell(c: &Counts) -> String {
     }
 }
 
-fn matrix(md: &mut String, r: &Report) {
-    let mut counts: BTreeMap<(&str, &str), Counts> = BTreeMap::new();
-    for t in &r.results {
-        counts
-            .entry((t.variant.as_str(), family_of(&t.clause)))
-            .or_default()
-            .add(t.outcome, t.flaky);
-    }
+/// The matrix folded into clause families: every family of the contract has a column, whether
+/// the run reached it or not, so summaries of different runs line up.
+fn matrix(md: &mut String, v: &View<'_>) {
     let mut families: Vec<&str> = FAMILIES.to_vec();
-    for (_, f) in counts.keys() {
-        if !families.contains(f) {
+    for f in v.matrix.families() {
+        if !families.contains(&f) {
             families.push(f);
         }
     }
@@ -188,79 +202,37 @@ fn matrix(md: &mut String, r: &Report) {
         md.push_str("---|");
     }
     md.push('\n');
-    for v in variant_rows(r) {
-        md.push_str(&format!("| {} |", code(&v)));
+    for variant in &v.matrix.variants {
+        md.push_str(&format!("| {} |", code(variant)));
         for f in &families {
-            let c = counts.get(&(v.as_str(), *f)).copied().unwrap_or_default();
-            md.push_str(&format!(" {} |", cell(&c)));
+            md.push_str(&format!(" {} |", cell(&v.matrix.family_cell(variant, f))));
         }
         md.push('\n');
     }
     md.push('\n');
 }
 
-fn failures(md: &mut String, r: &Report) {
-    let failing: Vec<&TrialResult> = r
-        .results
-        .iter()
-        .filter(|t| matches!(t.outcome, Outcome::Failed | Outcome::Error))
-        .collect();
-    if failing.is_empty() {
+/// The first failed and errored trials in detail; warned trials only counted.
+fn failures(md: &mut String, v: &View<'_>) {
+    let failing = v.failing().count();
+    if failing == 0 {
         return;
     }
-    let shown = failing.len().min(MAX_FAILURES);
-    if shown < failing.len() {
+    let shown = failing.min(MAX_FAILURES);
+    if shown < failing {
         md.push_str(&format!(
-            "### Failures (first {shown} of {}; all in report.html)\n\n",
-            failing.len()
+            "### Failures (first {shown} of {failing}; all in report.html)\n\n"
         ));
     } else {
-        md.push_str(&format!("### Failures ({})\n\n", failing.len()));
+        md.push_str(&format!("### Failures ({failing})\n\n"));
     }
-    for t in failing.into_iter().take(MAX_FAILURES) {
-        let sym = if t.outcome == Outcome::Failed {
-            "❌"
-        } else {
-            "💥"
-        };
-        md.push_str(&format!(
-            "#### {sym} {} ({}{})\n\n",
-            code(&t.name),
-            t.outcome.as_str(),
-            if t.flaky { ", flaky" } else { "" }
-        ));
-        if !t.message.is_empty() {
-            for line in t.message.lines() {
-                md.push_str(&format!("> {}\n", escape(line)));
-            }
-            md.push('\n');
-        }
-        let mut checks = String::new();
-        for c in t.checks.iter().filter(|c| c.outcome != Outcome::Passed) {
-            checks.push_str(&format!(
-                "{} {} {}: {}\n  expected: {}\n  actual:   {}\n",
-                c.clause,
-                c.level.as_str(),
-                c.outcome.as_str(),
-                c.message,
-                cut(&c.expected),
-                cut(&c.actual)
-            ));
-        }
-        if let Some(input) = t.generated.as_ref().and_then(|g| g.failing_input.as_ref()) {
-            checks.push_str(&format!("failing input (shrunk): {}\n", cut(input)));
-        }
-        if !checks.is_empty() {
-            fenced(md, "text", &checks);
-        }
-        if !t.reproduce.is_empty() {
-            fenced(md, "sh", &t.reproduce);
-        }
+    for t in v.failing().take(MAX_FAILURES) {
+        failure(md, t.result);
     }
-    let warned = r
-        .results
+    let warned = v
+        .trials
         .iter()
-        .filter(|t| t.outcome == Outcome::Warned)
+        .filter(|t| t.result.outcome == Outcome::Warned)
         .count();
     if warned > 0 {
         md.push_str(&format!(
@@ -269,16 +241,55 @@ fn failures(md: &mut String, r: &Report) {
     }
 }
 
+/// One failed or errored trial: its message, the checks that did not pass with expected and
+/// actual values, the shrunk input and the line that reproduces it.
+fn failure(md: &mut String, t: &crate::outcome::TrialResult) {
+    let sym = symbol(t.outcome.as_str());
+    md.push_str(&format!(
+        "#### {sym} {} ({}{})\n\n",
+        code(&t.name),
+        t.outcome.as_str(),
+        if t.flaky { ", flaky" } else { "" }
+    ));
+    if !t.message.is_empty() {
+        for line in t.message.lines() {
+            md.push_str(&format!("> {}\n", escape(line)));
+        }
+        md.push('\n');
+    }
+    let mut checks = String::new();
+    for c in t.checks.iter().filter(|c| c.outcome != Outcome::Passed) {
+        checks.push_str(&format!(
+            "{} {} {}: {}\n  expected: {}\n  actual:   {}\n",
+            c.clause,
+            c.level.as_str(),
+            c.outcome.as_str(),
+            c.message,
+            cut(&c.expected),
+            cut(&c.actual)
+        ));
+    }
+    if let Some(input) = t.generated.as_ref().and_then(|g| g.failing_input.as_ref()) {
+        checks.push_str(&format!("failing input (shrunk): {}\n", cut(input)));
+    }
+    if !checks.is_empty() {
+        fenced(md, "text", &checks);
+    }
+    if !t.reproduce.is_empty() {
+        fenced(md, "sh", &t.reproduce);
+    }
+}
+
 /// The conformance statement: one row per clause, to hand to the owner of the service.
-fn statement(md: &mut String, r: &Report) {
-    if r.clauses.is_empty() {
+fn statement(md: &mut String, v: &View<'_>) {
+    if v.statement.is_empty() {
         return;
     }
     md.push_str(&format!(
         "### Conformance statement ({})\n\n| clause | level | verdict | trials | promise (and why not judged) |\n|---|---|---|---|---|\n",
-        crate::statement::tally(&r.clauses)
+        v.tally
     ));
-    for c in &r.clauses {
+    for c in v.statement {
         let why = if c.reason.is_empty() {
             escape(&c.title)
         } else {
@@ -295,58 +306,55 @@ fn statement(md: &mut String, r: &Report) {
     md.push('\n');
 }
 
-fn baseline(md: &mut String, r: &Report) {
-    let Some(b) = &r.baseline else {
+/// The baseline comparison: every list counted, the new failures and the fixed trials named
+/// (the other lists are named in report.html).
+fn baseline(md: &mut String, v: &View<'_>) {
+    let Some(b) = &v.baseline else {
         return;
     };
     md.push_str("### Baseline\n\n");
     let against = if b.source.is_empty() {
-        format!("the run started {}", escape(&b.baseline_started))
+        format!("the run started {}", escape(b.started))
     } else {
-        format!(
-            "{} (started {})",
-            code(&b.source),
-            escape(&b.baseline_started)
-        )
+        format!("{} (started {})", code(b.source), escape(b.started))
     };
-    md.push_str(&format!("Compared with {against}.\n\n"));
-    md.push_str(
-        "| new failures | fixed | still failing | added | gone |\n|---:|---:|---:|---:|---:|\n",
-    );
-    md.push_str(&format!(
-        "| {} | {} | {} | {} | {} |\n\n",
-        b.new_failures.len(),
-        b.fixed.len(),
-        b.still_failing.len(),
-        b.added.len(),
-        b.gone.len()
-    ));
-    for (title, names) in [("New failures", &b.new_failures), ("Fixed", &b.fixed)] {
-        if names.is_empty() {
+    md.push_str(&format!("Compared with {against}.\n\n|"));
+    for list in &b.lists {
+        md.push_str(&format!(" {} |", list.title.to_lowercase()));
+    }
+    md.push_str("\n|");
+    for _ in &b.lists {
+        md.push_str("---:|");
+    }
+    md.push_str("\n|");
+    for list in &b.lists {
+        md.push_str(&format!(" {} |", list.names.len()));
+    }
+    md.push_str("\n\n");
+    for list in &b.lists[..2] {
+        if list.names.is_empty() {
             continue;
         }
-        md.push_str(&format!("**{title}**\n\n"));
-        name_list(md, names.iter().map(String::as_str), names.len());
+        md.push_str(&format!("**{}**\n\n", list.title));
+        name_list(md, list.names.iter().map(String::as_str), list.names.len());
     }
 }
 
-fn flaky(md: &mut String, r: &Report) {
-    let flaky: Vec<&TrialResult> = r.results.iter().filter(|t| t.flaky).collect();
-    if flaky.is_empty() {
+fn flaky(md: &mut String, v: &View<'_>) {
+    if v.flaky.is_empty() {
         return;
     }
-    md.push_str(&format!("### Flaky ({})\n\n", flaky.len()));
-    for t in flaky.iter().take(MAX_NAMES) {
-        let reason = t.flaky_reason.as_deref().unwrap_or("passed on a retry");
+    md.push_str(&format!("### Flaky ({})\n\n", v.flaky.len()));
+    for f in v.flaky.iter().take(MAX_NAMES) {
         md.push_str(&format!(
             "- {} ({}): {}\n",
-            code(&t.name),
-            t.outcome.as_str(),
-            escape(reason)
+            code(&f.trial.name),
+            f.trial.outcome.as_str(),
+            escape(f.reason)
         ));
     }
-    if flaky.len() > MAX_NAMES {
-        md.push_str(&format!("- … and {} more\n", flaky.len() - MAX_NAMES));
+    if v.flaky.len() > MAX_NAMES {
+        md.push_str(&format!("- … and {} more\n", v.flaky.len() - MAX_NAMES));
     }
     md.push('\n');
 }

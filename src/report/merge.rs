@@ -44,43 +44,58 @@ pub fn merge_files(paths: &[PathBuf]) -> Result<Report, ReportError> {
 
 fn merge_labelled(shards: Vec<(String, Report)>) -> Result<Report, ReportError> {
     let mut shards = shards.into_iter();
-    let Some((first_label, mut merged)) = shards.next() else {
+    let Some((first_label, first)) = shards.next() else {
         return Err(ReportError::MergeNothing);
     };
-    let mut owner: BTreeMap<String, String> = BTreeMap::new();
-    for r in &merged.results {
-        if let Some(earlier) = owner.insert(r.name.clone(), first_label.clone()) {
-            return Err(ReportError::MergeDuplicate {
-                name: r.name.clone(),
-                first: earlier,
-                second: first_label.clone(),
-            });
-        }
+    let mut merging = Merging::start(first_label, first)?;
+    for (label, shard) in shards {
+        merging.same_run(&label, &shard)?;
+        merging.add(label, shard)?;
     }
-    let mut throttled = merged.summary.throttled;
-    let mut cost = (
-        merged.summary.requests,
-        merged.summary.writes,
-        merged.summary.waited_ms,
-    );
-    let mut seeds = vec![(first_label.clone(), merged.seed.clone())];
-    let mut statements = vec![std::mem::take(&mut merged.clauses)];
-    stamp_seed(&mut merged.results, &merged.seed);
-    for (label, mut shard) in shards {
+    Ok(merging.finish())
+}
+
+/// A merge under way: the first shard's report, grown by each further shard.
+struct Merging {
+    merged: Report,
+    first_label: String,
+    /// Which shard each trial came from, to name both when a trial comes twice.
+    owner: BTreeMap<String, String>,
+    /// Each shard's label and seed, in the order given.
+    seeds: Vec<(String, String)>,
+    /// Each shard's conformance statement, merged at the end.
+    statements: Vec<Vec<crate::statement::ClauseVerdict>>,
+}
+
+impl Merging {
+    fn start(label: String, mut first: Report) -> Result<Self, ReportError> {
+        let mut owner = BTreeMap::new();
+        claim(&mut owner, &first.results, &label)?;
+        stamp_seed(&mut first.results, &first.seed);
+        Ok(Merging {
+            seeds: vec![(label.clone(), first.seed.clone())],
+            statements: vec![std::mem::take(&mut first.clauses)],
+            merged: first,
+            first_label: label,
+            owner,
+        })
+    }
+
+    /// Refuses a shard of another run: another tool, target, pack or `--strict`.
+    fn same_run(&self, label: &str, shard: &Report) -> Result<(), ReportError> {
+        let merged = &self.merged;
         let mismatch = |what: &'static str, a: String, b: String| ReportError::MergeMismatch {
             what,
-            first: first_label.clone(),
+            first: self.first_label.clone(),
             first_value: a,
-            other: label.clone(),
+            other: label.to_owned(),
             other_value: b,
         };
+        let tool = |r: &Report| format!("{} {}", r.tool.name, r.tool.version);
         if shard.tool != merged.tool {
-            return Err(mismatch(
-                "tool",
-                format!("{} {}", merged.tool.name, merged.tool.version),
-                format!("{} {}", shard.tool.name, shard.tool.version),
-            ));
+            return Err(mismatch("tool", tool(merged), tool(shard)));
         }
+        // Shards against the embedded service each start their own, on its own port.
         let same_target = (merged.target.embedded && shard.target.embedded)
             || (merged.target.embedded == shard.target.embedded
                 && merged.target.url == shard.target.url);
@@ -100,8 +115,8 @@ fn merge_labelled(shards: Vec<(String, Report)>) -> Result<Report, ReportError> 
                 |p| format!("{} (digest {})", p.name, p.digest),
             )
         };
-        if pack(&shard) != pack(&merged) {
-            return Err(mismatch("pack", pack(&merged), pack(&shard)));
+        if pack(shard) != pack(merged) {
+            return Err(mismatch("pack", pack(merged), pack(shard)));
         }
         if shard.strict != merged.strict {
             return Err(mismatch(
@@ -110,15 +125,14 @@ fn merge_labelled(shards: Vec<(String, Report)>) -> Result<Report, ReportError> 
                 shard.strict.to_string(),
             ));
         }
-        for r in &shard.results {
-            if let Some(earlier) = owner.insert(r.name.clone(), label.clone()) {
-                return Err(ReportError::MergeDuplicate {
-                    name: r.name.clone(),
-                    first: earlier,
-                    second: label,
-                });
-            }
-        }
+        Ok(())
+    }
+
+    /// Adds a shard of the same run: its trials (each keeping its shard's seed), the widest
+    /// time span, any interruption or insecurity, its restores and its costs.
+    fn add(&mut self, label: String, mut shard: Report) -> Result<(), ReportError> {
+        claim(&mut self.owner, &shard.results, &label)?;
+        let merged = &mut self.merged;
         if started_key(&shard.started) < started_key(&merged.started) {
             merged.started = shard.started;
         }
@@ -129,42 +143,74 @@ fn merge_labelled(shards: Vec<(String, Report)>) -> Result<Report, ReportError> 
         merged.insecure |= shard.insecure;
         merged.restored.extend(shard.restored);
         stamp_seed(&mut shard.results, &shard.seed);
-        statements.push(std::mem::take(&mut shard.clauses));
-        seeds.push((label.clone(), shard.seed.clone()));
+        self.statements.push(std::mem::take(&mut shard.clauses));
+        self.seeds.push((label, shard.seed));
         merged.results.extend(shard.results);
-        throttled += shard.summary.throttled;
-        cost = (
-            cost.0 + shard.summary.requests,
-            cost.1 + shard.summary.writes,
-            cost.2 + shard.summary.waited_ms,
-        );
+        // Passing generated inputs keep no exchanges, so these cannot be recounted from the
+        // results: they are summed.
+        let (sum, add) = (&mut merged.summary, &shard.summary);
+        sum.throttled += add.throttled;
+        sum.requests += add.requests;
+        sum.writes += add.writes;
+        sum.waited_ms += add.waited_ms;
+        Ok(())
     }
-    // Shards may draw their own seeds (the documented workflow passes none): each trial keeps
-    // its shard's, so its reproduce line and `--replay` stay right.
-    if seeds.iter().all(|(_, s)| *s == merged.seed) {
-        merged.results.iter_mut().for_each(|r| r.seed = None);
-    } else {
-        merged.seed = seeds
-            .iter()
-            .map(|(l, s)| format!("{l}: {s}"))
-            .collect::<Vec<_>>()
-            .join(", ");
+
+    /// The merged report: trials by name, the summary, findings and statement over them all.
+    fn finish(self) -> Report {
+        let Merging {
+            mut merged,
+            seeds,
+            statements,
+            ..
+        } = self;
+        // Shards may draw their own seeds (the documented workflow passes none): each trial
+        // keeps its shard's, so its reproduce line and `--replay` stay right.
+        if seeds.iter().all(|(_, s)| *s == merged.seed) {
+            merged.results.iter_mut().for_each(|r| r.seed = None);
+        } else {
+            merged.seed = seeds
+                .iter()
+                .map(|(l, s)| format!("{l}: {s}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+        }
+        merged.results.sort_by(|a, b| a.name.cmp(&b.name));
+        let costs = &merged.summary;
+        merged.summary = Summary {
+            throttled: costs.throttled,
+            requests: costs.requests,
+            writes: costs.writes,
+            waited_ms: costs.waited_ms,
+            ..Summary::of(&merged.results)
+        };
+        merged.findings = crate::outcome::findings(&merged.results);
+        let parts: Vec<&[crate::statement::ClauseVerdict]> =
+            statements.iter().map(Vec::as_slice).collect();
+        merged.clauses = crate::statement::merged(&parts);
+        merged.partition = None;
+        merged.baseline = None;
+        merged
     }
-    merged.results.sort_by(|a, b| a.name.cmp(&b.name));
-    merged.summary = Summary {
-        throttled,
-        requests: cost.0,
-        writes: cost.1,
-        waited_ms: cost.2,
-        ..Summary::of(&merged.results)
-    };
-    merged.findings = crate::outcome::findings(&merged.results);
-    let parts: Vec<&[crate::statement::ClauseVerdict]> =
-        statements.iter().map(Vec::as_slice).collect();
-    merged.clauses = crate::statement::merged(&parts);
-    merged.partition = None;
-    merged.baseline = None;
-    Ok(merged)
+}
+
+/// Records that `label`'s shard ran `results`; a trial another shard (or this one) already ran
+/// is an error naming both.
+fn claim(
+    owner: &mut BTreeMap<String, String>,
+    results: &[crate::outcome::TrialResult],
+    label: &str,
+) -> Result<(), ReportError> {
+    for r in results {
+        if let Some(earlier) = owner.insert(r.name.clone(), label.to_owned()) {
+            return Err(ReportError::MergeDuplicate {
+                name: r.name.clone(),
+                first: earlier,
+                second: label.to_owned(),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Records `seed` on every result that has none yet.

@@ -1,6 +1,7 @@
 //! Report writers: `report.json`, `junit.xml`, `summary.md` and `report.html`, each a pure
 //! function of a [`Report`] (and, for the HTML trend chart, earlier runs) over `impl Write`;
-//! plus the baseline diff, the run history (trend, flaky), shard merging and `latest`.
+//! plus the baseline diff, the run history (trend, flaky), shard merging and `latest`. The two
+//! pages for people (Markdown, HTML) render one view of the run (`view`), built once.
 //!
 //! The writers never see a raw token (the executor redacts headers before); as a second line of
 //! defence every writer scrubs anything shaped like a JWT from the text it writes
@@ -14,6 +15,7 @@ pub mod markdown;
 pub mod merge;
 pub mod secrets;
 pub mod trend;
+mod view;
 
 use std::fs;
 use std::io::{self, BufWriter, Write};
@@ -115,11 +117,14 @@ pub fn write_all(
     let mut written = Vec::with_capacity(4);
     written.push(write_file(dir, REPORT_JSON, |w| json::write(w, report))?);
     written.push(write_file(dir, JUNIT_XML, |w| junit::write(w, report))?);
-    written.push(write_file(dir, SUMMARY_MD, |w| markdown::write(w, report))?);
-    written.push(write_file(dir, REPORT_HTML, |w| {
-        html::write(w, report, history)
-    })?);
-    Ok(written)
+    // The two pages for people show one view, built once for both.
+    view::with_view(report, |view| {
+        written.push(write_file(dir, SUMMARY_MD, |w| markdown::write(w, view))?);
+        written.push(write_file(dir, REPORT_HTML, |w| {
+            html::write(w, view, history)
+        })?);
+        Ok(written)
+    })
 }
 
 fn write_file(
@@ -230,48 +235,6 @@ pub(crate) fn variant_rows(report: &Report) -> Vec<String> {
     rows
 }
 
-/// Outcome counts of a group of trials (a matrix cell).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
-pub(crate) struct Counts {
-    pub passed: u64,
-    pub failed: u64,
-    pub errors: u64,
-    pub warned: u64,
-    pub skipped: u64,
-    pub flaky: u64,
-}
-
-impl Counts {
-    pub fn add(&mut self, outcome: Outcome, flaky: bool) {
-        match outcome {
-            Outcome::Passed | Outcome::Info | Outcome::NotApplicable => self.passed += 1,
-            Outcome::Failed => self.failed += 1,
-            Outcome::Error => self.errors += 1,
-            Outcome::Warned => self.warned += 1,
-            Outcome::Skipped => self.skipped += 1,
-        }
-        self.flaky += u64::from(flaky);
-    }
-
-    pub fn total(&self) -> u64 {
-        self.passed + self.failed + self.errors + self.warned + self.skipped
-    }
-
-    /// The worst outcome among the counted trials: failed, error, warned, passed, skipped.
-    pub fn worst(&self) -> Option<Outcome> {
-        [
-            (self.failed, Outcome::Failed),
-            (self.errors, Outcome::Error),
-            (self.warned, Outcome::Warned),
-            (self.passed, Outcome::Passed),
-            (self.skipped, Outcome::Skipped),
-        ]
-        .into_iter()
-        .find(|(n, _)| *n > 0)
-        .map(|(_, o)| o)
-    }
-}
-
 /// `passed + warned` over the trials that ran (not skipped), 0 when none ran.
 pub(crate) fn pass_rate(passed: u64, warned: u64, failed: u64, errors: u64) -> f64 {
     let ran = passed + warned + failed + errors;
@@ -292,16 +255,5 @@ mod tests {
         c.sort_by_key(|c| clause_key(c));
         assert_eq!(c, ["C1", "C1.2", "C1.10", "C2.1", "X"]);
         assert_eq!(family_of("C4.4"), "C4");
-    }
-
-    #[test]
-    fn worst_prefers_failures() {
-        let mut c = Counts::default();
-        c.add(Outcome::Passed, false);
-        assert_eq!(c.worst(), Some(Outcome::Passed));
-        c.add(Outcome::Error, false);
-        c.add(Outcome::Failed, false);
-        assert_eq!(c.worst(), Some(Outcome::Failed));
-        assert_eq!(Counts::default().worst(), None);
     }
 }

@@ -139,6 +139,22 @@ fn refused(text: &str) -> ParseError {
     parse_update_page(text).expect_err("refused")
 }
 
+/// The refusal of `text`, checked to name `section` and the line that holds `at`.
+fn refused_at(text: &str, section: &str, at: &str) -> ParseError {
+    let err = refused(text);
+    assert_eq!(
+        (err.section.as_str(), err.line),
+        (section, line_of(text, at)),
+        "{err}"
+    );
+    err
+}
+
+/// Checks that the refusal's problem says `words`.
+fn says(err: &ParseError, words: &str) {
+    assert!(err.problem.contains(words), "{err}");
+}
+
 fn without_body_table() -> String {
     let start = TEMPLATE
         .find("|Property|Type|Description|")
@@ -253,27 +269,19 @@ fn a_post_action_is_refused_quoting_its_request_line() {
         "POST /deviceManagement/widgets/{widgetId}/update\n",
     )
     .replace("# Update widgetThing", "# update action");
-    let err = refused(&text);
-    assert_eq!(err.section, "HTTP Request");
-    assert_eq!(err.line, line_of(&text, "POST /deviceManagement"));
-    assert!(err.problem.contains("POST action"), "{err}");
-    assert!(
-        err.problem
-            .contains("`POST /deviceManagement/widgets/{widgetId}/update`"),
-        "{err}"
-    );
-    assert!(err.problem.contains("not an update (PATCH)"), "{err}");
+    let err = refused_at(&text, "HTTP Request", "POST /deviceManagement");
+    says(&err, "POST action");
+    says(&err, "`POST /deviceManagement/widgets/{widgetId}/update`");
+    says(&err, "not an update (PATCH)");
 }
 
 #[test]
 fn a_post_example_is_refused_too() {
     let text = with("PATCH https://", "POST https://");
-    let err = refused(&text);
-    assert_eq!(
-        (err.section.as_str(), err.line),
-        ("Request", line_of(&text, "POST https://"))
+    says(
+        &refused_at(&text, "Request", "POST https://"),
+        "POST action",
     );
-    assert!(err.problem.contains("POST action"), "{err}");
 }
 
 #[test]
@@ -282,18 +290,13 @@ fn a_request_line_that_is_neither_patch_nor_post_is_refused() {
         "PATCH /deviceManagement/things",
         "PUT /deviceManagement/things",
     );
-    let err = refused(&text);
-    assert_eq!(err.line, line_of(&text, "PUT /"));
-    assert!(err.problem.contains("neither PATCH nor POST"), "{err}");
+    let err = refused_at(&text, "HTTP Request", "PUT /");
+    says(&err, "neither PATCH nor POST");
     let err = refused(&with(
         "PATCH /deviceManagement/things",
         "patch /deviceManagement/things",
     ));
-    assert!(
-        err.problem
-            .contains("`patch /deviceManagement/things/{thingId}/widget`"),
-        "{err}"
-    );
+    says(&err, "`patch /deviceManagement/things/{thingId}/widget`");
 }
 
 #[test]
@@ -338,10 +341,9 @@ fn pages_off_the_template_are_refused_as_such() {
     for (text, section) in cases {
         let err = refused(&text);
         assert_eq!(err.section, section, "{err}");
-        assert!(
-            err.problem
-                .contains("not an \"Update <entity>\" page of the Intune template"),
-            "{err}"
+        says(
+            &err,
+            "not an \"Update <entity>\" page of the Intune template",
         );
     }
 }
@@ -352,37 +354,26 @@ fn an_empty_request_block_is_refused() {
         "PATCH /deviceManagement/widgets/{widgetId}\nPATCH /deviceManagement/things/{thingId}/widget\n",
         "\n",
     );
-    let err = refused(&text);
-    assert_eq!(err.line, line_of(&text, "``` http"));
-    assert!(err.problem.contains("lists no request line"), "{err}");
+    let err = refused_at(&text, "HTTP Request", "``` http");
+    says(&err, "lists no request line");
 }
 
 #[test]
 fn a_bad_type_cell_or_header_is_refused_with_its_line() {
     let text = with("|size|Double|", "|size|Float|");
-    let err = refused(&text);
-    assert_eq!(
-        (err.section.as_str(), err.line),
-        ("Request body", line_of(&text, "|size|Float|"))
+    says(
+        &refused_at(&text, "Request body", "|size|Float|"),
+        "`Float`",
     );
-    assert!(err.problem.contains("`Float`"), "{err}");
     let text = with("|Property|Type|Description|", "|Name|Type|Notes|");
-    let err = refused(&text);
-    assert!(
-        err.problem.contains("expected |Property|Type|Description|"),
-        "{err}"
-    );
+    says(&refused(&text), "expected |Property|Type|Description|");
 }
 
 #[test]
 fn example_json_that_does_not_parse_is_refused_at_its_line() {
     let text = with("  \"size\": 3.0\n", "  \"size\": 3.0,\n  oops\n");
-    let err = refused(&text);
-    assert_eq!(
-        (err.section.as_str(), err.line),
-        ("Request", line_of(&text, "oops"))
-    );
-    assert!(err.problem.contains("does not parse"), "{err}");
+    let err = refused_at(&text, "Request", "oops");
+    says(&err, "does not parse");
     assert!(!err.problem.contains(" at line "), "{err}");
     let text = with("  \"id\": \"1\"\n", "  \"id\": \n");
     let err = refused(&text);
@@ -404,11 +395,9 @@ fn a_response_without_a_status_is_refused() {
     let text = with("`200 OK`", "OK");
     let err = refused(&text);
     assert_eq!(err.section, "Response");
-    assert!(err.problem.contains("states no status"), "{err}");
+    says(&err, "states no status");
     let text = with("## Response\n", "## Result\n");
-    assert!(refused(&text)
-        .problem
-        .contains("no \"## Response\" section"));
+    says(&refused(&text), "no \"## Response\" section");
 }
 
 #[test]
@@ -450,13 +439,13 @@ fn a_page_that_names_no_permission_is_refused_naming_the_section() {
     );
     for heading in ["Prerequisites", "Permissions"] {
         let text = none.replace("## Prerequisites", &format!("## {heading}"));
-        let err = refused(&text);
-        assert_eq!(err.section, heading, "{err}");
-        assert_eq!(err.line, line_of(&text, &format!("## {heading}")));
-        assert!(err.problem.contains("names no permission"), "{err}");
+        let err = refused_at(&text, heading, &format!("## {heading}"));
+        says(&err, "names no permission");
     }
-    let err = refused(&with("## Prerequisites", "## Needs"));
-    assert!(err.problem.contains("no \"## Permissions\""), "{err}");
+    says(
+        &refused(&with("## Prerequisites", "## Needs")),
+        "no \"## Permissions\"",
+    );
 }
 
 #[test]
@@ -565,10 +554,10 @@ fn dropping_any_one_line_never_panics() {
 #[test]
 fn a_broken_permission_table_is_refused() {
     let text = with("|:---|:---|\n|Delegated", "|Delegated");
-    let err = refused(&text);
-    assert_eq!(err.section, "Prerequisites");
-    assert_eq!(err.line, line_of(&text, "|Permission type|"));
-    assert!(err.problem.contains("separator row"), "{err}");
+    says(
+        &refused_at(&text, "Prerequisites", "|Permission type|"),
+        "separator row",
+    );
 }
 
 #[test]
