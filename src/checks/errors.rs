@@ -10,9 +10,10 @@ use crate::transcript::Step;
 
 use super::headers::json_content_type;
 use super::Judge;
+use crate::contract::{C6_1, C6_2, C6_3};
 
 pub fn error_body(j: &Judge, resp: &Incoming) -> Vec<Check> {
-    let mut out = vec![json_content_type(j, "C6.1", resp)];
+    let mut out = vec![json_content_type(j, C6_1, resp)];
     let body = resp.json();
     let violations = body.as_ref().map(|b| j.error_schema.violations(b));
     let problem = match &violations {
@@ -26,7 +27,7 @@ pub fn error_body(j: &Judge, resp: &Incoming) -> Vec<Check> {
         Some(_) => None,
     };
     out.push(j.check(
-        "C6.1",
+        C6_1,
         Level::Must,
         problem.is_none(),
         "{\"error\": {\"code\": non-empty string, \"message\": non-empty string}}",
@@ -49,7 +50,7 @@ pub fn error_body(j: &Judge, resp: &Incoming) -> Vec<Check> {
             .is_some_and(|v| v.as_str().is_some_and(|s| !s.is_empty()))
     };
     let ok = has("request-id") && has("date");
-    out.push(j.check("C6.1", Level::Should, ok, "innerError with request-id and date", super::shown(inner), || {
+    out.push(j.check(C6_1, Level::Should, ok, "innerError with request-id and date", super::shown(inner), || {
         "C6.1 (SHOULD): the error has no innerError carrying request-id and date, which Graph sends for support".into()
     }));
     out.push(error_shape(j, resp.status, body.as_ref()));
@@ -60,13 +61,13 @@ pub fn error_body(j: &Judge, resp: &Incoming) -> Vec<Check> {
 /// `details` an array of `{code, message}` objects, the inner error an object.
 fn error_shape(j: &Judge, status: u16, body: Option<&Value>) -> Check {
     let Some(Value::Object(top)) = body else {
-        return j.not_applicable("C6.3", "the body is not a JSON object (C6.1 says so)");
+        return j.not_applicable(C6_3, "the body is not a JSON object (C6.1 says so)");
     };
     let Some(Value::Object(error)) = top.get("error") else {
-        return j.not_applicable("C6.3", "the body has no error object (C6.1 says so)");
+        return j.not_applicable(C6_3, "the body has no error object (C6.1 says so)");
     };
     let problem = shape_problem(top, error);
-    j.check("C6.3", Level::Must, problem.is_none(), "{\"error\": {…}} alone; details: [{code, message}]; innerError: {…}", problem.clone().unwrap_or_else(|| "that shape".into()), || {
+    j.check(C6_3, Level::Must, problem.is_none(), "{\"error\": {…}} alone; details: [{code, message}]; innerError: {…}", problem.clone().unwrap_or_else(|| "that shape".into()), || {
         format!("C6.3: the {status} answer's error body {}; OData clients read exactly {{\"error\": {{\"code\", \"message\", \"details\": [{{\"code\", \"message\"}}], \"innerError\": {{…}}}}}} (OData JSON Format §19)", problem.unwrap_or_default())
     })
 }
@@ -106,7 +107,7 @@ pub fn no_server_error(j: &Judge, valid: bool, step: &Step) -> Check {
     let s = step.response.status;
     let ok = s < 500 && (valid || !(200..300).contains(&s));
     let expected = if valid { "not 5xx" } else { "not 2xx, not 5xx" };
-    j.check("C6.2", Level::Must, ok, expected, s.to_string(), || {
+    j.check(C6_2, Level::Must, ok, expected, s.to_string(), || {
         let body = String::from_utf8_lossy(&step.response.body);
         let hint: String = body.chars().take(200).collect();
         if s >= 500 {

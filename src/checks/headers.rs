@@ -6,6 +6,7 @@ use crate::outcome::{Check, Level};
 use crate::transcript::Step;
 
 use super::Judge;
+use crate::contract::C4_7;
 
 /// True for `application/json` with or without parameters, in any letter case.
 pub fn is_json(content_type: Option<&str>) -> bool {
@@ -36,16 +37,16 @@ pub fn should_headers(j: &Judge, step: &Step) -> Vec<Check> {
         .map(|(_, v)| v.as_str());
     let echoed = resp.header(CLIENT_REQUEST_ID);
     let version = resp.header("odata-version");
-    let mut out = vec![j.check("C4.7", Level::Should, request_id.is_some_and(|v| !v.is_empty()), "a request-id header", request_id.unwrap_or("(absent)"), || {
+    let mut out = vec![j.check(C4_7, Level::Should, request_id.is_some_and(|v| !v.is_empty()), "a request-id header", request_id.unwrap_or("(absent)"), || {
         "C4.7: the answer has no request-id header; Graph sends one on every answer so support can trace a call".into()
     })];
     if let Some(sent) = sent_crid {
-        out.push(j.check("C4.7", Level::Should, echoed == Some(sent), sent, echoed.unwrap_or("(absent)"), || {
+        out.push(j.check(C4_7, Level::Should, echoed == Some(sent), sent, echoed.unwrap_or("(absent)"), || {
             format!("C4.7: client-request-id {sent} was not echoed (got {}); echo the client's value", echoed.unwrap_or("nothing"))
         }));
     }
     out.push(j.check(
-        "C4.7",
+        C4_7,
         Level::Should,
         version.is_some_and(|v| v.trim() == "4.0"),
         "OData-Version: 4.0",

@@ -15,6 +15,7 @@ mod status;
 use serde_json::{Map, Value};
 
 use crate::case::{Case, Kind};
+use crate::contract::{C2_3, C4_1, C4_2, C5_3};
 use crate::domain::EntityModel;
 use crate::outcome::{Check, Level, Outcome};
 use crate::schema::Schema;
@@ -98,7 +99,7 @@ impl Judge<'_> {
                 read_back,
             } => {
                 self.accepted(case, before, first, read_back.as_ref(), &mut out);
-                out.push(self.success_status("C4.1", second, "the same valid PATCH sent again"));
+                out.push(self.success_status(C4_1, second, "the same valid PATCH sent again"));
                 let steps = [first, second];
                 let sent = sent_body(case);
                 out.push(round_trip::idempotent(
@@ -300,15 +301,10 @@ impl Judge<'_> {
                 .map(|p| p.ty.clause())
                 .collect();
             if clauses.len() == 1 {
-                return clauses
-                    .into_iter()
-                    .next()
-                    .unwrap_or("C4.1")
-                    .to_owned()
-                    .into();
+                return clauses.into_iter().next().unwrap_or(C4_1).to_owned().into();
             }
         }
-        "C4.1".into()
+        C4_1.into()
     }
 
     fn accepted(
@@ -329,7 +325,7 @@ impl Judge<'_> {
         let answered = if step.response.status == 204 {
             read_back
         } else {
-            out.push(headers::json_content_type(self, "C4.2", &step.response));
+            out.push(headers::json_content_type(self, C4_2, &step.response));
             Some(step)
         };
         let Some(answered) = answered else {
@@ -387,11 +383,11 @@ pub(crate) fn batch_unchanged(
 /// A refused request changes nothing: C2.3 for auth, C1.3 for routing, C5.3 otherwise.
 fn unchanged_clause(case_clause: &str) -> &str {
     if case_clause.starts_with("C2.") {
-        "C2.3"
+        C2_3
     } else if case_clause.starts_with("C1.") {
         case_clause
     } else {
-        "C5.3"
+        C5_3
     }
 }
 

@@ -13,6 +13,7 @@ use crate::outcome::Check;
 use crate::transcript::Step;
 
 use super::Judge;
+use crate::contract::{C4_10, C4_3, C4_8, C4_9};
 
 /// Every check of this file on one 2xx answer, `entity` its body as already parsed (member
 /// order is read once more from the raw text, which a parsed map may not keep).
@@ -56,7 +57,7 @@ impl<'de> Deserialize<'de> for Members {
 /// absence is information only (the page's example omits it; live Graph sends it).
 fn context(j: &Judge, value: Option<&Value>, members: &[String]) -> Vec<Check> {
     let Some(position) = members.iter().position(|m| m == "@odata.context") else {
-        return vec![j.check("C4.8", Level::May, false, "@odata.context (live Graph sends it)", "(absent)", || {
+        return vec![j.check(C4_8, Level::May, false, "@odata.context (live Graph sends it)", "(absent)", || {
             "C4.8: the answer carries no @odata.context; live Graph sends one on every entity answer (information only: the page's example omits it)".into()
         })];
     };
@@ -67,10 +68,10 @@ fn context(j: &Judge, value: Option<&Value>, members: &[String]) -> Vec<Check> {
             !fragment.is_empty() && (root.is_empty() || root.ends_with('/'))
         });
     vec![
-        j.check("C4.8", Level::Should, position == 0, "@odata.context as the first member", format!("member {} of {}", position + 1, members.len()), || {
+        j.check(C4_8, Level::Should, position == 0, "@odata.context as the first member", format!("member {} of {}", position + 1, members.len()), || {
             format!("C4.8: @odata.context is member {} of the answer, after {:?}; write it first (OData JSON Format §4.5.1)", position + 1, members[0])
         }),
-        j.check("C4.8", Level::Should, names_metadata, "a URL naming the service's $metadata#…", super::shown(value), || {
+        j.check(C4_8, Level::Should, names_metadata, "a URL naming the service's $metadata#…", super::shown(value), || {
             format!("C4.8: @odata.context is {}, not a context URL; send the service root's `$metadata#` followed by what the answer is (e.g. `https://graph.microsoft.com/beta/$metadata#…/$entity`)", super::shown(value))
         }),
     ]
@@ -98,7 +99,7 @@ fn metadata_level(j: &Judge, step: &Step, content_type: &str) -> Check {
         .unwrap_or("minimal");
     let got = parameter(content_type, "odata.metadata");
     let ok = got.is_some_and(|g| g.eq_ignore_ascii_case(asked));
-    j.check("C4.9", Level::Should, ok, format!("odata.metadata={asked}"), got.map_or("(absent)".into(), |g| format!("odata.metadata={g}")), || {
+    j.check(C4_9, Level::Should, ok, format!("odata.metadata={asked}"), got.map_or("(absent)".into(), |g| format!("odata.metadata={g}")), || {
         format!("C4.9: the answer's Content-Type is {content_type:?}, without odata.metadata={asked}; name the metadata level the body was written with, as Graph does (`application/json;odata.metadata={asked}`)")
     })
 }
@@ -139,13 +140,10 @@ fn streaming_order(j: &Judge, content_type: &str, members: &[String]) -> Check {
     let streaming =
         parameter(content_type, "odata.streaming").is_some_and(|v| v.eq_ignore_ascii_case("true"));
     if !streaming {
-        return j.not_applicable(
-            "C4.10",
-            "the answer does not advertise odata.streaming=true",
-        );
+        return j.not_applicable(C4_10, "the answer does not advertise odata.streaming=true");
     }
     let problem = out_of_order(members);
-    j.check("C4.10", Level::Should, problem.is_none(), "control information first: @odata.context, @odata.type, @odata.id/@odata.etag, then properties", members.join(", "), || {
+    j.check(C4_10, Level::Should, problem.is_none(), "control information first: @odata.context, @odata.type, @odata.id/@odata.etag, then properties", members.join(", "), || {
         format!("C4.10: the answer says odata.streaming=true but {}; under streaming a client reads control information before the properties (OData JSON Format §4.4): write it first, or do not advertise streaming", problem.clone().unwrap_or_default())
     })
 }
@@ -161,7 +159,7 @@ fn derived_type(j: &Judge, step: &Step, entity: &Map<String, Value>) -> Check {
         .any(|segment| segment.eq_ignore_ascii_case(&model.type_name));
     if !model.is_derived() || cast {
         return j.not_applicable(
-            "C4.3",
+            C4_3,
             "the entity's type is the type its path declares, so @odata.type may be omitted",
         );
     }
@@ -170,7 +168,7 @@ fn derived_type(j: &Judge, step: &Step, entity: &Map<String, Value>) -> Check {
         let t = t.trim_start_matches('#');
         model.types.is_a(t, &model.type_name)
     });
-    j.check("C4.3", Level::Must, ok, model.odata_type.clone(), named.unwrap_or("(absent)"), || {
+    j.check(C4_3, Level::Must, ok, model.odata_type.clone(), named.unwrap_or("(absent)"), || {
         format!("C4.3: the entity is a {} reached through a path that declares its base type, but the answer's @odata.type is {}; a derived entity must name its type in every answer (OData JSON Format §4.5.3)", model.type_name, named.unwrap_or("absent"))
     })
 }

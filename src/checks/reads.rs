@@ -7,6 +7,7 @@ use crate::outcome::{Check, Level};
 use crate::transcript::{Step, Unread};
 
 use super::Judge;
+use crate::contract::{C1_1, C1_3, C2_2, C4_3, C5_1, C6_2};
 
 /// The verdict on a read of the entity that answered without it; `None` when it got no answer
 /// at all (the harness says so beside the trial's verdict). `after_write`: the read stood for
@@ -20,12 +21,12 @@ pub fn unreadable(j: &Judge, u: &Unread, after_write: bool) -> Option<Check> {
         .take(120)
         .collect();
     let (clause, why) = match s {
-        200..=299 if after_write => ("C5.1", format!("answered {s} with a body that is not the entity as a JSON object ({start:?}); the stored state must stay readable as JSON")),
-        200..=299 => ("C4.3", format!("answered {s} with a body that is not the entity as a JSON object ({start:?}); answer the entity as JSON")),
-        401 | 403 => ("C2.2", format!("answered {s} to a token with the read and write permission; a token with the pack's permission must be let through")),
-        500..=599 => ("C6.2", format!("answered {s} ({start}); reading an entity must never fail with 5xx")),
-        300..=399 => ("C1.1", format!("answered {s}, a redirect the harness never follows (a token must not reach another host); answer at the path the page lists")),
-        _ => ("C1.1", format!("answered {s}; a path the page lists, with keys that exist, must answer with the entity")),
+        200..=299 if after_write => (C5_1, format!("answered {s} with a body that is not the entity as a JSON object ({start:?}); the stored state must stay readable as JSON")),
+        200..=299 => (C4_3, format!("answered {s} with a body that is not the entity as a JSON object ({start:?}); answer the entity as JSON")),
+        401 | 403 => (C2_2, format!("answered {s} to a token with the read and write permission; a token with the pack's permission must be let through")),
+        500..=599 => (C6_2, format!("answered {s} ({start}); reading an entity must never fail with 5xx")),
+        300..=399 => (C1_1, format!("answered {s}, a redirect the harness never follows (a token must not reach another host); answer at the path the page lists")),
+        _ => (C1_1, format!("answered {s}; a path the page lists, with keys that exist, must answer with the entity")),
     };
     Some(j.check(
         clause,
@@ -54,12 +55,12 @@ pub fn refused_route_or_token(j: &Judge, case: &Case, step: &Step) -> Option<Che
         return None;
     }
     let (clause, why) = match s {
-        404 if !case.clause.starts_with("C1.3") => (
-            "C1.1",
+        404 if !case.clause.starts_with(C1_3) => (
+            C1_1,
             "a path the page lists, with keys that exist, must route",
         ),
         401 | 403 if case.request.auth == Auth::Valid => (
-            "C2.2",
+            C2_2,
             "a token with the pack's write permission must be let through",
         ),
         _ => return None,

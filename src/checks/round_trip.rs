@@ -9,6 +9,7 @@ use crate::outcome::{Check, Level};
 use crate::transcript::Step;
 
 use super::{shown, Judge};
+use crate::contract::{C4_4, C4_5, C4_6, C5_1, C5_2};
 
 type Object = Map<String, Value>;
 
@@ -53,7 +54,7 @@ pub fn echo(j: &Judge, sent: &Object, entity: &Object) -> Vec<Check> {
         .map(|(name, sent_value)| {
             let got = entity.get(name);
             let ok = echoes(j, name, sent, entity);
-            j.check("C4.4", Level::Must, ok, format!("{name} = {sent_value}"), format!("{name} = {}", shown(got)), || {
+            j.check(C4_4, Level::Must, ok, format!("{name} = {sent_value}"), format!("{name} = {}", shown(got)), || {
                 format!(
                     "C4.4: {name} was sent as {sent_value} and came back as {}; every property sent must come back with the value sent (compared as its type says: Int32 exactly, DateTimeOffset as the same instant to the 100 ns tick, …)",
                     shown(got)
@@ -70,7 +71,7 @@ pub fn merge(j: &Judge, sent: &Object, before: &Object, entity: &Object) -> Vec<
         .map(|(_, p)| {
             let name = &p.name;
             let ok = j.model.same_in(name, before, entity);
-            j.check("C4.5", Level::Must, ok, format!("{name} = {} (unchanged)", shown(before.get(name))), format!("{name} = {}", shown(entity.get(name))), || {
+            j.check(C4_5, Level::Must, ok, format!("{name} = {} (unchanged)", shown(before.get(name))), format!("{name} = {}", shown(entity.get(name))), || {
                 format!(
                     "C4.5: {name} was not sent but changed from {} to {}; PATCH merges: properties not sent keep their values",
                     shown(before.get(name)),
@@ -85,7 +86,7 @@ pub fn key_unchanged(j: &Judge, before: &Object, entity: &Object) -> Check {
     let key = &j.model.key;
     let (was, is) = (before.get(key), entity.get(key));
     j.check(
-        "C4.6",
+        C4_6,
         Level::Must,
         was.is_some() && was == is,
         format!("{key} = {}", shown(was)),
@@ -108,12 +109,12 @@ pub fn persisted(j: &Judge, entity: &Object, read: &Step) -> Vec<Check> {
         .and_then(Value::as_object)
         .filter(|_| status == 200)
     else {
-        return vec![j.check("C5.1", Level::Must, false, "200 with the entity", format!("{status}"), || {
+        return vec![j.check(C5_1, Level::Must, false, "200 with the entity", format!("{status}"), || {
             format!("C5.1: GET {} right after the PATCH answered {status} without the entity; the entity must be readable at the path it was written through", read.request.url)
         })];
     };
     let differing = differences(j, entity, map, "(PATCH answered), GET answered");
-    vec![j.check("C5.1", Level::Must, differing.is_empty(), "the GET returns the PATCH's values", if differing.is_empty() { "same".into() } else { differing.join("; ") }, || {
+    vec![j.check(C5_1, Level::Must, differing.is_empty(), "the GET returns the PATCH's values", if differing.is_empty() { "same".into() } else { differing.join("; ") }, || {
         format!("C5.1: a GET right after the PATCH disagrees with its answer ({}); the update must be stored, not only echoed", differing.join("; "))
     })]
 }
@@ -165,7 +166,7 @@ pub fn idempotent(j: &Judge, sent: &Object, steps: [&Step; 2], read_back: Option
             .iter()
             .map(|s| s.response.status.to_string())
             .collect();
-        return j.check("C5.2", Level::Must, false, "two successful answers and the state of one PATCH", statuses.join(", "), || {
+        return j.check(C5_2, Level::Must, false, "two successful answers and the state of one PATCH", statuses.join(", "), || {
             format!("C5.2: the same PATCH sent twice answered {}; both must succeed and leave the state of one", statuses.join(" then "))
         });
     };
@@ -176,7 +177,7 @@ pub fn idempotent(j: &Judge, sent: &Object, steps: [&Step; 2], read_back: Option
         .filter(|p| first.contains_key(&p.name) && !j.model.same_in(&p.name, first, read))
         .map(|p| p.name.as_str())
         .collect();
-    j.check("C5.2", Level::Must, differing.is_empty(), "the state after two identical PATCHes equals the first answer", if differing.is_empty() { "equal".into() } else { format!("differs in {}", differing.join(", ")) }, || {
+    j.check(C5_2, Level::Must, differing.is_empty(), "the state after two identical PATCHes equals the first answer", if differing.is_empty() { "equal".into() } else { format!("differs in {}", differing.join(", ")) }, || {
         format!("C5.2: after sending the same PATCH twice the state differs from the first answer in {}", differing.join(", "))
     })
 }

@@ -7,6 +7,7 @@ use crate::outcome::{Check, Level};
 use crate::transcript::Step;
 
 use super::{shown, Judge};
+use crate::contract::C1_2;
 
 pub fn alias(j: &Judge, sent: &Map<String, Value>, read: &Step) -> Vec<Check> {
     let body = read.response.json();
@@ -15,7 +16,7 @@ pub fn alias(j: &Judge, sent: &Map<String, Value>, read: &Step) -> Vec<Check> {
         .and_then(Value::as_object)
         .filter(|_| read.response.status == 200)
     else {
-        return vec![j.check("C1.2", Level::Must, false, "200 with the entity", read.response.status.to_string(), || {
+        return vec![j.check(C1_2, Level::Must, false, "200 with the entity", read.response.status.to_string(), || {
             format!("C1.2: GET {} (the canonical path of the entity the variant reaches) answered {}", read.request.url, read.response.status)
         })];
     };
@@ -35,7 +36,7 @@ pub fn alias(j: &Judge, sent: &Map<String, Value>, read: &Step) -> Vec<Check> {
             )
         })
         .collect();
-    vec![j.check("C1.2", Level::Must, wrong.is_empty(), "the write visible through the canonical path of the entity reached", if wrong.is_empty() { "visible".into() } else { wrong.join("; ") }, || {
+    vec![j.check(C1_2, Level::Must, wrong.is_empty(), "the write visible through the canonical path of the entity reached", if wrong.is_empty() { "visible".into() } else { wrong.join("; ") }, || {
         format!(
             "C1.2: the PATCH through the variant did not reach the entity it addresses ({}); a navigation variant must update the referenced entity, not the one its first key names",
             wrong.join("; ")

@@ -7,6 +7,7 @@ use crate::client::Incoming;
 use crate::outcome::{Check, Level};
 
 use super::Judge;
+use crate::contract::C4_3;
 
 /// C4.3 on an entity answer. What the entity already had `before` the request beyond the
 /// pack's properties (members, or annotation values, left by an earlier trial in a store that
@@ -40,7 +41,7 @@ pub fn entity(j: &Judge, body: &Value, before: &Map<String, Value>) -> Vec<Check
         }
     }
     let mut out = vec![j.check(
-        "C4.3",
+        C4_3,
         Level::Must,
         problems.is_empty(),
         format!("a body valid against {}", j.entity_schema.name()),
@@ -54,7 +55,7 @@ pub fn entity(j: &Judge, body: &Value, before: &Map<String, Value>) -> Vec<Check
     )];
     let odata_type = answer.get("@odata.type");
     out.push(j.check(
-        "C4.3",
+        C4_3,
         Level::Should,
         odata_type.is_some(),
         format!("\"@odata.type\": {:?}", j.model.odata_type),
@@ -80,7 +81,7 @@ pub fn not_json(j: &Judge, answer: Option<&Incoming>) -> Check {
             format!("a body that is not JSON: {start:?}")
         }
     };
-    j.check("C4.3", Level::Must, false, "the entity as a JSON object", actual.clone(), || {
+    j.check(C4_3, Level::Must, false, "the entity as a JSON object", actual.clone(), || {
         format!("C4.3: a valid PATCH must answer with the full entity as JSON, but the answer is {actual}; send the updated entity as a JSON object")
     })
 }

@@ -5,6 +5,7 @@ use serde_json::Value as Json;
 
 use super::model::{Entity, EntityModel};
 use super::value::{is_annotation, json_kind, named_type, Value};
+use crate::contract::{C3_2, C3_3, C3_6};
 
 /// A validated set of changes, by property index in the model.
 #[derive(Debug, Clone, PartialEq)]
@@ -46,21 +47,21 @@ fn object(body: &[u8]) -> Result<serde_json::Map<String, Json>, Refusal> {
         Ok(t) => t,
         Err(e) => {
             return refuse(
-                "C3.2",
+                C3_2,
                 format!("the body is not UTF-8 ({e}); send UTF-8 JSON"),
             )
         }
     };
     if text.trim().is_empty() {
-        return refuse("C3.2", "the body is empty; send one JSON object".into());
+        return refuse(C3_2, "the body is empty; send one JSON object".into());
     }
     match serde_json::from_str(text) {
         Ok(Json::Object(object)) => Ok(object),
         Ok(other) => refuse(
-            "C3.2",
+            C3_2,
             format!("the body is {}; send one JSON object", json_kind(&other)),
         ),
-        Err(e) => refuse("C3.2", format!("the body is not one JSON object: {e}")),
+        Err(e) => refuse(C3_2, format!("the body is not one JSON object: {e}")),
     }
 }
 
@@ -75,7 +76,7 @@ pub fn parse_patch(model: &EntityModel, body: &[u8], key: &str) -> Result<Patch,
         if name == "@odata.type" {
             if !named_type(v).is_some_and(|t| model.accepts_type(t)) {
                 return refuse(
-                    "C3.3",
+                    C3_3,
                     format!(
                         "\"@odata.type\" must be {:?} (or a type derived from it) when present, not {v}",
                         model.odata_type
@@ -89,7 +90,7 @@ pub fn parse_patch(model: &EntityModel, body: &[u8], key: &str) -> Result<Patch,
         }
         let Some(index) = model.index_of(name) else {
             return refuse(
-                "C3.3",
+                C3_3,
                 format!(
                     "{name:?} is not a property of {} (names are case-sensitive)",
                     model.type_name
@@ -100,7 +101,7 @@ pub fn parse_patch(model: &EntityModel, body: &[u8], key: &str) -> Result<Patch,
         if name == &model.key {
             if v.as_str() != Some(key) {
                 return refuse(
-                    "C3.6",
+                    C3_6,
                     format!("{name:?} is the read-only key {key:?}; it cannot be changed to {v}"),
                 );
             }

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::scalar::Primitive;
+use crate::contract::{C3_12, C3_13};
 
 /// A property's type, with complex and enum types named (looked up in [`Types`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,8 +21,8 @@ impl TypeRef {
     pub fn clause(&self) -> &'static str {
         match self {
             Self::Primitive(p) => p.clause(),
-            Self::Enum(_) => "C3.12",
-            Self::Complex(_) | Self::Collection(_) => "C3.13",
+            Self::Enum(_) => C3_12,
+            Self::Complex(_) | Self::Collection(_) => C3_13,
         }
     }
 
@@ -243,8 +244,8 @@ impl Family {
     pub fn clause(self) -> &'static str {
         match self {
             Self::Primitive(p) => p.clause(),
-            Self::Enum => "C3.12",
-            Self::Collection | Self::Complex => "C3.13",
+            Self::Enum => C3_12,
+            Self::Collection | Self::Complex => C3_13,
         }
     }
 

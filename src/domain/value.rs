@@ -9,6 +9,7 @@ use serde_json::{Map, Value as Json};
 use super::datetime::Fraction;
 use super::scalar::{Primitive, Scalar};
 use super::types::{Property, TypeRef, Types};
+use crate::contract::C3_13;
 
 /// A value of a pack type.
 #[derive(Debug, Clone, PartialEq)]
@@ -140,7 +141,7 @@ impl Types {
 
     fn read_complex(&self, declared: &str, json: &Json) -> Result<Complex, Invalid> {
         let invalid = |message: String| Invalid {
-            clause: "C3.13",
+            clause: C3_13,
             message,
         };
         let Json::Object(map) = json else {

@@ -6,6 +6,10 @@
 
 use serde_json::{json, Map, Value};
 
+use crate::contract::{
+    C1_1, C1_2, C1_3, C2_1, C2_2, C2_3, C3_1, C3_2, C3_3, C3_4, C3_5, C3_6, C3_7, C4_1, C4_2, C4_3,
+    C4_4, C4_5, C4_6, C4_7, C5_1, C5_2, C5_3, C5_4, C6_1, C6_2,
+};
 use crate::domain::types::Family;
 use crate::domain::{EntityModel, Primitive, Property, TypeRef};
 use crate::generate::typed;
@@ -203,25 +207,25 @@ impl Synth<'_> {
         vec![
             accept(
                 "doc-example",
-                "C4.4",
+                C4_4,
                 "The page's own example request; every property comes back as sent.",
                 example,
             ),
             accept(
                 "valid-patch-answers-200",
-                "C4.1",
+                C4_1,
                 "A valid PATCH answers with the page's success status and the updated entity.",
                 self.one(last, 15),
             ),
             accept(
                 "answer-is-json",
-                "C4.2",
+                C4_2,
                 "The answer's Content-Type is application/json (parameters allowed).",
                 self.one(0, 5),
             ),
             accept(
                 "answer-is-the-full-entity",
-                "C4.3",
+                C4_3,
                 "The answer validates against the entity schema: every property, no others.",
                 self.one(3, 1),
             ),
@@ -232,7 +236,7 @@ impl Synth<'_> {
     fn merges(&self) -> Vec<Value> {
         let mut out = vec![accept(
             "partial-update-merges",
-            "C4.5",
+            C4_5,
             "Properties not sent keep their values: PATCH merges.",
             self.one(2, 7),
         )];
@@ -245,7 +249,7 @@ impl Synth<'_> {
             let body = body_of(&[(&p.name, self.simple(p, 1))]);
             out.push(accept(
                 &format!("partial-{}-merges", case_word(f)),
-                "C4.5",
+                C4_5,
                 &format!(
                     "Sending only a {} property leaves every other property as it was.",
                     f.word()
@@ -260,7 +264,7 @@ impl Synth<'_> {
     fn key_and_headers(&self) -> Vec<Value> {
         let mut should = accept(
             "request-ids-and-odata-version",
-            "C4.7",
+            C4_7,
             "request-id present, client-request-id echoed, OData-Version 4.0.",
             self.one(1, 9),
         );
@@ -268,7 +272,7 @@ impl Synth<'_> {
         vec![
             accept(
                 "key-unchanged",
-                "C4.6",
+                C4_6,
                 "The answer's key is the entity's key, unchanged.",
                 self.one(self.last(), 3),
             ),
@@ -286,7 +290,7 @@ impl Synth<'_> {
         ]);
         let mut charset = accept(
             "content-type-with-charset",
-            "C3.1",
+            C3_1,
             "application/json with a charset parameter is accepted.",
             self.one(0, 6),
         );
@@ -294,7 +298,7 @@ impl Synth<'_> {
         vec![
             accept(
                 "odata-type-annotation-accepted",
-                "C3.3",
+                C3_3,
                 "The @odata.type annotation with the entity's own type is allowed in a request.",
                 annotated,
             ),
@@ -308,7 +312,7 @@ impl Synth<'_> {
         let (a, b) = (self.nth(3), self.nth(last.saturating_sub(1)));
         let mut repeat = accept(
             "idempotent",
-            "C5.2",
+            C5_2,
             "The same PATCH twice succeeds both times and leaves the state of one.",
             body_of(&[
                 (&self.nth(0).name, self.simple(self.nth(0), 12)),
@@ -319,7 +323,7 @@ impl Synth<'_> {
         vec![
             accept(
                 "persisted",
-                "C5.1",
+                C5_1,
                 "A GET right after the PATCH returns the PATCH's values.",
                 body_of(&[(&a.name, self.simple(a, 11)), (&b.name, self.simple(b, 4))]),
             ),
@@ -344,7 +348,7 @@ impl Synth<'_> {
                         .collect();
                     out.push(accept(
                         "int32-range-ends",
-                        "C4.4",
+                        C4_4,
                         "Both ends of the Int32 range are valid and come back exactly.",
                         Value::Object(body),
                     ));
@@ -356,7 +360,7 @@ impl Synth<'_> {
                         ("datetime-without-seconds", "2017-01-01T00:02-08:00", "Seconds are optional in a DateTimeOffset."),
                         ("datetime-utc-z", "1999-12-31T23:59:59.0000001Z", "A UTC time with a one-tick fraction."),
                     ] {
-                        out.push(accept(name, "C4.4", description, json!({ p: value })));
+                        out.push(accept(name, C4_4, description, json!({ p: value })));
                     }
                 }
                 other => out.extend(self.family_edges(other, &props)),
@@ -408,7 +412,7 @@ impl Synth<'_> {
                 .enumerate()
                 .map(|(i, p)| body_of(&[(&p.name, self.simple(p, 1001 + i))]))
                 .collect();
-            let mut c = case("concurrent-disjoint-properties", "C5.4", "PATCHes of disjoint properties sent at once all take effect (no lost update); four rounds.", "concurrent", json!({}));
+            let mut c = case("concurrent-disjoint-properties", C5_4, "PATCHes of disjoint properties sent at once all take effect (no lost update); four rounds.", "concurrent", json!({}));
             c["bodies"] = json!(bodies);
             c["rounds"] = json!(4);
             out.push(c);
@@ -419,7 +423,7 @@ impl Synth<'_> {
             .collect();
         let mut c = case(
             "concurrent-same-property",
-            "C5.4",
+            C5_4,
             "Concurrent PATCHes of one property leave one of the values sent.",
             "concurrent",
             json!({}),
@@ -452,7 +456,7 @@ impl Synth<'_> {
                 .map_or(Value::Null, |(j, _)| text(j));
             let mut c = case(
                 &format!("read-only-{}", p.name),
-                "C3.6",
+                C3_6,
                 "A read-only property set to another value: 400, or 200 leaving it unchanged.",
                 "either",
                 json!({ "body": { &p.name: value } }),
@@ -481,7 +485,7 @@ impl Synth<'_> {
     fn auth_cases(&self, with: &dyn Fn(usize) -> Value) -> Vec<Value> {
         let mut either = case(
             "empty-object",
-            "C3.7",
+            C3_7,
             "{} changes nothing; 200 with the unchanged entity or 400 are both conformant.",
             "either",
             json!({ "body": {} }),
@@ -498,7 +502,7 @@ impl Synth<'_> {
         vec![
             refused_with_auth(
                 "no-authorization",
-                "C2.1",
+                C2_1,
                 "No Authorization header: 401 with an error body, nothing changed.",
                 "none",
                 with(41),
@@ -506,7 +510,7 @@ impl Synth<'_> {
             ),
             refused_with_auth(
                 "not-a-bearer-token",
-                "C2.1",
+                C2_1,
                 "Credentials in another scheme (Basic): 401.",
                 "not-bearer",
                 with(42),
@@ -514,7 +518,7 @@ impl Synth<'_> {
             ),
             refused_with_auth(
                 "unreadable-token",
-                "C2.1",
+                C2_1,
                 "A bearer token the service cannot read: 401.",
                 "unreadable",
                 with(43),
@@ -522,7 +526,7 @@ impl Synth<'_> {
             ),
             refused_with_auth(
                 "expired-token",
-                "C2.1",
+                C2_1,
                 "A token whose exp has passed: 401.",
                 "expired",
                 with(44),
@@ -543,7 +547,7 @@ impl Synth<'_> {
         );
         let mut no_scope = refused_with_auth(
             "token-without-scope",
-            "C2.2",
+            C2_2,
             "A token without the page's permission: 403 (401 tolerated as a SHOULD warning).",
             "no-scope",
             with(45),
@@ -554,7 +558,7 @@ impl Synth<'_> {
             no_scope,
             refused_with_auth(
                 "forbidden-changes-nothing",
-                "C2.3",
+                C2_3,
                 "A refused PATCH of every property changes none of them.",
                 "no-scope",
                 every.clone(),
@@ -562,7 +566,7 @@ impl Synth<'_> {
             ),
             refused_with_auth(
                 "unauthenticated-changes-nothing",
-                "C2.3",
+                C2_3,
                 "A PATCH without a token changes nothing.",
                 "none",
                 every,
@@ -586,54 +590,54 @@ impl Synth<'_> {
         vec![
             refused(
                 "text-plain-body",
-                "C3.1",
+                C3_1,
                 "Content-Type text/plain: 400 or 415.",
                 json!({ "content_type": "text/plain", "body": with(51) }),
                 &[400, 415],
             ),
             refused(
                 "no-content-type",
-                "C3.1",
+                C3_1,
                 "No Content-Type at all: 400 or 415.",
                 json!({ "content_type": null, "body": with(52) }),
                 &[400, 415],
             ),
             raw(
                 "malformed-json",
-                "C3.2",
+                C3_2,
                 "Malformed JSON: 400.",
                 format!("{{{name}: 53"),
             ),
             raw(
                 "array-body",
-                "C3.2",
+                C3_2,
                 "A JSON array instead of an object: 400.",
                 format!("[{{{name}: 54}}]"),
             ),
             raw(
                 "scalar-body",
-                "C3.2",
+                C3_2,
                 "A JSON scalar instead of an object: 400.",
                 "55".into(),
             ),
-            raw("empty-body", "C3.2", "An empty body: 400.", String::new()),
+            raw("empty-body", C3_2, "An empty body: 400.", String::new()),
             refused(
                 "deeply-nested-body",
-                "C3.2",
+                C3_2,
                 "A value nested 10 000 deep: 400, never a crash.",
                 json!({ "body_parts": [[format!("{{{name}: "), 1], ["[", 10_000], ["]", 10_000], ["}", 1]] }),
                 &[400],
             ),
             refused(
                 "unknown-property",
-                "C3.3",
+                C3_3,
                 "A property the entity does not have: 400.",
                 json!({ "body": { &first.name: self.simple(first, 56), "numberOfUnknownUsers": 1 } }),
                 &[400],
             ),
             refused(
                 "wrong-odata-type",
-                "C3.3",
+                C3_3,
                 "@odata.type of another type: 400.",
                 json!({ "body": { "@odata.type": format!("{}Unrelated", self.model.odata_type), &first.name: self.simple(first, 58) } }),
                 &[400],
@@ -647,20 +651,20 @@ impl Synth<'_> {
     fn more_shapes(&self, with: &dyn Fn(usize) -> Value, name: &str) -> Vec<Value> {
         let first = self.nth(0);
         let mut out = Vec::new();
-        let mut upper = case("content-type-in-upper-case", "C3.1", "Media types are case-insensitive: Application/JSON is application/json and is accepted.", "accepted", json!({ "content_type": "Application/JSON", "body": with(62) }));
+        let mut upper = case("content-type-in-upper-case", C3_1, "Media types are case-insensitive: Application/JSON is application/json and is accepted.", "accepted", json!({ "content_type": "Application/JSON", "body": with(62) }));
         upper["description"] = json!("Media types are case-insensitive: Application/JSON is application/json and is accepted.");
         out.push(upper);
         out.push(refused(
             "merge-patch-media-type",
-            "C3.1",
+            C3_1,
             "application/merge-patch+json is not application/json: 400 or 415.",
             json!({ "content_type": "application/merge-patch+json", "body": with(63) }),
             &[400, 415],
         ));
-        out.push(refused("trailing-text-after-object", "C3.2", "One JSON object and then more text is not one JSON object: 400, nothing changed.", json!({ "body_raw": format!("{{{name}: {}}} {{{name}: {}}}", self.simple(first, 64), self.simple(first, 65)) }), &[400]));
+        out.push(refused("trailing-text-after-object", C3_2, "One JSON object and then more text is not one JSON object: 400, nothing changed.", json!({ "body_raw": format!("{{{name}: {}}} {{{name}: {}}}", self.simple(first, 64), self.simple(first, 65)) }), &[400]));
         let other_case = swap_first_case(&first.name);
         if self.model.property(&other_case).is_none() {
-            out.push(refused("property-name-in-another-case", "C3.3", "Property names are case-sensitive: a name that differs from a real one in case only is unknown: 400.", json!({ "body": { other_case: self.simple(first, 66) } }), &[400]));
+            out.push(refused("property-name-in-another-case", C3_3, "Property names are case-sensitive: a name that differs from a real one in case only is unknown: 400.", json!({ "body": { other_case: self.simple(first, 66) } }), &[400]));
         }
         out
     }
@@ -675,14 +679,14 @@ impl Synth<'_> {
         let with = |n: usize| body_of(&[(&first.name, self.simple(first, n))]);
         let mut out = Vec::new();
         if read {
-            let mut c = refused_with_auth("token-with-read-scope-only", "C2.2", "A token with only the read permission may read but not PATCH: 403 (401 tolerated as a SHOULD warning).", "read-only", with(47), &[401, 403]);
+            let mut c = refused_with_auth("token-with-read-scope-only", C2_2, "A token with only the read permission may read but not PATCH: 403 (401 tolerated as a SHOULD warning).", "read-only", with(47), &[401, 403]);
             c["preferred_status"] = json!([403]);
             out.push(c);
         }
         if application {
             out.push(case(
                 "application-token-accepted",
-                "C2.2",
+                C2_2,
                 "An application token whose roles hold the write permission may PATCH.",
                 "accepted",
                 json!({ "auth": "app", "body": with(48) }),
@@ -765,7 +769,7 @@ impl Synth<'_> {
         ];
         refusals(
             p,
-            "C3.4",
+            C3_4,
             rows,
             |value| json!({ "body_raw": format!("{{{n}: {value}}}") }),
         )
@@ -824,12 +828,7 @@ impl Synth<'_> {
                 "A number is not a DateTimeOffset: 400.",
             ),
         ];
-        refusals(
-            p,
-            "C3.5",
-            rows,
-            |value| json!({ "body": { &p.name: value } }),
-        )
+        refusals(p, C3_5, rows, |value| json!({ "body": { &p.name: value } }))
     }
 
     /// The key, atomicity (C5.3) and the error body (C6).
@@ -838,7 +837,7 @@ impl Synth<'_> {
         let first = self.nth(0);
         let mut out = vec![refused(
             "id-differs",
-            "C3.6",
+            C3_6,
             "A body whose key differs from the entity's: 400; the key never changes.",
             json!({ "body": { key: "00000000-0000-0000-0000-000000000000", &first.name: self.simple(first, 61) } }),
             &[400],
@@ -870,7 +869,7 @@ impl Synth<'_> {
             };
             out.push(refused(
                 &name,
-                "C5.3",
+                C5_3,
                 "Valid properties beside an invalid one: 400 and none of them applied.",
                 json!({ "body": body }),
                 &[400],
@@ -878,7 +877,7 @@ impl Synth<'_> {
         }
         out.push(refused(
             "valid-beside-unknown-property",
-            "C5.3",
+            C5_3,
             "A valid property beside an unknown one: 400, nothing applied.",
             json!({ "body": { &first.name: self.simple(first, 80), "bogus": 1 } }),
             &[400],
@@ -886,14 +885,14 @@ impl Synth<'_> {
         let n = serde_json::to_string(&first.name).unwrap_or_default();
         out.push(refused(
             "refusal-has-odata-error-body",
-            "C6.1",
+            C6_1,
             "A refusal carries {\"error\": {\"code\", \"message\"}} as application/json.",
             json!({ "body": { &first.name: { "not": "a value" } } }),
             &[400],
         ));
         out.push(refused(
             "invalid-request-is-not-5xx",
-            "C6.2",
+            C6_2,
             "Structurally odd JSON is refused with 400, never 5xx.",
             json!({ "body_raw": format!("{{{n}: {{{n}: {{{n}: []}}}}}}") }),
             &[400],
@@ -910,7 +909,7 @@ impl Synth<'_> {
         let mut cases = Vec::new();
         let mut printed = case(
             "printed-spelling",
-            "C1.1",
+            C1_1,
             "The path exactly as the page prints it.",
             "accepted",
             json!({ "spelling": "printed", "body": with(21) }),
@@ -918,7 +917,7 @@ impl Synth<'_> {
         if v.template.has_printed_form() {
             printed["description"] = json!("The path exactly as the page prints it, empty // segments and trailing slash kept.");
             cases.push(printed);
-            cases.push(case("normalised-spelling", "C1.1", "The same path with single slashes and no trailing slash addresses the same entity.", "accepted", json!({ "spelling": "normalised", "body": with(22) })));
+            cases.push(case("normalised-spelling", C1_1, "The same path with single slashes and no trailing slash addresses the same entity.", "accepted", json!({ "spelling": "normalised", "body": with(22) })));
         } else {
             cases.push(printed);
         }
@@ -932,12 +931,12 @@ impl Synth<'_> {
             {
                 body.insert(t.name.clone(), json!("2019-03-04T05:06:07.8901234-03:30"));
             }
-            cases.push(case("alias-consistency", "C1.2", "A write through the variant is visible through the canonical path of the entity it reaches.", "alias", json!({ "body": body })));
+            cases.push(case("alias-consistency", C1_2, "A write through the variant is visible through the canonical path of the entity it reaches.", "alias", json!({ "body": body })));
         }
         let probe = |name: &str, id: &str, description: &str, n: usize| {
             refused(
                 name,
-                "C1.3",
+                C1_3,
                 description,
                 json!({ "id": id, "body": with(n) }),
                 &[404, 400],
@@ -1015,7 +1014,7 @@ fn pathological() -> Vec<Value> {
         .map(|(case_name, parts, what)| {
             refused(
                 case_name,
-                "C6.2",
+                C6_2,
                 &format!(
                     "{what}: refused with a 4xx and an error body, never a 5xx, nothing changed."
                 ),

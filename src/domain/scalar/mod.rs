@@ -12,6 +12,7 @@ pub mod temporal;
 
 use serde_json::Value;
 
+use crate::contract::{C3_10, C3_11, C3_4, C3_5, C3_8, C3_9};
 use crate::domain::datetime::DateTimeOffset;
 use temporal::{Date, Duration, TimeOfDay};
 
@@ -104,17 +105,17 @@ impl Primitive {
     /// The contract clause that states the type's valid JSON form (CONTRACT.md table).
     pub fn clause(self) -> &'static str {
         match self {
-            Primitive::Int32 | Primitive::Int16 | Primitive::Byte | Primitive::SByte => "C3.4",
-            Primitive::Boolean => "C3.8",
-            Primitive::Int64 => "C3.9",
-            Primitive::Single | Primitive::Double => "C3.10",
-            Primitive::DateTimeOffset => "C3.5",
+            Primitive::Int32 | Primitive::Int16 | Primitive::Byte | Primitive::SByte => C3_4,
+            Primitive::Boolean => C3_8,
+            Primitive::Int64 => C3_9,
+            Primitive::Single | Primitive::Double => C3_10,
+            Primitive::DateTimeOffset => C3_5,
             Primitive::Date
             | Primitive::TimeOfDay
             | Primitive::Duration
             | Primitive::Guid
             | Primitive::Binary
-            | Primitive::String => "C3.11",
+            | Primitive::String => C3_11,
         }
     }
 
