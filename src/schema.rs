@@ -31,6 +31,18 @@ pub struct SchemaError {
     message: String,
 }
 
+/// A pack's two schemas, compiled once when the pack is loaded.
+pub struct Compiled {
+    pub entity: Schema,
+    pub error: Schema,
+}
+
+impl std::fmt::Debug for Compiled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Compiled({}, {})", self.entity.name, self.error.name)
+    }
+}
+
 /// A compiled schema and its name (for messages).
 pub struct Schema {
     name: String,

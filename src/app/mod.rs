@@ -19,7 +19,6 @@ use crate::ids::IdsError;
 use crate::outcome::Summary;
 use crate::pack::{Pack, PackError, Selection};
 use crate::report::ReportError;
-use crate::schema::SchemaError;
 use crate::service;
 
 /// Every MUST clause held.
@@ -35,8 +34,6 @@ pub enum AppError {
     Pack(#[from] PackError),
     #[error(transparent)]
     Case(#[from] CaseError),
-    #[error(transparent)]
-    Schema(#[from] SchemaError),
     #[error(transparent)]
     Ids(#[from] IdsError),
     #[error(transparent)]

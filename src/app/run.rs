@@ -124,7 +124,7 @@ impl Session {
             tokens: self.wiring.tokens.clone(),
             pack: Arc::clone(&self.pack),
             interrupted: self.cancel.clone(),
-        })?;
+        });
         runner.strict = args.strict;
         runner.allow_204 = args.allow_204;
         runner.retries = args.retries;

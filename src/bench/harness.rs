@@ -30,7 +30,6 @@ use crate::harness::{conclude, next_state, synthetic_case};
 use crate::outcome::{Check, Outcome};
 use crate::pack::Pack;
 use crate::plan::{state_address, Address, KeyPlan};
-use crate::schema::Schema;
 use crate::service::{self, ServiceOptions};
 use crate::transcript::State;
 
@@ -72,8 +71,7 @@ struct LaneRoute {
 /// Everything the workers share.
 struct Shared {
     pack: Arc<Pack>,
-    entity_schema: Schema,
-    error_schema: Schema,
+    schemas: Arc<crate::schema::Compiled>,
     client: Client,
     raw: reqwest::Client,
     target: Target,
@@ -185,10 +183,7 @@ fn shared(
     };
     let lanes = lane_routes(&pack, running, &client, &target, &tokens);
     Ok(Shared {
-        entity_schema: Schema::compile(&pack.entity_schema_name, &pack.entity_schema)
-            .map_err(|e| e.to_string())?,
-        error_schema: Schema::compile(crate::pack::ERROR_SCHEMA_FILE, &pack.error_schema)
-            .map_err(|e| e.to_string())?,
+        schemas: Arc::clone(&pack.schemas),
         pack,
         client,
         raw,
@@ -313,8 +308,8 @@ fn checked_once(shared: &Shared, lane: &mut Lane, handle: &tokio::runtime::Handl
     };
     let judge = Judge {
         model: &shared.pack.model,
-        entity_schema: &shared.entity_schema,
-        error_schema: &shared.error_schema,
+        entity_schema: &shared.schemas.entity,
+        error_schema: &shared.schemas.error,
         strict: false,
         success: shared.pack.meta.success,
         allow_204: false,

@@ -23,7 +23,6 @@ use crate::generate::Strategy;
 use crate::outcome::{Check, Exchange, Level, Outcome, TrialResult};
 use crate::pack::Pack;
 use crate::plan::{Address, PlannedCase, Routing, Work};
-use crate::schema::Schema;
 use crate::transcript::{Shape, State, Transcript};
 use lanes::{shareable, Access, Lanes};
 
@@ -34,8 +33,8 @@ pub struct Runner {
     pub target: Target,
     pub tokens: Tokens,
     pub pack: Arc<Pack>,
-    pub entity_schema: Schema,
-    pub error_schema: Schema,
+    /// The pack's compiled schemas.
+    pub schemas: Arc<crate::schema::Compiled>,
     pub strict: bool,
     pub allow_204: bool,
     pub retries: u32,
@@ -75,11 +74,10 @@ pub struct Setup {
 }
 
 impl Runner {
-    pub fn new(setup: Setup) -> Result<Self, crate::schema::SchemaError> {
+    pub fn new(setup: Setup) -> Self {
         let pack = setup.pack;
-        Ok(Self {
-            entity_schema: Schema::compile(&pack.entity_schema_name, &pack.entity_schema)?,
-            error_schema: Schema::compile(crate::pack::ERROR_SCHEMA_FILE, &pack.error_schema)?,
+        Self {
+            schemas: Arc::clone(&pack.schemas),
             runtime: setup.runtime,
             client: setup.client,
             target: setup.target,
@@ -102,7 +100,7 @@ impl Runner {
             unusable: Mutex::new(None),
             lanes: Lanes::default(),
             entities: isolation::Entities::default(),
-        })
+        }
     }
 
     pub fn results(&self) -> Vec<TrialResult> {
@@ -112,8 +110,8 @@ impl Runner {
     fn judge(&self) -> Judge<'_> {
         Judge {
             model: &self.pack.model,
-            entity_schema: &self.entity_schema,
-            error_schema: &self.error_schema,
+            entity_schema: &self.schemas.entity,
+            error_schema: &self.schemas.error,
             strict: self.strict,
             success: self.pack.meta.success,
             allow_204: self.allow_204,

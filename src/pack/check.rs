@@ -77,15 +77,16 @@ pub(super) fn pack(files: Files) -> Result<Pack, PackError> {
     let (entity_schema_name, entity_schema) = entity_schema(&files, &model)?;
     let error_name = format!("{SCHEMAS}{ERROR_SCHEMA_FILE}");
     let error_schema = parse(&error_name, text_of(&error_name)?)?;
-    for (name, schema) in [
-        (&entity_schema_name, &entity_schema),
-        (&error_name, &error_schema),
-    ] {
-        crate::schema::Schema::compile(name, schema).map_err(|e| PackError::Schema {
-            file: name.clone(),
+    let compiled = |file: &str, shown: &str, schema: &serde_json::Value| {
+        crate::schema::Schema::compile(shown, schema).map_err(|e| PackError::Schema {
+            file: file.to_owned(),
             message: e.to_string(),
-        })?;
-    }
+        })
+    };
+    let schemas = crate::schema::Compiled {
+        entity: compiled(&entity_schema_name, &entity_schema_name, &entity_schema)?,
+        error: compiled(&error_name, ERROR_SCHEMA_FILE, &error_schema)?,
+    };
     let case_files: Vec<(String, String)> = files
         .files
         .iter()
@@ -115,6 +116,7 @@ pub(super) fn pack(files: Files) -> Result<Pack, PackError> {
         entity_schema,
         entity_schema_name,
         error_schema,
+        schemas: Arc::new(schemas),
     })
 }
 

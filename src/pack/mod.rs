@@ -74,6 +74,8 @@ pub struct Pack {
     pub entity_schema: Value,
     pub entity_schema_name: String,
     pub error_schema: Value,
+    /// Both schemas compiled, once per run.
+    pub schemas: Arc<crate::schema::Compiled>,
     /// sha256 of every file of the pack, hex: the same pack, the same digest.
     pub digest: String,
     /// Where it came from: `built-in` or the folder.

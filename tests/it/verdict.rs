@@ -164,19 +164,16 @@ fn a_trial_that_panics_fails_the_run() {
         cancelled.clone(),
     )
     .unwrap();
-    let runner = Arc::new(
-        Runner::new(Setup {
-            runtime: rt.handle().clone(),
-            client,
-            target: Target {
-                base_url: svc.base_url.clone(),
-            },
-            tokens,
-            pack: Arc::clone(&pack),
-            interrupted: cancelled,
-        })
-        .unwrap(),
-    );
+    let runner = Arc::new(Runner::new(Setup {
+        runtime: rt.handle().clone(),
+        client,
+        target: Target {
+            base_url: svc.base_url.clone(),
+        },
+        tokens,
+        pack: Arc::clone(&pack),
+        interrupted: cancelled,
+    }));
     let planned: Vec<_> = plan(&pack, &svc.ids, false)
         .cases
         .into_iter()
