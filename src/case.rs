@@ -7,7 +7,17 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::outcome::Level;
-use crate::pack::template::Spelling;
+
+/// Which spelling of a path a request uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Spelling {
+    /// As the page prints it: empty `//` segments and a trailing slash kept.
+    #[default]
+    Printed,
+    /// Single slashes, no trailing slash.
+    Normalised,
+}
 
 /// One case file: either a variant's file (`variant` set, with the cases only it needs) or a
 /// file of cases that every variant runs once each.

@@ -5,16 +5,8 @@
 
 use std::collections::BTreeMap;
 
-/// Which spelling of a path a request uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Spelling {
-    /// As the page prints it: empty `//` segments and a trailing slash kept.
-    #[default]
-    Printed,
-    /// Single slashes, no trailing slash.
-    Normalised,
-}
+/// A case names the spelling its request uses; the template writes it.
+pub use crate::case::Spelling;
 
 /// One segment of a path.
 #[derive(Debug, Clone, PartialEq, Eq)]
