@@ -6,59 +6,15 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use reqwest::header::{HeaderName, HeaderValue};
-use serde_json::Value;
 use tokio::sync::watch;
 
-use crate::outcome::{Exchange, Headers, RecordedRequest, RecordedResponse};
+use crate::transcript::{
+    Authorization, Exchange, Headers, Incoming, Outgoing, RecordedRequest, RecordedResponse,
+};
 
 /// How much of a body a report keeps.
 pub const RECORDED_BODY_LIMIT: usize = 16 * 1024;
 const REDACTED: &str = "[REDACTED]";
-
-/// Where an `Authorization` header comes from. Secrets are named by their environment
-/// variable, so records and reproduce lines can say `$GRAPH_TOKEN` instead of the token.
-#[derive(Debug, Clone)]
-pub enum Authorization {
-    None,
-    /// `Bearer <token from env var>`.
-    Secret {
-        env: &'static str,
-        token: Arc<str>,
-    },
-    /// A value that is not a secret (a deliberately unreadable token, `Basic …`).
-    Literal(String),
-}
-
-#[derive(Debug, Clone)]
-pub struct Outgoing {
-    pub method: reqwest::Method,
-    pub url: String,
-    pub auth: Authorization,
-    pub headers: Vec<(String, String)>,
-    pub body: Option<String>,
-}
-
-#[derive(Debug, Clone)]
-pub struct Incoming {
-    pub status: u16,
-    /// Names lower-cased, in the order received.
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
-}
-
-impl Incoming {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// The body as JSON, if it is JSON (numbers keep their text).
-    pub fn json(&self) -> Option<Value> {
-        serde_json::from_slice(&self.body).ok()
-    }
-}
 
 /// The outcome of one logical request: the record (all attempts) and what came back.
 pub struct Sent {

@@ -7,12 +7,13 @@ use reqwest::Method;
 use serde_json::Value;
 
 use crate::case::{Auth, Case, Kind};
-use crate::client::{Authorization, Client, Outgoing};
+use crate::client::Client;
 use crate::ids::Keys;
-use crate::outcome::Exchange;
 use crate::pack::template::Spelling;
 use crate::plan::{Address, KeyPlan};
-use crate::transcript::{Shape, State, Step, Transcript, Unread};
+use crate::transcript::{
+    Authorization, Exchange, Outgoing, Shape, State, Step, Transcript, Unread, CLIENT_REQUEST_ID,
+};
 
 /// The tokens a run sends. `valid` and `no_scope` are secrets from the environment (or minted
 /// for the embedded service); `expired` is a harmless minted token.
@@ -97,9 +98,6 @@ pub struct Aborted {
     pub request: Option<Outgoing>,
     pub answered: Option<Unread>,
 }
-
-/// Client-request-id the harness sends on every request, so C4.7's echo can be checked.
-pub const CLIENT_REQUEST_ID: &str = "client-request-id";
 
 pub struct Executor<'a> {
     pub client: &'a Client,

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 pub use crate::contract::Level;
+use crate::transcript::Exchange;
 
 /// A trial's outcome (and, for a single check, `passed` / `failed` / `warned`, or one of the
 /// two a check alone can have: `info` for a MAY clause not kept, `not_applicable` when the
@@ -45,41 +46,6 @@ pub struct Check {
     pub expected: String,
     pub actual: String,
     pub message: String,
-}
-
-/// Headers as recorded, in order; sensitive values are already redacted.
-pub type Headers = Vec<(String, String)>;
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RecordedRequest {
-    pub method: String,
-    pub url: String,
-    pub headers: Headers,
-    /// The body as sent, cut at the stated size (see `body_truncated`).
-    pub body: Option<String>,
-    #[serde(default, skip_serializing_if = "is_false")]
-    pub body_truncated: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RecordedResponse {
-    pub status: u16,
-    pub headers: Headers,
-    pub body: Option<String>,
-    #[serde(default, skip_serializing_if = "is_false")]
-    pub body_truncated: bool,
-}
-
-/// One request and what came of it. `response` is absent when the exchange could not complete
-/// (`error` says why). `attempts` counts throttled answers retried before this one (C7.1).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Exchange {
-    pub request: RecordedRequest,
-    pub response: Option<RecordedResponse>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-    #[serde(default, skip_serializing_if = "is_zero")]
-    pub throttled: u32,
 }
 
 /// What a generated trial ran: counts for passing inputs, the shrunk input for a failing one.
@@ -287,10 +253,6 @@ pub struct BaselineDiff {
 
 fn is_false(b: &bool) -> bool {
     !*b
-}
-
-fn is_zero(n: &u32) -> bool {
-    *n == 0
 }
 
 /// One problem the run found: the failed and warned trials whose checks of one clause said the

@@ -1,10 +1,12 @@
-//! The recorded exchanges of one case: the executor fills a [`Transcript`], the checks read
-//! it. Its shape follows the case's kind, so a check never guesses which fields were filled.
+//! The recorded exchange, owned here once: the request as sent ([`Outgoing`]) and the answer
+//! ([`Incoming`]), the record of both a report keeps ([`Exchange`]), and one case's
+//! [`Transcript`]. The client fills them, the executor shapes them by the case's kind, the
+//! checks read them, so a check never guesses which fields were filled.
 
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-
-use crate::client::{Incoming, Outgoing};
-use crate::outcome::Exchange;
 
 /// An entity's state as read back (a JSON object).
 pub type State = Map<String, Value>;
@@ -105,4 +107,95 @@ fn read_state(step: Option<&Step>) -> Option<State> {
         Some(Some(Value::Object(m))) => Some(m),
         _ => None,
     }
+}
+
+/// Client-request-id the harness sends on every request, so C4.7's echo can be checked.
+pub const CLIENT_REQUEST_ID: &str = "client-request-id";
+
+/// Where an `Authorization` header comes from. Secrets are named by their environment
+/// variable, so records and reproduce lines can say `$GRAPH_TOKEN` instead of the token.
+#[derive(Debug, Clone)]
+pub enum Authorization {
+    None,
+    /// `Bearer <token from env var>`.
+    Secret {
+        env: &'static str,
+        token: Arc<str>,
+    },
+    /// A value that is not a secret (a deliberately unreadable token, `Basic …`).
+    Literal(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    pub method: reqwest::Method,
+    pub url: String,
+    pub auth: Authorization,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Incoming {
+    pub status: u16,
+    /// Names lower-cased, in the order received.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Incoming {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body as JSON, if it is JSON (numbers keep their text).
+    pub fn json(&self) -> Option<Value> {
+        serde_json::from_slice(&self.body).ok()
+    }
+}
+
+/// Headers as recorded, in order; sensitive values are already redacted.
+pub type Headers = Vec<(String, String)>;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordedRequest {
+    pub method: String,
+    pub url: String,
+    pub headers: Headers,
+    /// The body as sent, cut at the stated size (see `body_truncated`).
+    pub body: Option<String>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub body_truncated: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordedResponse {
+    pub status: u16,
+    pub headers: Headers,
+    pub body: Option<String>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub body_truncated: bool,
+}
+
+/// One request and what came of it. `response` is absent when the exchange could not complete
+/// (`error` says why). `attempts` counts throttled answers retried before this one (C7.1).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Exchange {
+    pub request: RecordedRequest,
+    pub response: Option<RecordedResponse>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub throttled: u32,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }

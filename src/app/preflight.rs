@@ -8,8 +8,9 @@ use serde_json::{Map, Value};
 
 use crate::domain::EntityModel;
 use crate::executor::Executor;
-use crate::outcome::{Exchange, Restored};
+use crate::outcome::Restored;
 use crate::plan::{Address, PlannedCase};
+use crate::transcript::Exchange;
 use crate::transcript::{State, Unread};
 
 /// An entity's original state, by the address identity, with the variant that named it.
@@ -127,7 +128,7 @@ async fn read_one(
 }
 
 /// Why a read answered with a redirect gives no entity.
-fn redirect_hint(log: &[crate::outcome::Exchange]) -> String {
+fn redirect_hint(log: &[Exchange]) -> String {
     log.iter()
         .filter_map(|e| e.response.as_ref())
         .find_map(|r| {

@@ -23,8 +23,8 @@ use super::service::http_client;
 use super::{Setup, Tally, ROUNDS};
 use crate::case::Case;
 use crate::checks::Judge;
-use crate::client::{Authorization, Client, ClientOptions, Outgoing};
-use crate::executor::{Executor, Reads, Route, Target, Tokens, CLIENT_REQUEST_ID};
+use crate::client::{Client, ClientOptions};
+use crate::executor::{Executor, Reads, Route, Target, Tokens};
 use crate::generate::{Aim, Strategy};
 use crate::harness::{conclude, next_state, synthetic_case};
 use crate::outcome::{Check, Outcome};
@@ -32,6 +32,8 @@ use crate::pack::Pack;
 use crate::plan::{state_address, Address, KeyPlan};
 use crate::service::{self, ServiceOptions};
 use crate::transcript::State;
+use crate::transcript::CLIENT_REQUEST_ID;
+use crate::transcript::{Authorization, Outgoing};
 
 /// The client-request-id the plain side sends: a fixed GUID, as long as the harness's.
 const FIXED_REQUEST_ID: &str = "00000000-0000-4000-8000-00000000be0c";

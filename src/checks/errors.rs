@@ -3,9 +3,9 @@
 
 use serde_json::{Map, Value};
 
-use crate::client::Incoming;
 use crate::domain::value::json_kind;
 use crate::outcome::{Check, Level};
+use crate::transcript::Incoming;
 use crate::transcript::Step;
 
 use super::headers::json_content_type;

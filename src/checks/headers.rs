@@ -1,9 +1,9 @@
 //! Header checks: JSON media type (parameters allowed) and the SHOULD headers of C4.7.
 
-use crate::client::Incoming;
-use crate::executor::CLIENT_REQUEST_ID;
 use crate::outcome::{Check, Level};
+use crate::transcript::Incoming;
 use crate::transcript::Step;
+use crate::transcript::CLIENT_REQUEST_ID;
 
 use super::Judge;
 use crate::contract::C4_7;

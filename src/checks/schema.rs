@@ -3,8 +3,8 @@
 
 use serde_json::{Map, Value};
 
-use crate::client::Incoming;
 use crate::outcome::{Check, Level};
+use crate::transcript::Incoming;
 
 use super::Judge;
 use crate::contract::C4_3;

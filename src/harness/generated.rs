@@ -11,8 +11,9 @@ use super::{conclude, conclude_with_lost, next_state, route, synthetic_case, Evi
 use crate::client::curl_line;
 use crate::executor::{Aborted, Reads};
 use crate::generate::{self, BatchVerdict, Input, Strategy};
-use crate::outcome::{Check, Exchange, Generated, Level, Outcome, TrialResult};
+use crate::outcome::{Check, Generated, Level, Outcome, TrialResult};
 use crate::plan::{PlannedCase, Routing};
+use crate::transcript::Exchange;
 use crate::transcript::State;
 
 /// What the inputs so far came to.

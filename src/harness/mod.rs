@@ -20,9 +20,10 @@ use crate::checks::Judge;
 use crate::client::{curl_line, Client};
 use crate::executor::{Aborted, Executor, Reads, Route, Target, Tokens};
 use crate::generate::Strategy;
-use crate::outcome::{Check, Exchange, Level, Outcome, TrialResult};
+use crate::outcome::{Check, Level, Outcome, TrialResult};
 use crate::pack::Pack;
 use crate::plan::{Address, PlannedCase, Routing, Work};
+use crate::transcript::Exchange;
 use crate::transcript::{Shape, State, Transcript};
 use lanes::{shareable, Access, Lanes};
 

@@ -22,7 +22,8 @@ use std::io::Write;
 use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;
 
-use crate::outcome::{Exchange, Finding, Outcome, Report};
+use crate::outcome::{Finding, Outcome, Report};
+use crate::transcript::Exchange;
 
 use super::view::{with_view, BaselineView, Counts, Notice, Total, TrialView, View};
 use super::{family_of, pass_rate, trend::RunPoint, ReportError};

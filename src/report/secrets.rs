@@ -4,7 +4,8 @@
 
 use std::borrow::Cow;
 
-use crate::outcome::{Exchange, Report};
+use crate::outcome::Report;
+use crate::transcript::Exchange;
 
 /// What a scrubbed token becomes.
 pub const REDACTED: &str = "<redacted JWT>";

@@ -6,13 +6,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use graph_conformance::outcome::{
-    Check, Exchange, Generated, Level, Outcome, RecordedRequest, RecordedResponse, Report,
-    Restored, Summary, Target, Tool, TrialResult,
+    Check, Generated, Level, Outcome, Report, Restored, Summary, Target, Tool, TrialResult,
 };
 use graph_conformance::report::{
     self, diff, flipped, has_new_failures, history, html, json, junit, mark_flaky, markdown, merge,
     read_report, trend, write_all, ReportError,
 };
+use graph_conformance::transcript::{Exchange, RecordedRequest, RecordedResponse};
 
 const XSS: &str = "<script>alert(1)</script>";
 const JWT: &str = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzY3AiOiJEZXZpY2VNYW5hZ2VtZW50In0.c2ln";
