@@ -398,6 +398,26 @@ mod sys {
 
 /// Waits for the guarded child, polled (rather than blocking) so that a hung run is killed at
 /// `limit`; the guard kills it on every error path.
+/// A suite run not finished yet: an error once it has taken longer than `limit`, else a
+/// progress tick and a pause before the next look.
+fn still_running(
+    started: Instant,
+    limit: Duration,
+    progress: Option<&mut Progress>,
+) -> Result<(), String> {
+    if started.elapsed() > limit {
+        return Err(format!(
+            "a suite run took longer than {} s and was killed",
+            limit.as_secs()
+        ));
+    }
+    if let Some(p) = progress {
+        p.tick(started);
+    }
+    std::thread::sleep(pause(started));
+    Ok(())
+}
+
 #[cfg(all(target_os = "linux", target_pointer_width = "64"))]
 fn wait(
     guard: &mut Guard,
@@ -426,18 +446,7 @@ fn wait(
                     report_dir: PathBuf::new(),
                 });
             }
-            Ok(None) => {
-                if started.elapsed() > limit {
-                    return Err(format!(
-                        "a suite run took longer than {} s and was killed",
-                        limit.as_secs()
-                    ));
-                }
-                if let Some(p) = progress.as_mut() {
-                    p.tick(started);
-                }
-                std::thread::sleep(pause(started));
-            }
+            Ok(None) => still_running(started, limit, progress.as_mut())?,
             Err(e) => return Err(format!("cannot wait for the suite run: {e}")),
         }
     }
@@ -463,18 +472,7 @@ fn wait(
                     report_dir: PathBuf::new(),
                 })
             }
-            Ok(None) => {
-                if started.elapsed() > limit {
-                    return Err(format!(
-                        "a suite run took longer than {} s and was killed",
-                        limit.as_secs()
-                    ));
-                }
-                if let Some(p) = progress.as_mut() {
-                    p.tick(started);
-                }
-                std::thread::sleep(pause(started));
-            }
+            Ok(None) => still_running(started, limit, progress.as_mut())?,
             Err(e) => return Err(format!("cannot wait for the suite run: {e}")),
         }
     }

@@ -508,21 +508,15 @@ pub(crate) fn synthetic_case(strategy: Strategy, clause: &str, body: &str) -> Ca
 
 /// A trial's outcome from its checks: failed if any check failed, warned if any warned.
 pub fn conclude(checks: &[Check]) -> (Outcome, String) {
-    let failed: Vec<&str> = checks
-        .iter()
-        .filter(|c| c.outcome == Outcome::Failed)
-        .map(|c| c.message.as_str())
-        .collect();
-    if !failed.is_empty() {
-        return (Outcome::Failed, failed.join("\n"));
-    }
-    let warned: Vec<&str> = checks
-        .iter()
-        .filter(|c| c.outcome == Outcome::Warned)
-        .map(|c| c.message.as_str())
-        .collect();
-    if !warned.is_empty() {
-        return (Outcome::Warned, warned.join("\n"));
+    for outcome in [Outcome::Failed, Outcome::Warned] {
+        let said: Vec<&str> = checks
+            .iter()
+            .filter(|c| c.outcome == outcome)
+            .map(|c| c.message.as_str())
+            .collect();
+        if !said.is_empty() {
+            return (outcome, said.join("\n"));
+        }
     }
     (Outcome::Passed, String::new())
 }
