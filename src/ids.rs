@@ -222,8 +222,9 @@ pub enum IdsError {
     },
     #[error(
         "the ids file {path} is not in the expected shape: {source}; it must be \
-         {{\"variants\": {{\"<variant>\": {{\"keys\": {{\"<placeholder>\": \"…\"}}, \"reads\": {{…}}}}}}}} \
-         (`graph-conformance serve --pack P --ids-out FILE` writes an example)"
+         {{\"variants\": {{\"<variant>\": {{\"keys\": {{\"<placeholder>\": \"…\"}}, \"reads\": {{…}}}}}}}}, \
+         a variant's entry also a list of such entities \
+         (`graph-conformance serve --pack P [--entities K] --ids-out FILE` writes an example)"
     )]
     Parse {
         path: String,
