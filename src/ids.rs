@@ -67,6 +67,17 @@ impl TryFrom<IdsShape> for IdsFile {
                 Entities::One(v) => vec![v],
                 Entities::Many(v) => v,
             };
+            // Two chains on one entity at once would see each other's writes as C4.5 failures.
+            if let Some(twice) = all
+                .iter()
+                .enumerate()
+                .find(|(i, v)| all[..*i].iter().any(|u| u.keys == v.keys))
+            {
+                return Err(format!(
+                    "variant {name:?} lists the entity with keys {:?} twice; list each entity once",
+                    twice.1.keys
+                ));
+            }
             let first = all.remove(0);
             if all.iter().any(|v| !v.probes.is_empty()) {
                 return Err(format!("variant {name:?}: only its first entity may list probes (the routing probes run once per variant); move them to the first"));
@@ -343,6 +354,9 @@ mod tests {
         let late = r#"{"variants": {"direct": [{"keys": {"k": "a"}}, {"keys": {"k": "b"}, "probes": {"not-a-member": {"keys": {"k": "x"}}}}]}}"#;
         let e = serde_json::from_str::<IdsFile>(late).unwrap_err();
         assert!(e.to_string().contains("move them to the first"), "{e}");
+        let twice = r#"{"variants": {"direct": [{"keys": {"k": "a"}}, {"keys": {"k": "a"}}]}}"#;
+        let e = serde_json::from_str::<IdsFile>(twice).unwrap_err();
+        assert!(e.to_string().contains("list each entity once"), "{e}");
         let typo = r#"{"variants": {"direct": [{"keys": {"k": "a"}}, {"kyes": {"k": "b"}}]}}"#;
         assert!(serde_json::from_str::<IdsFile>(typo).is_err());
     }

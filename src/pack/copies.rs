@@ -54,6 +54,9 @@ pub(crate) fn with_entities(fixtures: &FixturesFile, k: usize) -> Result<Fixture
             }
         }
         for (variant, ids) in &fixtures.variants {
+            if ids.keys.values().all(|k| !copied.contains(k)) {
+                return Err(format!("variant {variant:?} reaches its entity through singletons only (no collection on its path), so --entities has nothing to copy for it; serve it with one entity"));
+            }
             let copy = VariantIds {
                 keys: ids.keys.iter().map(|(k, v)| (k.clone(), name(v))).collect(),
                 reads: ids
