@@ -20,8 +20,10 @@ pub(super) type Originals = BTreeMap<String, (String, Address, State)>;
 pub(super) fn addresses(planned: &[PlannedCase]) -> Vec<(String, Address)> {
     let mut seen = BTreeMap::new();
     for pc in planned {
+        // A generated trial spread over a variant's entities writes each of them.
+        let spread = pc.spread.iter().map(|r| &r.state);
         if let Ok(r) = &pc.routing {
-            for a in std::iter::once(&r.state).chain(&r.watch) {
+            for a in std::iter::once(&r.state).chain(&r.watch).chain(spread) {
                 seen.entry(a.identity())
                     .or_insert_with(|| (pc.variant.name.clone(), a.clone()));
             }
