@@ -51,7 +51,7 @@ pub enum Fault {
     Type(TypeFault),
 }
 
-/// The named faults; [`Named::info`] says what each breaks.
+/// The named faults; [`FAULTS`] says what each breaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Named {
     PrintedSpelling404,
@@ -141,568 +141,560 @@ pub enum Deviation {
     ReadOnly400,
 }
 
-impl Named {
-    /// Every named fault, in the order `serve --list-faults` shows them.
-    pub const ALL: [Named; 69] = [
-        Named::PrintedSpelling404,
-        Named::NavigationWritesSource,
-        Named::CastIgnored,
-        Named::UnknownIdCreated,
-        Named::NoAuthAccepted,
-        Named::ExpiredAccepted,
-        Named::ScopeIgnored,
-        Named::Scope401,
-        Named::ForbiddenWrites,
-        Named::ContentTypeIgnored,
-        Named::UnknownPropertyIgnored,
-        Named::Int32StringAccepted,
-        Named::Int32Wraps,
-        Named::OffsetOptional,
-        Named::IdWritable,
-        Named::Patch204,
-        Named::TextPlainResponse,
-        Named::MissingProperty,
-        Named::NoOdataType,
-        Named::TruncateMilliseconds,
-        Named::OffsetSignFlipped,
-        Named::Int32MaxRefused,
-        Named::Offset14Refused,
-        Named::Feb29Refused,
-        Named::PatchReplaces,
-        Named::IdChanges,
-        Named::NoRequestId,
-        Named::NotPersisted,
-        Named::RepeatRefused,
-        Named::PartialApply,
-        Named::InvalidZeroed,
-        Named::LostUpdate,
-        Named::PlainErrorBody,
-        Named::ErrorWithoutCode,
-        Named::NoInnerError,
-        Named::ServerErrorOnBadJson,
-        Named::MockLike,
-        Named::TrailingTextIgnored,
-        Named::NamesCaseInsensitive,
-        Named::ServerErrorOnLongNumber,
-        Named::ReadScopeWrites,
-        Named::AppRolesRefused,
-        Named::MediaTypeCaseSensitive,
-        Named::MergePatchAccepted,
-        Named::ExtraProperty,
-        Named::WrongOdataTypeInAnswer,
-        Named::ClientRequestIdNotEchoed,
-        Named::NoOdataVersion,
-        Named::EmptyErrorMessage,
-        Named::OdataVersionIgnored,
-        Named::ContextAfterProperties,
-        Named::NoOdataMetadata,
-        Named::StreamingOutOfOrder,
-        Named::ErrorExtraMember,
-        Named::ErrorDetailsObject,
-        Named::DerivedTypeUnannounced,
-        Named::JsonMediaPrefix,
-        Named::TrailingWhitespaceRefused,
-        Named::NamePrefixMatched,
-        Named::PaddedBodyRefused,
-        Named::LongStringRefused,
-        Named::ServerErrorOnDeepNesting,
-        Named::ServerErrorOnManyMembers,
-        Named::ServerErrorOnMidLongNumber,
-        Named::EnumSetRefused,
-        Named::EnumSetAccepted,
-        Named::ContextNotMetadataUrl,
-        Named::NoOdataContext,
-        Named::ErrorDetailWithoutCode,
-    ];
+/// Every named fault: its name, clause, level and description, in `--list-faults` order.
+static FAULTS: &[FaultInfo] = &[
+    FaultInfo {
+        fault: Named::PrintedSpelling404,
+        name: "printed-spelling-404",
+        clause: C1_1,
+        level: Level::Must,
+        description: "only normalised paths route: a path with empty `//` segments or a trailing `/` answers 404",
+    },
+    FaultInfo {
+        fault: Named::NavigationWritesSource,
+        name: "navigation-writes-source",
+        clause: C1_2,
+        level: Level::Must,
+        description: "a navigation variant reads and writes the overview of {id} itself, not of the configuration it references",
+    },
+    FaultInfo {
+        fault: Named::CastIgnored,
+        name: "cast-ignored",
+        clause: C1_3,
+        level: Level::Must,
+        description: "a type-cast segment matches a configuration of any type; behind a cast that does not match, a missing navigation is not checked either and the request reaches {id}'s own overview",
+    },
+    FaultInfo {
+        fault: Named::UnknownIdCreated,
+        name: "unknown-id-created",
+        clause: C1_3,
+        level: Level::Must,
+        description: "an unknown {id} answers 200, creating a configuration and its overview on the spot",
+    },
+    FaultInfo {
+        fault: Named::NoAuthAccepted,
+        name: "no-auth-accepted",
+        clause: C2_1,
+        level: Level::Must,
+        description: "a request without an Authorization header is accepted as if it had a token with every scope",
+    },
+    FaultInfo {
+        fault: Named::ExpiredAccepted,
+        name: "expired-accepted",
+        clause: C2_1,
+        level: Level::Must,
+        description: "a token whose `exp` is in the past is accepted",
+    },
+    FaultInfo {
+        fault: Named::ScopeIgnored,
+        name: "scope-ignored",
+        clause: C2_2,
+        level: Level::Must,
+        description: "scopes are not checked: a readable token without DeviceManagementConfiguration.ReadWrite.All may PATCH",
+    },
+    FaultInfo {
+        fault: Named::Scope401,
+        name: "scope-401",
+        clause: C2_2,
+        level: Level::Should,
+        description: "a token without the scope is refused with 401 instead of 403",
+    },
+    FaultInfo {
+        fault: Named::ForbiddenWrites,
+        name: "forbidden-writes",
+        clause: C2_3,
+        level: Level::Must,
+        description: "a PATCH refused with 403 (token without the scope) is applied anyway",
+    },
+    FaultInfo {
+        fault: Named::ContentTypeIgnored,
+        name: "content-type-ignored",
+        clause: C3_1,
+        level: Level::Must,
+        description: "the Content-Type of a PATCH is not checked: a text/plain (or absent) media type is read as JSON",
+    },
+    FaultInfo {
+        fault: Named::UnknownPropertyIgnored,
+        name: "unknown-property-ignored",
+        clause: C3_3,
+        level: Level::Must,
+        description: "a property the entity does not have is dropped silently instead of refused",
+    },
+    FaultInfo {
+        fault: Named::Int32StringAccepted,
+        name: "int32-string-accepted",
+        clause: C3_4,
+        level: Level::Must,
+        description: "an Int32 sent as a numeric string (\"4\") is accepted as the number",
+    },
+    FaultInfo {
+        fault: Named::Int32Wraps,
+        name: "int32-wraps",
+        clause: C3_4,
+        level: Level::Must,
+        description: "an integer outside the Int32 range is accepted and wrapped modulo 2^32 (2147483648 becomes -2147483648)",
+    },
+    FaultInfo {
+        fault: Named::OffsetOptional,
+        name: "offset-optional",
+        clause: C3_5,
+        level: Level::Must,
+        description: "a DateTimeOffset without an offset is accepted as UTC",
+    },
+    FaultInfo {
+        fault: Named::IdWritable,
+        name: "id-writable",
+        clause: C3_6,
+        level: Level::Must,
+        description: "a body whose `id` differs from the key is accepted with 200 and the `id` ignored",
+    },
+    FaultInfo {
+        fault: Named::Patch204,
+        name: "patch-204",
+        clause: C4_1,
+        level: Level::Must,
+        description: "a valid PATCH answers 204 No Content without a body, as the live Intune service does",
+    },
+    FaultInfo {
+        fault: Named::TextPlainResponse,
+        name: "text-plain-response",
+        clause: C4_2,
+        level: Level::Must,
+        description: "a valid PATCH answers with Content-Type text/plain",
+    },
+    FaultInfo {
+        fault: Named::MissingProperty,
+        name: "missing-property",
+        clause: C4_3,
+        level: Level::Must,
+        description: "a PATCH response omits the entity's last property",
+    },
+    FaultInfo {
+        fault: Named::NoOdataType,
+        name: "no-odata-type",
+        clause: C4_3,
+        level: Level::Should,
+        description: "responses carry no `@odata.type`",
+    },
+    FaultInfo {
+        fault: Named::TruncateMilliseconds,
+        name: "truncate-milliseconds",
+        clause: C4_4,
+        level: Level::Must,
+        description: "times are stored truncated to whole milliseconds (a time already in whole milliseconds is unaffected)",
+    },
+    FaultInfo {
+        fault: Named::OffsetSignFlipped,
+        name: "offset-sign-flipped",
+        clause: C4_4,
+        level: Level::Must,
+        description: "the stored instant is computed with the offset's sign flipped (a UTC `Z` time is unaffected)",
+    },
+    FaultInfo {
+        fault: Named::Int32MaxRefused,
+        name: "int32-max-refused",
+        clause: C3_4,
+        level: Level::Must,
+        description: "exactly 2147483647, a valid Int32, is refused with 400",
+    },
+    FaultInfo {
+        fault: Named::Offset14Refused,
+        name: "offset-14-refused",
+        clause: C3_5,
+        level: Level::Must,
+        description: "a valid DateTimeOffset with offset +14:00 or -14:00 is refused with 400",
+    },
+    FaultInfo {
+        fault: Named::Feb29Refused,
+        name: "feb29-refused",
+        clause: C3_5,
+        level: Level::Must,
+        description: "a valid DateTimeOffset on 29 February is refused with 400",
+    },
+    FaultInfo {
+        fault: Named::PatchReplaces,
+        name: "patch-replaces",
+        clause: C4_5,
+        level: Level::Must,
+        description: "a PATCH that changes something resets every property it does not send to 0 / 0001-01-01T00:00:00Z",
+    },
+    FaultInfo {
+        fault: Named::IdChanges,
+        name: "id-changes",
+        clause: C4_6,
+        level: Level::Must,
+        description: "PATCH answers report an `id` that differs from the entity's key (each hex digit complemented); GET still shows the key",
+    },
+    FaultInfo {
+        fault: Named::NoRequestId,
+        name: "no-request-id",
+        clause: C4_7,
+        level: Level::Should,
+        description: "no `request-id` response header",
+    },
+    FaultInfo {
+        fault: Named::NotPersisted,
+        name: "not-persisted",
+        clause: C5_1,
+        level: Level::Must,
+        description: "a valid PATCH answers with the updated entity, but the store keeps the old values",
+    },
+    FaultInfo {
+        fault: Named::RepeatRefused,
+        name: "repeat-refused",
+        clause: C5_2,
+        level: Level::Must,
+        description: "a non-empty PATCH body identical to the last one applied to that overview is refused with 400",
+    },
+    FaultInfo {
+        fault: Named::PartialApply,
+        name: "partial-apply",
+        clause: C5_3,
+        level: Level::Must,
+        description: "a refused body's valid properties that come before the invalid one are applied before the 400",
+    },
+    FaultInfo {
+        fault: Named::InvalidZeroed,
+        name: "invalid-zeroed",
+        clause: C5_3,
+        level: Level::Must,
+        description: "a refused body's properties with an invalid value are reset to their type's plain value (0, false, the first member…) before the 400",
+    },
+    FaultInfo {
+        fault: Named::LostUpdate,
+        name: "lost-update",
+        clause: C5_4,
+        level: Level::Must,
+        description: "PATCH reads, waits 1 ms, then writes the whole entity back without a lock, so concurrent PATCHes of disjoint properties lose updates",
+    },
+    FaultInfo {
+        fault: Named::PlainErrorBody,
+        name: "plain-error-body",
+        clause: C6_1,
+        level: Level::Must,
+        description: "error answers are text/plain sentences instead of OData error bodies",
+    },
+    FaultInfo {
+        fault: Named::ErrorWithoutCode,
+        name: "error-without-code",
+        clause: C6_1,
+        level: Level::Must,
+        description: "error bodies lack `error.code`",
+    },
+    FaultInfo {
+        fault: Named::NoInnerError,
+        name: "no-inner-error",
+        clause: C6_1,
+        level: Level::Should,
+        description: "error bodies lack `innerError`",
+    },
+    FaultInfo {
+        fault: Named::ServerErrorOnBadJson,
+        name: "server-error-on-bad-json",
+        clause: C6_2,
+        level: Level::Must,
+        description: "a syntactically malformed JSON body answers 500 instead of 400",
+    },
+    FaultInfo {
+        fault: Named::MockLike,
+        name: "mock-like",
+        clause: C4_4,
+        level: Level::Must,
+        description: "a mock that ignores every PATCH, answering the page's example, and never answers a body that is not JSON (as Stoplight Prism's mock does)",
+    },
+    FaultInfo {
+        fault: Named::TrailingTextIgnored,
+        name: "trailing-text-ignored",
+        clause: C3_2,
+        level: Level::Must,
+        description: "a body that is one JSON object followed by more text is read as the object alone (a streaming parser that stops after the first value)",
+    },
+    FaultInfo {
+        fault: Named::NamesCaseInsensitive,
+        name: "names-case-insensitive",
+        clause: C3_3,
+        level: Level::Must,
+        description: "property names are matched ignoring letter case, so a name that differs from a real one only in case is taken for it",
+    },
+    FaultInfo {
+        fault: Named::ServerErrorOnLongNumber,
+        name: "server-error-on-long-number",
+        clause: C6_2,
+        level: Level::Must,
+        description: "a number literal of 1000 digits or more answers 500 (the parser overflows) instead of 400",
+    },
+    FaultInfo {
+        fault: Named::ReadScopeWrites,
+        name: "read-scope-writes",
+        clause: C2_2,
+        level: Level::Must,
+        description: "a token with only the read permission (…Read.All) may PATCH",
+    },
+    FaultInfo {
+        fault: Named::AppRolesRefused,
+        name: "app-roles-refused",
+        clause: C2_2,
+        level: Level::Must,
+        description: "only delegated scopes (scp) are read: an application token whose roles grant the permission is refused with 403",
+    },
+    FaultInfo {
+        fault: Named::MediaTypeCaseSensitive,
+        name: "media-type-case-sensitive",
+        clause: C3_1,
+        level: Level::Must,
+        description: "the media type is compared case-sensitively, so `Application/JSON` (the same media type) is refused with 415",
+    },
+    FaultInfo {
+        fault: Named::MergePatchAccepted,
+        name: "merge-patch-accepted",
+        clause: C3_1,
+        level: Level::Must,
+        description: "any media type ending in +json (application/merge-patch+json) is taken as application/json",
+    },
+    FaultInfo {
+        fault: Named::ExtraProperty,
+        name: "extra-property",
+        clause: C4_3,
+        level: Level::Must,
+        description: "PATCH answers carry a property the entity does not have",
+    },
+    FaultInfo {
+        fault: Named::WrongOdataTypeInAnswer,
+        name: "wrong-odata-type-in-answer",
+        clause: C4_3,
+        level: Level::Must,
+        description: "PATCH answers name another type in `@odata.type`",
+    },
+    FaultInfo {
+        fault: Named::ClientRequestIdNotEchoed,
+        name: "client-request-id-not-echoed",
+        clause: C4_7,
+        level: Level::Should,
+        description: "the client's `client-request-id` is not echoed",
+    },
+    FaultInfo {
+        fault: Named::NoOdataVersion,
+        name: "no-odata-version",
+        clause: C4_7,
+        level: Level::Should,
+        description: "no `OData-Version` response header",
+    },
+    FaultInfo {
+        fault: Named::EmptyErrorMessage,
+        name: "empty-error-message",
+        clause: C6_1,
+        level: Level::Must,
+        description: "error bodies carry an empty `error.message`",
+    },
+    FaultInfo {
+        fault: Named::OdataVersionIgnored,
+        name: "odata-version-ignored",
+        clause: C3_14,
+        level: Level::May,
+        description: "the OData-Version request header is not read: `x` or `9999.0` is served as if it were 4.0",
+    },
+    FaultInfo {
+        fault: Named::ContextAfterProperties,
+        name: "context-after-properties",
+        clause: C4_8,
+        level: Level::Should,
+        description: "entity answers carry `@odata.context` as their last member instead of their first",
+    },
+    FaultInfo {
+        fault: Named::NoOdataMetadata,
+        name: "no-odata-metadata",
+        clause: C4_9,
+        level: Level::Should,
+        description: "entity answers say `application/json; odata.streaming=true; charset=utf-8`, without `odata.metadata=minimal`",
+    },
+    FaultInfo {
+        fault: Named::StreamingOutOfOrder,
+        name: "streaming-out-of-order",
+        clause: C4_10,
+        level: Level::Should,
+        description: "entity answers advertise `odata.streaming=true` but write `@odata.type` after the properties",
+    },
+    FaultInfo {
+        fault: Named::ErrorExtraMember,
+        name: "error-extra-member",
+        clause: C6_3,
+        level: Level::Must,
+        description: "error bodies carry a second top-level member (`\"status\"`) beside `error`",
+    },
+    FaultInfo {
+        fault: Named::ErrorDetailsObject,
+        name: "error-details-object",
+        clause: C6_3,
+        level: Level::Must,
+        description: "error bodies carry `error.details` as one object instead of an array of objects",
+    },
+    FaultInfo {
+        fault: Named::DerivedTypeUnannounced,
+        name: "derived-type-unannounced",
+        clause: C4_3,
+        level: Level::Must,
+        description: "an entity of a type derived from the one its path declares answers without `@odata.type` (only for packs whose entity type is derived)",
+    },
+    FaultInfo {
+        fault: Named::JsonMediaPrefix,
+        name: "json-media-prefix",
+        clause: C3_1,
+        level: Level::Must,
+        description: "the media type is matched by its prefix, so `application/json-seq` is read as JSON",
+    },
+    FaultInfo {
+        fault: Named::TrailingWhitespaceRefused,
+        name: "trailing-whitespace-refused",
+        clause: C3_2,
+        level: Level::Must,
+        description: "a valid body that ends in whitespace after its object is refused with 400",
+    },
+    FaultInfo {
+        fault: Named::NamePrefixMatched,
+        name: "name-prefix-matched",
+        clause: C3_3,
+        level: Level::Must,
+        description: "a member name one character short of a property's name is taken for that property",
+    },
+    FaultInfo {
+        fault: Named::PaddedBodyRefused,
+        name: "padded-body-refused",
+        clause: C3_2,
+        level: Level::Must,
+        description: "a valid body with 256 bytes of whitespace or more between its members is refused with 400",
+    },
+    FaultInfo {
+        fault: Named::LongStringRefused,
+        name: "long-string-refused",
+        clause: C3_11,
+        level: Level::Must,
+        description: "a valid string of 256 characters or more is refused with 400 (a 255-character column)",
+    },
+    FaultInfo {
+        fault: Named::ServerErrorOnDeepNesting,
+        name: "server-error-on-deep-nesting",
+        clause: C6_2,
+        level: Level::Must,
+        description: "a body nested 64 to 999 levels deep answers 500 (deeper ones are refused with 400, as they should be)",
+    },
+    FaultInfo {
+        fault: Named::ServerErrorOnManyMembers,
+        name: "server-error-on-many-members",
+        clause: C6_2,
+        level: Level::Must,
+        description: "a body of 64 to 999 members answers 500 (more are refused with 400, as they should be)",
+    },
+    FaultInfo {
+        fault: Named::ServerErrorOnMidLongNumber,
+        name: "server-error-on-64-digits",
+        clause: C6_2,
+        level: Level::Must,
+        description: "a number literal of 64 to 999 digits answers 500 (longer ones are refused with 400, as they should be)",
+    },
+    FaultInfo {
+        fault: Named::EnumSetRefused,
+        name: "enum-set-refused",
+        clause: C3_12,
+        level: Level::Must,
+        description: "a flags enum value naming two or more members (`red,blue`) is refused with 400",
+    },
+    FaultInfo {
+        fault: Named::EnumSetAccepted,
+        name: "enum-set-accepted",
+        clause: C3_12,
+        level: Level::Must,
+        description: "a value naming two members of an enum that is not flags (`on,off`) is accepted as its first member",
+    },
+    FaultInfo {
+        fault: Named::ContextNotMetadataUrl,
+        name: "context-not-metadata-url",
+        clause: C4_8,
+        level: Level::Should,
+        description: "entity answers carry `@odata.context` first, but as a URL without `$metadata#`",
+    },
+    FaultInfo {
+        fault: Named::NoOdataContext,
+        name: "no-odata-context",
+        clause: C4_8,
+        level: Level::May,
+        description: "entity answers carry no `@odata.context` (as the page's example; information only)",
+    },
+    FaultInfo {
+        fault: Named::ErrorDetailWithoutCode,
+        name: "error-detail-without-code",
+        clause: C6_3,
+        level: Level::Must,
+        description: "error bodies carry `error.details` as an array whose entry has a message but no code",
+    },
+];
 
-    /// The fault's name, clause, level and description: a match, so a fault without them does
-    /// not compile.
-    pub fn info(self) -> FaultInfo {
-        match self {
-            Named::PrintedSpelling404 => FaultInfo {
-                fault: self,
-                    name: "printed-spelling-404",
-            clause: C1_1,
-            level: Level::Must,
-            description: "only normalised paths route: a path with empty `//` segments or a trailing `/` answers 404",
-            },
-            Named::NavigationWritesSource => FaultInfo {
-                fault: self,
-                    name: "navigation-writes-source",
-            clause: C1_2,
-            level: Level::Must,
-            description: "a navigation variant reads and writes the overview of {id} itself, not of the configuration it references",
-            },
-            Named::CastIgnored => FaultInfo {
-                fault: self,
-                    name: "cast-ignored",
-            clause: C1_3,
-            level: Level::Must,
-            description: "a type-cast segment matches a configuration of any type; behind a cast that does not match, a missing navigation is not checked either and the request reaches {id}'s own overview",
-            },
-            Named::UnknownIdCreated => FaultInfo {
-                fault: self,
-                    name: "unknown-id-created",
-            clause: C1_3,
-            level: Level::Must,
-            description: "an unknown {id} answers 200, creating a configuration and its overview on the spot",
-            },
-            Named::NoAuthAccepted => FaultInfo {
-                fault: self,
-                    name: "no-auth-accepted",
-            clause: C2_1,
-            level: Level::Must,
-            description: "a request without an Authorization header is accepted as if it had a token with every scope",
-            },
-            Named::ExpiredAccepted => FaultInfo {
-                fault: self,
-                    name: "expired-accepted",
-            clause: C2_1,
-            level: Level::Must,
-            description: "a token whose `exp` is in the past is accepted",
-            },
-            Named::ScopeIgnored => FaultInfo {
-                fault: self,
-                    name: "scope-ignored",
-            clause: C2_2,
-            level: Level::Must,
-            description: "scopes are not checked: a readable token without DeviceManagementConfiguration.ReadWrite.All may PATCH",
-            },
-            Named::Scope401 => FaultInfo {
-                fault: self,
-                    name: "scope-401",
-            clause: C2_2,
-            level: Level::Should,
-            description: "a token without the scope is refused with 401 instead of 403",
-            },
-            Named::ForbiddenWrites => FaultInfo {
-                fault: self,
-                    name: "forbidden-writes",
-            clause: C2_3,
-            level: Level::Must,
-            description: "a PATCH refused with 403 (token without the scope) is applied anyway",
-            },
-            Named::ContentTypeIgnored => FaultInfo {
-                fault: self,
-                    name: "content-type-ignored",
-            clause: C3_1,
-            level: Level::Must,
-            description: "the Content-Type of a PATCH is not checked: a text/plain (or absent) media type is read as JSON",
-            },
-            Named::UnknownPropertyIgnored => FaultInfo {
-                fault: self,
-                    name: "unknown-property-ignored",
-            clause: C3_3,
-            level: Level::Must,
-            description: "a property the entity does not have is dropped silently instead of refused",
-            },
-            Named::Int32StringAccepted => FaultInfo {
-                fault: self,
-                    name: "int32-string-accepted",
-            clause: C3_4,
-            level: Level::Must,
-            description: "an Int32 sent as a numeric string (\"4\") is accepted as the number",
-            },
-            Named::Int32Wraps => FaultInfo {
-                fault: self,
-                    name: "int32-wraps",
-            clause: C3_4,
-            level: Level::Must,
-            description: "an integer outside the Int32 range is accepted and wrapped modulo 2^32 (2147483648 becomes -2147483648)",
-            },
-            Named::OffsetOptional => FaultInfo {
-                fault: self,
-                    name: "offset-optional",
-            clause: C3_5,
-            level: Level::Must,
-            description: "a DateTimeOffset without an offset is accepted as UTC",
-            },
-            Named::IdWritable => FaultInfo {
-                fault: self,
-                    name: "id-writable",
-            clause: C3_6,
-            level: Level::Must,
-            description: "a body whose `id` differs from the key is accepted with 200 and the `id` ignored",
-            },
-            Named::Patch204 => FaultInfo {
-                fault: self,
-                    name: "patch-204",
-            clause: C4_1,
-            level: Level::Must,
-            description: "a valid PATCH answers 204 No Content without a body, as the live Intune service does",
-            },
-            Named::TextPlainResponse => FaultInfo {
-                fault: self,
-                    name: "text-plain-response",
-            clause: C4_2,
-            level: Level::Must,
-            description: "a valid PATCH answers with Content-Type text/plain",
-            },
-            Named::MissingProperty => FaultInfo {
-                fault: self,
-                    name: "missing-property",
-            clause: C4_3,
-            level: Level::Must,
-            description: "a PATCH response omits the entity's last property",
-            },
-            Named::NoOdataType => FaultInfo {
-                fault: self,
-                    name: "no-odata-type",
-            clause: C4_3,
-            level: Level::Should,
-            description: "responses carry no `@odata.type`",
-            },
-            Named::TruncateMilliseconds => FaultInfo {
-                fault: self,
-                    name: "truncate-milliseconds",
-            clause: C4_4,
-            level: Level::Must,
-            description: "times are stored truncated to whole milliseconds (a time already in whole milliseconds is unaffected)",
-            },
-            Named::OffsetSignFlipped => FaultInfo {
-                fault: self,
-                    name: "offset-sign-flipped",
-            clause: C4_4,
-            level: Level::Must,
-            description: "the stored instant is computed with the offset's sign flipped (a UTC `Z` time is unaffected)",
-            },
-            Named::Int32MaxRefused => FaultInfo {
-                fault: self,
-                    name: "int32-max-refused",
-            clause: C3_4,
-            level: Level::Must,
-            description: "exactly 2147483647, a valid Int32, is refused with 400",
-            },
-            Named::Offset14Refused => FaultInfo {
-                fault: self,
-                    name: "offset-14-refused",
-            clause: C3_5,
-            level: Level::Must,
-            description: "a valid DateTimeOffset with offset +14:00 or -14:00 is refused with 400",
-            },
-            Named::Feb29Refused => FaultInfo {
-                fault: self,
-                    name: "feb29-refused",
-            clause: C3_5,
-            level: Level::Must,
-            description: "a valid DateTimeOffset on 29 February is refused with 400",
-            },
-            Named::PatchReplaces => FaultInfo {
-                fault: self,
-                    name: "patch-replaces",
-            clause: C4_5,
-            level: Level::Must,
-            description: "a PATCH that changes something resets every property it does not send to 0 / 0001-01-01T00:00:00Z",
-            },
-            Named::IdChanges => FaultInfo {
-                fault: self,
-                    name: "id-changes",
-            clause: C4_6,
-            level: Level::Must,
-            description: "PATCH answers report an `id` that differs from the entity's key (each hex digit complemented); GET still shows the key",
-            },
-            Named::NoRequestId => FaultInfo {
-                fault: self,
-                    name: "no-request-id",
-            clause: C4_7,
-            level: Level::Should,
-            description: "no `request-id` response header",
-            },
-            Named::NotPersisted => FaultInfo {
-                fault: self,
-                    name: "not-persisted",
-            clause: C5_1,
-            level: Level::Must,
-            description: "a valid PATCH answers with the updated entity, but the store keeps the old values",
-            },
-            Named::RepeatRefused => FaultInfo {
-                fault: self,
-                    name: "repeat-refused",
-            clause: C5_2,
-            level: Level::Must,
-            description: "a non-empty PATCH body identical to the last one applied to that overview is refused with 400",
-            },
-            Named::PartialApply => FaultInfo {
-                fault: self,
-                    name: "partial-apply",
-            clause: C5_3,
-            level: Level::Must,
-            description: "a refused body's valid properties that come before the invalid one are applied before the 400",
-            },
-            Named::InvalidZeroed => FaultInfo {
-                fault: self,
-                    name: "invalid-zeroed",
-            clause: C5_3,
-            level: Level::Must,
-            description: "a refused body's properties with an invalid value are reset to their type's plain value (0, false, the first member…) before the 400",
-            },
-            Named::LostUpdate => FaultInfo {
-                fault: self,
-                    name: "lost-update",
-            clause: C5_4,
-            level: Level::Must,
-            description: "PATCH reads, waits 1 ms, then writes the whole entity back without a lock, so concurrent PATCHes of disjoint properties lose updates",
-            },
-            Named::PlainErrorBody => FaultInfo {
-                fault: self,
-                    name: "plain-error-body",
-            clause: C6_1,
-            level: Level::Must,
-            description: "error answers are text/plain sentences instead of OData error bodies",
-            },
-            Named::ErrorWithoutCode => FaultInfo {
-                fault: self,
-                    name: "error-without-code",
-            clause: C6_1,
-            level: Level::Must,
-            description: "error bodies lack `error.code`",
-            },
-            Named::NoInnerError => FaultInfo {
-                fault: self,
-                    name: "no-inner-error",
-            clause: C6_1,
-            level: Level::Should,
-            description: "error bodies lack `innerError`",
-            },
-            Named::ServerErrorOnBadJson => FaultInfo {
-                fault: self,
-                    name: "server-error-on-bad-json",
-            clause: C6_2,
-            level: Level::Must,
-            description: "a syntactically malformed JSON body answers 500 instead of 400",
-            },
-            Named::MockLike => FaultInfo {
-                fault: self,
-                    name: "mock-like",
-            clause: C4_4,
-            level: Level::Must,
-            description: "a mock that ignores every PATCH, answering the page's example, and never answers a body that is not JSON (as Stoplight Prism's mock does)",
-            },
-            Named::TrailingTextIgnored => FaultInfo {
-                fault: self,
-                    name: "trailing-text-ignored",
-            clause: C3_2,
-            level: Level::Must,
-            description: "a body that is one JSON object followed by more text is read as the object alone (a streaming parser that stops after the first value)",
-            },
-            Named::NamesCaseInsensitive => FaultInfo {
-                fault: self,
-                    name: "names-case-insensitive",
-            clause: C3_3,
-            level: Level::Must,
-            description: "property names are matched ignoring letter case, so a name that differs from a real one only in case is taken for it",
-            },
-            Named::ServerErrorOnLongNumber => FaultInfo {
-                fault: self,
-                    name: "server-error-on-long-number",
-            clause: C6_2,
-            level: Level::Must,
-            description: "a number literal of 1000 digits or more answers 500 (the parser overflows) instead of 400",
-            },
-            Named::ReadScopeWrites => FaultInfo {
-                fault: self,
-                    name: "read-scope-writes",
-            clause: C2_2,
-            level: Level::Must,
-            description: "a token with only the read permission (…Read.All) may PATCH",
-            },
-            Named::AppRolesRefused => FaultInfo {
-                fault: self,
-                    name: "app-roles-refused",
-            clause: C2_2,
-            level: Level::Must,
-            description: "only delegated scopes (scp) are read: an application token whose roles grant the permission is refused with 403",
-            },
-            Named::MediaTypeCaseSensitive => FaultInfo {
-                fault: self,
-                    name: "media-type-case-sensitive",
-            clause: C3_1,
-            level: Level::Must,
-            description: "the media type is compared case-sensitively, so `Application/JSON` (the same media type) is refused with 415",
-            },
-            Named::MergePatchAccepted => FaultInfo {
-                fault: self,
-                    name: "merge-patch-accepted",
-            clause: C3_1,
-            level: Level::Must,
-            description: "any media type ending in +json (application/merge-patch+json) is taken as application/json",
-            },
-            Named::ExtraProperty => FaultInfo {
-                fault: self,
-                    name: "extra-property",
-            clause: C4_3,
-            level: Level::Must,
-            description: "PATCH answers carry a property the entity does not have",
-            },
-            Named::WrongOdataTypeInAnswer => FaultInfo {
-                fault: self,
-                    name: "wrong-odata-type-in-answer",
-            clause: C4_3,
-            level: Level::Must,
-            description: "PATCH answers name another type in `@odata.type`",
-            },
-            Named::ClientRequestIdNotEchoed => FaultInfo {
-                fault: self,
-                    name: "client-request-id-not-echoed",
-            clause: C4_7,
-            level: Level::Should,
-            description: "the client's `client-request-id` is not echoed",
-            },
-            Named::NoOdataVersion => FaultInfo {
-                fault: self,
-                    name: "no-odata-version",
-            clause: C4_7,
-            level: Level::Should,
-            description: "no `OData-Version` response header",
-            },
-            Named::EmptyErrorMessage => FaultInfo {
-                fault: self,
-                    name: "empty-error-message",
-            clause: C6_1,
-            level: Level::Must,
-            description: "error bodies carry an empty `error.message`",
-            },
-            Named::OdataVersionIgnored => FaultInfo {
-                fault: self,
-                    name: "odata-version-ignored",
-            clause: C3_14,
-            level: Level::May,
-            description: "the OData-Version request header is not read: `x` or `9999.0` is served as if it were 4.0",
-            },
-            Named::ContextAfterProperties => FaultInfo {
-                fault: self,
-                    name: "context-after-properties",
-            clause: C4_8,
-            level: Level::Should,
-            description: "entity answers carry `@odata.context` as their last member instead of their first",
-            },
-            Named::NoOdataMetadata => FaultInfo {
-                fault: self,
-                    name: "no-odata-metadata",
-            clause: C4_9,
-            level: Level::Should,
-            description: "entity answers say `application/json; odata.streaming=true; charset=utf-8`, without `odata.metadata=minimal`",
-            },
-            Named::StreamingOutOfOrder => FaultInfo {
-                fault: self,
-                    name: "streaming-out-of-order",
-            clause: C4_10,
-            level: Level::Should,
-            description: "entity answers advertise `odata.streaming=true` but write `@odata.type` after the properties",
-            },
-            Named::ErrorExtraMember => FaultInfo {
-                fault: self,
-                    name: "error-extra-member",
-            clause: C6_3,
-            level: Level::Must,
-            description: "error bodies carry a second top-level member (`\"status\"`) beside `error`",
-            },
-            Named::ErrorDetailsObject => FaultInfo {
-                fault: self,
-                    name: "error-details-object",
-            clause: C6_3,
-            level: Level::Must,
-            description: "error bodies carry `error.details` as one object instead of an array of objects",
-            },
-            Named::DerivedTypeUnannounced => FaultInfo {
-                fault: self,
-                    name: "derived-type-unannounced",
-            clause: C4_3,
-            level: Level::Must,
-            description: "an entity of a type derived from the one its path declares answers without `@odata.type` (only for packs whose entity type is derived)",
-            },
-            Named::JsonMediaPrefix => FaultInfo {
-                fault: self,
-                    name: "json-media-prefix",
-            clause: C3_1,
-            level: Level::Must,
-            description: "the media type is matched by its prefix, so `application/json-seq` is read as JSON",
-            },
-            Named::TrailingWhitespaceRefused => FaultInfo {
-                fault: self,
-                    name: "trailing-whitespace-refused",
-            clause: C3_2,
-            level: Level::Must,
-            description: "a valid body that ends in whitespace after its object is refused with 400",
-            },
-            Named::NamePrefixMatched => FaultInfo {
-                fault: self,
-                    name: "name-prefix-matched",
-            clause: C3_3,
-            level: Level::Must,
-            description: "a member name one character short of a property's name is taken for that property",
-            },
-            Named::PaddedBodyRefused => FaultInfo {
-                fault: self,
-                    name: "padded-body-refused",
-            clause: C3_2,
-            level: Level::Must,
-            description: "a valid body with 256 bytes of whitespace or more between its members is refused with 400",
-            },
-            Named::LongStringRefused => FaultInfo {
-                fault: self,
-                    name: "long-string-refused",
-            clause: C3_11,
-            level: Level::Must,
-            description: "a valid string of 256 characters or more is refused with 400 (a 255-character column)",
-            },
-            Named::ServerErrorOnDeepNesting => FaultInfo {
-                fault: self,
-                    name: "server-error-on-deep-nesting",
-            clause: C6_2,
-            level: Level::Must,
-            description: "a body nested 64 to 999 levels deep answers 500 (deeper ones are refused with 400, as they should be)",
-            },
-            Named::ServerErrorOnManyMembers => FaultInfo {
-                fault: self,
-                    name: "server-error-on-many-members",
-            clause: C6_2,
-            level: Level::Must,
-            description: "a body of 64 to 999 members answers 500 (more are refused with 400, as they should be)",
-            },
-            Named::ServerErrorOnMidLongNumber => FaultInfo {
-                fault: self,
-                    name: "server-error-on-64-digits",
-            clause: C6_2,
-            level: Level::Must,
-            description: "a number literal of 64 to 999 digits answers 500 (longer ones are refused with 400, as they should be)",
-            },
-            Named::EnumSetRefused => FaultInfo {
-                fault: self,
-                    name: "enum-set-refused",
-            clause: C3_12,
-            level: Level::Must,
-            description: "a flags enum value naming two or more members (`red,blue`) is refused with 400",
-            },
-            Named::EnumSetAccepted => FaultInfo {
-                fault: self,
-                    name: "enum-set-accepted",
-            clause: C3_12,
-            level: Level::Must,
-            description: "a value naming two members of an enum that is not flags (`on,off`) is accepted as its first member",
-            },
-            Named::ContextNotMetadataUrl => FaultInfo {
-                fault: self,
-                    name: "context-not-metadata-url",
-            clause: C4_8,
-            level: Level::Should,
-            description: "entity answers carry `@odata.context` first, but as a URL without `$metadata#`",
-            },
-            Named::NoOdataContext => FaultInfo {
-                fault: self,
-                    name: "no-odata-context",
-            clause: C4_8,
-            level: Level::May,
-            description: "entity answers carry no `@odata.context` (as the page's example; information only)",
-            },
-            Named::ErrorDetailWithoutCode => FaultInfo {
-                fault: self,
-                    name: "error-detail-without-code",
-            clause: C6_3,
-            level: Level::Must,
-            description: "error bodies carry `error.details` as an array whose entry has a message but no code",
-            },
-        }
+/// Every deviation, in declaration order.
+static DEVIATIONS: &[DeviationInfo] = &[
+    DeviationInfo {
+        deviation: Deviation::UtcTimes,
+        name: "utc-times",
+        description: "times are answered re-expressed in UTC `Z` (same instant)",
+    },
+    DeviationInfo {
+        deviation: Deviation::SevenDigits,
+        name: "seven-digits",
+        description: "times are answered with all 7 fraction digits, trailing zeros kept",
+    },
+    DeviationInfo {
+        deviation: Deviation::PlainContentType,
+        name: "plain-content-type",
+        description: "successful answers say `Content-Type: application/json; odata.metadata=minimal` and no other parameter (no streaming, no charset)",
+    },
+    DeviationInfo {
+        deviation: Deviation::ExtraAnnotations,
+        name: "extra-annotations",
+        description: "entity answers carry `@odata.etag` and a `<property>@odata.type` annotation before each DateTimeOffset property",
+    },
+    DeviationInfo {
+        deviation: Deviation::Reordered,
+        name: "reordered",
+        description: "entity answers list their properties in reverse order, pretty-printed with whitespace, and do not advertise odata.streaming",
+    },
+    DeviationInfo {
+        deviation: Deviation::Throttle,
+        name: "throttle",
+        description: "every 7th request answers 429 with `Retry-After: 0.05` and an error body, and changes nothing",
+    },
+    DeviationInfo {
+        deviation: Deviation::Media400,
+        name: "media-400",
+        description: "a PATCH with the wrong media type answers 400 instead of 415",
+    },
+    DeviationInfo {
+        deviation: Deviation::Empty400,
+        name: "empty-400",
+        description: "a PATCH that changes no property (`{}`) answers 400 \"at least 1 property must be changed\"",
+    },
+    DeviationInfo {
+        deviation: Deviation::InnererrorLowercase,
+        name: "innererror-lowercase",
+        description: "error bodies spell `innererror` as OData does, instead of Graph's `innerError`",
+    },
+    DeviationInfo {
+        deviation: Deviation::Throttle1s,
+        name: "throttle-1s",
+        description: "every 7th request answers 429 with `Retry-After: 1`, as Graph does under load, and changes nothing",
+    },
+    DeviationInfo {
+        deviation: Deviation::ReadOnly400,
+        name: "read-only-400",
+        description: "a PATCH that sets a read-only property to another value answers 400 instead of leaving it unchanged",
+    },
+];
+
+impl Named {
+    /// The fault's row in [`FAULTS`], found by the fault itself rather than by its position,
+    /// so the table's order is free (a unit test shows every fault has exactly one row).
+    pub fn info(self) -> &'static FaultInfo {
+        FAULTS
+            .iter()
+            .find(|i| i.fault == self)
+            .expect("every named fault has a row in FAULTS")
     }
 }
 
@@ -810,9 +802,9 @@ fn enum_property(model: &crate::domain::EntityModel, flags: bool) -> bool {
 
 /// Every fault: the named ones, then every type's.
 pub fn all_faults() -> Vec<FaultListing> {
-    Named::ALL
-        .into_iter()
-        .map(|n| Fault::Named(n).listing())
+    FAULTS
+        .iter()
+        .map(|i| Fault::Named(i.fault).listing())
         .chain(
             TypeFault::all()
                 .into_iter()
@@ -822,81 +814,12 @@ pub fn all_faults() -> Vec<FaultListing> {
 }
 
 impl Deviation {
-    /// Every deviation, in the order `serve --list-faults` shows them.
-    pub const ALL: [Deviation; 11] = [
-        Deviation::UtcTimes,
-        Deviation::SevenDigits,
-        Deviation::PlainContentType,
-        Deviation::ExtraAnnotations,
-        Deviation::Reordered,
-        Deviation::Throttle,
-        Deviation::Media400,
-        Deviation::Empty400,
-        Deviation::InnererrorLowercase,
-        Deviation::Throttle1s,
-        Deviation::ReadOnly400,
-    ];
-
-    /// The deviation's name and description: a match, so a deviation without them does not
-    /// compile.
-    pub fn info(self) -> DeviationInfo {
-        match self {
-            Deviation::UtcTimes => DeviationInfo {
-                deviation: self,
-                    name: "utc-times",
-            description: "times are answered re-expressed in UTC `Z` (same instant)",
-            },
-            Deviation::SevenDigits => DeviationInfo {
-                deviation: self,
-                    name: "seven-digits",
-            description: "times are answered with all 7 fraction digits, trailing zeros kept",
-            },
-            Deviation::PlainContentType => DeviationInfo {
-                deviation: self,
-                    name: "plain-content-type",
-            description: "successful answers say `Content-Type: application/json; odata.metadata=minimal` and no other parameter (no streaming, no charset)",
-            },
-            Deviation::ExtraAnnotations => DeviationInfo {
-                deviation: self,
-                    name: "extra-annotations",
-            description: "entity answers carry `@odata.etag` and a `<property>@odata.type` annotation before each DateTimeOffset property",
-            },
-            Deviation::Reordered => DeviationInfo {
-                deviation: self,
-                    name: "reordered",
-            description: "entity answers list their properties in reverse order, pretty-printed with whitespace, and do not advertise odata.streaming",
-            },
-            Deviation::Throttle => DeviationInfo {
-                deviation: self,
-                    name: "throttle",
-            description: "every 7th request answers 429 with `Retry-After: 0.05` and an error body, and changes nothing",
-            },
-            Deviation::Media400 => DeviationInfo {
-                deviation: self,
-                    name: "media-400",
-            description: "a PATCH with the wrong media type answers 400 instead of 415",
-            },
-            Deviation::Empty400 => DeviationInfo {
-                deviation: self,
-                    name: "empty-400",
-            description: "a PATCH that changes no property (`{}`) answers 400 \"at least 1 property must be changed\"",
-            },
-            Deviation::InnererrorLowercase => DeviationInfo {
-                deviation: self,
-                    name: "innererror-lowercase",
-            description: "error bodies spell `innererror` as OData does, instead of Graph's `innerError`",
-            },
-            Deviation::Throttle1s => DeviationInfo {
-                deviation: self,
-                    name: "throttle-1s",
-            description: "every 7th request answers 429 with `Retry-After: 1`, as Graph does under load, and changes nothing",
-            },
-            Deviation::ReadOnly400 => DeviationInfo {
-                deviation: self,
-                    name: "read-only-400",
-            description: "a PATCH that sets a read-only property to another value answers 400 instead of leaving it unchanged",
-            },
-        }
+    /// The deviation's row in [`DEVIATIONS`], found by the deviation itself.
+    pub fn info(self) -> &'static DeviationInfo {
+        DEVIATIONS
+            .iter()
+            .find(|i| i.deviation == self)
+            .expect("every deviation has a row in DEVIATIONS")
     }
 
     pub fn name(self) -> &'static str {
@@ -934,7 +857,7 @@ impl FromStr for Deviation {
             s,
             "deviation",
             "--deviation",
-            Deviation::ALL.into_iter().map(|d| (d, d.name())),
+            DEVIATIONS.iter().map(|i| (i.deviation, i.name)),
         )
     }
 }
@@ -963,8 +886,8 @@ fn find<'n, T: Copy>(
 }
 
 /// Every deviation, in the order `serve --list-deviations` shows them.
-pub fn deviations() -> Vec<DeviationInfo> {
-    Deviation::ALL.into_iter().map(Deviation::info).collect()
+pub fn deviations() -> &'static [DeviationInfo] {
+    DEVIATIONS
 }
 
 #[cfg(test)]
@@ -972,27 +895,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_switch_is_listed_once_and_its_name_parses_back() {
-        let named: std::collections::HashSet<Named> = Named::ALL.into_iter().collect();
+    fn every_switch_has_one_row_and_its_name_parses_back() {
+        let faults: std::collections::HashSet<Named> = FAULTS.iter().map(|i| i.fault).collect();
+        assert_eq!(faults.len(), FAULTS.len(), "a fault has two rows");
+        for info in FAULTS {
+            assert_eq!(info.fault.info(), info);
+            assert_eq!(
+                info.name.parse::<Fault>().unwrap(),
+                Fault::Named(info.fault)
+            );
+        }
+        let deviations: std::collections::HashSet<Deviation> =
+            DEVIATIONS.iter().map(|i| i.deviation).collect();
         assert_eq!(
-            named.len(),
-            Named::ALL.len(),
-            "a named fault is listed twice"
+            deviations.len(),
+            DEVIATIONS.len(),
+            "a deviation has two rows"
         );
-        for n in Named::ALL {
-            let info = n.info();
-            assert_eq!(info.fault, n);
-            assert_eq!(info.name.parse::<Fault>().unwrap(), Fault::Named(n));
+        for info in DEVIATIONS {
+            assert_eq!(info.deviation.info(), info);
+            assert_eq!(info.name.parse::<Deviation>().unwrap(), info.deviation);
         }
-        let deviations: std::collections::HashSet<Deviation> = Deviation::ALL.into_iter().collect();
-        assert_eq!(deviations.len(), Deviation::ALL.len());
-        for d in Deviation::ALL {
-            assert_eq!(d.info().deviation, d);
-            assert_eq!(d.name().parse::<Deviation>().unwrap(), d);
-        }
-        // ALL has a slot for every variant: the last variants' discriminants count them.
-        assert_eq!(Named::ALL.len(), Named::ErrorDetailWithoutCode as usize + 1);
-        assert_eq!(Deviation::ALL.len(), Deviation::ReadOnly400 as usize + 1);
+        // Distinct rows as many as the variants (the last variants' discriminants count them):
+        // every variant has its row.
+        assert_eq!(faults.len(), Named::ErrorDetailWithoutCode as usize + 1);
+        assert_eq!(deviations.len(), Deviation::ReadOnly400 as usize + 1);
     }
 
     #[test]
