@@ -18,6 +18,8 @@ pub(crate) mod typed;
 mod values;
 
 #[cfg(test)]
+mod draws_tests;
+#[cfg(test)]
 mod tests;
 
 use std::collections::HashMap;
