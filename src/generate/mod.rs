@@ -13,9 +13,8 @@
 //! input is shrunk with proptest's `ValueTree` (`simplify` while it still fails, `complicate`
 //! when it passes), with at most [`MAX_SHRINK_STEPS`] calls of the test.
 
-mod scalars;
+mod edm;
 pub(crate) mod typed;
-mod values;
 
 #[cfg(test)]
 mod draws_tests;
@@ -33,8 +32,8 @@ use serde::{Deserialize, Serialize};
 use crate::domain::types::Family;
 use crate::domain::EntityModel;
 
+use edm::json_string;
 use typed::Bad;
-use values::json_string;
 
 /// The most times the test is called while shrinking one failure, so a slow target cannot stall
 /// a run. A candidate already tested (same body) is not sent again.
