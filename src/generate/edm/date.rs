@@ -1,11 +1,11 @@
 //! Edm.Date for generated inputs: dates biased to leap days and month ends, and one broken
 //! rule per invalid value.
 
-use proptest::prelude::{prop_oneof, BoxedStrategy, Just, Strategy};
+use proptest::prelude::{prop_oneof, BoxedStrategy, Strategy};
 use proptest::sample::select;
 
 use super::parts::{
-    as_strings, edge_texts, json_string, kinds, leap_year, other_kind, owned, year, Invalid, Other,
+    as_strings, edge_texts, json_string, kinds, other_kind, owned, year, ymd, Invalid, Other,
 };
 use crate::domain::datetime::{days_in_month, is_leap_year};
 use crate::domain::scalar::Primitive;
@@ -70,12 +70,7 @@ fn date_text(year: i32, month: u32, day: u32) -> String {
 
 /// A valid (year, month, day), biased to leap days and month ends; shrinks towards 0001-01-01.
 fn date_parts() -> impl Strategy<Value = (i32, u32, u32)> {
-    prop_oneof![
-        6 => (year(), 1..=12u32, 1..=31u32),
-        1 => (leap_year(), Just(2u32), Just(29u32)),
-        1 => (year(), 1..=12u32, Just(31u32)),
-    ]
-    .prop_map(|(y, m, d)| (y, m, d.min(days_in_month(y, m))))
+    ymd().prop_map(|(y, m, d)| (y, m, d.min(days_in_month(y, m))))
 }
 
 pub(super) fn valid_value() -> BoxedStrategy<String> {

@@ -68,3 +68,23 @@ impl BadFloat {
 pub(super) fn invalid_value(p: Primitive) -> Invalid {
     kinds(&BadFloat::ALL, move |k| k.strategy(p))
 }
+
+/// The invalid edges Single and Double share, after their own overflows: a number as a
+/// string, NaN and infinity misspelt, and values of another JSON kind.
+pub(super) const NOT_A_FLOAT: &[(&str, &str)] = &[
+    ("\"4\"", "string \"4\""),
+    ("\"1.5\"", "string \"1.5\""),
+    ("\"nan\"", "lower-case nan"),
+    ("\"inf\"", "lower-case inf"),
+    ("\"Infinity\"", "Infinity"),
+    ("\"-Infinity\"", "-Infinity"),
+    ("\"+INF\"", "+INF"),
+    ("\"NAN\"", "upper-case NAN"),
+    ("\"\"", "empty string"),
+    ("true", "boolean true"),
+    ("false", "boolean false"),
+    ("[]", "empty array"),
+    ("[1.5]", "array [1.5]"),
+    ("{}", "empty object"),
+    ("{\"value\":1.5}", "object"),
+];

@@ -151,7 +151,7 @@ pub(super) fn year() -> impl Strategy<Value = i32> {
 }
 
 /// A leap year of 0001–9999 (century years only when divisible by 400).
-pub(super) fn leap_year() -> impl Strategy<Value = i32> {
+fn leap_year() -> impl Strategy<Value = i32> {
     (1..=2499i32).prop_map(|n| {
         if is_leap_year(n * 4) {
             n * 4
@@ -181,4 +181,24 @@ pub(super) fn weighted_kinds<K: Copy + std::fmt::Debug + 'static>(
 ) -> impl Strategy<Value = K> {
     proptest::strategy::Union::new_weighted(kinds.iter().map(|&(w, k)| (w, Just(k))).collect())
         .no_shrink()
+}
+
+/// A (year, month, day) of 0001–9999 whose day may pass the month's end (the caller clamps it,
+/// which biases draws to month ends), with leap days and 31sts drawn on purpose.
+pub(super) fn ymd() -> impl Strategy<Value = (i32, u32, u32)> {
+    prop_oneof![
+        6 => (year(), 1..=12u32, 1..=31u32),
+        1 => (leap_year(), Just(2u32), Just(29u32)),
+        1 => (year(), 1..=12u32, Just(31u32)),
+    ]
+}
+
+/// An hour of the day, biased to its ends.
+pub(super) fn hour() -> impl Strategy<Value = u32> {
+    prop_oneof![3 => 0..=23u32, 1 => select(&[0u32, 23][..])]
+}
+
+/// A minute or a second, biased to its ends.
+pub(super) fn sixty() -> impl Strategy<Value = u32> {
+    prop_oneof![3 => 0..=59u32, 1 => select(&[0u32, 59][..])]
 }

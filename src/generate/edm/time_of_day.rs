@@ -6,7 +6,8 @@ use proptest::prelude::{prop_oneof, BoxedStrategy, Strategy};
 use proptest::sample::select;
 
 use super::parts::{
-    as_strings, edge_texts, fraction, json_string, kinds, other_kind, owned, Frac, Invalid, Other,
+    as_strings, edge_texts, fraction, hour, json_string, kinds, other_kind, owned, sixty, Frac,
+    Invalid, Other,
 };
 use crate::domain::scalar::Primitive;
 
@@ -71,9 +72,9 @@ fn time_text(hour: u32, minute: u32, seconds: Seconds) -> String {
 
 /// A valid time of day; shrinks towards 00:00 with seconds omitted.
 fn time_parts() -> impl Strategy<Value = (u32, u32, Seconds)> {
-    let hour = prop_oneof![3 => 0..=23u32, 1 => select(&[0u32, 23][..])];
-    let minute = prop_oneof![3 => 0..=59u32, 1 => select(&[0u32, 59][..])];
-    let second = prop_oneof![3 => 0..=59u32, 1 => select(&[0u32, 59][..])];
+    let hour = hour();
+    let minute = sixty();
+    let second = sixty();
     (hour, minute, option::weighted(0.8, (second, fraction())))
 }
 
