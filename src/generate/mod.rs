@@ -403,20 +403,17 @@ fn invalid_edge_inputs(model: &EntityModel, family: Family) -> Vec<Input> {
 
 /// A valid value of property `i` for a neighbour of the `k`-th invalid edge.
 fn neighbour_value(model: &EntityModel, i: usize, k: usize) -> String {
-    use crate::domain::{Primitive, TypeRef};
-    match &model.properties[i].ty {
-        TypeRef::Primitive(Primitive::Int32) => (1000 + k).to_string(),
-        TypeRef::Primitive(Primitive::DateTimeOffset) => {
-            json_string(&format!("2017-01-01T00:{:02}:03.0612494-08:00", k % 60))
-        }
-        ty => {
-            let edges = typed::valid_edges(&model.types, ty, false);
-            edges
-                .get((k + 1) % edges.len().max(1))
-                .map(|(j, _)| j.clone())
-                .unwrap_or_else(|| "null".into())
+    let ty = &model.properties[i].ty;
+    if let crate::domain::TypeRef::Primitive(p) = ty {
+        if let Some(own) = edm::neighbour(*p, k) {
+            return own;
         }
     }
+    let edges = typed::valid_edges(&model.types, ty, false);
+    edges
+        .get((k + 1) % edges.len().max(1))
+        .map(|(j, _)| j.clone())
+        .unwrap_or_else(|| "null".into())
 }
 
 /// A drawn body before rendering: valid properties by model index with their JSON texts, the

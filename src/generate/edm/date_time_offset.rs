@@ -433,3 +433,9 @@ pub(super) fn invalid_edges() -> Vec<(String, &'static str)> {
 pub(super) fn invalid_value() -> Invalid {
     kinds(&BadDt::ALL, BadDt::strategy)
 }
+
+/// A neighbour of the `k`-th invalid edge: the page's example with its minute moved by `k`, so
+/// that a partial update shows (C5.3).
+pub(super) fn neighbour(k: usize) -> String {
+    json_string(&format!("2017-01-01T00:{:02}:03.0612494-08:00", k % 60))
+}

@@ -192,3 +192,9 @@ pub(super) fn invalid_edges() -> Vec<(String, &'static str)> {
 pub(super) fn invalid_value() -> Invalid {
     kinds(&BadInt::ALL, BadInt::strategy)
 }
+
+/// A neighbour of the `k`-th invalid edge: a count that differs from edge to edge, so that a
+/// partial update shows (C5.3).
+pub(super) fn neighbour(k: usize) -> String {
+    (1000 + k).to_string()
+}

@@ -101,6 +101,29 @@ pub(crate) fn valid_value(p: Primitive) -> BoxedStrategy<String> {
     }
 }
 
+/// The value of a neighbour of the `k`-th invalid edge when the type has its own, else `None`
+/// (the caller then takes the type's valid edges in turn). Only the seed pack's types have one:
+/// their neighbours were chosen before the others' and are pinned with the draws.
+pub(crate) fn neighbour(p: Primitive, k: usize) -> Option<String> {
+    match p {
+        Primitive::Int32 => Some(int32::neighbour(k)),
+        Primitive::DateTimeOffset => Some(date_time_offset::neighbour(k)),
+        Primitive::Boolean
+        | Primitive::Byte
+        | Primitive::SByte
+        | Primitive::Int16
+        | Primitive::Int64
+        | Primitive::Single
+        | Primitive::Double
+        | Primitive::Date
+        | Primitive::TimeOfDay
+        | Primitive::Duration
+        | Primitive::Guid
+        | Primitive::Binary
+        | Primitive::String => None,
+    }
+}
+
 /// Random invalid values: (JSON text, kind of invalid as a short phrase). The kind is drawn
 /// without shrinking; its parameters shrink towards the simplest value of that kind. Only
 /// Int32 and DateTimeOffset draw `null` (their draws are pinned); the other types never do.
