@@ -150,6 +150,7 @@ fn shrinking_stays_valid_and_reaches_a_simple_value() {
 }
 
 fn simple_value(p: Primitive) -> &'static str {
+    // Exhaustive, so that a new type says what it shrinks to.
     match p {
         Primitive::Boolean => "false",
         Primitive::Single | Primitive::Double => "0",
@@ -159,7 +160,11 @@ fn simple_value(p: Primitive) -> &'static str {
         Primitive::Duration => "\"PT0S\"",
         Primitive::Guid => "\"00000000-0000-0000-0000-000000000000\"",
         Primitive::Binary | Primitive::String => "\"\"",
-        _ => "0",
+        Primitive::Byte
+        | Primitive::SByte
+        | Primitive::Int16
+        | Primitive::Int32
+        | Primitive::Int64 => "0",
     }
 }
 
