@@ -69,7 +69,7 @@ fn base64url(bytes: &[u8], unpadded: bool) -> String {
     }
 }
 
-/// Bytes as base64url, padded or not, biased to short lengths; shrinks towards "".
+/// Random bytes as base64url, padded or not, biased to short lengths; shrinks towards "".
 pub(super) fn valid_value() -> BoxedStrategy<String> {
     let drawn = prop_oneof![
         3 => vec(any::<u8>(), 0..=48),
@@ -98,7 +98,7 @@ impl BadBinary {
         (3, BadBinary::PaddingCount),
         (3, BadBinary::Character),
         (1, BadBinary::Other(Other::Number)),
-        (1, BadBinary::Other(Other::Boolean)),
+        (1, BadBinary::Other(Other::Bool)),
         (1, BadBinary::Other(Other::Array)),
         (1, BadBinary::Other(Other::Object)),
     ];

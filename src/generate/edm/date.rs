@@ -108,7 +108,7 @@ impl BadDate {
         (1, BadDate::ThreeDigitYear),
         (1, BadDate::DateTime),
         (1, BadDate::Other(Other::Number)),
-        (1, BadDate::Other(Other::Boolean)),
+        (1, BadDate::Other(Other::Bool)),
         (1, BadDate::Other(Other::Array)),
         (1, BadDate::Other(Other::Object)),
     ];

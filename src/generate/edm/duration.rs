@@ -151,7 +151,7 @@ impl BadDuration {
         (2, BadDuration::Overflow),
         (1, BadDuration::OutOfOrder),
         (1, BadDuration::Other(Other::Number)),
-        (1, BadDuration::Other(Other::Boolean)),
+        (1, BadDuration::Other(Other::Bool)),
         (1, BadDuration::Other(Other::Array)),
         (1, BadDuration::Other(Other::Object)),
     ];

@@ -19,7 +19,7 @@ impl BadFloat {
         (3, BadFloat::Overflow),
         (3, BadFloat::Spelling),
         (2, BadFloat::Other(Other::Text)),
-        (1, BadFloat::Other(Other::Boolean)),
+        (1, BadFloat::Other(Other::Bool)),
         (1, BadFloat::Other(Other::Array)),
         (1, BadFloat::Other(Other::Object)),
     ];

@@ -107,7 +107,7 @@ impl BadGuid {
         (2, BadGuid::MovedHyphen),
         (2, BadGuid::WrongLength),
         (1, BadGuid::Other(Other::Number)),
-        (1, BadGuid::Other(Other::Boolean)),
+        (1, BadGuid::Other(Other::Bool)),
         (1, BadGuid::Other(Other::Array)),
         (1, BadGuid::Other(Other::Object)),
     ];

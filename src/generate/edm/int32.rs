@@ -85,7 +85,7 @@ enum BadInt {
     Fraction,
     ExponentFraction,
     Text,
-    Boolean,
+    Bool,
     Null,
     Array,
     Object,
@@ -99,7 +99,7 @@ impl BadInt {
         (2, BadInt::Fraction),
         (2, BadInt::ExponentFraction),
         (1, BadInt::Text),
-        (1, BadInt::Boolean),
+        (1, BadInt::Bool),
         (1, BadInt::Null),
         (1, BadInt::Array),
         (1, BadInt::Object),
@@ -156,7 +156,7 @@ impl BadInt {
             BadInt::Text => any::<i32>()
                 .prop_map(|n| (json_string(&n.to_string()), "Int32 as a string"))
                 .boxed(),
-            BadInt::Boolean => any::<bool>()
+            BadInt::Bool => any::<bool>()
                 .prop_map(|b| (b.to_string(), "Int32 as a boolean"))
                 .boxed(),
             BadInt::Null => Just(("null".into(), "Int32 as null")).boxed(),

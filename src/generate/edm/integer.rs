@@ -146,7 +146,7 @@ impl BadInteger {
         (2, BadInteger::Fraction),
         (2, BadInteger::ExponentFraction),
         (1, BadInteger::Other(Other::Text)),
-        (1, BadInteger::Other(Other::Boolean)),
+        (1, BadInteger::Other(Other::Bool)),
         (1, BadInteger::Other(Other::Array)),
         (1, BadInteger::Other(Other::Object)),
     ];

@@ -55,7 +55,7 @@ pub(super) fn edge_texts(edges: Vec<(String, String)>) -> impl Strategy<Value = 
 pub(super) enum Other {
     Number,
     Text,
-    Boolean,
+    Bool,
     Array,
     Object,
 }
@@ -69,7 +69,7 @@ pub(super) fn other_kind(p: Primitive, other: Other) -> Invalid {
         Other::Text => valid_value(p)
             .prop_map(|v| (json_string(&v), "as a string"))
             .boxed(),
-        Other::Boolean => any::<bool>()
+        Other::Bool => any::<bool>()
             .prop_map(|b| (b.to_string(), "as a boolean"))
             .boxed(),
         Other::Array => option::of(valid_value(p))

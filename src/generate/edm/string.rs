@@ -82,7 +82,7 @@ pub(super) fn valid_value() -> BoxedStrategy<String> {
 
 const BAD_STRING: [(u32, Other); 4] = [
     (2, Other::Number),
-    (2, Other::Boolean),
+    (2, Other::Bool),
     (1, Other::Array),
     (1, Other::Object),
 ];

@@ -34,7 +34,7 @@ const TIME_EDGES: &[(&str, &str)] = &[
 ];
 
 /// `12:00:60` and eight fraction digits are left out: the ABNF admits them (as for
-/// DateTimeOffset, where the contract leaves them unjudged).
+/// date-times with an offset, where the contract leaves them unjudged).
 const INVALID_TIME_EDGES: &[(&str, &str)] = &[
     ("\"24:00\"", "hour 24"),
     ("\"24:00:00\"", "24:00:00"),
@@ -55,7 +55,7 @@ const INVALID_TIME_EDGES: &[(&str, &str)] = &[
     ("{}", "an object"),
 ];
 
-/// Seconds with their fraction, as DateTimeOffset draws them.
+/// Seconds with their fraction, as date_time_offset.rs draws them.
 type Seconds = Option<(u32, Frac)>;
 
 fn time_text(hour: u32, minute: u32, seconds: Seconds) -> String {
@@ -103,7 +103,7 @@ impl BadTime {
         (3, BadTime::WithOffset),
         (1, BadTime::EmptyFraction),
         (1, BadTime::Other(Other::Number)),
-        (1, BadTime::Other(Other::Boolean)),
+        (1, BadTime::Other(Other::Bool)),
         (1, BadTime::Other(Other::Array)),
         (1, BadTime::Other(Other::Object)),
     ];
