@@ -13,10 +13,11 @@
 //! input is shrunk with proptest's `ValueTree` (`simplify` while it still fails, `complicate`
 //! when it passes), with at most [`MAX_SHRINK_STEPS`] calls of the test.
 
-mod scalars;
+mod edm;
 pub(crate) mod typed;
-mod values;
 
+#[cfg(test)]
+mod draws_tests;
 #[cfg(test)]
 mod tests;
 
@@ -31,8 +32,8 @@ use serde::{Deserialize, Serialize};
 use crate::domain::types::Family;
 use crate::domain::EntityModel;
 
+use edm::json_string;
 use typed::Bad;
-use values::json_string;
 
 /// The most times the test is called while shrinking one failure, so a slow target cannot stall
 /// a run. A candidate already tested (same body) is not sent again.
@@ -402,20 +403,17 @@ fn invalid_edge_inputs(model: &EntityModel, family: Family) -> Vec<Input> {
 
 /// A valid value of property `i` for a neighbour of the `k`-th invalid edge.
 fn neighbour_value(model: &EntityModel, i: usize, k: usize) -> String {
-    use crate::domain::{Primitive, TypeRef};
-    match &model.properties[i].ty {
-        TypeRef::Primitive(Primitive::Int32) => (1000 + k).to_string(),
-        TypeRef::Primitive(Primitive::DateTimeOffset) => {
-            json_string(&format!("2017-01-01T00:{:02}:03.0612494-08:00", k % 60))
-        }
-        ty => {
-            let edges = typed::valid_edges(&model.types, ty, false);
-            edges
-                .get((k + 1) % edges.len().max(1))
-                .map(|(j, _)| j.clone())
-                .unwrap_or_else(|| "null".into())
+    let ty = &model.properties[i].ty;
+    if let crate::domain::TypeRef::Primitive(p) = ty {
+        if let Some(own) = edm::neighbour(*p, k) {
+            return own;
         }
     }
+    let edges = typed::valid_edges(&model.types, ty, false);
+    edges
+        .get((k + 1) % edges.len().max(1))
+        .map(|(j, _)| j.clone())
+        .unwrap_or_else(|| "null".into())
 }
 
 /// A drawn body before rendering: valid properties by model index with their JSON texts, the

@@ -1,12 +1,11 @@
 //! Values of any pack type for generated inputs, as the JSON text to send: the primitives'
-//! (from `scalars`), and enums, collections and complex types built from their parts. Named
+//! (from `edm`), and enums, collections and complex types built from their parts. Named
 //! edges first; random draws that shrink towards simple values.
 
 use proptest::prelude::{prop_oneof, BoxedStrategy, Just, Strategy};
 use proptest::sample::select;
 
-use super::scalars;
-use super::values::json_string;
+use super::edm::{self, json_string};
 use crate::domain::{TypeRef, Types};
 
 /// How deep complex values nest in generated inputs (a complex type may contain itself).
@@ -29,7 +28,7 @@ fn bad(json: impl Into<String>, kind: impl Into<String>) -> Bad {
 /// Named valid values of `ty`, most important first.
 pub(crate) fn valid_edges(types: &Types, ty: &TypeRef, nullable: bool) -> Vec<(String, String)> {
     let mut edges = match ty {
-        TypeRef::Primitive(p) => scalars::valid_edges(*p),
+        TypeRef::Primitive(p) => edm::valid_edges(*p),
         TypeRef::Enum(name) => {
             let members = enum_members(types, name);
             let mut edges: Vec<(String, String)> = members
@@ -126,7 +125,7 @@ fn complex_text(types: &Types, name: &str, depth: u32, members: usize, pick: usi
 /// the property is not nullable.
 pub(crate) fn invalid_edges(types: &Types, ty: &TypeRef, nullable: bool) -> Vec<(String, String)> {
     let mut edges: Vec<(String, String)> = match ty {
-        TypeRef::Primitive(p) => scalars::invalid_edges(*p)
+        TypeRef::Primitive(p) => edm::invalid_edges(*p)
             .into_iter()
             .map(|(j, n)| (j, n.to_owned()))
             .collect(),
@@ -245,7 +244,7 @@ fn complex_invalid(types: &Types, name: &str) -> Vec<(String, String)> {
 /// Random valid values of `ty` (JSON text).
 pub(crate) fn valid_value(types: &Types, ty: &TypeRef, nullable: bool) -> BoxedStrategy<String> {
     let base = match ty {
-        TypeRef::Primitive(p) => scalars::valid_value(*p),
+        TypeRef::Primitive(p) => edm::valid_value(*p),
         TypeRef::Enum(name) => {
             let members: Vec<String> = enum_members(types, name)
                 .iter()
@@ -286,7 +285,7 @@ pub(crate) fn valid_value(types: &Types, ty: &TypeRef, nullable: bool) -> BoxedS
 pub(crate) fn invalid_value(types: &Types, ty: &TypeRef, nullable: bool) -> BoxedStrategy<Bad> {
     match ty {
         TypeRef::Primitive(p) => {
-            let base = scalars::invalid_value(*p).prop_map(|(j, k)| bad(j, k));
+            let base = edm::invalid_value(*p).prop_map(|(j, k)| bad(j, k));
             if nullable {
                 base.boxed()
             } else {
