@@ -114,20 +114,16 @@ pub fn entity_schema(model: &crate::domain::EntityModel) -> Value {
 
 /// The JSON shape of a type (nullable: also `null`).
 fn shape(ty: &crate::domain::TypeRef, nullable: bool) -> Value {
-    use crate::domain::{Primitive, TypeRef};
+    use crate::domain::edm::Shape;
+    use crate::domain::TypeRef;
     let base = match ty {
-        TypeRef::Primitive(Primitive::Boolean) => serde_json::json!({ "type": "boolean" }),
-        TypeRef::Primitive(
-            Primitive::Byte
-            | Primitive::SByte
-            | Primitive::Int16
-            | Primitive::Int32
-            | Primitive::Int64,
-        ) => serde_json::json!({ "type": "integer" }),
-        TypeRef::Primitive(Primitive::Single | Primitive::Double) => {
-            serde_json::json!({ "type": ["number", "string"] })
-        }
-        TypeRef::Primitive(_) | TypeRef::Enum(_) => serde_json::json!({ "type": "string" }),
+        TypeRef::Primitive(p) => match p.spec().shape {
+            Shape::Boolean => serde_json::json!({ "type": "boolean" }),
+            Shape::Integer => serde_json::json!({ "type": "integer" }),
+            Shape::NumberOrString => serde_json::json!({ "type": ["number", "string"] }),
+            Shape::String => serde_json::json!({ "type": "string" }),
+        },
+        TypeRef::Enum(_) => serde_json::json!({ "type": "string" }),
         TypeRef::Collection(inner) => {
             serde_json::json!({ "type": "array", "items": shape(inner, false) })
         }

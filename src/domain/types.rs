@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::scalar::Primitive;
+use super::edm::Primitive;
 use crate::contract::{C3_12, C3_13};
 
 /// A property's type, with complex and enum types named (looked up in [`Types`]).

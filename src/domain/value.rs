@@ -6,8 +6,7 @@ use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 use serde_json::{Map, Value as Json};
 
-use super::datetime::Fraction;
-use super::scalar::{Primitive, Scalar};
+use super::edm::{Primitive, Scalar};
 use super::types::{Property, TypeRef, Types};
 use crate::contract::C3_13;
 
@@ -315,24 +314,8 @@ impl Serialize for Written<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match (self.value, self.ty) {
             (Value::Null, _) => s.serialize_unit(),
-            (Value::Scalar(Scalar::DateTimeOffset(d)), _) => {
-                let d = if self.style.utc {
-                    d.with_offset(0).unwrap_or(*d)
-                } else {
-                    *d
-                };
-                let fraction = if self.style.seven_digits {
-                    Fraction::Seven
-                } else {
-                    Fraction::Shortest
-                };
-                s.collect_str(&d.written(fraction))
-            }
-            (Value::Scalar(Scalar::Int(n)), _) => s.serialize_i64(*n),
-            (Value::Scalar(Scalar::Bool(b)), _) => s.serialize_bool(*b),
-            (Value::Scalar(Scalar::String(t)), _) => s.serialize_str(t),
-            (Value::Scalar(x), TypeRef::Primitive(p)) => x.to_json(*p).serialize(s),
-            (Value::Scalar(x), _) => x.to_json(Primitive::String).serialize(s),
+            (Value::Scalar(x), TypeRef::Primitive(p)) => x.serialize(*p, self.style, s),
+            (Value::Scalar(x), _) => x.serialize(Primitive::UNTYPED, self.style, s),
             (Value::Enum(members), _) => s.serialize_str(&members.join(",")),
             (Value::Collection(items), ty) => {
                 let inner = match ty {
@@ -359,7 +342,7 @@ impl Written<'_> {
             let ty = properties
                 .iter()
                 .find(|p| &p.name == name)
-                .map_or(&TypeRef::Primitive(Primitive::String), |p: &&Property| {
+                .map_or(&TypeRef::Primitive(Primitive::UNTYPED), |p: &&Property| {
                     &p.ty
                 });
             map.serialize_entry(name, &self.types.written(ty, value, self.style))?;

@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 use super::*;
-use crate::domain::datetime::{days_in_month, is_leap_year};
+use crate::domain::edm::calendar::{days_in_month, is_leap_year};
 use crate::domain::{parse_patch, DateTimeOffset, Primitive, Property, TypeRef, Types};
 
 const SEEDS: [u64; 5] = [0, 1, 42, 0xdead_beef, u64::MAX];

@@ -2,6 +2,8 @@
 //! and their sections, ``` blocks, HTML comments, pipe tables, links, and the facts the
 //! generator writes into description cells (read-only, possible values, prose rules).
 
+use crate::domain::Primitive;
+
 /// A value with the 1-based line it was read from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Located<T> {
@@ -58,27 +60,18 @@ pub(crate) struct Row {
     pub(crate) notes: Vec<String>,
 }
 
-/// The Edm primitive names a Type cell may hold, written without the `Edm.` prefix as the
-/// generator prints them.
-const EDM_PRIMITIVES: [&str; 17] = [
-    "Boolean",
-    "Byte",
-    "SByte",
-    "Int16",
-    "Int32",
-    "Int64",
-    "Single",
-    "Double",
-    "Decimal",
-    "DateTimeOffset",
-    "Date",
-    "TimeOfDay",
-    "Duration",
-    "Guid",
-    "Binary",
-    "String",
-    "Stream",
-];
+/// The Edm primitive names the doc generator prints that packs have no type for: a Type cell
+/// may hold them (the importer then says the type is not supported), beside every name of
+/// [`Primitive::ALL`] without its `Edm.` prefix.
+const UNTYPED_PRIMITIVES: [&str; 2] = ["Decimal", "Stream"];
+
+/// The Edm primitive names a Type cell may hold, as the generator prints them.
+fn edm_primitives() -> impl Iterator<Item = &'static str> {
+    Primitive::ALL
+        .into_iter()
+        .filter_map(|p| p.name().strip_prefix("Edm."))
+        .chain(UNTYPED_PRIMITIVES)
+}
 
 /// What a line is, decided once so that a `#` or `|` inside a JSON block or an HTML comment is
 /// never read as a heading or a table.
@@ -712,7 +705,7 @@ pub(crate) fn type_cell(cell: &str) -> Result<TypeCell, String> {
         if used == inner.len() && !link.text.is_empty() {
             return Ok(TypeCell::Link { link, collection });
         }
-    } else if EDM_PRIMITIVES.contains(&inner) {
+    } else if edm_primitives().any(|name| name == inner) {
         return Ok(TypeCell::Primitive {
             name: inner.to_string(),
             collection,
@@ -721,7 +714,7 @@ pub(crate) fn type_cell(cell: &str) -> Result<TypeCell, String> {
     Err(format!(
         "the type `{cell}` is neither an Edm primitive name ({}) nor a link [type](page.md), \
          either optionally followed by \" collection\"; write the type in one of those forms",
-        EDM_PRIMITIVES.join(", ")
+        edm_primitives().collect::<Vec<_>>().join(", ")
     ))
 }
 

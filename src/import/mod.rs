@@ -196,10 +196,11 @@ pub fn import(request: &Request, check: Option<SelfCheck<'_>>) -> Result<Importe
 /// Without the CSDL, nullability is the importer's convention for every property; with it,
 /// only for those the CSDL does not have.
 fn nullability_warning(typing: &Typing) -> Option<String> {
+    let nullable = crate::domain::Primitive::nullable_unsaid().join(", ");
     if typing.csdl.is_none() {
-        return Some("nullability is not on the page: the importer holds String, Binary, complex and collection properties nullable, and the others not".into());
+        return Some(format!("nullability is not on the page: the importer holds {nullable}, complex and collection properties nullable, and the others not"));
     }
-    (!typing.guessed.is_empty()).then(|| format!("the CSDL does not have {}: their nullability is the importer's convention (String, Binary, complex and collection nullable, the others not)", typing.guessed.join(", ")))
+    (!typing.guessed.is_empty()).then(|| format!("the CSDL does not have {}: their nullability is the importer's convention ({nullable}, complex and collection nullable, the others not)", typing.guessed.join(", ")))
 }
 
 /// The embedded service's graph, from the entity types the paths reach (in the CSDL when given,

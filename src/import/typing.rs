@@ -38,7 +38,7 @@ impl Typing {
     /// values and collections may be null; numbers, Booleans, times, GUIDs and enums may not.
     pub(crate) fn nullable(&self, type_name: &str) -> bool {
         type_name.starts_with("Collection(")
-            || matches!(type_name, "Edm.String" | "Edm.Binary")
+            || Primitive::from_name(type_name).is_some_and(|p| p.spec().nullable_unsaid)
             || matches!(self.types.get(type_name), Some(TypeFile::Complex { .. }))
     }
 
@@ -535,11 +535,8 @@ impl Typing {
             .filter(|(k, _)| !k.contains('@') && !inherited.contains(k))
             .map(|(k, v)| {
                 let type_name = match v {
-                    Value::Bool(_) => "Edm.Boolean",
-                    Value::Number(n) if n.as_i64().is_some() => "Edm.Int64",
-                    Value::Number(_) => "Edm.Double",
-                    Value::Array(_) => "Collection(Edm.String)",
-                    _ => "Edm.String",
+                    Value::Array(_) => format!("Collection({})", Primitive::of_example(v).name()),
+                    _ => Primitive::of_example(v).name().to_owned(),
                 };
                 PropertyFile {
                     name: k.clone(),

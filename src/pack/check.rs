@@ -16,7 +16,7 @@ use super::{
 };
 use crate::case::{CaseError, Expect, Suite};
 use crate::domain::types::{ComplexType, EntityType, EnumType};
-use crate::domain::{EntityModel, Property, Types};
+use crate::domain::{EntityModel, Primitive, Property, Types};
 use crate::ids::{Keys, VariantIds};
 
 #[derive(Debug, thiserror::Error)]
@@ -267,7 +267,7 @@ fn resolve_properties(
                 return Err(field(PACK_JSON, format!("{at}[{i}].name"), format!("{:?} is empty, has '@' or is given twice; give each property its own name", p.name)));
             }
             let ty = types.resolve(&p.type_name).map_err(|unknown| {
-                field(PACK_JSON, format!("{at}[{i}].type"), format!("{unknown:?} is not an Edm type (Edm.String, Edm.Int32, Edm.DateTimeOffset, …) nor a type in \"types\"; write one of those, or add the type"))
+                field(PACK_JSON, format!("{at}[{i}].type"), format!("{unknown:?} is not an Edm type ({}) nor a type in \"types\"; write one of those, or add the type", Primitive::ALL.map(Primitive::name).join(", ")))
             })?;
             Ok(Property { name: p.name.clone(), ty, nullable: p.nullable, read_only: p.read_only })
         })

@@ -147,18 +147,7 @@ fn members() -> Vec<Case> {
 /// An integer of `n` digits (past every integer type's range) for the first integer property:
 /// refused, never 5xx.
 fn digits(model: &EntityModel) -> Vec<Case> {
-    let integer = |ty: &TypeRef| {
-        matches!(
-            ty,
-            TypeRef::Primitive(
-                Primitive::Int32
-                    | Primitive::Int64
-                    | Primitive::Int16
-                    | Primitive::Byte
-                    | Primitive::SByte
-            )
-        )
-    };
+    let integer = |ty: &TypeRef| matches!(ty, TypeRef::Primitive(p) if p.spec().range.is_some());
     let name = model
         .writable()
         .find(|(_, p)| integer(&p.ty))

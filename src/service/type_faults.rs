@@ -408,7 +408,7 @@ fn mangle_scalar(p: Primitive, s: &Scalar) -> Scalar {
         }
         (_, Scalar::DateTimeOffset(d)) => {
             let p = d.parts();
-            crate::domain::datetime::DateTimeOffset::from_parts(crate::domain::datetime::Parts {
+            crate::domain::DateTimeOffset::from_parts(crate::domain::edm::date_time_offset::Parts {
                 offset_minutes: 0,
                 ..p
             })

@@ -6,8 +6,8 @@ use proptest::prelude::{any, prop_oneof, BoxedStrategy, Strategy};
 use proptest::sample::select;
 
 use super::parts::{as_strings, edge_texts, json_string, kinds, other_kind, owned, Invalid, Other};
-use crate::domain::scalar::binary::encode_binary;
-use crate::domain::scalar::Primitive;
+use crate::domain::edm::encode_binary;
+use crate::domain::Primitive;
 
 const BINARY_EDGES: &[(&str, &str)] = &[
     ("", "empty"),

@@ -4,7 +4,7 @@ use proptest::prelude::{any, prop_oneof, BoxedStrategy, Strategy};
 use proptest::sample::select;
 
 use super::parts::{as_json, json_string, kinds, other_kind, owned, Invalid, Other};
-use crate::domain::scalar::Primitive;
+use crate::domain::Primitive;
 
 const BOOLEAN_EDGES: &[(&str, &str)] = &[("true", "true"), ("false", "false")];
 

@@ -1,8 +1,8 @@
 //! Edm.Byte for generated inputs: the integer pattern over 0–255.
 
 use super::integer::Integer;
-use crate::domain::scalar::integer::BYTE;
-use crate::domain::scalar::Primitive;
+use crate::domain::edm::byte::RANGE as BYTE;
+use crate::domain::Primitive;
 
 /// Its range, and the k of its ±2^k edges: the powers next to the type's ends and to the
 /// narrower types' ends, kept under ~40 edges.

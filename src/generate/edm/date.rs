@@ -7,8 +7,8 @@ use proptest::sample::select;
 use super::parts::{
     as_strings, edge_texts, json_string, kinds, other_kind, owned, year, ymd, Invalid, Other,
 };
-use crate::domain::datetime::{days_in_month, is_leap_year};
-use crate::domain::scalar::Primitive;
+use crate::domain::edm::calendar::{days_in_month, is_leap_year};
+use crate::domain::Primitive;
 
 const DATE_EDGES: &[(&str, &str)] = &[
     ("0001-01-01", "Date min"),

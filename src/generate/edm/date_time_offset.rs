@@ -10,7 +10,8 @@ use super::parts::{
     as_strings, fraction, hour, json_string, kinds, owned, shrinking_towards_zero, sixty, ymd,
     Frac, Invalid,
 };
-use crate::domain::datetime::{days_in_month, is_leap_year, Parts};
+use crate::domain::edm::calendar::{days_in_month, is_leap_year};
+use crate::domain::edm::date_time_offset::Parts;
 use crate::domain::DateTimeOffset;
 
 /// An offset as written: `Z`, or `±hh:mm` (`+00:00` for zero minutes; never `-00:00`).

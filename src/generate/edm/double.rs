@@ -5,7 +5,7 @@ use proptest::prelude::{any, prop_oneof, BoxedStrategy, Strategy};
 
 use super::float::NOT_A_FLOAT;
 use super::parts::{as_json, edge_texts, owned};
-use crate::domain::scalar::float::render_double;
+use crate::domain::edm::float::render_double;
 
 const DOUBLE_EDGES: &[(&str, &str)] = &[
     ("0", "zero"),

@@ -8,8 +8,8 @@ use proptest::sample::select;
 use super::parts::{
     as_strings, edge_texts, fraction, json_string, kinds, other_kind, owned, sign, Invalid, Other,
 };
-use crate::domain::scalar::temporal::Duration;
-use crate::domain::scalar::Primitive;
+use crate::domain::edm::duration::Duration;
+use crate::domain::Primitive;
 
 const DURATION_EDGES: &[(&str, &str)] = &[
     ("PT0S", "zero"),

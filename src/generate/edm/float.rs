@@ -5,7 +5,7 @@ use proptest::prelude::{any, Strategy};
 use proptest::sample::select;
 
 use super::parts::{json_string, kinds, other_kind, sign, Invalid, Other};
-use crate::domain::scalar::Primitive;
+use crate::domain::Primitive;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum BadFloat {

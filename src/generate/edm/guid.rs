@@ -5,8 +5,8 @@ use proptest::prelude::{any, prop_oneof, BoxedStrategy, Strategy};
 use proptest::sample::select;
 
 use super::parts::{as_strings, edge_texts, json_string, kinds, other_kind, owned, Invalid, Other};
-use crate::domain::scalar::guid::write_guid;
-use crate::domain::scalar::Primitive;
+use crate::domain::edm::write_guid;
+use crate::domain::Primitive;
 
 const GUID_EDGES: &[(&str, &str)] = &[
     ("00000000-0000-0000-0000-000000000000", "Guid zero"),

@@ -8,8 +8,8 @@ use proptest::strategy::NewTree;
 use proptest::test_runner::TestRunner;
 
 use super::parts::{kinds, other_kind, owned, sign, Invalid, Other};
-use crate::domain::scalar::integer::IntRange;
-use crate::domain::scalar::Primitive;
+use crate::domain::edm::integer::IntRange;
+use crate::domain::Primitive;
 
 /// Valid integer edges, as int32.rs names them: the ends, 0, ±1, one inside each end, then
 /// ±2^k, ±2^k±1 for the chosen `powers` (those in range, duplicates dropped, the first name

@@ -32,7 +32,7 @@ mod tests;
 
 use proptest::prelude::BoxedStrategy;
 
-use crate::domain::scalar::Primitive;
+use crate::domain::Primitive;
 pub(crate) use parts::json_string;
 use parts::Invalid;
 

@@ -9,8 +9,8 @@ use proptest::strategy::NewTree;
 use proptest::test_runner::TestRunner;
 
 use super::valid_value;
-use crate::domain::datetime::is_leap_year;
-use crate::domain::scalar::Primitive;
+use crate::domain::edm::calendar::is_leap_year;
+use crate::domain::Primitive;
 
 pub(super) type Invalid = BoxedStrategy<(String, &'static str)>;
 

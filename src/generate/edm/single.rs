@@ -5,7 +5,7 @@ use proptest::prelude::{any, prop_oneof, BoxedStrategy, Strategy};
 
 use super::float::NOT_A_FLOAT;
 use super::parts::{as_json, edge_texts, owned};
-use crate::domain::scalar::float::{render_double, render_single};
+use crate::domain::edm::float::{render_double, render_single};
 
 /// Single values that are exact f32 values or whose text rounds to one the same way whether
 /// the service parses it as f32 or through f64 (so the value it answers is the one read here).

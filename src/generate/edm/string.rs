@@ -8,7 +8,7 @@ use proptest::sample::select;
 use super::parts::{
     as_json, as_strings, edge_texts, json_string, kinds, other_kind, owned, Invalid, Other,
 };
-use crate::domain::scalar::Primitive;
+use crate::domain::Primitive;
 
 const STRING_EDGES: &[(&str, &str)] = &[
     ("", "empty"),

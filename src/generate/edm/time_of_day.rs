@@ -9,7 +9,7 @@ use super::parts::{
     as_strings, edge_texts, fraction, hour, json_string, kinds, other_kind, owned, sixty, Frac,
     Invalid, Other,
 };
-use crate::domain::scalar::Primitive;
+use crate::domain::Primitive;
 
 const TIME_EDGES: &[(&str, &str)] = &[
     ("00:00:00", "TimeOfDay min"),

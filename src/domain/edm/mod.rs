@@ -2,19 +2,43 @@
 //! C3), how a value is written back as the reference service writes it, and when two values are
 //! the same (C4.4).
 //!
-//! Each family's grammar lives in its own file; this file only dispatches on the type.
+//! Each type is one file holding its grammar and a [`Spec`], its plain data; this file is the one
+//! dispatch from a type to its file (`Primitive::spec`, and the `Scalar` a value reads as), so a
+//! new type is a new file and one arm in each match here. `integer.rs`, `float.rs`, `clock.rs` and
+//! `calendar.rs` hold what several types share.
 
-pub(crate) mod binary;
+mod binary;
+mod boolean;
+pub(crate) mod byte;
+pub(crate) mod calendar;
+mod clock;
+pub(crate) mod date;
+pub(crate) mod date_time_offset;
+mod double;
+pub(crate) mod duration;
 pub(crate) mod float;
 pub(crate) mod guid;
+pub(crate) mod int16;
+mod int32;
+pub(crate) mod int64;
 pub(crate) mod integer;
-pub mod temporal;
+pub(crate) mod sbyte;
+mod single;
+mod string;
+pub(crate) mod time_of_day;
 
+use serde::{Serialize, Serializer};
 use serde_json::Value;
 
-use crate::contract::{C3_10, C3_11, C3_4, C3_5, C3_8, C3_9};
-use crate::domain::datetime::DateTimeOffset;
-use temporal::{Date, Duration, TimeOfDay};
+use crate::domain::value::TimeStyle;
+
+pub(crate) use binary::encode_binary;
+use date::Date;
+use date_time_offset::DateTimeOffset;
+use duration::Duration;
+pub(crate) use guid::write_guid;
+use integer::IntRange;
+use time_of_day::TimeOfDay;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Primitive {
@@ -35,7 +59,97 @@ pub enum Primitive {
     String,
 }
 
+/// The JSON kinds a type's values take, for a pack's JSON Schemas.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Shape {
+    Boolean,
+    Integer,
+    /// A number, or one of the strings "NaN", "INF", "-INF".
+    NumberOrString,
+    String,
+}
+
+/// One Edm type as plain data: each type's file has one, built by the constructors below.
+pub(crate) struct Spec {
+    /// "Edm.Int32".
+    pub(crate) name: &'static str,
+    /// A short lower-case word for case and trial names.
+    pub(crate) word: &'static str,
+    /// The contract clause that states the type's valid JSON form (CONTRACT.md table).
+    pub(crate) clause: &'static str,
+    /// Reads a JSON value as the type; `null` is refused like any other wrong kind.
+    pub(crate) read: fn(&Value) -> Result<Scalar, String>,
+    /// The type's plain value as JSON text, which the reference service fills unset members
+    /// with.
+    pub(crate) default: &'static str,
+    pub(crate) shape: Shape,
+    /// An integer type's range.
+    pub(crate) range: Option<IntRange>,
+    /// Whether the importer holds a property of the type nullable where a page says nothing.
+    pub(crate) nullable_unsaid: bool,
+    /// A valid value of the `ordinal`-th made-up entity's `index`-th property, distinct across
+    /// entities where the type allows it; `None`: the plain value.
+    pub(crate) example: fn(usize, usize) -> Option<Scalar>,
+}
+
+impl Spec {
+    /// A type written as a JSON string of its own grammar.
+    pub(crate) const fn text(
+        name: &'static str,
+        word: &'static str,
+        clause: &'static str,
+        default: &'static str,
+        read: fn(&Value) -> Result<Scalar, String>,
+    ) -> Spec {
+        Spec {
+            name,
+            word,
+            clause,
+            read,
+            default,
+            shape: Shape::String,
+            range: None,
+            nullable_unsaid: false,
+            example: |_, _| None,
+        }
+    }
+
+    /// An integer type of `range`.
+    pub(crate) const fn integer(
+        range: IntRange,
+        word: &'static str,
+        clause: &'static str,
+        read: fn(&Value) -> Result<Scalar, String>,
+    ) -> Spec {
+        Spec {
+            shape: Shape::Integer,
+            range: Some(range),
+            example: integer::example,
+            ..Spec::text(range.edm, word, clause, "0", read)
+        }
+    }
+
+    pub(crate) const fn nullable_unsaid(self) -> Spec {
+        Spec {
+            nullable_unsaid: true,
+            ..self
+        }
+    }
+
+    pub(crate) const fn shaped(self, shape: Shape) -> Spec {
+        Spec { shape, ..self }
+    }
+
+    pub(crate) const fn example(self, example: fn(usize, usize) -> Option<Scalar>) -> Spec {
+        Spec { example, ..self }
+    }
+}
+
 impl Primitive {
+    /// The type a value is written as when no type describes it (a complex member the pack's
+    /// types do not list).
+    pub(crate) const UNTYPED: Primitive = Primitive::String;
+
     pub const ALL: [Primitive; 15] = [
         Primitive::Boolean,
         Primitive::Byte,
@@ -54,6 +168,48 @@ impl Primitive {
         Primitive::String,
     ];
 
+    /// The type's file: the one match from a type to what it is.
+    pub(crate) fn spec(self) -> &'static Spec {
+        match self {
+            Primitive::Boolean => &boolean::SPEC,
+            Primitive::Byte => &byte::SPEC,
+            Primitive::SByte => &sbyte::SPEC,
+            Primitive::Int16 => &int16::SPEC,
+            Primitive::Int32 => &int32::SPEC,
+            Primitive::Int64 => &int64::SPEC,
+            Primitive::Single => &single::SPEC,
+            Primitive::Double => &double::SPEC,
+            Primitive::DateTimeOffset => &date_time_offset::SPEC,
+            Primitive::Date => &date::SPEC,
+            Primitive::TimeOfDay => &time_of_day::SPEC,
+            Primitive::Duration => &duration::SPEC,
+            Primitive::Guid => &guid::SPEC,
+            Primitive::Binary => &binary::SPEC,
+            Primitive::String => &string::SPEC,
+        }
+    }
+
+    /// The type a value in a page's example is taken to have where no page describes it: a
+    /// boolean's, a whole number's (64 bits), a number's, and a string's for anything else (an
+    /// array's items too).
+    pub(crate) fn of_example(value: &Value) -> Primitive {
+        match value {
+            Value::Bool(_) => Primitive::Boolean,
+            Value::Number(n) if n.as_i64().is_some() => Primitive::Int64,
+            Value::Number(_) => Primitive::Double,
+            _ => Primitive::String,
+        }
+    }
+
+    /// The names of the types the importer holds nullable where a page says nothing.
+    pub(crate) fn nullable_unsaid() -> Vec<&'static str> {
+        Self::ALL
+            .into_iter()
+            .filter(|p| p.spec().nullable_unsaid)
+            .filter_map(|p| p.name().strip_prefix("Edm."))
+            .collect()
+    }
+
     /// "Edm.Int32" -> Int32. Exactly the OData names with the "Edm." prefix, case-sensitive.
     pub fn from_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|p| p.name() == name)
@@ -61,117 +217,47 @@ impl Primitive {
 
     /// "Edm.Int32".
     pub fn name(self) -> &'static str {
-        match self {
-            Primitive::Boolean => "Edm.Boolean",
-            Primitive::Byte => "Edm.Byte",
-            Primitive::SByte => "Edm.SByte",
-            Primitive::Int16 => "Edm.Int16",
-            Primitive::Int32 => "Edm.Int32",
-            Primitive::Int64 => "Edm.Int64",
-            Primitive::Single => "Edm.Single",
-            Primitive::Double => "Edm.Double",
-            Primitive::DateTimeOffset => "Edm.DateTimeOffset",
-            Primitive::Date => "Edm.Date",
-            Primitive::TimeOfDay => "Edm.TimeOfDay",
-            Primitive::Duration => "Edm.Duration",
-            Primitive::Guid => "Edm.Guid",
-            Primitive::Binary => "Edm.Binary",
-            Primitive::String => "Edm.String",
-        }
+        self.spec().name
     }
 
     /// A short lower-case word for case and trial names ("datetimeoffset" is kept as existing
     /// case names already spell it).
     pub fn word(self) -> &'static str {
-        match self {
-            Primitive::Boolean => "boolean",
-            Primitive::Byte => "byte",
-            Primitive::SByte => "sbyte",
-            Primitive::Int16 => "int16",
-            Primitive::Int32 => "int32",
-            Primitive::Int64 => "int64",
-            Primitive::Single => "single",
-            Primitive::Double => "double",
-            Primitive::DateTimeOffset => "datetimeoffset",
-            Primitive::Date => "date",
-            Primitive::TimeOfDay => "timeofday",
-            Primitive::Duration => "duration",
-            Primitive::Guid => "guid",
-            Primitive::Binary => "binary",
-            Primitive::String => "string",
-        }
+        self.spec().word
     }
 
     /// The contract clause that states the type's valid JSON form (CONTRACT.md table).
     pub fn clause(self) -> &'static str {
-        match self {
-            Primitive::Int32 | Primitive::Int16 | Primitive::Byte | Primitive::SByte => C3_4,
-            Primitive::Boolean => C3_8,
-            Primitive::Int64 => C3_9,
-            Primitive::Single | Primitive::Double => C3_10,
-            Primitive::DateTimeOffset => C3_5,
-            Primitive::Date
-            | Primitive::TimeOfDay
-            | Primitive::Duration
-            | Primitive::Guid
-            | Primitive::Binary
-            | Primitive::String => C3_11,
-        }
+        self.spec().clause
     }
 
     /// Reads a JSON value as this type. `null` is refused like any other wrong kind: whether a
     /// property may be null is the caller's business, not the type's.
     pub fn read(self, value: &Value) -> Result<Scalar, String> {
-        match self {
-            Primitive::Boolean => match value {
-                Value::Bool(b) => Ok(Scalar::Bool(*b)),
-                other => Err(format!(
-                    "Edm.Boolean takes true or false, not {}",
-                    kind_of(other)
-                )),
-            },
-            Primitive::Byte
-            | Primitive::SByte
-            | Primitive::Int16
-            | Primitive::Int32
-            | Primitive::Int64 => integer::read_integer(self, value).map(Scalar::Int),
-            Primitive::Single => float::read_single(value).map(Scalar::Float),
-            Primitive::Double => float::read_double(value).map(Scalar::Float),
-            Primitive::String => match value {
-                Value::String(s) => Ok(Scalar::String(s.clone())),
-                other => Err(format!("Edm.String takes a string, not {}", kind_of(other))),
-            },
-            _ => self.read_text(value),
-        }
+        (self.spec().read)(value)
     }
 
-    /// The types written as a JSON string with a grammar of their own.
-    fn read_text(self, value: &Value) -> Result<Scalar, String> {
-        let Value::String(text) = value else {
-            return Err(format!(
-                "{} takes a string, not {}",
-                self.name(),
-                kind_of(value)
-            ));
-        };
-        let read = match self {
-            // The longest valid form has 38 characters; the parser's messages quote the whole
-            // text, which must not grow with a 10 000-character string.
-            Primitive::DateTimeOffset if text.len() > 38 => {
-                Err(format!("{} characters are too many", text.chars().count()))
-            }
-            Primitive::DateTimeOffset => DateTimeOffset::parse(text)
-                .map(Scalar::DateTimeOffset)
-                .map_err(|e| e.to_string()),
-            Primitive::Date => Date::parse(text).map(Scalar::Date),
-            Primitive::TimeOfDay => TimeOfDay::parse(text).map(Scalar::TimeOfDay),
-            Primitive::Duration => Duration::parse(text).map(Scalar::Duration),
-            Primitive::Guid => guid::parse_guid(text).map(Scalar::Guid),
-            Primitive::Binary => binary::decode_binary(text).map(Scalar::Binary),
-            other => Err(format!("{} is not written as a string", other.name())),
-        };
-        read.map_err(|why| format!("{} is not an {}: {why}", shown(value), self.name()))
+    /// The type's plain value (0, false, "", 0001-01-01, midnight, no time, the nil GUID, no
+    /// bytes), which the reference service fills unset members with.
+    pub fn default_scalar(self) -> Scalar {
+        let json: Value =
+            serde_json::from_str(self.spec().default).expect("each type's default is JSON");
+        self.read(&json)
+            .expect("each type's default is a valid value of it")
     }
+}
+
+/// Reads a type written as a JSON string with a grammar of its own: the message says what the
+/// value is not, and why.
+pub(crate) fn read_text(
+    value: &Value,
+    name: &str,
+    parse: impl Fn(&str) -> Result<Scalar, String>,
+) -> Result<Scalar, String> {
+    let Value::String(text) = value else {
+        return Err(format!("{name} takes a string, not {}", kind_of(value)));
+    };
+    parse(text).map_err(|why| format!("{} is not an {name}: {why}", shown(value)))
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -189,32 +275,24 @@ pub enum Scalar {
     String(String),
 }
 
-impl Primitive {
-    /// The type's plain value (0, false, "", 0001-01-01, midnight, no time, the nil GUID, no
-    /// bytes), which the reference service fills unset members with.
-    pub fn default_scalar(self) -> Scalar {
-        let text = match self {
-            Primitive::Boolean => "false",
-            Primitive::Byte
-            | Primitive::SByte
-            | Primitive::Int16
-            | Primitive::Int32
-            | Primitive::Int64 => "0",
-            Primitive::Single | Primitive::Double => "0",
-            Primitive::DateTimeOffset => "\"0001-01-01T00:00:00Z\"",
-            Primitive::Date => "\"0001-01-01\"",
-            Primitive::TimeOfDay => "\"00:00:00\"",
-            Primitive::Duration => "\"PT0S\"",
-            Primitive::Guid => "\"00000000-0000-0000-0000-000000000000\"",
-            Primitive::Binary | Primitive::String => "\"\"",
-        };
-        let json: Value = serde_json::from_str(text).expect("the literals above are JSON");
-        self.read(&json)
-            .expect("the literals above are valid values of their types")
-    }
-}
-
 impl Scalar {
+    /// Serialises the value as the reference service writes it, straight into the answer:
+    /// date-times as `style` says, the rest as [`Scalar::to_json`].
+    pub(crate) fn serialize<S: Serializer>(
+        &self,
+        p: Primitive,
+        style: TimeStyle,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        match self {
+            Scalar::DateTimeOffset(d) => s.collect_str(&d.styled(style)),
+            Scalar::Int(n) => s.serialize_i64(*n),
+            Scalar::Bool(b) => s.serialize_bool(*b),
+            Scalar::String(t) => s.serialize_str(t),
+            x => x.to_json(p).serialize(s),
+        }
+    }
+
     /// The JSON value the reference service answers with. `p` only matters for a float, which
     /// is written with Single's or Double's shortest digits.
     pub fn to_json(&self, p: Primitive) -> Value {

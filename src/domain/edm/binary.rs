@@ -5,6 +5,17 @@ use base64::alphabet;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, URL_SAFE};
 use base64::engine::DecodePaddingMode;
 use base64::{DecodeError, Engine};
+use serde_json::Value;
+
+use super::{read_text, Scalar, Spec};
+use crate::contract::C3_11;
+
+pub(crate) const SPEC: Spec =
+    Spec::text("Edm.Binary", "binary", C3_11, "\"\"", read).nullable_unsaid();
+
+fn read(value: &Value) -> Result<Scalar, String> {
+    read_text(value, SPEC.name, |t| decode_binary(t).map(Scalar::Binary))
+}
 
 /// Decodes with or without padding, and keeps non-zero trailing bits ("QR==" reads as "QQ==",
 /// one byte 0x41): OData's grammar asks for zero bits, but a lenient reader loses nothing, and
@@ -73,7 +84,7 @@ fn describe(e: DecodeError) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::scalar::{Primitive, Scalar};
+    use crate::domain::edm::{Primitive, Scalar};
     use serde_json::json;
 
     #[test]

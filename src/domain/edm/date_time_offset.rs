@@ -6,10 +6,54 @@
 
 use std::fmt;
 
-/// 100 ns ticks in one second, minute, day.
-pub const TICKS_PER_SECOND: i64 = 10_000_000;
-pub const TICKS_PER_MINUTE: i64 = 60 * TICKS_PER_SECOND;
-pub const TICKS_PER_DAY: i64 = 24 * 60 * TICKS_PER_MINUTE;
+use serde_json::Value;
+
+use super::calendar::{
+    civil_from_days, days_from_civil, days_in_month, TICKS_PER_DAY, TICKS_PER_MINUTE,
+    TICKS_PER_SECOND,
+};
+use super::{read_text, Scalar, Spec};
+use crate::contract::C3_5;
+use crate::domain::value::TimeStyle;
+
+pub(crate) const SPEC: Spec = Spec::text(
+    "Edm.DateTimeOffset",
+    "datetimeoffset",
+    C3_5,
+    "\"0001-01-01T00:00:00Z\"",
+    read,
+)
+.example(|ordinal, index| Some(Scalar::DateTimeOffset(morning(ordinal, index))));
+
+fn read(value: &Value) -> Result<Scalar, String> {
+    read_text(value, SPEC.name, |text| {
+        // The longest valid form has 38 characters; the parser's messages quote the whole
+        // text, which must not grow with a 10 000-character string.
+        if text.len() > 38 {
+            return Err(format!("{} characters are too many", text.chars().count()));
+        }
+        DateTimeOffset::parse(text)
+            .map(Scalar::DateTimeOffset)
+            .map_err(|e| e.to_string())
+    })
+}
+
+/// A morning in January 2017, in one of a few offsets: the made-up fixtures' times.
+fn morning(ordinal: usize, index: usize) -> DateTimeOffset {
+    let offsets = [0, -480, 60, 330];
+    DateTimeOffset::from_parts(Parts {
+        year: 2017,
+        month: 1,
+        day: 1 + (ordinal % 28) as u32,
+        hour: 8,
+        minute: (index % 60) as u32,
+        second: 3,
+        fraction_ticks: 612_494,
+        offset_minutes: offsets[ordinal % offsets.len()],
+    })
+    .expect("a valid fixture time")
+}
+
 /// The largest offset C3.5 allows, in minutes (±14:00).
 pub const MAX_OFFSET_MINUTES: i32 = 14 * 60;
 
@@ -41,45 +85,6 @@ pub struct Parts {
     /// Ticks within the second, 0..10_000_000.
     pub fraction_ticks: u32,
     pub offset_minutes: i32,
-}
-
-pub fn is_leap_year(year: i32) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-}
-
-pub fn days_in_month(year: i32, month: u32) -> u32 {
-    match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if is_leap_year(year) => 29,
-        2 => 28,
-        _ => 0,
-    }
-}
-
-/// Days from 0001-01-01 in the proleptic Gregorian calendar (Hinnant's `days_from_civil`).
-fn days_from_civil(year: i32, month: u32, day: u32) -> i64 {
-    let y = i64::from(year) - i64::from(month <= 2);
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(month);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    // 0001-01-01 is day 719_162 before 1970-01-01; 1970-01-01 is day 719_468 of era 0.
-    era * 146_097 + doe - 306
-}
-
-fn civil_from_days(days: i64) -> (i32, u32, u32) {
-    let z = days + 306;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    ((y + i64::from(m <= 2)) as i32, m, d)
 }
 
 /// Ticks of 9999-12-31T23:59:59.9999999, the last instant .NET can hold.
@@ -260,6 +265,22 @@ pub struct Written {
 }
 
 impl DateTimeOffset {
+    /// The time as the reference service writes it in `style`: in UTC or its own offset, with
+    /// seven fraction digits or the fewest.
+    pub(crate) fn styled(self, style: TimeStyle) -> Written {
+        let value = if style.utc {
+            self.with_offset(0).unwrap_or(self)
+        } else {
+            self
+        };
+        let fraction = if style.seven_digits {
+            Fraction::Seven
+        } else {
+            Fraction::Shortest
+        };
+        value.written(fraction)
+    }
+
     /// The time as written with `fraction` (`Display` writes [`Fraction::Shortest`]).
     pub fn written(self, fraction: Fraction) -> Written {
         Written {

@@ -1,69 +1,47 @@
-//! Edm.Byte, SByte, Int16, Int32 and Int64 (C3.4, C3.9): a JSON number written as an integer
-//! literal, read from its text so that no value passes through f64.
+//! What the integer types share (C3.4, C3.9): a JSON number written as an integer literal, read
+//! from its text so that no value passes through f64, and checked against the type's range.
 
 use serde_json::Value;
 
-use super::{kind_of, shorten, Primitive};
+use super::{kind_of, shorten, Scalar};
 
-/// An integer type's short name and inclusive range.
+/// An integer type's names and inclusive range.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct IntRange {
+    /// "Int32", as messages name it.
     pub(crate) name: &'static str,
+    /// "Edm.Int32".
+    pub(crate) edm: &'static str,
     pub(crate) min: i64,
     pub(crate) max: i64,
 }
 
-pub(crate) const BYTE: IntRange = IntRange {
-    name: "Byte",
-    min: 0,
-    max: 255,
-};
-pub(crate) const SBYTE: IntRange = IntRange {
-    name: "SByte",
-    min: -128,
-    max: 127,
-};
-pub(crate) const INT16: IntRange = IntRange {
-    name: "Int16",
-    min: i16::MIN as i64,
-    max: i16::MAX as i64,
-};
-pub(crate) const INT32: IntRange = IntRange {
-    name: "Int32",
-    min: i32::MIN as i64,
-    max: i32::MAX as i64,
-};
-pub(crate) const INT64: IntRange = IntRange {
-    name: "Int64",
-    min: i64::MIN,
-    max: i64::MAX,
-};
-
-/// The range of an integer type, or `None` for the other types.
-pub(crate) fn range(p: Primitive) -> Option<IntRange> {
-    match p {
-        Primitive::Byte => Some(BYTE),
-        Primitive::SByte => Some(SBYTE),
-        Primitive::Int16 => Some(INT16),
-        Primitive::Int32 => Some(INT32),
-        Primitive::Int64 => Some(INT64),
-        _ => None,
+impl IntRange {
+    /// Reads `value` as an integer of this range.
+    pub(crate) fn read(self, value: &Value) -> Result<Scalar, String> {
+        match value {
+            Value::Number(n) => parse_integer(n.as_str(), self).map(Scalar::Int),
+            other => Err(format!(
+                "{} takes an integer number, not {}",
+                self.edm,
+                kind_of(other)
+            )),
+        }
     }
 }
 
-/// Reads `value` as the integer type `p`.
-pub(crate) fn read_integer(p: Primitive, value: &Value) -> Result<i64, String> {
-    let Some(range) = range(p) else {
-        return Err(format!("{} is not an integer type", p.name()));
-    };
-    match value {
-        Value::Number(n) => parse_integer(n.as_str(), range),
-        other => Err(format!(
-            "{} takes an integer number, not {}",
-            p.name(),
-            kind_of(other)
-        )),
-    }
+/// The made-up fixtures' integers: distinct per entity and property.
+pub(crate) fn example(ordinal: usize, index: usize) -> Option<Scalar> {
+    Some(Scalar::Int(
+        i64::try_from(ordinal * 10 + index).unwrap_or(0),
+    ))
+}
+
+/// The same below 100, for the types whose range is a byte's.
+pub(crate) fn small_example(ordinal: usize, index: usize) -> Option<Scalar> {
+    Some(Scalar::Int(
+        i64::try_from(ordinal * 10 + index).unwrap_or(0) % 100,
+    ))
 }
 
 /// Parses the literal grammar `-?(0|[1-9][0-9]*)` and checks the range. A fraction or an
@@ -102,7 +80,7 @@ pub(crate) fn parse_integer(text: &str, range: IntRange) -> Result<i64, String> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::scalar::Scalar;
+    use crate::domain::Primitive;
     use serde_json::json;
 
     const INTEGERS: [Primitive; 5] = [
@@ -115,7 +93,10 @@ mod tests {
 
     fn read(p: Primitive, json: &str) -> Result<i64, String> {
         let value: Value = serde_json::from_str(json).map_err(|e| e.to_string())?;
-        read_integer(p, &value)
+        match p.read(&value)? {
+            Scalar::Int(n) => Ok(n),
+            other => Err(format!("{other:?} is not an integer")),
+        }
     }
 
     #[test]
@@ -211,14 +192,14 @@ mod tests {
 
     #[test]
     fn non_integer_types_have_no_range() {
-        assert_eq!(range(Primitive::Double), None);
-        assert!(read_integer(Primitive::String, &json!(4)).is_err());
+        assert_eq!(Primitive::Double.spec().range, None);
+        assert!(Primitive::String.read(&json!(4)).is_err());
     }
 
     #[test]
     fn writing_then_reading_gives_the_same_value() {
         for p in INTEGERS {
-            let Some(r) = range(p) else {
+            let Some(r) = p.spec().range else {
                 panic!("{p:?} is an integer type")
             };
             for v in [r.min, r.max, 0, 1] {

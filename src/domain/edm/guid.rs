@@ -1,6 +1,23 @@
 //! Edm.Guid (C3.11): `8-4-4-4-12` hex digits in either case, held as a u128 so that case does
 //! not matter when comparing, and written back in lower case.
 
+use serde_json::Value;
+
+use super::{read_text, Scalar, Spec};
+use crate::contract::C3_11;
+
+pub(crate) const SPEC: Spec = Spec::text(
+    "Edm.Guid",
+    "guid",
+    C3_11,
+    "\"00000000-0000-0000-0000-000000000000\"",
+    read,
+);
+
+fn read(value: &Value) -> Result<Scalar, String> {
+    read_text(value, SPEC.name, |t| parse_guid(t).map(Scalar::Guid))
+}
+
 /// Where the four hyphens of `8-4-4-4-12` stand.
 const HYPHENS: [usize; 4] = [8, 13, 18, 23];
 
@@ -45,7 +62,7 @@ pub(crate) fn write_guid(v: u128) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::scalar::{Primitive, Scalar};
+    use crate::domain::edm::{Primitive, Scalar};
     use serde_json::json;
 
     #[test]

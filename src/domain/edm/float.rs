@@ -1,9 +1,9 @@
-//! Edm.Single and Edm.Double (C3.10): a JSON number, or the strings "NaN", "INF" and "-INF";
-//! written back with the shortest digits that round-trip.
+//! What the floating-point types share (C3.10): a JSON number, or the strings "NaN", "INF" and
+//! "-INF"; written back with the shortest digits that round-trip.
 
 use serde_json::Value;
 
-use super::{kind_of, shorten};
+use super::{kind_of, shorten, Scalar};
 
 /// Reads `value` as an Edm.Double.
 pub(crate) fn read_double(value: &Value) -> Result<f64, String> {
@@ -100,6 +100,11 @@ fn number(text: String) -> Value {
     serde_json::from_str::<Value>(&text).unwrap_or(Value::String(text))
 }
 
+/// The made-up fixtures' numbers: distinct per entity and property, with a fraction.
+pub(crate) fn example(ordinal: usize, index: usize) -> Option<Scalar> {
+    Some(Scalar::Float((ordinal * 10 + index) as f64 + 0.5))
+}
+
 /// Equal as IEEE values, except that NaN equals NaN. +0 equals -0: the contract does not judge
 /// the sign of zero, so a service that answers 0 for -0 is not faulted here.
 pub(crate) fn same_float(a: f64, b: f64) -> bool {
@@ -109,7 +114,7 @@ pub(crate) fn same_float(a: f64, b: f64) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::scalar::{Primitive, Scalar};
+    use crate::domain::edm::{Primitive, Scalar};
     use serde_json::json;
 
     fn value(json: &str) -> Value {

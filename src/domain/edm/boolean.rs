@@ -1,0 +1,20 @@
+//! Edm.Boolean (C3.8): JSON true or false, nothing else.
+
+use serde_json::Value;
+
+use super::{kind_of, Scalar, Shape, Spec};
+use crate::contract::C3_8;
+
+pub(crate) const SPEC: Spec = Spec::text("Edm.Boolean", "boolean", C3_8, "false", read)
+    .shaped(Shape::Boolean)
+    .example(|ordinal, _| Some(Scalar::Bool(ordinal % 2 == 1)));
+
+fn read(value: &Value) -> Result<Scalar, String> {
+    match value {
+        Value::Bool(b) => Ok(Scalar::Bool(*b)),
+        other => Err(format!(
+            "Edm.Boolean takes true or false, not {}",
+            kind_of(other)
+        )),
+    }
+}

@@ -1,0 +1,15 @@
+//! Edm.Byte (C3.4): an integer from 0 to 255.
+
+use super::integer::IntRange;
+use super::Spec;
+use crate::contract::C3_4;
+
+pub(crate) const RANGE: IntRange = IntRange {
+    name: "Byte",
+    edm: "Edm.Byte",
+    min: 0,
+    max: 255,
+};
+
+pub(crate) const SPEC: Spec =
+    Spec::integer(RANGE, "byte", C3_4, |v| RANGE.read(v)).example(super::integer::small_example);

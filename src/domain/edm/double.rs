@@ -1,0 +1,10 @@
+//! Edm.Double (C3.10): a JSON number, or "NaN", "INF", "-INF".
+
+use super::{float, Scalar, Shape, Spec};
+use crate::contract::C3_10;
+
+pub(crate) const SPEC: Spec = Spec::text("Edm.Double", "double", C3_10, "0", |v| {
+    float::read_double(v).map(Scalar::Float)
+})
+.shaped(Shape::NumberOrString)
+.example(float::example);
