@@ -118,7 +118,7 @@ fn shape(ty: &crate::domain::TypeRef, nullable: bool) -> Value {
     use crate::domain::TypeRef;
     let base = match ty {
         TypeRef::Primitive(p) => match p.spec().shape {
-            Shape::Boolean => serde_json::json!({ "type": "boolean" }),
+            Shape::Bool => serde_json::json!({ "type": "boolean" }),
             Shape::Integer => serde_json::json!({ "type": "integer" }),
             Shape::NumberOrString => serde_json::json!({ "type": ["number", "string"] }),
             Shape::String => serde_json::json!({ "type": "string" }),

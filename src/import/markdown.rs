@@ -667,14 +667,15 @@ pub(crate) fn property_rows(section: &str, table: &Table) -> Result<Vec<Row>, Pa
             ));
         }
         let mut notes = row.notes.clone();
-        let ty = match type_cell(ty) {
-            Err(_) if is_date_time(ty) => {
+        let ty = match (type_cell(ty), doc_alias(ty)) {
+            (Err(_), Some((alias, p))) => {
+                let name = p.name().trim_start_matches("Edm.");
                 notes.push(format!(
-                    "the type `{ty}` is read as DateTimeOffset (Graph's docs write DateTime for it)"
+                    "the type `{ty}` is read as {name} (Graph's docs write {alias} for it)"
                 ));
-                type_cell(&ty.replacen("DateTime", "DateTimeOffset", 1))
+                type_cell(&ty.replacen(alias, name, 1))
             }
-            other => other,
+            (other, _) => other,
         }
         .map_err(|problem| ParseError::new(section, row.line, problem))?;
         rows.push(Row {
@@ -688,10 +689,14 @@ pub(crate) fn property_rows(section: &str, table: &Table) -> Result<Vec<Row>, Pa
     Ok(rows)
 }
 
-/// `DateTime` or `DateTime collection`: no Edm type, written on a few pages for DateTimeOffset.
-fn is_date_time(cell: &str) -> bool {
+/// A cell holding a name that is no Edm type but that a few pages write for one (`DateTime`,
+/// `DateTime collection`): the name and the type it stands for.
+fn doc_alias(cell: &str) -> Option<(&'static str, Primitive)> {
     let cell = clean(cell);
-    cell == "DateTime" || cell == "DateTime collection"
+    let inner = cell.strip_suffix(" collection").unwrap_or(cell);
+    Primitive::ALL
+        .into_iter()
+        .find_map(|p| p.spec().doc_alias.filter(|a| *a == inner).map(|a| (a, p)))
 }
 
 /// Reads a Type cell; the error text says what the cell may hold.

@@ -548,8 +548,9 @@ impl Typing {
             .collect();
         let names: Vec<&str> = properties.iter().map(|p| p.name.as_str()).collect();
         self.warnings.push(format!(
-            "{name}: the page's example uses this type, derived from {base}, but no resource page describes it; the pack reads its members {} from the example's values (strings as Edm.String)",
-            names.join(", ")
+            "{name}: the page's example uses this type, derived from {base}, but no resource page describes it; the pack reads its members {} from the example's values (strings as {})",
+            names.join(", "),
+            Primitive::of_example(&Value::Null).name()
         ));
         self.types.insert(
             name.to_owned(),

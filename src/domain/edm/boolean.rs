@@ -6,7 +6,7 @@ use super::{kind_of, Scalar, Shape, Spec};
 use crate::contract::C3_8;
 
 pub(crate) const SPEC: Spec = Spec::text("Edm.Boolean", "boolean", C3_8, "false", read)
-    .shaped(Shape::Boolean)
+    .shaped(Shape::Bool)
     .example(|ordinal, _| Some(Scalar::Bool(ordinal % 2 == 1)));
 
 fn read(value: &Value) -> Result<Scalar, String> {

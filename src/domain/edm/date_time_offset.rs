@@ -23,6 +23,7 @@ pub(crate) const SPEC: Spec = Spec::text(
     "\"0001-01-01T00:00:00Z\"",
     read,
 )
+.doc_alias("DateTime")
 .example(|ordinal, index| Some(Scalar::DateTimeOffset(morning(ordinal, index))));
 
 fn read(value: &Value) -> Result<Scalar, String> {

@@ -4,7 +4,7 @@ use super::{float, Scalar, Shape, Spec};
 use crate::contract::C3_10;
 
 pub(crate) const SPEC: Spec = Spec::text("Edm.Double", "double", C3_10, "0", |v| {
-    float::read_double(v).map(Scalar::Float)
+    float::read_float(v, SPEC.name, |text| text.parse::<f64>().ok()).map(Scalar::Float)
 })
 .shaped(Shape::NumberOrString)
 .example(float::example);

@@ -5,20 +5,8 @@ use serde_json::Value;
 
 use super::{kind_of, shorten, Scalar};
 
-/// Reads `value` as an Edm.Double.
-pub(crate) fn read_double(value: &Value) -> Result<f64, String> {
-    read_float(value, "Edm.Double", |text| text.parse::<f64>().ok())
-}
-
-/// Reads `value` as an Edm.Single, widened to f64. The literal text is rounded to f32 directly:
-/// going through f64 first would round twice and can land on the wrong f32.
-pub(crate) fn read_single(value: &Value) -> Result<f64, String> {
-    read_float(value, "Edm.Single", |text| {
-        text.parse::<f32>().ok().map(f64::from)
-    })
-}
-
-fn read_float(
+/// Reads `value` as the floating-point type `name`, parsing a number's text with `parse`.
+pub(crate) fn read_float(
     value: &Value,
     name: &str,
     parse: impl Fn(&str) -> Option<f64>,
@@ -116,6 +104,21 @@ mod tests {
     use super::*;
     use crate::domain::edm::{Primitive, Scalar};
     use serde_json::json;
+
+    fn read_double(value: &Value) -> Result<f64, String> {
+        read_as(Primitive::Double, value)
+    }
+
+    fn read_single(value: &Value) -> Result<f64, String> {
+        read_as(Primitive::Single, value)
+    }
+
+    fn read_as(p: Primitive, value: &Value) -> Result<f64, String> {
+        match p.read(value)? {
+            Scalar::Float(x) => Ok(x),
+            other => Err(format!("{other:?} is not a float")),
+        }
+    }
 
     fn value(json: &str) -> Value {
         serde_json::from_str(json).unwrap_or(Value::Null)

@@ -62,7 +62,7 @@ pub enum Primitive {
 /// The JSON kinds a type's values take, for a pack's JSON Schemas.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Shape {
-    Boolean,
+    Bool,
     Integer,
     /// A number, or one of the strings "NaN", "INF", "-INF".
     NumberOrString,
@@ -87,6 +87,8 @@ pub(crate) struct Spec {
     pub(crate) range: Option<IntRange>,
     /// Whether the importer holds a property of the type nullable where a page says nothing.
     pub(crate) nullable_unsaid: bool,
+    /// A name that is no Edm type but that a few doc pages write for this one.
+    pub(crate) doc_alias: Option<&'static str>,
     /// A valid value of the `ordinal`-th made-up entity's `index`-th property, distinct across
     /// entities where the type allows it; `None`: the plain value.
     pub(crate) example: fn(usize, usize) -> Option<Scalar>,
@@ -110,6 +112,7 @@ impl Spec {
             shape: Shape::String,
             range: None,
             nullable_unsaid: false,
+            doc_alias: None,
             example: |_, _| None,
         }
     }
@@ -132,6 +135,13 @@ impl Spec {
     pub(crate) const fn nullable_unsaid(self) -> Spec {
         Spec {
             nullable_unsaid: true,
+            ..self
+        }
+    }
+
+    pub(crate) const fn doc_alias(self, alias: &'static str) -> Spec {
+        Spec {
+            doc_alias: Some(alias),
             ..self
         }
     }

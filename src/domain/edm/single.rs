@@ -3,8 +3,11 @@
 use super::{float, Scalar, Shape, Spec};
 use crate::contract::C3_10;
 
+/// The literal text is rounded to f32 directly: going through f64 first would round twice and
+/// can land on the wrong f32.
 pub(crate) const SPEC: Spec = Spec::text("Edm.Single", "single", C3_10, "0", |v| {
-    float::read_single(v).map(Scalar::Float)
+    float::read_float(v, SPEC.name, |text| text.parse::<f32>().ok().map(f64::from))
+        .map(Scalar::Float)
 })
 .shaped(Shape::NumberOrString)
 .example(float::example);
