@@ -7,11 +7,30 @@ use base64::engine::DecodePaddingMode;
 use base64::{DecodeError, Engine};
 use serde_json::Value;
 
-use super::{read_text, Scalar, Spec};
+use super::{read_text, Pitfalls, Scalar, Spec};
 use crate::contract::C3_11;
 
 pub(crate) const SPEC: Spec =
-    Spec::text("Edm.Binary", "binary", C3_11, "\"\"", read).nullable_unsaid();
+    Spec::text("Edm.Binary", "binary", C3_11, "\"\"", read, PITFALLS).nullable_unsaid();
+
+const PITFALLS: Pitfalls = Pitfalls {
+    edge: "refuses base64url's '-' and '_' (takes only standard base64)",
+    is_edge: |v| v.as_str().is_some_and(|t| t.contains(['-', '_'])),
+    lenient: "drops characters outside the base64 alphabets instead of refusing them",
+    loosen: |v| match v.as_str() {
+        Some(t) => Value::String(
+            t.chars()
+                .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '-' | '_' | '='))
+                .collect(),
+        ),
+        None => v,
+    },
+    lossy: "answers binary values without their last byte",
+    mangle: |s| match s {
+        Scalar::Binary(b) => Scalar::Binary(b[..b.len().saturating_sub(1)].to_vec()),
+        other => other.clone(),
+    },
+};
 
 fn read(value: &Value) -> Result<Scalar, String> {
     read_text(value, SPEC.name, |t| decode_binary(t).map(Scalar::Binary))

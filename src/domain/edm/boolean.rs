@@ -2,12 +2,28 @@
 
 use serde_json::Value;
 
-use super::{kind_of, Scalar, Shape, Spec};
+use super::{kind_of, Pitfalls, Scalar, Shape, Spec};
 use crate::contract::C3_8;
 
-pub(crate) const SPEC: Spec = Spec::text("Edm.Boolean", "boolean", C3_8, "false", read)
+pub(crate) const SPEC: Spec = Spec::text("Edm.Boolean", "boolean", C3_8, "false", read, PITFALLS)
     .shaped(Shape::Bool)
     .example(|ordinal, _| Some(Scalar::Bool(ordinal % 2 == 1)));
+
+const PITFALLS: Pitfalls = Pitfalls {
+    edge: "refuses false",
+    is_edge: |v| v == &Value::Bool(false),
+    lenient: "accepts \"true\" and \"false\" as strings",
+    loosen: |v| match v.as_str() {
+        Some("true") => Value::Bool(true),
+        Some("false") => Value::Bool(false),
+        _ => v,
+    },
+    lossy: "answers every Boolean as false",
+    mangle: |s| match s {
+        Scalar::Bool(_) => Scalar::Bool(false),
+        other => other.clone(),
+    },
+};
 
 fn read(value: &Value) -> Result<Scalar, String> {
     match value {

@@ -6,10 +6,28 @@ use serde_json::Value;
 
 use super::calendar::days_in_month;
 use super::clock::digits;
-use super::{read_text, Scalar, Spec};
+use super::{read_text, Pitfalls, Scalar, Spec};
 use crate::contract::C3_11;
 
-pub(crate) const SPEC: Spec = Spec::text("Edm.Date", "date", C3_11, "\"0001-01-01\"", read);
+pub(crate) const SPEC: Spec =
+    Spec::text("Edm.Date", "date", C3_11, "\"0001-01-01\"", read, PITFALLS);
+
+const PITFALLS: Pitfalls = Pitfalls {
+    edge: "refuses 29 February",
+    is_edge: |v| v.as_str().and_then(|t| t.get(4..10)) == Some("-02-29"),
+    lenient: "accepts a date-time, keeping its date",
+    loosen: |v| match v.as_str() {
+        Some(t) if t.len() > 10 && t.as_bytes().get(10) == Some(&b'T') => {
+            Value::String(t[..10].to_owned())
+        }
+        _ => v,
+    },
+    lossy: "answers the day before",
+    mangle: |s| match s {
+        Scalar::Date(d) => Scalar::Date(d.day_before()),
+        other => other.clone(),
+    },
+};
 
 fn read(value: &Value) -> Result<Scalar, String> {
     read_text(value, SPEC.name, |t| Date::parse(t).map(Scalar::Date))

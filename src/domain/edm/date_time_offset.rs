@@ -12,7 +12,7 @@ use super::calendar::{
     civil_from_days, days_from_civil, days_in_month, TICKS_PER_DAY, TICKS_PER_MINUTE,
     TICKS_PER_SECOND,
 };
-use super::{read_text, Scalar, Spec};
+use super::{read_text, Pitfalls, Scalar, Spec};
 use crate::contract::C3_5;
 use crate::domain::value::TimeStyle;
 
@@ -22,9 +22,32 @@ pub(crate) const SPEC: Spec = Spec::text(
     C3_5,
     "\"0001-01-01T00:00:00Z\"",
     read,
+    PITFALLS,
 )
 .doc_alias("DateTime")
 .example(|ordinal, index| Some(Scalar::DateTimeOffset(morning(ordinal, index))));
+
+const PITFALLS: Pitfalls = Pitfalls {
+    edge: "refuses times in years 0001 and 9999",
+    is_edge: |v| {
+        v.as_str()
+            .is_some_and(|t| t.starts_with("0001-") || t.starts_with("9999-"))
+    },
+    lenient: "accepts a date without a time as midnight UTC",
+    loosen: |v| match v.as_str() {
+        Some(t) if t.len() == 10 => Value::String(format!("{t}T00:00:00Z")),
+        _ => v,
+    },
+    lossy: "answers the local time with Z, dropping the offset",
+    mangle: |s| match s {
+        Scalar::DateTimeOffset(d) => DateTimeOffset::from_parts(Parts {
+            offset_minutes: 0,
+            ..d.parts()
+        })
+        .map_or_else(|_| s.clone(), Scalar::DateTimeOffset),
+        other => other.clone(),
+    },
+};
 
 fn read(value: &Value) -> Result<Scalar, String> {
     read_text(value, SPEC.name, |text| {

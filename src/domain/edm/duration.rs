@@ -6,10 +6,32 @@ use serde_json::Value;
 
 use super::calendar::{TICKS_PER_DAY, TICKS_PER_MINUTE, TICKS_PER_SECOND};
 use super::clock::{count, fraction_ticks, write_fraction, TICKS_PER_HOUR};
-use super::{read_text, Scalar, Spec};
+use super::{read_text, Pitfalls, Scalar, Spec};
 use crate::contract::C3_11;
 
-pub(crate) const SPEC: Spec = Spec::text("Edm.Duration", "duration", C3_11, "\"PT0S\"", read);
+pub(crate) const SPEC: Spec = Spec::text(
+    "Edm.Duration",
+    "duration",
+    C3_11,
+    "\"PT0S\"",
+    read,
+    PITFALLS,
+);
+
+const PITFALLS: Pitfalls = Pitfalls {
+    edge: "refuses negative durations",
+    is_edge: |v| v.as_str().is_some_and(|t| t.starts_with('-')),
+    lenient: "accepts years and months (as 365 and 30 days)",
+    loosen: |v| match v.as_str() {
+        Some(t) => Value::String(months_as_days(t)),
+        None => v,
+    },
+    lossy: "answers durations without their fraction",
+    mangle: |s| match s {
+        Scalar::Duration(d) => Scalar::Duration(d.whole_seconds()),
+        other => other.clone(),
+    },
+};
 
 fn read(value: &Value) -> Result<Scalar, String> {
     read_text(value, SPEC.name, |t| {
@@ -148,6 +170,35 @@ impl fmt::Display for Duration {
         }
         Ok(())
     }
+}
+
+/// `P1Y2M3D` read as 365 + 60 + 3 days; any other text as it is.
+fn months_as_days(text: &str) -> String {
+    let Some(rest) = text.strip_prefix('P') else {
+        return text.to_owned();
+    };
+    let (date, time) = rest
+        .split_once('T')
+        .map_or((rest, None), |(d, t)| (d, Some(t)));
+    let mut days = 0u64;
+    let mut number = String::new();
+    for c in date.chars() {
+        match c {
+            '0'..='9' => number.push(c),
+            'Y' | 'M' | 'D' => {
+                let n: u64 = number.parse().unwrap_or(0);
+                days = days.saturating_add(n.saturating_mul(match c {
+                    'Y' => 365,
+                    'M' => 30,
+                    _ => 1,
+                }));
+                number.clear();
+            }
+            _ => return text.to_owned(),
+        }
+    }
+    let time = time.map(|t| format!("T{t}")).unwrap_or_default();
+    format!("P{days}D{time}")
 }
 
 /// The change a faulty service makes to the value (the reference's `…-echo-mangled` type fault).

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::{kind_of, shorten, Scalar};
+use super::{kind_of, shorten, Pitfalls, Scalar};
 
 /// Reads `value` as the floating-point type `name`, parsing a number's text with `parse`.
 pub(crate) fn read_float(
@@ -86,6 +86,23 @@ fn shortest(plain: String, exponent: String) -> String {
 /// a positive exponent with its sign, `1e+308`).
 fn number(text: String) -> Value {
     serde_json::from_str::<Value>(&text).unwrap_or(Value::String(text))
+}
+
+/// The floating-point types' pitfalls, with what the type's lossy echo loses.
+pub(crate) const fn pitfalls(lossy: &'static str, mangle: fn(&Scalar) -> Scalar) -> Pitfalls {
+    Pitfalls {
+        edge: "refuses \"NaN\", \"INF\" and \"-INF\"",
+        is_edge: |v| matches!(v.as_str(), Some("NaN" | "INF" | "-INF")),
+        lenient: "accepts numbers written as strings",
+        loosen: |v| {
+            v.as_str()
+                .and_then(|t| serde_json::from_str::<Value>(t).ok())
+                .filter(Value::is_number)
+                .unwrap_or(v)
+        },
+        lossy,
+        mangle,
+    }
 }
 
 /// The made-up fixtures' numbers: distinct per entity and property, with a fraction.

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::{read_text, Scalar, Spec};
+use super::{read_text, Pitfalls, Scalar, Spec};
 use crate::contract::C3_11;
 
 pub(crate) const SPEC: Spec = Spec::text(
@@ -12,7 +12,30 @@ pub(crate) const SPEC: Spec = Spec::text(
     C3_11,
     "\"00000000-0000-0000-0000-000000000000\"",
     read,
+    PITFALLS,
 );
+
+const PITFALLS: Pitfalls = Pitfalls {
+    edge: "refuses GUIDs written with upper-case hex digits",
+    is_edge: |v| {
+        v.as_str()
+            .is_some_and(|t| t.chars().any(|c| c.is_ascii_uppercase()))
+    },
+    lenient: "accepts a GUID in braces",
+    loosen: |v| match v.as_str() {
+        Some(t) => Value::String(t.trim_start_matches('{').trim_end_matches('}').to_owned()),
+        None => v,
+    },
+    lossy: "answers GUIDs with the first group's bytes reversed",
+    mangle: |s| match s {
+        Scalar::Guid(g) => {
+            let mut bytes = g.to_be_bytes();
+            bytes[..4].reverse();
+            Scalar::Guid(u128::from_be_bytes(bytes))
+        }
+        other => other.clone(),
+    },
+};
 
 fn read(value: &Value) -> Result<Scalar, String> {
     read_text(value, SPEC.name, |t| parse_guid(t).map(Scalar::Guid))

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::{kind_of, shorten, Scalar};
+use super::{kind_of, shorten, Pitfalls, Scalar};
 
 /// An integer type's names and inclusive range.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,6 +27,40 @@ impl IntRange {
                 kind_of(other)
             )),
         }
+    }
+}
+
+/// The integer types' pitfalls, with the edge each refuses (its minimum).
+pub(crate) const fn pitfalls(is_edge: fn(&Value) -> bool) -> Pitfalls {
+    Pitfalls {
+        edge: "refuses the type's minimum",
+        is_edge,
+        lenient: "accepts a fraction, dropping it",
+        loosen: drop_fraction,
+        lossy: "answers integers without their sign",
+        mangle: |s| match s {
+            Scalar::Int(n) => Scalar::Int(n.saturating_abs()),
+            other => other.clone(),
+        },
+    }
+}
+
+/// True when `value` is `range`'s minimum.
+pub(crate) fn is_min(value: &Value, range: IntRange) -> bool {
+    matches!(value, Value::Number(n) if n.to_string() == range.min.to_string())
+}
+
+/// A number with a fraction, cut to its whole part (`-0.5` to `0`); anything else as it is.
+fn drop_fraction(v: Value) -> Value {
+    let Value::Number(n) = &v else {
+        return v;
+    };
+    let text = n.to_string();
+    match text.split_once('.') {
+        Some((whole, _)) if !text.contains(['e', 'E']) => {
+            serde_json::from_str(if whole == "-0" { "0" } else { whole }).unwrap_or(v)
+        }
+        _ => v,
     }
 }
 

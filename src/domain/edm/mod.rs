@@ -69,6 +69,24 @@ pub(crate) enum Shape {
     String,
 }
 
+/// The ways services commonly get a type wrong: the reference service's type faults
+/// (`serve --fault <word>-edge-refused`, `-invalid-accepted`, `-echo-mangled`) reproduce them, so
+/// that the harness is shown to catch each.
+pub(crate) struct Pitfalls {
+    /// A valid value at an edge of the type's domain that a service may refuse…
+    pub(crate) edge: &'static str,
+    /// …and whether a JSON value is that edge.
+    pub(crate) is_edge: fn(&Value) -> bool,
+    /// An invalid form a service may accept…
+    pub(crate) lenient: &'static str,
+    /// …and the valid value it reads that form as (any other value unchanged).
+    pub(crate) loosen: fn(Value) -> Value,
+    /// What a lossy echo loses…
+    pub(crate) lossy: &'static str,
+    /// …and the value it answers.
+    pub(crate) mangle: fn(&Scalar) -> Scalar,
+}
+
 /// One Edm type as plain data: each type's file has one, built by the constructors below.
 pub(crate) struct Spec {
     /// "Edm.Int32".
@@ -92,6 +110,10 @@ pub(crate) struct Spec {
     /// A valid value of the `ordinal`-th made-up entity's `index`-th property, distinct across
     /// entities where the type allows it; `None`: the plain value.
     pub(crate) example: fn(usize, usize) -> Option<Scalar>,
+    pub(crate) pitfalls: Pitfalls,
+    /// False when the type's faults would repeat another type's (the narrower integers):
+    /// the reference service then has none for it.
+    pub(crate) own_faults: bool,
 }
 
 impl Spec {
@@ -102,6 +124,7 @@ impl Spec {
         clause: &'static str,
         default: &'static str,
         read: fn(&Value) -> Result<Scalar, String>,
+        pitfalls: Pitfalls,
     ) -> Spec {
         Spec {
             name,
@@ -114,6 +137,8 @@ impl Spec {
             nullable_unsaid: false,
             doc_alias: None,
             example: |_, _| None,
+            pitfalls,
+            own_faults: true,
         }
     }
 
@@ -123,12 +148,21 @@ impl Spec {
         word: &'static str,
         clause: &'static str,
         read: fn(&Value) -> Result<Scalar, String>,
+        pitfalls: Pitfalls,
     ) -> Spec {
         Spec {
             shape: Shape::Integer,
             range: Some(range),
             example: integer::example,
-            ..Spec::text(range.edm, word, clause, "0", read)
+            ..Spec::text(range.edm, word, clause, "0", read, pitfalls)
+        }
+    }
+
+    /// A narrower integer type, whose faults would repeat a wider one's.
+    pub(crate) const fn narrow(self) -> Spec {
+        Spec {
+            own_faults: false,
+            ..self
         }
     }
 

@@ -1,6 +1,6 @@
 //! Edm.SByte (C3.4): an integer from -128 to 127.
 
-use super::integer::IntRange;
+use super::integer::{self, IntRange};
 use super::Spec;
 use crate::contract::C3_4;
 
@@ -11,5 +11,12 @@ pub(crate) const RANGE: IntRange = IntRange {
     max: 127,
 };
 
-pub(crate) const SPEC: Spec =
-    Spec::integer(RANGE, "sbyte", C3_4, |v| RANGE.read(v)).example(super::integer::small_example);
+pub(crate) const SPEC: Spec = Spec::integer(
+    RANGE,
+    "sbyte",
+    C3_4,
+    |v| RANGE.read(v),
+    integer::pitfalls(|v| integer::is_min(v, RANGE)),
+)
+.narrow()
+.example(integer::small_example);

@@ -2,12 +2,31 @@
 
 use serde_json::Value;
 
-use super::{kind_of, Scalar, Spec};
+use super::{kind_of, Pitfalls, Scalar, Spec};
 use crate::contract::C3_11;
 
-pub(crate) const SPEC: Spec = Spec::text("Edm.String", "string", C3_11, "\"\"", read)
+pub(crate) const SPEC: Spec = Spec::text("Edm.String", "string", C3_11, "\"\"", read, PITFALLS)
     .nullable_unsaid()
     .example(|ordinal, index| Some(Scalar::String(format!("label-{ordinal}-{index}"))));
+
+const PITFALLS: Pitfalls = Pitfalls {
+    edge: "refuses the empty string",
+    is_edge: |v| v.as_str() == Some(""),
+    lenient: "accepts numbers and booleans as their text",
+    loosen: |v| match v {
+        Value::Number(_) | Value::Bool(_) => Value::String(v.to_string()),
+        other => other,
+    },
+    lossy: "answers characters outside the BMP as U+FFFD",
+    mangle: |s| match s {
+        Scalar::String(t) => Scalar::String(
+            t.chars()
+                .map(|c| if u32::from(c) > 0xFFFF { '\u{FFFD}' } else { c })
+                .collect(),
+        ),
+        other => other.clone(),
+    },
+};
 
 fn read(value: &Value) -> Result<Scalar, String> {
     match value {

@@ -7,10 +7,32 @@ use serde_json::Value;
 
 use super::calendar::{TICKS_PER_DAY, TICKS_PER_MINUTE, TICKS_PER_SECOND};
 use super::clock::{digits, fraction_ticks, write_fraction, TICKS_PER_HOUR};
-use super::{read_text, Scalar, Spec};
+use super::{read_text, Pitfalls, Scalar, Spec};
 use crate::contract::C3_11;
 
-pub(crate) const SPEC: Spec = Spec::text("Edm.TimeOfDay", "timeofday", C3_11, "\"00:00:00\"", read);
+pub(crate) const SPEC: Spec = Spec::text(
+    "Edm.TimeOfDay",
+    "timeofday",
+    C3_11,
+    "\"00:00:00\"",
+    read,
+    PITFALLS,
+);
+
+const PITFALLS: Pitfalls = Pitfalls {
+    edge: "refuses times with a fraction of a second",
+    is_edge: |v| v.as_str().is_some_and(|t| t.contains('.')),
+    lenient: "accepts hour 24 as 00",
+    loosen: |v| match v.as_str() {
+        Some(t) if t.starts_with("24:") => Value::String(format!("00:{}", &t[3..])),
+        _ => v,
+    },
+    lossy: "answers times without their fraction",
+    mangle: |s| match s {
+        Scalar::TimeOfDay(t) => Scalar::TimeOfDay(t.whole_seconds()),
+        other => other.clone(),
+    },
+};
 
 fn read(value: &Value) -> Result<Scalar, String> {
     read_text(value, SPEC.name, |t| {
