@@ -167,7 +167,7 @@ fn loosen_value(target: Family, ty: &TypeRef, model: &EntityModel, value: Json) 
                     .collect(),
             )
         }
-        (Family::Primitive(p), _, v) => (p.spec().pitfalls.loosen)(v),
+        (Family::Primitive(p), _, v) => (p.spec().pitfalls.loosen)(&v).unwrap_or(v),
         (_, _, v) => v,
     }
 }
@@ -232,7 +232,9 @@ pub fn mangle(target: Family, ty: &TypeRef, model: &EntityModel, value: &Value) 
                 .collect(),
         ),
         (Family::Complex, _, Value::Complex(c)) => Value::Complex(reset_last_member(model, c)),
-        (Family::Primitive(p), _, Value::Scalar(s)) => Value::Scalar((p.spec().pitfalls.mangle)(s)),
+        (Family::Primitive(p), _, Value::Scalar(s)) => {
+            Value::Scalar((p.spec().pitfalls.mangle)(s).unwrap_or_else(|| s.clone()))
+        }
         (_, _, v) => v.clone(),
     }
 }

@@ -17,23 +17,29 @@ const PITFALLS: Pitfalls = Pitfalls {
     edge: "refuses base64url's '-' and '_' (takes only standard base64)",
     is_edge: |v| v.as_str().is_some_and(|t| t.contains(['-', '_'])),
     lenient: "drops characters outside the base64 alphabets instead of refusing them",
-    loosen: |v| match v.as_str() {
-        Some(t) => Value::String(
-            t.chars()
-                .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '-' | '_' | '='))
-                .collect(),
-        ),
-        None => v,
+    loosen: |v| {
+        Some(
+            v.as_str()?
+                .chars()
+                .filter(is_base64)
+                .collect::<String>()
+                .into(),
+        )
     },
     lossy: "answers binary values without their last byte",
     mangle: |s| match s {
-        Scalar::Binary(b) => Scalar::Binary(b[..b.len().saturating_sub(1)].to_vec()),
-        other => other.clone(),
+        Scalar::Binary(b) => Some(Scalar::Binary(b[..b.len().saturating_sub(1)].to_vec())),
+        _ => None,
     },
 };
 
 fn read(value: &Value) -> Result<Scalar, String> {
     read_text(value, SPEC.name, |t| decode_binary(t).map(Scalar::Binary))
+}
+
+/// A character of either base64 alphabet, or padding.
+fn is_base64(c: &char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '-' | '_' | '=')
 }
 
 /// Decodes with or without padding, and keeps non-zero trailing bits ("QR==" reads as "QQ==",

@@ -13,16 +13,9 @@ const PITFALLS: Pitfalls = Pitfalls {
     edge: "refuses false",
     is_edge: |v| v == &Value::Bool(false),
     lenient: "accepts \"true\" and \"false\" as strings",
-    loosen: |v| match v.as_str() {
-        Some("true") => Value::Bool(true),
-        Some("false") => Value::Bool(false),
-        _ => v,
-    },
+    loosen: |v| v.as_str()?.parse().ok().map(Value::Bool),
     lossy: "answers every Boolean as false",
-    mangle: |s| match s {
-        Scalar::Bool(_) => Scalar::Bool(false),
-        other => other.clone(),
-    },
+    mangle: |s| matches!(s, Scalar::Bool(_)).then_some(Scalar::Bool(false)),
 };
 
 fn read(value: &Value) -> Result<Scalar, String> {

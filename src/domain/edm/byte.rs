@@ -4,19 +4,9 @@ use super::integer::{self, IntRange};
 use super::Spec;
 use crate::contract::C3_4;
 
-pub(crate) const RANGE: IntRange = IntRange {
-    name: "Byte",
-    edm: "Edm.Byte",
-    min: 0,
-    max: 255,
-};
+pub(crate) const RANGE: IntRange = IntRange::new("Byte", "Edm.Byte", 0, 255);
 
-pub(crate) const SPEC: Spec = Spec::integer(
-    RANGE,
-    "byte",
-    C3_4,
-    |v| RANGE.read(v),
-    integer::pitfalls(|v| integer::is_min(v, RANGE)),
-)
-.narrow()
-.example(integer::small_example);
+pub(crate) const SPEC: Spec =
+    Spec::integer(RANGE, "byte", C3_4, |v| RANGE.read(v), |v| RANGE.is_min(v))
+        .narrow()
+        .example(integer::small_example);

@@ -16,16 +16,11 @@ const PITFALLS: Pitfalls = Pitfalls {
     edge: "refuses 29 February",
     is_edge: |v| v.as_str().and_then(|t| t.get(4..10)) == Some("-02-29"),
     lenient: "accepts a date-time, keeping its date",
-    loosen: |v| match v.as_str() {
-        Some(t) if t.len() > 10 && t.as_bytes().get(10) == Some(&b'T') => {
-            Value::String(t[..10].to_owned())
-        }
-        _ => v,
-    },
+    loosen: |v| Some(v.as_str().filter(|t| t.as_bytes().get(10) == Some(&b'T'))?[..10].into()),
     lossy: "answers the day before",
     mangle: |s| match s {
-        Scalar::Date(d) => Scalar::Date(d.day_before()),
-        other => other.clone(),
+        Scalar::Date(d) => Some(Scalar::Date(d.day_before())),
+        _ => None,
     },
 };
 

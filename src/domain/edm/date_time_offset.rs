@@ -29,23 +29,13 @@ pub(crate) const SPEC: Spec = Spec::text(
 
 const PITFALLS: Pitfalls = Pitfalls {
     edge: "refuses times in years 0001 and 9999",
-    is_edge: |v| {
-        v.as_str()
-            .is_some_and(|t| t.starts_with("0001-") || t.starts_with("9999-"))
-    },
+    is_edge: |v| matches!(v.as_str().and_then(|t| t.get(..5)), Some("0001-" | "9999-")),
     lenient: "accepts a date without a time as midnight UTC",
-    loosen: |v| match v.as_str() {
-        Some(t) if t.len() == 10 => Value::String(format!("{t}T00:00:00Z")),
-        _ => v,
-    },
+    loosen: |v| Some(format!("{}T00:00:00Z", v.as_str().filter(|t| t.len() == 10)?).into()),
     lossy: "answers the local time with Z, dropping the offset",
     mangle: |s| match s {
-        Scalar::DateTimeOffset(d) => DateTimeOffset::from_parts(Parts {
-            offset_minutes: 0,
-            ..d.parts()
-        })
-        .map_or_else(|_| s.clone(), Scalar::DateTimeOffset),
-        other => other.clone(),
+        Scalar::DateTimeOffset(d) => Some(Scalar::DateTimeOffset(d.local_as_utc()?)),
+        _ => None,
     },
 };
 
@@ -269,6 +259,17 @@ impl DateTimeOffset {
             return err("the UTC instant falls outside years 0001–9999");
         }
         Ok(Self { utc_ticks, ..value })
+    }
+}
+
+impl DateTimeOffset {
+    /// The local time read as UTC, its offset dropped.
+    pub(crate) fn local_as_utc(self) -> Option<Self> {
+        Self::from_parts(Parts {
+            offset_minutes: 0,
+            ..self.parts()
+        })
+        .ok()
     }
 }
 

@@ -17,7 +17,7 @@ pub(crate) const SPEC: Spec = Spec::text(
 const PITFALLS: Pitfalls = float::pitfalls(
     "answers Double values rounded to single precision",
     |s| match s {
-        Scalar::Float(f) => Scalar::Float(f64::from(*f as f32)),
-        other => other.clone(),
+        Scalar::Float(f) => Some(Scalar::Float(f64::from(*f as f32))),
+        _ => None,
     },
 );

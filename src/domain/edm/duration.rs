@@ -22,14 +22,11 @@ const PITFALLS: Pitfalls = Pitfalls {
     edge: "refuses negative durations",
     is_edge: |v| v.as_str().is_some_and(|t| t.starts_with('-')),
     lenient: "accepts years and months (as 365 and 30 days)",
-    loosen: |v| match v.as_str() {
-        Some(t) => Value::String(months_as_days(t)),
-        None => v,
-    },
+    loosen: |v| Some(months_as_days(v.as_str()?).into()),
     lossy: "answers durations without their fraction",
     mangle: |s| match s {
-        Scalar::Duration(d) => Scalar::Duration(d.whole_seconds()),
-        other => other.clone(),
+        Scalar::Duration(d) => Some(Scalar::Duration(d.whole_seconds())),
+        _ => None,
     },
 };
 

@@ -89,16 +89,18 @@ fn number(text: String) -> Value {
 }
 
 /// The floating-point types' pitfalls, with what the type's lossy echo loses.
-pub(crate) const fn pitfalls(lossy: &'static str, mangle: fn(&Scalar) -> Scalar) -> Pitfalls {
+pub(crate) const fn pitfalls(
+    lossy: &'static str,
+    mangle: fn(&Scalar) -> Option<Scalar>,
+) -> Pitfalls {
     Pitfalls {
         edge: "refuses \"NaN\", \"INF\" and \"-INF\"",
         is_edge: |v| matches!(v.as_str(), Some("NaN" | "INF" | "-INF")),
         lenient: "accepts numbers written as strings",
         loosen: |v| {
-            v.as_str()
-                .and_then(|t| serde_json::from_str::<Value>(t).ok())
+            serde_json::from_str(v.as_str()?)
+                .ok()
                 .filter(Value::is_number)
-                .unwrap_or(v)
         },
         lossy,
         mangle,

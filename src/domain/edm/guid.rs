@@ -19,26 +19,34 @@ const PITFALLS: Pitfalls = Pitfalls {
     edge: "refuses GUIDs written with upper-case hex digits",
     is_edge: |v| {
         v.as_str()
-            .is_some_and(|t| t.chars().any(|c| c.is_ascii_uppercase()))
+            .is_some_and(|t| t.contains(|c: char| c.is_ascii_uppercase()))
     },
     lenient: "accepts a GUID in braces",
-    loosen: |v| match v.as_str() {
-        Some(t) => Value::String(t.trim_start_matches('{').trim_end_matches('}').to_owned()),
-        None => v,
+    loosen: |v| {
+        Some(
+            v.as_str()?
+                .trim_start_matches('{')
+                .trim_end_matches('}')
+                .into(),
+        )
     },
     lossy: "answers GUIDs with the first group's bytes reversed",
     mangle: |s| match s {
-        Scalar::Guid(g) => {
-            let mut bytes = g.to_be_bytes();
-            bytes[..4].reverse();
-            Scalar::Guid(u128::from_be_bytes(bytes))
-        }
-        other => other.clone(),
+        Scalar::Guid(g) => Some(Scalar::Guid(first_group_reversed(*g))),
+        _ => None,
     },
 };
 
 fn read(value: &Value) -> Result<Scalar, String> {
     read_text(value, SPEC.name, |t| parse_guid(t).map(Scalar::Guid))
+}
+
+/// The GUID with its first group's four bytes in reverse order, as a service that mixes up
+/// .NET's little-endian layout with the text's order writes it.
+fn first_group_reversed(g: u128) -> u128 {
+    let mut bytes = g.to_be_bytes();
+    bytes[..4].reverse();
+    u128::from_be_bytes(bytes)
 }
 
 /// Where the four hyphens of `8-4-4-4-12` stand.

@@ -17,6 +17,20 @@ pub(crate) struct IntRange {
 }
 
 impl IntRange {
+    pub(crate) const fn new(name: &'static str, edm: &'static str, min: i64, max: i64) -> Self {
+        IntRange {
+            name,
+            edm,
+            min,
+            max,
+        }
+    }
+
+    /// True when `value` is the range's minimum, the edge a faulty service refuses.
+    pub(crate) fn is_min(self, value: &Value) -> bool {
+        matches!(value, Value::Number(n) if n.to_string() == self.min.to_string())
+    }
+
     /// Reads `value` as an integer of this range.
     pub(crate) fn read(self, value: &Value) -> Result<Scalar, String> {
         match value {
@@ -39,29 +53,19 @@ pub(crate) const fn pitfalls(is_edge: fn(&Value) -> bool) -> Pitfalls {
         loosen: drop_fraction,
         lossy: "answers integers without their sign",
         mangle: |s| match s {
-            Scalar::Int(n) => Scalar::Int(n.saturating_abs()),
-            other => other.clone(),
+            Scalar::Int(n) => Some(Scalar::Int(n.saturating_abs())),
+            _ => None,
         },
     }
 }
 
-/// True when `value` is `range`'s minimum.
-pub(crate) fn is_min(value: &Value, range: IntRange) -> bool {
-    matches!(value, Value::Number(n) if n.to_string() == range.min.to_string())
-}
-
 /// A number with a fraction, cut to its whole part (`-0.5` to `0`); anything else as it is.
-fn drop_fraction(v: Value) -> Value {
-    let Value::Number(n) = &v else {
-        return v;
-    };
-    let text = n.to_string();
-    match text.split_once('.') {
-        Some((whole, _)) if !text.contains(['e', 'E']) => {
-            serde_json::from_str(if whole == "-0" { "0" } else { whole }).unwrap_or(v)
-        }
-        _ => v,
-    }
+fn drop_fraction(v: &Value) -> Option<Value> {
+    let text = v.as_number()?.to_string();
+    let (whole, _) = text
+        .split_once('.')
+        .filter(|_| !text.contains(['e', 'E']))?;
+    serde_json::from_str(if whole == "-0" { "0" } else { whole }).ok()
 }
 
 /// The made-up fixtures' integers: distinct per entity and property.

@@ -79,12 +79,12 @@ pub(crate) struct Pitfalls {
     pub(crate) is_edge: fn(&Value) -> bool,
     /// An invalid form a service may accept…
     pub(crate) lenient: &'static str,
-    /// …and the valid value it reads that form as (any other value unchanged).
-    pub(crate) loosen: fn(Value) -> Value,
+    /// …and the valid value it reads that form as (`None`: not that form).
+    pub(crate) loosen: fn(&Value) -> Option<Value>,
     /// What a lossy echo loses…
     pub(crate) lossy: &'static str,
-    /// …and the value it answers.
-    pub(crate) mangle: fn(&Scalar) -> Scalar,
+    /// …and the value it answers (`None`: the value as it is).
+    pub(crate) mangle: fn(&Scalar) -> Option<Scalar>,
 }
 
 /// One Edm type as plain data: each type's file has one, built by the constructors below.
@@ -148,13 +148,36 @@ impl Spec {
         word: &'static str,
         clause: &'static str,
         read: fn(&Value) -> Result<Scalar, String>,
-        pitfalls: Pitfalls,
+        is_edge: fn(&Value) -> bool,
     ) -> Spec {
         Spec {
             shape: Shape::Integer,
             range: Some(range),
             example: integer::example,
-            ..Spec::text(range.edm, word, clause, "0", read, pitfalls)
+            ..Spec::text(
+                range.edm,
+                word,
+                clause,
+                "0",
+                read,
+                integer::pitfalls(is_edge),
+            )
+        }
+    }
+
+    /// The type's own lossy echo, in place of its family's.
+    pub(crate) const fn lossy(
+        self,
+        lossy: &'static str,
+        mangle: fn(&Scalar) -> Option<Scalar>,
+    ) -> Spec {
+        Spec {
+            pitfalls: Pitfalls {
+                lossy,
+                mangle,
+                ..self.pitfalls
+            },
+            ..self
         }
     }
 
@@ -245,10 +268,12 @@ impl Primitive {
         }
     }
 
-    /// The names of the types the importer holds nullable where a page says nothing.
+    /// The names of the types the importer holds nullable where a page says nothing, the
+    /// most common first (`String, Binary`, as the warnings packs carry say).
     pub(crate) fn nullable_unsaid() -> Vec<&'static str> {
         Self::ALL
             .into_iter()
+            .rev()
             .filter(|p| p.spec().nullable_unsaid)
             .filter_map(|p| p.name().strip_prefix("Edm."))
             .collect()

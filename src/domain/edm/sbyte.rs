@@ -4,19 +4,9 @@ use super::integer::{self, IntRange};
 use super::Spec;
 use crate::contract::C3_4;
 
-pub(crate) const RANGE: IntRange = IntRange {
-    name: "SByte",
-    edm: "Edm.SByte",
-    min: -128,
-    max: 127,
-};
+pub(crate) const RANGE: IntRange = IntRange::new("SByte", "Edm.SByte", -128, 127);
 
-pub(crate) const SPEC: Spec = Spec::integer(
-    RANGE,
-    "sbyte",
-    C3_4,
-    |v| RANGE.read(v),
-    integer::pitfalls(|v| integer::is_min(v, RANGE)),
-)
-.narrow()
-.example(integer::small_example);
+pub(crate) const SPEC: Spec =
+    Spec::integer(RANGE, "sbyte", C3_4, |v| RANGE.read(v), |v| RANGE.is_min(v))
+        .narrow()
+        .example(integer::small_example);

@@ -22,7 +22,7 @@ pub(crate) const SPEC: Spec = Spec::text(
 const PITFALLS: Pitfalls = float::pitfalls(
     "answers Single values with 6 significant digits",
     |s| match s {
-        Scalar::Float(f) => Scalar::Float(format!("{f:.5e}").parse().unwrap_or(*f)),
-        other => other.clone(),
+        Scalar::Float(f) => Some(Scalar::Float(format!("{f:.5e}").parse().unwrap_or(*f))),
+        _ => None,
     },
 );

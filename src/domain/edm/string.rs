@@ -13,20 +13,22 @@ const PITFALLS: Pitfalls = Pitfalls {
     edge: "refuses the empty string",
     is_edge: |v| v.as_str() == Some(""),
     lenient: "accepts numbers and booleans as their text",
-    loosen: |v| match v {
-        Value::Number(_) | Value::Bool(_) => Value::String(v.to_string()),
-        other => other,
-    },
+    loosen: |v| (v.is_number() || v.is_boolean()).then(|| v.to_string().into()),
     lossy: "answers characters outside the BMP as U+FFFD",
     mangle: |s| match s {
-        Scalar::String(t) => Scalar::String(
-            t.chars()
-                .map(|c| if u32::from(c) > 0xFFFF { '\u{FFFD}' } else { c })
-                .collect(),
-        ),
-        other => other.clone(),
+        Scalar::String(t) => Some(Scalar::String(t.chars().map(inside_the_bmp).collect())),
+        _ => None,
     },
 };
+
+/// The character, or U+FFFD when it is outside the Basic Multilingual Plane.
+fn inside_the_bmp(c: char) -> char {
+    if u32::from(c) > 0xFFFF {
+        '\u{FFFD}'
+    } else {
+        c
+    }
+}
 
 fn read(value: &Value) -> Result<Scalar, String> {
     match value {

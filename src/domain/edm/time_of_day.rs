@@ -23,14 +23,11 @@ const PITFALLS: Pitfalls = Pitfalls {
     edge: "refuses times with a fraction of a second",
     is_edge: |v| v.as_str().is_some_and(|t| t.contains('.')),
     lenient: "accepts hour 24 as 00",
-    loosen: |v| match v.as_str() {
-        Some(t) if t.starts_with("24:") => Value::String(format!("00:{}", &t[3..])),
-        _ => v,
-    },
+    loosen: |v| Some(format!("00:{}", v.as_str()?.strip_prefix("24:")?).into()),
     lossy: "answers times without their fraction",
     mangle: |s| match s {
-        Scalar::TimeOfDay(t) => Scalar::TimeOfDay(t.whole_seconds()),
-        other => other.clone(),
+        Scalar::TimeOfDay(t) => Some(Scalar::TimeOfDay(t.whole_seconds())),
+        _ => None,
     },
 };
 
