@@ -5,13 +5,19 @@ use base64::alphabet;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, URL_SAFE};
 use base64::engine::DecodePaddingMode;
 use base64::{DecodeError, Engine};
-use serde_json::Value;
 
-use super::{read_text, Pitfalls, Scalar, Spec};
+use super::{Pitfalls, Scalar, Spec};
 use crate::contract::C3_11;
 
-pub(crate) const SPEC: Spec =
-    Spec::text("Edm.Binary", "binary", C3_11, "\"\"", read, PITFALLS).nullable_unsaid();
+pub(crate) const SPEC: Spec = Spec::text(
+    "Edm.Binary",
+    "binary",
+    C3_11,
+    "\"\"",
+    |t| decode_binary(t).map(Scalar::Binary),
+    PITFALLS,
+)
+.nullable_unsaid();
 
 const PITFALLS: Pitfalls = Pitfalls {
     edge: "refuses base64url's '-' and '_' (takes only standard base64)",
@@ -32,10 +38,6 @@ const PITFALLS: Pitfalls = Pitfalls {
         _ => None,
     },
 };
-
-fn read(value: &Value) -> Result<Scalar, String> {
-    read_text(value, SPEC.name, |t| decode_binary(t).map(Scalar::Binary))
-}
 
 /// A character of either base64 alphabet, or padding.
 fn is_base64(c: &char) -> bool {

@@ -5,7 +5,7 @@ use serde_json::Value;
 use super::{kind_of, Pitfalls, Scalar, Shape, Spec};
 use crate::contract::C3_8;
 
-pub(crate) const SPEC: Spec = Spec::text("Edm.Boolean", "boolean", C3_8, "false", read, PITFALLS)
+pub(crate) const SPEC: Spec = Spec::json("Edm.Boolean", "boolean", C3_8, "false", read, PITFALLS)
     .shaped(Shape::Bool)
     .example(|ordinal, _| Some(Scalar::Bool(ordinal % 2 == 1)));
 

@@ -2,15 +2,19 @@
 
 use std::fmt;
 
-use serde_json::Value;
-
 use super::calendar::days_in_month;
 use super::clock::digits;
-use super::{read_text, Pitfalls, Scalar, Spec};
+use super::{Pitfalls, Scalar, Spec};
 use crate::contract::C3_11;
 
-pub(crate) const SPEC: Spec =
-    Spec::text("Edm.Date", "date", C3_11, "\"0001-01-01\"", read, PITFALLS);
+pub(crate) const SPEC: Spec = Spec::text(
+    "Edm.Date",
+    "date",
+    C3_11,
+    "\"0001-01-01\"",
+    |t| Date::parse(t).map(Scalar::Date),
+    PITFALLS,
+);
 
 const PITFALLS: Pitfalls = Pitfalls {
     edge: "refuses 29 February",
@@ -23,10 +27,6 @@ const PITFALLS: Pitfalls = Pitfalls {
         _ => None,
     },
 };
-
-fn read(value: &Value) -> Result<Scalar, String> {
-    read_text(value, SPEC.name, |t| Date::parse(t).map(Scalar::Date))
-}
 
 /// A calendar date of years 0001–9999 (field order makes the derived order chronological).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -6,13 +6,11 @@
 
 use std::fmt;
 
-use serde_json::Value;
-
 use super::calendar::{
     civil_from_days, days_from_civil, days_in_month, TICKS_PER_DAY, TICKS_PER_MINUTE,
     TICKS_PER_SECOND,
 };
-use super::{read_text, Pitfalls, Scalar, Spec};
+use super::{Pitfalls, Scalar, Spec};
 use crate::contract::C3_5;
 use crate::domain::value::TimeStyle;
 
@@ -21,7 +19,7 @@ pub(crate) const SPEC: Spec = Spec::text(
     "datetimeoffset",
     C3_5,
     "\"0001-01-01T00:00:00Z\"",
-    read,
+    parse,
     PITFALLS,
 )
 .doc_alias("DateTime")
@@ -39,17 +37,15 @@ const PITFALLS: Pitfalls = Pitfalls {
     },
 };
 
-fn read(value: &Value) -> Result<Scalar, String> {
-    read_text(value, SPEC.name, |text| {
-        // The longest valid form has 38 characters; the parser's messages quote the whole
-        // text, which must not grow with a 10 000-character string.
-        if text.len() > 38 {
-            return Err(format!("{} characters are too many", text.chars().count()));
-        }
-        DateTimeOffset::parse(text)
-            .map(Scalar::DateTimeOffset)
-            .map_err(|e| e.to_string())
-    })
+/// Reads the grammar; the longest valid form has 38 characters, and the parser's messages quote
+/// the whole text, which must not grow with a 10 000-character string.
+fn parse(text: &str) -> Result<Scalar, String> {
+    if text.len() > 38 {
+        return Err(format!("{} characters are too many", text.chars().count()));
+    }
+    DateTimeOffset::parse(text)
+        .map(Scalar::DateTimeOffset)
+        .map_err(|e| e.to_string())
 }
 
 /// A morning in January 2017, in one of a few offsets: the made-up fixtures' times.

@@ -3,7 +3,7 @@
 use super::{float, Pitfalls, Scalar, Shape, Spec};
 use crate::contract::C3_10;
 
-pub(crate) const SPEC: Spec = Spec::text(
+pub(crate) const SPEC: Spec = Spec::json(
     "Edm.Double",
     "double",
     C3_10,

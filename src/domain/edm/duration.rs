@@ -2,11 +2,9 @@
 
 use std::fmt;
 
-use serde_json::Value;
-
 use super::calendar::{TICKS_PER_DAY, TICKS_PER_MINUTE, TICKS_PER_SECOND};
 use super::clock::{count, fraction_ticks, write_fraction, TICKS_PER_HOUR};
-use super::{read_text, Pitfalls, Scalar, Spec};
+use super::{Pitfalls, Scalar, Spec};
 use crate::contract::C3_11;
 
 pub(crate) const SPEC: Spec = Spec::text(
@@ -14,7 +12,7 @@ pub(crate) const SPEC: Spec = Spec::text(
     "duration",
     C3_11,
     "\"PT0S\"",
-    read,
+    |t| Duration::parse(t).map(Scalar::Duration),
     PITFALLS,
 );
 
@@ -29,12 +27,6 @@ const PITFALLS: Pitfalls = Pitfalls {
         _ => None,
     },
 };
-
-fn read(value: &Value) -> Result<Scalar, String> {
-    read_text(value, SPEC.name, |t| {
-        Duration::parse(t).map(Scalar::Duration)
-    })
-}
 
 /// A signed span of time in 100 ns ticks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -1,9 +1,7 @@
 //! Edm.Guid (C3.11): `8-4-4-4-12` hex digits in either case, held as a u128 so that case does
 //! not matter when comparing, and written back in lower case.
 
-use serde_json::Value;
-
-use super::{read_text, Pitfalls, Scalar, Spec};
+use super::{Pitfalls, Scalar, Spec};
 use crate::contract::C3_11;
 
 pub(crate) const SPEC: Spec = Spec::text(
@@ -11,7 +9,7 @@ pub(crate) const SPEC: Spec = Spec::text(
     "guid",
     C3_11,
     "\"00000000-0000-0000-0000-000000000000\"",
-    read,
+    |t| parse_guid(t).map(Scalar::Guid),
     PITFALLS,
 );
 
@@ -36,10 +34,6 @@ const PITFALLS: Pitfalls = Pitfalls {
         _ => None,
     },
 };
-
-fn read(value: &Value) -> Result<Scalar, String> {
-    read_text(value, SPEC.name, |t| parse_guid(t).map(Scalar::Guid))
-}
 
 /// The GUID with its first group's four bytes in reverse order, as a service that mixes up
 /// .NET's little-endian layout with the text's order writes it.

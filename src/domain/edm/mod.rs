@@ -87,6 +87,15 @@ pub(crate) struct Pitfalls {
     pub(crate) mangle: fn(&Scalar) -> Option<Scalar>,
 }
 
+/// How a type reads a JSON value.
+#[derive(Clone, Copy)]
+pub(crate) enum Reader {
+    /// Any JSON value: the type says which kinds it takes.
+    Json(fn(&Value) -> Result<Scalar, String>),
+    /// A JSON string of the type's own grammar: its text, parsed.
+    Text(fn(&str) -> Result<Scalar, String>),
+}
+
 /// One Edm type as plain data: each type's file has one, built by the constructors below.
 pub(crate) struct Spec {
     /// "Edm.Int32".
@@ -96,7 +105,7 @@ pub(crate) struct Spec {
     /// The contract clause that states the type's valid JSON form (CONTRACT.md table).
     pub(crate) clause: &'static str,
     /// Reads a JSON value as the type; `null` is refused like any other wrong kind.
-    pub(crate) read: fn(&Value) -> Result<Scalar, String>,
+    pub(crate) read: Reader,
     /// The type's plain value as JSON text, which the reference service fills unset members
     /// with.
     pub(crate) default: &'static str,
@@ -117,13 +126,36 @@ pub(crate) struct Spec {
 }
 
 impl Spec {
-    /// A type written as a JSON string of its own grammar.
+    /// A type written as a JSON string of its own grammar, read by `parse`.
     pub(crate) const fn text(
         name: &'static str,
         word: &'static str,
         clause: &'static str,
         default: &'static str,
+        parse: fn(&str) -> Result<Scalar, String>,
+        pitfalls: Pitfalls,
+    ) -> Spec {
+        Spec::new(name, word, clause, default, Reader::Text(parse), pitfalls)
+    }
+
+    /// A type that reads any JSON value with `read`.
+    pub(crate) const fn json(
+        name: &'static str,
+        word: &'static str,
+        clause: &'static str,
+        default: &'static str,
         read: fn(&Value) -> Result<Scalar, String>,
+        pitfalls: Pitfalls,
+    ) -> Spec {
+        Spec::new(name, word, clause, default, Reader::Json(read), pitfalls)
+    }
+
+    const fn new(
+        name: &'static str,
+        word: &'static str,
+        clause: &'static str,
+        default: &'static str,
+        read: Reader,
         pitfalls: Pitfalls,
     ) -> Spec {
         Spec {
@@ -154,7 +186,7 @@ impl Spec {
             shape: Shape::Integer,
             range: Some(range),
             example: integer::example,
-            ..Spec::text(
+            ..Spec::json(
                 range.edm,
                 word,
                 clause,
@@ -303,7 +335,10 @@ impl Primitive {
     /// Reads a JSON value as this type. `null` is refused like any other wrong kind: whether a
     /// property may be null is the caller's business, not the type's.
     pub fn read(self, value: &Value) -> Result<Scalar, String> {
-        (self.spec().read)(value)
+        match self.spec().read {
+            Reader::Json(read) => read(value),
+            Reader::Text(parse) => read_text(value, self.name(), parse),
+        }
     }
 
     /// The type's plain value (0, false, "", 0001-01-01, midnight, no time, the nil GUID, no
@@ -318,10 +353,10 @@ impl Primitive {
 
 /// Reads a type written as a JSON string with a grammar of its own: the message says what the
 /// value is not, and why.
-pub(crate) fn read_text(
+fn read_text(
     value: &Value,
     name: &str,
-    parse: impl Fn(&str) -> Result<Scalar, String>,
+    parse: fn(&str) -> Result<Scalar, String>,
 ) -> Result<Scalar, String> {
     let Value::String(text) = value else {
         return Err(format!("{name} takes a string, not {}", kind_of(value)));

@@ -5,7 +5,7 @@ use crate::contract::C3_10;
 
 /// The literal text is rounded to f32 directly: going through f64 first would round twice and
 /// can land on the wrong f32.
-pub(crate) const SPEC: Spec = Spec::text(
+pub(crate) const SPEC: Spec = Spec::json(
     "Edm.Single",
     "single",
     C3_10,

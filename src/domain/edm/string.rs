@@ -5,7 +5,7 @@ use serde_json::Value;
 use super::{kind_of, Pitfalls, Scalar, Spec};
 use crate::contract::C3_11;
 
-pub(crate) const SPEC: Spec = Spec::text("Edm.String", "string", C3_11, "\"\"", read, PITFALLS)
+pub(crate) const SPEC: Spec = Spec::json("Edm.String", "string", C3_11, "\"\"", read, PITFALLS)
     .nullable_unsaid()
     .example(|ordinal, index| Some(Scalar::String(format!("label-{ordinal}-{index}"))));
 

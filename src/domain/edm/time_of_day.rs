@@ -3,11 +3,9 @@
 
 use std::fmt;
 
-use serde_json::Value;
-
 use super::calendar::{TICKS_PER_DAY, TICKS_PER_MINUTE, TICKS_PER_SECOND};
 use super::clock::{digits, fraction_ticks, write_fraction, TICKS_PER_HOUR};
-use super::{read_text, Pitfalls, Scalar, Spec};
+use super::{Pitfalls, Scalar, Spec};
 use crate::contract::C3_11;
 
 pub(crate) const SPEC: Spec = Spec::text(
@@ -15,7 +13,7 @@ pub(crate) const SPEC: Spec = Spec::text(
     "timeofday",
     C3_11,
     "\"00:00:00\"",
-    read,
+    |t| TimeOfDay::parse(t).map(Scalar::TimeOfDay),
     PITFALLS,
 );
 
@@ -30,12 +28,6 @@ const PITFALLS: Pitfalls = Pitfalls {
         _ => None,
     },
 };
-
-fn read(value: &Value) -> Result<Scalar, String> {
-    read_text(value, SPEC.name, |t| {
-        TimeOfDay::parse(t).map(Scalar::TimeOfDay)
-    })
-}
 
 /// A time of day in 100 ns ticks since midnight, below 24:00.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
