@@ -4,7 +4,7 @@
 use proptest::prelude::{any, prop_oneof, BoxedStrategy, Strategy};
 use proptest::sample::select;
 
-use super::parts::{as_strings, edge_texts, json_string, kinds, other_kind, owned, Invalid, Other};
+use super::parts::{as_strings, edge_texts, json_string, owned, Invalid, Kinds, NOT_A_STRING};
 use crate::domain::scalar::guid::write_guid;
 use crate::domain::scalar::Primitive;
 
@@ -89,66 +89,44 @@ pub(super) fn valid_value() -> BoxedStrategy<String> {
     .boxed()
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum BadGuid {
-    Braces,
-    NoHyphens,
-    NonHex,
-    MovedHyphen,
-    WrongLength,
-    Other(Other),
-}
-
-impl BadGuid {
-    const ALL: [(u32, BadGuid); 9] = [
-        (2, BadGuid::Braces),
-        (2, BadGuid::NoHyphens),
-        (3, BadGuid::NonHex),
-        (2, BadGuid::MovedHyphen),
-        (2, BadGuid::WrongLength),
-        (1, BadGuid::Other(Other::Number)),
-        (1, BadGuid::Other(Other::Bool)),
-        (1, BadGuid::Other(Other::Array)),
-        (1, BadGuid::Other(Other::Object)),
-    ];
-
-    fn strategy(self) -> Invalid {
-        let bad = |kind: &'static str| move |text: String| (json_string(&text), kind);
-        match self {
-            BadGuid::Braces => guid_text()
-                .prop_map(|g| format!("{{{g}}}"))
-                .prop_map(bad("braces"))
-                .boxed(),
-            BadGuid::NoHyphens => any::<u128>()
-                .prop_map(|v| format!("{v:032x}"))
-                .prop_map(bad("32 digits, no hyphens"))
-                .boxed(),
-            BadGuid::NonHex => (
+pub(super) fn invalid_value() -> Invalid {
+    Kinds::of(Primitive::Guid)
+        .string(2, "braces", guid_text().prop_map(|g| format!("{{{g}}}")))
+        .string(
+            2,
+            "32 digits, no hyphens",
+            any::<u128>().prop_map(|v| format!("{v:032x}")),
+        )
+        .string(
+            3,
+            "non-hex digit",
+            (
                 guid_text(),
                 0..32usize,
                 select(&['g', 'x', 'z', 'G', 'O', ' '][..]),
             )
-                .prop_map(|(g, at, c)| replace_hex_digit(&g, at, c))
-                .prop_map(bad("non-hex digit"))
-                .boxed(),
-            BadGuid::MovedHyphen => (guid_text(), 0..4usize, any::<bool>())
-                .prop_map(|(g, which, later)| move_hyphen(&g, which, later))
-                .prop_map(bad("hyphen in the wrong place"))
-                .boxed(),
-            BadGuid::WrongLength => (guid_text(), any::<bool>())
-                .prop_map(|(mut g, longer)| {
-                    if longer {
-                        g.push('0');
-                    } else {
-                        g.pop();
-                    }
-                    g
-                })
-                .prop_map(bad("35 or 37 characters"))
-                .boxed(),
-            BadGuid::Other(other) => other_kind(Primitive::Guid, other),
-        }
-    }
+                .prop_map(|(g, at, c)| replace_hex_digit(&g, at, c)),
+        )
+        .string(
+            2,
+            "hyphen in the wrong place",
+            (guid_text(), 0..4usize, any::<bool>())
+                .prop_map(|(g, which, later)| move_hyphen(&g, which, later)),
+        )
+        .string(
+            2,
+            "35 or 37 characters",
+            (guid_text(), any::<bool>()).prop_map(|(mut g, longer)| {
+                if longer {
+                    g.push('0');
+                } else {
+                    g.pop();
+                }
+                g
+            }),
+        )
+        .others(&NOT_A_STRING)
+        .draw()
 }
 
 /// `guid` with its `at`-th hex digit (hyphens not counted) replaced by `c`.
@@ -187,8 +165,4 @@ pub(super) fn valid_edges() -> Vec<(String, String)> {
 
 pub(super) fn invalid_edges() -> Vec<(String, &'static str)> {
     owned(INVALID_GUID_EDGES)
-}
-
-pub(super) fn invalid_value() -> Invalid {
-    kinds(&BadGuid::ALL, BadGuid::strategy)
 }
