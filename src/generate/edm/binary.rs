@@ -5,7 +5,7 @@ use proptest::collection::vec;
 use proptest::prelude::{any, prop_oneof, BoxedStrategy, Strategy};
 use proptest::sample::select;
 
-use super::parts::{as_strings, edge_texts, json_string, owned, Invalid, Kinds, NOT_A_STRING};
+use super::parts::{as_strings, edge_texts, json_string, Invalid, Kinds, NOT_A_STRING};
 use crate::domain::scalar::binary::encode_binary;
 use crate::domain::scalar::Primitive;
 
@@ -39,7 +39,7 @@ pub(super) fn valid_edges() -> Vec<(String, String)> {
 
 /// Trailing bits that are not zero ("QR==") and the standard alphabet are left out: the reader
 /// accepts them, but the ABNF does not, so no side of the contract judges them.
-const INVALID_BINARY_EDGES: &[(&str, &str)] = &[
+pub(super) const INVALID_BINARY_EDGES: &[(&str, &str)] = &[
     ("\"A\"", "one character"),
     ("\"AAAAA\"", "five characters"),
     ("\"A===\"", "one character, padded"),
@@ -144,7 +144,3 @@ fn bad_character() -> impl Strategy<Value = String> {
 const BAD_BASE64_CHARS: &[char] = &[
     '*', ' ', '.', '!', '~', '#', ',', '\t', '\n', 'é', '\\', '"', '%',
 ];
-
-pub(super) fn invalid_edges() -> Vec<(String, &'static str)> {
-    owned(INVALID_BINARY_EDGES)
-}

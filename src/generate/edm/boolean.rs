@@ -3,12 +3,12 @@
 use proptest::prelude::{any, prop_oneof, BoxedStrategy, Strategy};
 use proptest::sample::select;
 
-use super::parts::{as_json, owned, Invalid, Kinds, Other};
+use super::parts::{Invalid, Kinds, Other};
 use crate::domain::scalar::Primitive;
 
-const BOOLEAN_EDGES: &[(&str, &str)] = &[("true", "true"), ("false", "false")];
+pub(super) const BOOLEAN_EDGES: &[(&str, &str)] = &[("true", "true"), ("false", "false")];
 
-const INVALID_BOOLEAN_EDGES: &[(&str, &str)] = &[
+pub(super) const INVALID_BOOLEAN_EDGES: &[(&str, &str)] = &[
     ("\"true\"", "string \"true\""),
     ("\"false\"", "string \"false\""),
     ("1", "number 1"),
@@ -21,14 +21,6 @@ const INVALID_BOOLEAN_EDGES: &[(&str, &str)] = &[
     ("{}", "empty object"),
     ("{\"value\":true}", "object"),
 ];
-
-pub(super) fn valid_edges() -> Vec<(String, String)> {
-    as_json(BOOLEAN_EDGES)
-}
-
-pub(super) fn invalid_edges() -> Vec<(String, &'static str)> {
-    owned(INVALID_BOOLEAN_EDGES)
-}
 
 pub(super) fn valid_value() -> BoxedStrategy<String> {
     any::<bool>().prop_map(|b| b.to_string()).boxed()

@@ -4,13 +4,11 @@
 use proptest::prelude::{prop_oneof, BoxedStrategy, Strategy};
 use proptest::sample::select;
 
-use super::parts::{
-    as_strings, edge_texts, json_string, owned, year, ymd, Invalid, Kinds, NOT_A_STRING,
-};
+use super::parts::{as_strings, edge_texts, json_string, year, ymd, Invalid, Kinds, NOT_A_STRING};
 use crate::domain::datetime::{days_in_month, is_leap_year};
 use crate::domain::scalar::Primitive;
 
-const DATE_EDGES: &[(&str, &str)] = &[
+pub(super) const DATE_EDGES: &[(&str, &str)] = &[
     ("0001-01-01", "Date min"),
     ("9999-12-31", "Date max"),
     ("2000-02-29", "29 February 2000 (leap, divisible by 400)"),
@@ -38,7 +36,7 @@ const DATE_EDGES: &[(&str, &str)] = &[
     ("2023-12-31", "end of December"),
 ];
 
-const INVALID_DATE_EDGES: &[(&str, &str)] = &[
+pub(super) const INVALID_DATE_EDGES: &[(&str, &str)] = &[
     ("\"2021-02-30\"", "30 February"),
     ("\"2021-13-01\"", "month 13"),
     ("\"2021-00-01\"", "month 00"),
@@ -76,14 +74,6 @@ fn date_parts() -> impl Strategy<Value = (i32, u32, u32)> {
 pub(super) fn valid_value() -> BoxedStrategy<String> {
     let drawn = date_parts().prop_map(|(y, m, d)| json_string(&date_text(y, m, d)));
     prop_oneof![4 => drawn, 1 => edge_texts(as_strings(DATE_EDGES))].boxed()
-}
-
-pub(super) fn valid_edges() -> Vec<(String, String)> {
-    as_strings(DATE_EDGES)
-}
-
-pub(super) fn invalid_edges() -> Vec<(String, &'static str)> {
-    owned(INVALID_DATE_EDGES)
 }
 
 pub(super) fn invalid_value() -> Invalid {

@@ -7,8 +7,7 @@ use proptest::sample::select;
 use std::fmt::Write as _;
 
 use super::parts::{
-    as_strings, fraction, hour, json_string, owned, shrinking_towards_zero, sixty, ymd, Frac,
-    Invalid, Kinds,
+    fraction, hour, json_string, shrinking_towards_zero, sixty, ymd, Frac, Invalid, Kinds,
 };
 use crate::domain::datetime::{days_in_month, is_leap_year, Parts};
 use crate::domain::scalar::Primitive;
@@ -203,7 +202,7 @@ pub(super) const DATETIME_EDGES: &[(&str, &str)] = &[
 ];
 
 /// Invalid DateTimeOffset edges (JSON texts as sent) with their names; each breaks one rule.
-const INVALID_DATETIME_EDGES: &[(&str, &str)] = &[
+pub(super) const INVALID_DATETIME_EDGES: &[(&str, &str)] = &[
     ("\"2023-13-15T12:00:00Z\"", "month 13"),
     ("\"2023-00-15T12:00:00Z\"", "month 00"),
     ("\"2023-06-32T12:00:00Z\"", "day 32"),
@@ -372,14 +371,6 @@ fn day_beyond_month() -> impl Strategy<Value = (String, &'static str)> {
         };
         (json_string(&f.text()), kind)
     })
-}
-
-pub(super) fn valid_edges() -> Vec<(String, String)> {
-    as_strings(DATETIME_EDGES)
-}
-
-pub(super) fn invalid_edges() -> Vec<(String, &'static str)> {
-    owned(INVALID_DATETIME_EDGES)
 }
 
 /// An invalid DateTimeOffset: the kind is fixed once drawn; the rest of the value shrinks.

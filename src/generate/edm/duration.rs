@@ -6,12 +6,12 @@ use proptest::prelude::{any, prop_oneof, BoxedStrategy, Strategy};
 use proptest::sample::select;
 
 use super::parts::{
-    as_strings, edge_texts, fraction, json_string, owned, sign, Invalid, Kinds, NOT_A_STRING,
+    as_strings, edge_texts, fraction, json_string, sign, Invalid, Kinds, NOT_A_STRING,
 };
 use crate::domain::scalar::temporal::Duration;
 use crate::domain::scalar::Primitive;
 
-const DURATION_EDGES: &[(&str, &str)] = &[
+pub(super) const DURATION_EDGES: &[(&str, &str)] = &[
     ("PT0S", "zero"),
     (
         "P10675199DT2H48M5.4775807S",
@@ -44,7 +44,7 @@ const DURATION_EDGES: &[(&str, &str)] = &[
 ];
 
 /// More than seven fraction digits is left out: the ABNF admits any number.
-const INVALID_DURATION_EDGES: &[(&str, &str)] = &[
+pub(super) const INVALID_DURATION_EDGES: &[(&str, &str)] = &[
     ("\"P1Y\"", "years"),
     ("\"P1M\"", "months (M before T)"),
     ("\"P1W\"", "weeks"),
@@ -123,14 +123,6 @@ pub(super) fn valid_value() -> BoxedStrategy<String> {
         1 => edge_texts(as_strings(DURATION_EDGES)),
     ]
     .boxed()
-}
-
-pub(super) fn valid_edges() -> Vec<(String, String)> {
-    as_strings(DURATION_EDGES)
-}
-
-pub(super) fn invalid_edges() -> Vec<(String, &'static str)> {
-    owned(INVALID_DURATION_EDGES)
 }
 
 pub(super) fn invalid_value() -> Invalid {

@@ -4,7 +4,7 @@
 use proptest::prelude::{any, Strategy};
 use proptest::sample::select;
 
-use super::parts::{sign, Invalid, Kinds, Other};
+use super::parts::{owned, sign, Invalid, Kinds, Other};
 use crate::domain::scalar::Primitive;
 
 /// Misspellings of NaN and infinity, sent as strings.
@@ -51,9 +51,16 @@ fn overflow(p: Primitive) -> impl Strategy<Value = String> {
     })
 }
 
+/// A float type's invalid edges: its `own` overflows, then those Single and Double share.
+pub(super) fn invalid_edges(own: &[(&str, &'static str)]) -> Vec<(String, &'static str)> {
+    let mut edges = owned(own);
+    edges.extend(owned(NOT_A_FLOAT));
+    edges
+}
+
 /// The invalid edges Single and Double share, after their own overflows: a number as a
 /// string, NaN and infinity misspelt, and values of another JSON kind.
-pub(super) const NOT_A_FLOAT: &[(&str, &str)] = &[
+const NOT_A_FLOAT: &[(&str, &str)] = &[
     ("\"4\"", "string \"4\""),
     ("\"1.5\"", "string \"1.5\""),
     ("\"nan\"", "lower-case nan"),

@@ -4,11 +4,11 @@
 use proptest::prelude::{any, prop_oneof, BoxedStrategy, Strategy};
 use proptest::sample::select;
 
-use super::parts::{as_strings, edge_texts, json_string, owned, Invalid, Kinds, NOT_A_STRING};
+use super::parts::{as_strings, edge_texts, json_string, Invalid, Kinds, NOT_A_STRING};
 use crate::domain::scalar::guid::write_guid;
 use crate::domain::scalar::Primitive;
 
-const GUID_EDGES: &[(&str, &str)] = &[
+pub(super) const GUID_EDGES: &[(&str, &str)] = &[
     ("00000000-0000-0000-0000-000000000000", "Guid zero"),
     ("ffffffff-ffff-ffff-ffff-ffffffffffff", "all f"),
     ("FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF", "all F, upper case"),
@@ -30,7 +30,7 @@ const GUID_EDGES: &[(&str, &str)] = &[
     ("01234567-89ab-cdef-0123-456789abcdef", "every hex digit"),
 ];
 
-const INVALID_GUID_EDGES: &[(&str, &str)] = &[
+pub(super) const INVALID_GUID_EDGES: &[(&str, &str)] = &[
     ("\"{00000000-0000-0000-0000-000000000000}\"", "braces"),
     ("\"(00000000-0000-0000-0000-000000000000)\"", "parentheses"),
     (
@@ -157,12 +157,4 @@ pub(super) fn move_hyphen(guid: &str, which: usize, later: bool) -> String {
         chars.swap(at, other);
     }
     chars.into_iter().collect()
-}
-
-pub(super) fn valid_edges() -> Vec<(String, String)> {
-    as_strings(GUID_EDGES)
-}
-
-pub(super) fn invalid_edges() -> Vec<(String, &'static str)> {
-    owned(INVALID_GUID_EDGES)
 }

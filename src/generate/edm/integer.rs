@@ -84,16 +84,21 @@ fn invalid_integer_edges(r: IntRange) -> Vec<(String, &'static str)> {
     edges.extend(owned(&[
         ("\"4\"", "string \"4\""),
         ("\"0\"", "string \"0\""),
-        ("true", "boolean true"),
-        ("false", "boolean false"),
-        ("[]", "empty array"),
-        ("[4]", "array [4]"),
-        ("{}", "empty object"),
-        ("{\"value\":4}", "object"),
     ]));
+    edges.extend(owned(NOT_A_NUMBER_EDGES));
     edges.push((format!("1{}", "0".repeat(10_000)), "10 001-digit literal"));
     edges
 }
+
+/// The invalid edges of another JSON kind every integer type has, after its strings.
+pub(super) const NOT_A_NUMBER_EDGES: &[(&str, &str)] = &[
+    ("true", "boolean true"),
+    ("false", "boolean false"),
+    ("[]", "empty array"),
+    ("[4]", "array [4]"),
+    ("{}", "empty object"),
+    ("{\"value\":4}", "object"),
+];
 
 /// Draws its value as it is and shrinks it by binary search towards 0, like `parts`'
 /// `TowardsZero` for i32, so that a value picked from the edges shrinks like any number.

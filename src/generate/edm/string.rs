@@ -5,7 +5,7 @@ use proptest::collection::vec;
 use proptest::prelude::{any, prop_oneof, BoxedStrategy, Strategy};
 use proptest::sample::select;
 
-use super::parts::{as_json, as_strings, edge_texts, json_string, owned, Invalid, Kinds, Other};
+use super::parts::{as_json, as_strings, edge_texts, json_string, Invalid, Kinds, Other};
 use crate::domain::scalar::Primitive;
 
 const STRING_EDGES: &[(&str, &str)] = &[
@@ -51,7 +51,7 @@ pub(super) fn valid_edges() -> Vec<(String, String)> {
     edges
 }
 
-const INVALID_STRING_EDGES: &[(&str, &str)] = &[
+pub(super) const INVALID_STRING_EDGES: &[(&str, &str)] = &[
     ("0", "a number"),
     ("4.5", "a fraction"),
     ("true", "boolean true"),
@@ -76,10 +76,6 @@ pub(super) fn valid_value() -> BoxedStrategy<String> {
         1 => edge_texts(valid_edges()),
     ]
     .boxed()
-}
-
-pub(super) fn invalid_edges() -> Vec<(String, &'static str)> {
-    owned(INVALID_STRING_EDGES)
 }
 
 pub(super) fn invalid_value() -> Invalid {

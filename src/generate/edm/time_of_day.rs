@@ -6,12 +6,11 @@ use proptest::prelude::{prop_oneof, BoxedStrategy, Strategy};
 use proptest::sample::select;
 
 use super::parts::{
-    as_strings, edge_texts, fraction, hour, json_string, owned, sixty, Frac, Invalid, Kinds,
-    NOT_A_STRING,
+    as_strings, edge_texts, fraction, hour, json_string, sixty, Frac, Invalid, Kinds, NOT_A_STRING,
 };
 use crate::domain::scalar::Primitive;
 
-const TIME_EDGES: &[(&str, &str)] = &[
+pub(super) const TIME_EDGES: &[(&str, &str)] = &[
     ("00:00:00", "TimeOfDay min"),
     ("23:59:59.9999999", "TimeOfDay max"),
     ("00:00", "midnight, seconds omitted"),
@@ -35,7 +34,7 @@ const TIME_EDGES: &[(&str, &str)] = &[
 
 /// `12:00:60` and eight fraction digits are left out: the ABNF admits them (as for
 /// date-times with an offset, where the contract leaves them unjudged).
-const INVALID_TIME_EDGES: &[(&str, &str)] = &[
+pub(super) const INVALID_TIME_EDGES: &[(&str, &str)] = &[
     ("\"24:00\"", "hour 24"),
     ("\"24:00:00\"", "24:00:00"),
     ("\"23:60\"", "minute 60"),
@@ -81,14 +80,6 @@ fn time_parts() -> impl Strategy<Value = (u32, u32, Seconds)> {
 pub(super) fn valid_value() -> BoxedStrategy<String> {
     let drawn = time_parts().prop_map(|(h, m, s)| json_string(&time_text(h, m, s)));
     prop_oneof![4 => drawn, 1 => edge_texts(as_strings(TIME_EDGES))].boxed()
-}
-
-pub(super) fn valid_edges() -> Vec<(String, String)> {
-    as_strings(TIME_EDGES)
-}
-
-pub(super) fn invalid_edges() -> Vec<(String, &'static str)> {
-    owned(INVALID_TIME_EDGES)
 }
 
 pub(super) fn invalid_value() -> Invalid {
