@@ -36,6 +36,9 @@ mod suite;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use axum::body::Bytes;
+use reqwest::header::HeaderValue;
+
 use crate::cli::BenchArgs;
 use crate::generate::{self, Aim, Strategy};
 use crate::pack::{Pack, Selection};
@@ -129,6 +132,11 @@ pub(crate) struct Setup<'a> {
 }
 
 impl Setup<'_> {
+    /// The bodies as the plain-reqwest sides send them.
+    fn raw_bodies(&self) -> Vec<Bytes> {
+        self.bodies.iter().map(|b| Bytes::from(b.clone())).collect()
+    }
+
     /// `bench` with the flags that reproduce measurement `n` alone.
     fn bench_command(&self, n: u8) -> String {
         let mut line = format!("graph-conformance bench --only {n}");
@@ -483,6 +491,11 @@ fn limit_row(
         limit.rounds.len()
     ));
     Ok(())
+}
+
+/// The `Authorization` header for `token`.
+fn bearer(token: &str) -> Result<HeaderValue, String> {
+    HeaderValue::from_str(&format!("Bearer {token}")).map_err(|e| e.to_string())
 }
 
 /// Valid PATCH bodies from the suite's own generator (edges first, then random draws).
