@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use super::suite::{self, Guard, Job, Scratch, SuiteRun};
 use super::{Row, Sheet};
-use crate::outcome::{Outcome, Report, TrialResult};
+use crate::outcome::{Outcome, Report, Summary, TrialResult};
 
 /// The longest a run against a served target may take before it is killed (their targets are
 /// minutes; the figure is still worth having when it misses them).
@@ -147,43 +147,55 @@ pub(super) fn latency(
     sheet: &mut Sheet,
     baseline: &mut Baseline,
 ) -> Result<(), String> {
-    let mut runs = Vec::new();
-    for (id, shape, shown) in SHAPES {
-        let flags = ["--latency", "50ms"];
-        let shaped = Shaped::run(scratch, baseline, &format!("latency-{id}"), &flags, shape)?;
-        let wall = shaped.run.wall.as_secs_f64();
-        sheet.row(shaped.row(
-            ["6a", "6b", "6c", "6d"][runs.len()],
-            format!("default run, 50 ms added to every answer, against {shown}"),
-            format!("{wall:.1} s"),
-            "without latency",
-            Targets {
-                four: (20, "≤ 20 s"),
-                one: (60, "≤ 60 s"),
-            },
-        ));
-        // Requests × 50 ms over the wall time: how many requests were in flight on average,
-        // which is what bounds a run against a distant target.
-        let s = &shaped.report.summary;
-        let in_flight = s.requests as f64 * 0.05 / wall.max(f64::MIN_POSITIVE);
-        sheet.note(format!(
-            "6{id}: {} requests ({} writes), so {:.0} s of added latency in all, {in_flight:.1} requests in flight on average; {}; {}",
-            s.requests,
-            s.writes,
-            s.requests as f64 * 0.05,
-            shaped.trials(),
-            shaped.exit()
-        ));
-        runs.push((id, shaped.report.summary));
-    }
+    let runs = SHAPES
+        .into_iter()
+        .enumerate()
+        .map(|(n, shape)| latency_row(scratch, sheet, baseline, n, shape))
+        .collect::<Result<Vec<_>, String>>()?;
     traffic_row(sheet, &runs);
     Ok(())
+}
+
+/// Row 6's `n`-th line, for one shape; answers the run's summary for 6e.
+fn latency_row(
+    scratch: &Scratch,
+    sheet: &mut Sheet,
+    baseline: &mut Baseline,
+    n: usize,
+    (id, shape, shown): (&'static str, &[&str], &str),
+) -> Result<(&'static str, Summary), String> {
+    let flags = ["--latency", "50ms"];
+    let shaped = Shaped::run(scratch, baseline, &format!("latency-{id}"), &flags, shape)?;
+    let wall = shaped.run.wall.as_secs_f64();
+    sheet.row(shaped.row(
+        ["6a", "6b", "6c", "6d"][n],
+        format!("default run, 50 ms added to every answer, against {shown}"),
+        format!("{wall:.1} s"),
+        "without latency",
+        Targets {
+            four: (20, "≤ 20 s"),
+            one: (60, "≤ 60 s"),
+        },
+    ));
+    // Requests × 50 ms over the wall time: how many requests were in flight on average,
+    // which is what bounds a run against a distant target.
+    let s = &shaped.report.summary;
+    let in_flight = s.requests as f64 * 0.05 / wall.max(f64::MIN_POSITIVE);
+    sheet.note(format!(
+        "6{id}: {} requests ({} writes), so {:.0} s of added latency in all, {in_flight:.1} requests in flight on average; {}; {}",
+        s.requests,
+        s.writes,
+        s.requests as f64 * 0.05,
+        shaped.trials(),
+        shaped.exit()
+    ));
+    Ok((id, shaped.report.summary))
 }
 
 /// 6e: what the harness asked of each server: connections opened and requests in flight at
 /// once. A run that opens a connection per handful of requests meets a thread-per-connection
 /// mock's short listen queue with dropped SYNs (1 s, 2 s, 4 s … before a retry).
-fn traffic_row(sheet: &mut Sheet, runs: &[(&str, crate::outcome::Summary)]) {
+fn traffic_row(sheet: &mut Sheet, runs: &[(&str, Summary)]) {
     let shown: Vec<String> = runs
         .iter()
         .map(|(id, s)| {
@@ -506,25 +518,27 @@ mod tests {
         .expect("a trial result")
     }
 
-    #[test]
-    fn the_slowest_variant_sums_its_trials() {
-        let results = [
+    /// Three trials that ran, then two skipped for the same reason.
+    fn results() -> [TrialResult; 5] {
+        [
             trial("a", "passed", 700, ""),
             trial("b", "passed", 900, ""),
             trial("a", "passed", 400, ""),
-        ];
-        let said = slowest_variant(&results);
+            trial("a", "skipped", 0, "GRAPH_TOKEN_APP is not set; set it"),
+            trial("b", "skipped", 0, "GRAPH_TOKEN_APP is not set; set it"),
+        ]
+    }
+
+    #[test]
+    fn the_slowest_variant_sums_its_trials() {
+        let said = slowest_variant(&results());
         assert!(said.contains("variant a took 1.1 s"), "{said}");
     }
 
     #[test]
     fn skip_reasons_are_counted() {
-        let results = [
-            trial("a", "skipped", 0, "GRAPH_TOKEN_APP is not set; set it"),
-            trial("b", "skipped", 0, "GRAPH_TOKEN_APP is not set; set it"),
-            trial("b", "passed", 3, ""),
-        ];
+        let results = results();
         assert_eq!(skip_reasons(&results), " (2 × GRAPH_TOKEN_APP is not set)");
-        assert_eq!(skip_reasons(&results[2..]), "");
+        assert_eq!(skip_reasons(&results[..3]), "");
     }
 }
