@@ -29,7 +29,8 @@ pub(super) const NOT_A_STRING: [Other; 4] =
 pub(super) const NOT_A_NUMBER: [Other; 4] = [Other::Text, Other::Bool, Other::Array, Other::Object];
 
 impl Kinds {
-    /// No kinds yet; a value of another JSON kind holds a valid value of `p` where it can.
+    /// No kinds yet; a value of another JSON kind holds a valid value of `primitive` where it
+    /// can.
     pub(super) fn of(primitive: Primitive) -> Self {
         Kinds {
             primitive,
