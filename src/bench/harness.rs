@@ -193,12 +193,8 @@ fn shared(
         tokens,
         lanes,
         bodies: setup.bodies.clone(),
-        raw_bodies: setup
-            .bodies
-            .iter()
-            .map(|b| Bytes::from(b.clone()))
-            .collect(),
-        auth: HeaderValue::from_str(&format!("Bearer {valid}")).map_err(|e| e.to_string())?,
+        raw_bodies: setup.raw_bodies(),
+        auth: super::bearer(&valid)?,
     })
 }
 

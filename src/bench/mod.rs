@@ -36,6 +36,9 @@ mod suite;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use axum::body::Bytes;
+use reqwest::header::HeaderValue;
+
 use crate::cli::BenchArgs;
 use crate::generate::{self, Aim, Strategy};
 use crate::pack::{Pack, Selection};
@@ -129,6 +132,11 @@ pub(crate) struct Setup<'a> {
 }
 
 impl Setup<'_> {
+    /// The bodies as the plain-reqwest sides send them.
+    fn raw_bodies(&self) -> Vec<Bytes> {
+        self.bodies.iter().map(|b| Bytes::from(b.clone())).collect()
+    }
+
     /// `bench` with the flags that reproduce measurement `n` alone.
     fn bench_command(&self, n: u8) -> String {
         let mut line = format!("graph-conformance bench --only {n}");
@@ -351,22 +359,19 @@ fn in_process(setup: &Setup, sheet: &mut Sheet, one: bool, two: bool) -> Result<
 }
 
 fn service_rows(setup: &Setup, sheet: &mut Sheet, s: &service::ServiceRates) {
-    let ratio = s.service.ratio_to(&s.minimal);
-    sheet.row(Row {
-        id: "1",
-        what: format!(
+    sheet.row(rate_row(
+        "1",
+        format!(
             "service: valid PATCH/s, {} concurrent, spread over the {} variants' paths",
             setup.args.concurrency, s.paths
         ),
-        figure: rate(s.service.per_sec()),
-        baseline: format!(
-            "{} (minimal axum handler, fixed 300 B JSON)",
-            rate(s.minimal.per_sec())
+        (
+            &s.service,
+            &s.minimal,
+            "minimal axum handler, fixed 300 B JSON",
         ),
-        ratio: percent(ratio),
-        target: "≥ 70 %",
-        met: Some(ratio >= 0.70 && s.service.bad == 0 && s.minimal.bad == 0),
-    });
+        Some((0.70, "≥ 70 %")),
+    ));
     sheet.note(format!(
         "1: ratio = median of {ROUNDS} alternating rounds ({}); {} + {} requests in {:.1} s + {:.1} s; unexpected answers: service {}, minimal {}; service answer {} B",
         s.service.round_ratios(&s.minimal),
@@ -387,44 +392,30 @@ fn harness_rows(
     rt: &tokio::runtime::Runtime,
 ) -> Result<(), String> {
     let h = harness::measure(setup, rt)?;
-    let ratio = h.checked.ratio_to(&h.raw);
-    sheet.row(Row {
-        id: "2",
-        what: format!(
+    sheet.row(rate_row(
+        "2",
+        format!(
             "harness: checked exchanges/s ({} threads, one per entity, as the suite's trials: executor PATCH + read-back GET, every check, outcome recorded)",
             h.workers
         ),
-        figure: rate(h.checked.per_sec()),
-        baseline: format!(
-            "{} (same requests, plain reqwest, same threads, no checks)",
-            rate(h.raw.per_sec())
-        ),
-        ratio: percent(ratio),
-        target: "≥ 60 %",
-        met: Some(ratio >= 0.60 && h.checked.bad == 0 && h.raw.bad == 0),
-    });
-    sheet.row(Row {
-        id: "2a",
-        what: "  harness client (records and redacts every exchange), no checks, same threads"
-            .into(),
-        figure: rate(h.client.per_sec()),
-        baseline: format!("{} (plain reqwest)", rate(h.raw.per_sec())),
-        ratio: percent(h.client.ratio_to(&h.raw)),
-        target: "info",
-        met: None,
-    });
-    sheet.row(Row {
-        id: "2b",
-        what: format!(
+        (&h.checked, &h.raw, "same requests, plain reqwest, same threads, no checks"),
+        Some((0.60, "≥ 60 %")),
+    ));
+    sheet.row(rate_row(
+        "2a",
+        "  harness client (records and redacts every exchange), no checks, same threads".into(),
+        (&h.client, &h.raw, "plain reqwest"),
+        None,
+    ));
+    sheet.row(rate_row(
+        "2b",
+        format!(
             "  plain reqwest, {} async tasks instead of threads blocking on the runtime",
             h.workers
         ),
-        figure: rate(h.tasks.per_sec()),
-        baseline: format!("{} (plain reqwest, threads)", rate(h.raw.per_sec())),
-        ratio: percent(h.tasks.ratio_to(&h.raw)),
-        target: "info",
-        met: None,
-    });
+        (&h.tasks, &h.raw, "plain reqwest, threads"),
+        None,
+    ));
     sheet.note(format!(
         "2: ratio = median of {ROUNDS} alternating rounds ({}); checked runs: {} passed, {} not passed{}; exchanges not as expected: plain {}, client {}, tasks {}",
         h.checked.round_ratios(&h.raw),
@@ -483,6 +474,32 @@ fn limit_row(
         limit.rounds.len()
     ));
     Ok(())
+}
+
+/// A row of a measured rate beside a baseline rate (described by the tuple's last item), met
+/// when their ratio reaches the target's least and neither side answered unexpectedly; without
+/// a target, for information only.
+fn rate_row(
+    id: &'static str,
+    what: String,
+    (measured, base, base_is): (&Tally, &Tally, &str),
+    target: Option<(f64, &'static str)>,
+) -> Row {
+    let ratio = measured.ratio_to(base);
+    Row {
+        id,
+        what,
+        figure: rate(measured.per_sec()),
+        baseline: format!("{} ({base_is})", rate(base.per_sec())),
+        ratio: percent(ratio),
+        target: target.map_or("info", |(_, shown)| shown),
+        met: target.map(|(least, _)| ratio >= least && measured.bad == 0 && base.bad == 0),
+    }
+}
+
+/// The `Authorization` header for `token`.
+fn bearer(token: &str) -> Result<HeaderValue, String> {
+    HeaderValue::from_str(&format!("Bearer {token}")).map_err(|e| e.to_string())
 }
 
 /// Valid PATCH bodies from the suite's own generator (edges first, then random draws).

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use super::suite::{self, Guard, Job, Scratch, SuiteRun};
 use super::{Row, Sheet};
-use crate::outcome::{Outcome, TrialResult};
+use crate::outcome::{Outcome, Report, Summary, TrialResult};
 
 /// The longest a run against a served target may take before it is killed (their targets are
 /// minutes; the figure is still worth having when it misses them).
@@ -60,6 +60,86 @@ const SHAPES: [(&str, &[&str], &str); 4] = [
     ),
 ];
 
+/// A run against one of [`SHAPES`] served with some flags, beside the plain run.
+struct Shaped {
+    run: SuiteRun,
+    report: Report,
+    /// The plain run.
+    base: SuiteRun,
+    /// Four entities per variant (the shapes with the tighter targets).
+    four: bool,
+}
+
+/// A row's target: the most seconds a run may take with four entities per variant and with
+/// one, as numbers and as shown.
+struct Targets {
+    four: (u64, &'static str),
+    one: (u64, &'static str),
+}
+
+impl Shaped {
+    /// Serves `flags` and `shape`, runs the default suite against it as `name`, and reads the
+    /// report.
+    fn run(
+        scratch: &Scratch,
+        baseline: &mut Baseline,
+        name: &str,
+        flags: &[&str],
+        shape: &[&str],
+    ) -> Result<Self, String> {
+        let base = plain_run(scratch, baseline)?;
+        let mut extra = flags.to_vec();
+        extra.extend_from_slice(shape);
+        let run = served_run(scratch, baseline, name, &extra)?;
+        let report = run.report()?;
+        Ok(Self {
+            four: shape.contains(&"4"),
+            run,
+            report,
+            base,
+        })
+    }
+
+    /// The run's row: met when it exited 0 within its target; `plain` says how the plain run's
+    /// `serve` differs.
+    fn row(&self, id: &'static str, what: String, figure: String, plain: &str, t: Targets) -> Row {
+        let (limit, target) = if self.four { t.four } else { t.one };
+        let (wall, base) = (self.run.wall.as_secs_f64(), self.base.wall.as_secs_f64());
+        Row {
+            id,
+            what,
+            figure,
+            baseline: format!("{base:.2} s (against `serve` {plain})"),
+            ratio: format!("{:.1}×", wall / base.max(f64::MIN_POSITIVE)),
+            target,
+            met: Some(self.run.wall <= Duration::from_secs(limit) && self.run.code == Some(0)),
+        }
+    }
+
+    /// The slowest variant and the trials' outcomes, for the row's note.
+    fn trials(&self) -> String {
+        let (s, results) = (&self.report.summary, &self.report.results);
+        format!(
+            "{}; trials passed {}, failed {}, errors {}, skipped {}{}",
+            slowest_variant(results),
+            s.passed,
+            s.failed,
+            s.errors,
+            s.skipped,
+            skip_reasons(results)
+        )
+    }
+
+    /// The exit code and what went wrong with either run, for the row's note.
+    fn exit(&self) -> String {
+        format!(
+            "exit code {}{}",
+            suite::code(self.run.code),
+            suite::problems(&[self.run.clone(), self.base.clone()])
+        )
+    }
+}
+
 /// 6: the default run against `serve --latency 50ms`, beside the same against `serve`, for
 /// each of [`SHAPES`].
 pub(super) fn latency(
@@ -67,55 +147,55 @@ pub(super) fn latency(
     sheet: &mut Sheet,
     baseline: &mut Baseline,
 ) -> Result<(), String> {
-    let base = plain_run(scratch, baseline)?;
-    let mut runs = Vec::new();
-    for (id, shape, shown) in SHAPES {
-        let mut extra = vec!["--latency", "50ms"];
-        extra.extend_from_slice(shape);
-        let run = served_run(scratch, baseline, &format!("latency-{id}"), &extra)?;
-        let report = run.report()?;
-        let four = shape.contains(&"4");
-        let limit = Duration::from_secs(if four { 20 } else { 60 });
-        let ratio = run.wall.as_secs_f64() / base.wall.as_secs_f64().max(f64::MIN_POSITIVE);
-        sheet.row(Row {
-            id: ["6a", "6b", "6c", "6d"][runs.len()],
-            what: format!("default run, 50 ms added to every answer, against {shown}"),
-            figure: format!("{:.1} s", run.wall.as_secs_f64()),
-            baseline: format!(
-                "{:.2} s (against `serve` without latency)",
-                base.wall.as_secs_f64()
-            ),
-            ratio: format!("{ratio:.1}×"),
-            target: if four { "≤ 20 s" } else { "≤ 60 s" },
-            met: Some(run.wall <= limit && run.code == Some(0)),
-        });
-        // Requests × 50 ms over the wall time: how many requests were in flight on average,
-        // which is what bounds a run against a distant target.
-        let requests = report.summary.requests;
-        let in_flight = requests as f64 * 0.05 / run.wall.as_secs_f64().max(f64::MIN_POSITIVE);
-        sheet.note(format!(
-            "6{id}: {requests} requests ({} writes), so {:.0} s of added latency in all, {in_flight:.1} requests in flight on average; {}; trials passed {}, failed {}, errors {}, skipped {}{}; exit code {}{}",
-            report.summary.writes,
-            requests as f64 * 0.05,
-            slowest_variant(&report.results),
-            report.summary.passed,
-            report.summary.failed,
-            report.summary.errors,
-            report.summary.skipped,
-            skip_reasons(&report.results),
-            suite::code(run.code),
-            suite::problems(&[run.clone(), base.clone()])
-        ));
-        runs.push((id, report.summary));
-    }
+    let runs = SHAPES
+        .into_iter()
+        .enumerate()
+        .map(|(n, shape)| latency_row(scratch, sheet, baseline, n, shape))
+        .collect::<Result<Vec<_>, String>>()?;
     traffic_row(sheet, &runs);
     Ok(())
+}
+
+/// Row 6's `n`-th line, for one shape; answers the run's summary for 6e.
+fn latency_row(
+    scratch: &Scratch,
+    sheet: &mut Sheet,
+    baseline: &mut Baseline,
+    n: usize,
+    (id, shape, shown): (&'static str, &[&str], &str),
+) -> Result<(&'static str, Summary), String> {
+    let flags = ["--latency", "50ms"];
+    let shaped = Shaped::run(scratch, baseline, &format!("latency-{id}"), &flags, shape)?;
+    let wall = shaped.run.wall.as_secs_f64();
+    sheet.row(shaped.row(
+        ["6a", "6b", "6c", "6d"][n],
+        format!("default run, 50 ms added to every answer, against {shown}"),
+        format!("{wall:.1} s"),
+        "without latency",
+        Targets {
+            four: (20, "≤ 20 s"),
+            one: (60, "≤ 60 s"),
+        },
+    ));
+    // Requests × 50 ms over the wall time: how many requests were in flight on average,
+    // which is what bounds a run against a distant target.
+    let s = &shaped.report.summary;
+    let in_flight = s.requests as f64 * 0.05 / wall.max(f64::MIN_POSITIVE);
+    sheet.note(format!(
+        "6{id}: {} requests ({} writes), so {:.0} s of added latency in all, {in_flight:.1} requests in flight on average; {}; {}",
+        s.requests,
+        s.writes,
+        s.requests as f64 * 0.05,
+        shaped.trials(),
+        shaped.exit()
+    ));
+    Ok((id, shaped.report.summary))
 }
 
 /// 6e: what the harness asked of each server: connections opened and requests in flight at
 /// once. A run that opens a connection per handful of requests meets a thread-per-connection
 /// mock's short listen queue with dropped SYNs (1 s, 2 s, 4 s … before a retry).
-fn traffic_row(sheet: &mut Sheet, runs: &[(&str, crate::outcome::Summary)]) {
+fn traffic_row(sheet: &mut Sheet, runs: &[(&str, Summary)]) {
     let shown: Vec<String> = runs
         .iter()
         .map(|(id, s)| {
@@ -146,52 +226,35 @@ pub(super) fn throttled(
     sheet: &mut Sheet,
     baseline: &mut Baseline,
 ) -> Result<(), String> {
-    let base = plain_run(scratch, baseline)?;
     for (n, (id, shape, shown)) in SHAPES.into_iter().enumerate() {
-        let mut extra = vec!["--deviation", "throttle-1s"];
-        extra.extend_from_slice(shape);
-        let run = served_run(scratch, baseline, &format!("throttled-{id}"), &extra)?;
-        let report = run.report()?;
-        let s = &report.summary;
-        let four = shape.contains(&"4");
-        let limit = Duration::from_secs(if four { 90 } else { 240 });
-        let ratio = run.wall.as_secs_f64() / base.wall.as_secs_f64().max(f64::MIN_POSITIVE);
-        sheet.row(Row {
-            id: ["7a", "7b", "7c", "7d"][n],
-            what: format!(
-                "default run, 1 answer in 7 a 429 with `Retry-After: 1`, against {shown}"
+        let flags = ["--deviation", "throttle-1s"];
+        let shaped = Shaped::run(scratch, baseline, &format!("throttled-{id}"), &flags, shape)?;
+        let s = &shaped.report.summary;
+        let wall = shaped.run.wall.as_secs_f64();
+        sheet.row(shaped.row(
+            ["7a", "7b", "7c", "7d"][n],
+            format!("default run, 1 answer in 7 a 429 with `Retry-After: 1`, against {shown}"),
+            format!(
+                "{wall:.1} s; summary.throttled {}, summary.waited_ms {}",
+                s.throttled, s.waited_ms
             ),
-            figure: format!(
-                "{:.1} s; summary.throttled {}, summary.waited_ms {}",
-                run.wall.as_secs_f64(),
-                s.throttled,
-                s.waited_ms
-            ),
-            baseline: format!(
-                "{:.2} s (against `serve` unthrottled)",
-                base.wall.as_secs_f64()
-            ),
-            ratio: format!("{ratio:.1}×"),
-            target: if four { "≤ 90 s" } else { "≤ 240 s" },
-            met: Some(run.wall <= limit && run.code == Some(0)),
-        });
+            "unthrottled",
+            Targets {
+                four: (90, "≤ 90 s"),
+                one: (240, "≤ 240 s"),
+            },
+        ));
         sheet.note(format!(
-            "7{id}: {} requests; 1 in 7 throttled is {} answers, and summary.waited_ms ({:.0} s of 1 s waits, summed over requests, {:.1} overlapping on average) and summary.throttled ({}) agree; {}; trials passed {}, failed {}, errors {}, skipped {}{}; {} connections, at most {} in flight; exit code {}{}",
+            "7{id}: {} requests; 1 in 7 throttled is {} answers, and summary.waited_ms ({:.0} s of 1 s waits, summed over requests, {:.1} overlapping on average) and summary.throttled ({}) agree; {}; {} connections, at most {} in flight; {}",
             s.requests,
             s.requests / 7,
             s.waited_ms as f64 / 1000.0,
-            s.waited_ms as f64 / 1000.0 / run.wall.as_secs_f64().max(f64::MIN_POSITIVE),
+            s.waited_ms as f64 / 1000.0 / wall.max(f64::MIN_POSITIVE),
             s.throttled,
-            slowest_variant(&report.results),
-            s.passed,
-            s.failed,
-            s.errors,
-            s.skipped,
-            skip_reasons(&report.results),
+            shaped.trials(),
             s.connections,
             s.most_in_flight,
-            suite::code(run.code),
-            suite::problems(&[run.clone(), base.clone()])
+            shaped.exit()
         ));
     }
     Ok(())
@@ -455,25 +518,27 @@ mod tests {
         .expect("a trial result")
     }
 
-    #[test]
-    fn the_slowest_variant_sums_its_trials() {
-        let results = [
+    /// Three trials that ran, then two skipped for the same reason.
+    fn results() -> [TrialResult; 5] {
+        [
             trial("a", "passed", 700, ""),
             trial("b", "passed", 900, ""),
             trial("a", "passed", 400, ""),
-        ];
-        let said = slowest_variant(&results);
+            trial("a", "skipped", 0, "GRAPH_TOKEN_APP is not set; set it"),
+            trial("b", "skipped", 0, "GRAPH_TOKEN_APP is not set; set it"),
+        ]
+    }
+
+    #[test]
+    fn the_slowest_variant_sums_its_trials() {
+        let said = slowest_variant(&results());
         assert!(said.contains("variant a took 1.1 s"), "{said}");
     }
 
     #[test]
     fn skip_reasons_are_counted() {
-        let results = [
-            trial("a", "skipped", 0, "GRAPH_TOKEN_APP is not set; set it"),
-            trial("b", "skipped", 0, "GRAPH_TOKEN_APP is not set; set it"),
-            trial("b", "passed", 3, ""),
-        ];
+        let results = results();
         assert_eq!(skip_reasons(&results), " (2 × GRAPH_TOKEN_APP is not set)");
-        assert_eq!(skip_reasons(&results[2..]), "");
+        assert_eq!(skip_reasons(&results[..3]), "");
     }
 }

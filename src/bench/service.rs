@@ -149,12 +149,8 @@ pub(crate) async fn measure(setup: &Setup<'_>, with_minimal: bool) -> Result<Ser
     let loads = Loads {
         http: http_client()?,
         paths,
-        bodies: setup
-            .bodies
-            .iter()
-            .map(|b| Bytes::from(b.clone()))
-            .collect(),
-        auth: HeaderValue::from_str(&format!("Bearer {token}")).map_err(|e| e.to_string())?,
+        bodies: setup.raw_bodies(),
+        auth: super::bearer(&token)?,
     };
     let to_service = loads.to(&running.base_url, pack.meta.success.status)?;
     let minimal = if with_minimal {

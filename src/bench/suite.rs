@@ -398,6 +398,20 @@ mod sys {
 
 /// Waits for the guarded child, polled (rather than blocking) so that a hung run is killed at
 /// `limit`; the guard kills it on every error path.
+fn wait(
+    guard: &mut Guard,
+    started: Instant,
+    limit: Duration,
+    mut progress: Option<Progress>,
+) -> Result<SuiteRun, String> {
+    loop {
+        if let Some(run) = exited(guard, started)? {
+            return Ok(run);
+        }
+        still_running(started, limit, progress.as_mut())?;
+    }
+}
+
 /// A suite run not finished yet: an error once it has taken longer than `limit`, else a
 /// progress tick and a pause before the next look.
 fn still_running(
@@ -418,62 +432,43 @@ fn still_running(
     Ok(())
 }
 
+/// The run once the child has exited, with its peak memory and CPU time; `None` while it runs.
 #[cfg(all(target_os = "linux", target_pointer_width = "64"))]
-fn wait(
-    guard: &mut Guard,
-    started: Instant,
-    limit: Duration,
-    mut progress: Option<Progress>,
-) -> Result<SuiteRun, String> {
+fn exited(guard: &mut Guard, started: Instant) -> Result<Option<SuiteRun>, String> {
     let id = guard.child().map_or(0, |c| c.id());
     let pid = i32::try_from(id).map_err(|_| "child pid out of range".to_owned())?;
-    loop {
-        match sys::try_reap(pid) {
-            Ok(Some((status, usage))) => {
-                let wall = started.elapsed();
-                guard.reaped();
-                let tv = |t: &sys::Timeval| {
-                    Duration::from_secs(t.sec.max(0) as u64)
-                        + Duration::from_micros(t.usec.max(0) as u64)
-                };
-                let code = (status & 0x7f == 0).then_some((status >> 8) & 0xff);
-                return Ok(SuiteRun {
-                    wall,
-                    peak_kib: Some(usage.maxrss.max(0) as u64),
-                    cpu: Some(tv(&usage.utime) + tv(&usage.stime)),
-                    code,
-                    stderr_tail: String::new(),
-                    report_dir: PathBuf::new(),
-                });
-            }
-            Ok(None) => still_running(started, limit, progress.as_mut())?,
-            Err(e) => return Err(format!("cannot wait for the suite run: {e}")),
-        }
-    }
+    let reaped = sys::try_reap(pid).map_err(|e| format!("cannot wait for the suite run: {e}"))?;
+    let Some((status, usage)) = reaped else {
+        return Ok(None);
+    };
+    let wall = started.elapsed();
+    guard.reaped();
+    let tv = |t: &sys::Timeval| {
+        Duration::from_secs(t.sec.max(0) as u64) + Duration::from_micros(t.usec.max(0) as u64)
+    };
+    Ok(Some(SuiteRun {
+        wall,
+        peak_kib: Some(usage.maxrss.max(0) as u64),
+        cpu: Some(tv(&usage.utime) + tv(&usage.stime)),
+        code: (status & 0x7f == 0).then_some((status >> 8) & 0xff),
+        stderr_tail: String::new(),
+        report_dir: PathBuf::new(),
+    }))
 }
 
+/// The run once the child has exited (no peak memory or CPU time here); `None` while it runs.
 #[cfg(not(all(target_os = "linux", target_pointer_width = "64")))]
-fn wait(
-    guard: &mut Guard,
-    started: Instant,
-    limit: Duration,
-    mut progress: Option<Progress>,
-) -> Result<SuiteRun, String> {
-    loop {
-        let child = guard.child().ok_or("the suite run was reaped already")?;
-        match child.try_wait() {
-            Ok(Some(status)) => {
-                return Ok(SuiteRun {
-                    wall: started.elapsed(),
-                    peak_kib: None,
-                    cpu: None,
-                    code: status.code(),
-                    stderr_tail: String::new(),
-                    report_dir: PathBuf::new(),
-                })
-            }
-            Ok(None) => still_running(started, limit, progress.as_mut())?,
-            Err(e) => return Err(format!("cannot wait for the suite run: {e}")),
-        }
-    }
+fn exited(guard: &mut Guard, started: Instant) -> Result<Option<SuiteRun>, String> {
+    let child = guard.child().ok_or("the suite run was reaped already")?;
+    let status = child
+        .try_wait()
+        .map_err(|e| format!("cannot wait for the suite run: {e}"))?;
+    Ok(status.map(|status| SuiteRun {
+        wall: started.elapsed(),
+        peak_kib: None,
+        cpu: None,
+        code: status.code(),
+        stderr_tail: String::new(),
+        report_dir: PathBuf::new(),
+    }))
 }

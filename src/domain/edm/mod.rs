@@ -19,7 +19,7 @@ pub(crate) mod duration;
 pub(crate) mod float;
 pub(crate) mod guid;
 pub(crate) mod int16;
-mod int32;
+pub(crate) mod int32;
 pub(crate) mod int64;
 pub(crate) mod integer;
 pub(crate) mod sbyte;

@@ -5,7 +5,7 @@ use proptest::collection::vec;
 use proptest::prelude::{any, prop_oneof, BoxedStrategy, Strategy};
 use proptest::sample::select;
 
-use super::parts::{as_strings, edge_texts, json_string, kinds, other_kind, owned, Invalid, Other};
+use super::parts::{as_strings, edge_texts, json_string, Invalid, Kinds, NOT_A_STRING};
 use crate::domain::edm::encode_binary;
 use crate::domain::Primitive;
 
@@ -39,7 +39,7 @@ pub(super) fn valid_edges() -> Vec<(String, String)> {
 
 /// Trailing bits that are not zero ("QR==") and the standard alphabet are left out: the reader
 /// accepts them, but the ABNF does not, so no side of the contract judges them.
-const INVALID_BINARY_EDGES: &[(&str, &str)] = &[
+pub(super) const INVALID_BINARY_EDGES: &[(&str, &str)] = &[
     ("\"A\"", "one character"),
     ("\"AAAAA\"", "five characters"),
     ("\"A===\"", "one character, padded"),
@@ -82,90 +82,65 @@ pub(super) fn valid_value() -> BoxedStrategy<String> {
     .boxed()
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum BadBinary {
-    Length,
-    PaddingInside,
-    PaddingCount,
-    Character,
-    Other(Other),
+pub(super) fn invalid_value() -> Invalid {
+    let bytes = || vec(any::<u8>(), 0..=30);
+    Kinds::of(Primitive::Binary)
+        // Unpadded base64 is 0, 2 or 3 characters past a group of four, never 1.
+        .string(
+            3,
+            "a length no decoding allows",
+            bytes().prop_map(|b| {
+                let mut text = base64url(&b, true);
+                while text.len() % 4 != 1 {
+                    text.push('A');
+                }
+                text
+            }),
+        )
+        .string(
+            2,
+            "padding in the middle",
+            (vec(any::<u8>(), 1..=2), vec(any::<u8>(), 1..=6)).prop_map(|(head, tail)| {
+                format!("{}{}", base64url(&head, false), base64url(&tail, false))
+            }),
+        )
+        .string(
+            3,
+            "wrong padding count",
+            (bytes(), any::<bool>()).prop_map(|(b, more)| {
+                let text = base64url(&b, true);
+                let padding = match (text.len() % 4, more) {
+                    (2, false) => "=",
+                    (2, true) => "===",
+                    (3, _) => "==",
+                    _ => "=",
+                };
+                format!("{text}{padding}")
+            }),
+        )
+        .string(3, "a character outside base64url", bad_character())
+        .others(&NOT_A_STRING)
+        .draw()
 }
 
-impl BadBinary {
-    const ALL: [(u32, BadBinary); 8] = [
-        (3, BadBinary::Length),
-        (2, BadBinary::PaddingInside),
-        (3, BadBinary::PaddingCount),
-        (3, BadBinary::Character),
-        (1, BadBinary::Other(Other::Number)),
-        (1, BadBinary::Other(Other::Bool)),
-        (1, BadBinary::Other(Other::Array)),
-        (1, BadBinary::Other(Other::Object)),
-    ];
-
-    fn strategy(self) -> Invalid {
-        let bad = |kind: &'static str| move |text: String| (json_string(&text), kind);
-        let bytes = vec(any::<u8>(), 0..=30);
-        match self {
-            // Unpadded base64 is 0, 2 or 3 characters past a group of four, never 1.
-            BadBinary::Length => bytes
-                .prop_map(|b| {
-                    let mut text = base64url(&b, true);
-                    while text.len() % 4 != 1 {
-                        text.push('A');
-                    }
-                    text
-                })
-                .prop_map(bad("a length no decoding allows"))
-                .boxed(),
-            BadBinary::PaddingInside => (vec(any::<u8>(), 1..=2), vec(any::<u8>(), 1..=6))
-                .prop_map(|(head, tail)| {
-                    format!("{}{}", base64url(&head, false), base64url(&tail, false))
-                })
-                .prop_map(bad("padding in the middle"))
-                .boxed(),
-            BadBinary::PaddingCount => (bytes, any::<bool>())
-                .prop_map(|(b, more)| {
-                    let text = base64url(&b, true);
-                    let padding = match (text.len() % 4, more) {
-                        (2, false) => "=",
-                        (2, true) => "===",
-                        (3, _) => "==",
-                        _ => "=",
-                    };
-                    format!("{text}{padding}")
-                })
-                .prop_map(bad("wrong padding count"))
-                .boxed(),
-            BadBinary::Character => (
-                vec(any::<u8>(), 1..=30),
-                any::<usize>(),
-                select(BAD_BASE64_CHARS),
-            )
-                .prop_map(|(b, at, c)| {
-                    let text = base64url(&b, true);
-                    let at = at % text.len().max(1);
-                    text.chars()
-                        .enumerate()
-                        .map(|(i, t)| if i == at { c } else { t })
-                        .collect()
-                })
-                .prop_map(bad("a character outside base64url"))
-                .boxed(),
-            BadBinary::Other(other) => other_kind(Primitive::Binary, other),
-        }
-    }
+/// Base64url with one character replaced by one in neither alphabet nor padding.
+fn bad_character() -> impl Strategy<Value = String> {
+    (
+        vec(any::<u8>(), 1..=30),
+        any::<usize>(),
+        select(BAD_BASE64_CHARS),
+    )
+        .prop_map(|(b, at, c)| {
+            let text = base64url(&b, true);
+            let at = at % text.len().max(1);
+            text.chars()
+                .enumerate()
+                .map(|(i, t)| if i == at { c } else { t })
+                .collect()
+        })
 }
 
 /// Characters in neither base64 alphabet nor padding.
 const BAD_BASE64_CHARS: &[char] = &[
     '*', ' ', '.', '!', '~', '#', ',', '\t', '\n', 'é', '\\', '"', '%',
 ];
-
-pub(super) fn invalid_edges() -> Vec<(String, &'static str)> {
-    owned(INVALID_BINARY_EDGES)
-}
-
-pub(super) fn invalid_value() -> Invalid {
-    kinds(&BadBinary::ALL, BadBinary::strategy)
-}

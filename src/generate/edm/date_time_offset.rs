@@ -7,12 +7,12 @@ use proptest::sample::select;
 use std::fmt::Write as _;
 
 use super::parts::{
-    as_strings, fraction, hour, json_string, kinds, owned, shrinking_towards_zero, sixty, ymd,
-    Frac, Invalid,
+    fraction, hour, json_string, shrinking_towards_zero, sixty, ymd, Frac, Invalid, Kinds,
 };
 use crate::domain::edm::calendar::{days_in_month, is_leap_year};
 use crate::domain::edm::date_time_offset::Parts;
 use crate::domain::DateTimeOffset;
+use crate::domain::Primitive;
 
 /// An offset as written: `Z`, or `±hh:mm` (`+00:00` for zero minutes; never `-00:00`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,7 +22,7 @@ enum Off {
 }
 
 /// A DateTimeOffset in the form it is written, so that seconds, fraction digits and the offset's
-/// spelling are part of the draw. Fields may hold invalid values only after `BadDt::apply`.
+/// spelling are part of the draw. Fields hold invalid values only in the forms `broken` makes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct DtForm {
     year: i32,
@@ -203,7 +203,7 @@ pub(super) const DATETIME_EDGES: &[(&str, &str)] = &[
 ];
 
 /// Invalid DateTimeOffset edges (JSON texts as sent) with their names; each breaks one rule.
-const INVALID_DATETIME_EDGES: &[(&str, &str)] = &[
+pub(super) const INVALID_DATETIME_EDGES: &[(&str, &str)] = &[
     ("\"2023-13-15T12:00:00Z\"", "month 13"),
     ("\"2023-00-15T12:00:00Z\"", "month 00"),
     ("\"2023-06-32T12:00:00Z\"", "day 32"),
@@ -281,158 +281,114 @@ pub(super) fn valid_value() -> BoxedStrategy<String> {
     dt_form().prop_map(|f| json_string(&f.text())).boxed()
 }
 
-/// One broken rule of C3.5, applied to an otherwise valid form.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum BadDt {
-    Month00,
-    Month13,
-    Day00,
-    Day32,
-    Feb29Common,
-    Feb30,
-    DayBeyondMonth,
-    Hour24,
-    Minute60,
-    NoOffset,
-    OffsetBeyond,
-    Year0000,
-    MissingT,
-    Number,
-    Null,
+/// A valid form whose year is kept in 0002–9998, so that no offset within ±99:59 takes its UTC
+/// instant out of 0001–9999: each input made from it breaks exactly one rule.
+fn base() -> impl Strategy<Value = DtForm> {
+    dt_form().prop_map(|mut f| {
+        f.year = f.year.clamp(2, 9998);
+        f.normalised()
+    })
 }
 
-impl BadDt {
-    const ALL: [(u32, BadDt); 15] = [
-        (2, BadDt::Month00),
-        (2, BadDt::Month13),
-        (2, BadDt::Day00),
-        (2, BadDt::Day32),
-        (3, BadDt::Feb29Common),
-        (2, BadDt::Feb30),
-        (2, BadDt::DayBeyondMonth),
-        (2, BadDt::Hour24),
-        (2, BadDt::Minute60),
-        (3, BadDt::NoOffset),
-        (3, BadDt::OffsetBeyond),
-        (2, BadDt::Year0000),
-        (2, BadDt::MissingT),
-        (1, BadDt::Number),
-        (1, BadDt::Null),
-    ];
+/// An otherwise valid form broken by `apply`, written in full.
+fn broken(apply: fn(&mut DtForm)) -> impl Strategy<Value = String> {
+    base().prop_map(move |mut f| {
+        apply(&mut f);
+        f.text()
+    })
+}
 
-    fn strategy(self) -> Invalid {
-        // The base keeps its year in 0002–9998 so that no offset within ±99:59 takes its UTC
-        // instant out of 0001–9999: each input breaks exactly one rule.
-        let base = dt_form().prop_map(|mut f| {
-            f.year = f.year.clamp(2, 9998);
-            f.normalised()
-        });
-        match self {
-            BadDt::Number => prop_oneof![
-                select(&[0i64, 1_497_528_000, 636_331_248_000_000_000, 20_230_615][..]),
-                any::<i64>(),
-            ]
-            .prop_map(|n| (n.to_string(), "DateTimeOffset as a number"))
-            .boxed(),
-            BadDt::Null => Just(("null".into(), "DateTimeOffset as null")).boxed(),
-            BadDt::OffsetBeyond => (base, any::<bool>(), 841..=5999i32)
-                .prop_map(|(mut f, neg, m)| {
-                    f.offset = Off::Minutes(if neg { -m } else { m });
-                    (
-                        json_string(&f.text()),
-                        "DateTimeOffset offset beyond ±14:00",
-                    )
-                })
-                .boxed(),
-            BadDt::DayBeyondMonth => (base, select(&[2u32, 4, 6, 9, 11][..]))
-                .prop_map(|(mut f, month)| {
-                    f.month = month;
-                    f.day = days_in_month(f.year, month) + 1;
-                    let kind = if month == 2 && f.day == 29 {
-                        "DateTimeOffset 29 February in a common year"
-                    } else {
-                        "DateTimeOffset day beyond the month's end"
-                    };
-                    (json_string(&f.text()), kind)
-                })
-                .boxed(),
-            kind => base
-                .prop_map(move |mut f| {
-                    let (with_t, with_offset, name) = kind.apply(&mut f);
-                    (json_string(&f.write(with_t, with_offset)), name)
-                })
-                .boxed(),
-        }
-    }
+/// A valid form written without its `T` or its offset.
+fn without(with_t: bool, with_offset: bool) -> impl Strategy<Value = String> {
+    base().prop_map(move |f| f.write(with_t, with_offset))
+}
 
-    /// Breaks `f` in this one way; says whether `T` and the offset are still written.
-    fn apply(self, f: &mut DtForm) -> (bool, bool, &'static str) {
-        match self {
-            BadDt::Month00 => {
+/// Breaks one rule of C3.5 per value.
+fn invalid_form() -> Kinds {
+    Kinds::of(Primitive::DateTimeOffset)
+        .string(
+            2,
+            "DateTimeOffset month 00",
+            broken(|f| {
                 f.month = 0;
                 f.day = f.day.min(28);
-                (true, true, "DateTimeOffset month 00")
-            }
-            BadDt::Month13 => {
+            }),
+        )
+        .string(
+            2,
+            "DateTimeOffset month 13",
+            broken(|f| {
                 f.month = 13;
                 f.day = f.day.min(28);
-                (true, true, "DateTimeOffset month 13")
-            }
-            BadDt::Day00 => {
-                f.day = 0;
-                (true, true, "DateTimeOffset day 00")
-            }
-            BadDt::Day32 => {
-                f.day = 32;
-                (true, true, "DateTimeOffset day 32")
-            }
-            BadDt::Feb29Common => {
+            }),
+        )
+        .string(2, "DateTimeOffset day 00", broken(|f| f.day = 0))
+        .string(2, "DateTimeOffset day 32", broken(|f| f.day = 32))
+        .string(
+            3,
+            "DateTimeOffset 29 February in a common year",
+            broken(|f| {
                 // Leap years stop at 9996, so the next year is common and still below 9999.
                 if is_leap_year(f.year) {
                     f.year += 1;
                 }
                 f.month = 2;
                 f.day = 29;
-                (true, true, "DateTimeOffset 29 February in a common year")
-            }
-            BadDt::Feb30 => {
+            }),
+        )
+        .string(
+            2,
+            "DateTimeOffset 30 February",
+            broken(|f| {
                 f.month = 2;
                 f.day = 30;
-                (true, true, "DateTimeOffset 30 February")
-            }
-            BadDt::Hour24 => {
-                f.hour = 24;
-                (true, true, "DateTimeOffset hour 24")
-            }
-            BadDt::Minute60 => {
-                f.minute = 60;
-                (true, true, "DateTimeOffset minute 60")
-            }
-            BadDt::NoOffset => (true, false, "DateTimeOffset without offset"),
-            BadDt::Year0000 => {
-                f.year = 0;
-                (true, true, "DateTimeOffset year 0000")
-            }
-            BadDt::MissingT => (false, true, "DateTimeOffset without T"),
-            BadDt::Number | BadDt::Null | BadDt::OffsetBeyond | BadDt::DayBeyondMonth => {
-                unreachable!("{self:?} is drawn by its own strategy")
-            }
-        }
-    }
+            }),
+        )
+        .named(2, day_beyond_month())
+        .string(2, "DateTimeOffset hour 24", broken(|f| f.hour = 24))
+        .string(2, "DateTimeOffset minute 60", broken(|f| f.minute = 60))
+        .string(3, "DateTimeOffset without offset", without(true, false))
+        .string(
+            3,
+            "DateTimeOffset offset beyond ±14:00",
+            (base(), any::<bool>(), 841..=5999i32).prop_map(|(mut f, neg, m)| {
+                f.offset = Off::Minutes(if neg { -m } else { m });
+                f.text()
+            }),
+        )
+        .string(2, "DateTimeOffset year 0000", broken(|f| f.year = 0))
+        .string(2, "DateTimeOffset without T", without(false, true))
 }
 
-pub(super) fn valid_edges() -> Vec<(String, String)> {
-    as_strings(DATETIME_EDGES)
-}
-
-pub(super) fn invalid_edges() -> Vec<(String, &'static str)> {
-    owned(INVALID_DATETIME_EDGES)
+/// The day after the end of a month of 30 days or fewer.
+fn day_beyond_month() -> impl Strategy<Value = (String, &'static str)> {
+    (base(), select(&[2u32, 4, 6, 9, 11][..])).prop_map(|(mut f, month)| {
+        f.month = month;
+        f.day = days_in_month(f.year, month) + 1;
+        let kind = if month == 2 && f.day == 29 {
+            "DateTimeOffset 29 February in a common year"
+        } else {
+            "DateTimeOffset day beyond the month's end"
+        };
+        (json_string(&f.text()), kind)
+    })
 }
 
 /// An invalid DateTimeOffset: the kind is fixed once drawn; the rest of the value shrinks.
 /// `null` is among the kinds (1 draw in 31), as it always was, so that a seed keeps its inputs.
 pub(super) fn invalid_value() -> Invalid {
-    kinds(&BadDt::ALL, BadDt::strategy)
+    let number = prop_oneof![
+        select(&[0i64, 1_497_528_000, 636_331_248_000_000_000, 20_230_615][..]),
+        any::<i64>(),
+    ];
+    invalid_form()
+        .json(
+            1,
+            "DateTimeOffset as a number",
+            number.prop_map(|n| n.to_string()),
+        )
+        .json(1, "DateTimeOffset as null", Just("null".to_owned()))
+        .draw()
 }
 
 /// A neighbour of the `k`-th invalid edge: the page's example with its minute moved by `k`, so

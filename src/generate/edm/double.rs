@@ -3,11 +3,10 @@
 
 use proptest::prelude::{any, prop_oneof, BoxedStrategy, Strategy};
 
-use super::float::NOT_A_FLOAT;
-use super::parts::{as_json, edge_texts, owned};
+use super::parts::{as_json, edge_texts};
 use crate::domain::edm::float::render_double;
 
-const DOUBLE_EDGES: &[(&str, &str)] = &[
+pub(super) const DOUBLE_EDGES: &[(&str, &str)] = &[
     ("0", "zero"),
     ("-0", "negative zero"),
     ("1.7976931348623157e308", "max finite"),
@@ -39,7 +38,7 @@ const DOUBLE_EDGES: &[(&str, &str)] = &[
     ("-2.5e-3", "negative with negative exponent"),
 ];
 
-const INVALID_DOUBLE_EDGES: &[(&str, &str)] = &[
+pub(super) const INVALID_DOUBLE_EDGES: &[(&str, &str)] = &[
     ("1e400", "overflow 1e400"),
     ("-1e400", "overflow -1e400"),
     ("1.8e308", "just beyond max"),
@@ -55,14 +54,4 @@ pub(super) fn valid_value() -> BoxedStrategy<String> {
         _ => format!("{x:E}"),
     });
     prop_oneof![4 => drawn, 1 => edge_texts(as_json(DOUBLE_EDGES))].boxed()
-}
-
-pub(super) fn valid_edges() -> Vec<(String, String)> {
-    as_json(DOUBLE_EDGES)
-}
-
-pub(super) fn invalid_edges() -> Vec<(String, &'static str)> {
-    let mut edges = owned(INVALID_DOUBLE_EDGES);
-    edges.extend(owned(NOT_A_FLOAT));
-    edges
 }

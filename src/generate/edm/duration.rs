@@ -6,12 +6,12 @@ use proptest::prelude::{any, prop_oneof, BoxedStrategy, Strategy};
 use proptest::sample::select;
 
 use super::parts::{
-    as_strings, edge_texts, fraction, json_string, kinds, other_kind, owned, sign, Invalid, Other,
+    as_strings, edge_texts, fraction, json_string, sign, Invalid, Kinds, NOT_A_STRING,
 };
 use crate::domain::edm::duration::Duration;
 use crate::domain::Primitive;
 
-const DURATION_EDGES: &[(&str, &str)] = &[
+pub(super) const DURATION_EDGES: &[(&str, &str)] = &[
     ("PT0S", "zero"),
     (
         "P10675199DT2H48M5.4775807S",
@@ -44,7 +44,7 @@ const DURATION_EDGES: &[(&str, &str)] = &[
 ];
 
 /// More than seven fraction digits is left out: the ABNF admits any number.
-const INVALID_DURATION_EDGES: &[(&str, &str)] = &[
+pub(super) const INVALID_DURATION_EDGES: &[(&str, &str)] = &[
     ("\"P1Y\"", "years"),
     ("\"P1M\"", "months (M before T)"),
     ("\"P1W\"", "weeks"),
@@ -125,99 +125,55 @@ pub(super) fn valid_value() -> BoxedStrategy<String> {
     .boxed()
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum BadDuration {
-    Years,
-    Months,
-    Weeks,
-    LowerCase,
-    FractionNotSeconds,
-    EmptyTime,
-    NoPart,
-    Overflow,
-    OutOfOrder,
-    Other(Other),
-}
-
-impl BadDuration {
-    const ALL: [(u32, BadDuration); 13] = [
-        (2, BadDuration::Years),
-        (2, BadDuration::Months),
-        (1, BadDuration::Weeks),
-        (2, BadDuration::LowerCase),
-        (2, BadDuration::FractionNotSeconds),
-        (1, BadDuration::EmptyTime),
-        (1, BadDuration::NoPart),
-        (2, BadDuration::Overflow),
-        (1, BadDuration::OutOfOrder),
-        (1, BadDuration::Other(Other::Number)),
-        (1, BadDuration::Other(Other::Bool)),
-        (1, BadDuration::Other(Other::Array)),
-        (1, BadDuration::Other(Other::Object)),
-    ];
-
-    fn strategy(self) -> Invalid {
-        let bad = |kind: &'static str| move |text: String| (json_string(&text), kind);
-        let count = 0..=9999u64;
-        match self {
-            BadDuration::Years => count
-                .prop_map(|n| format!("P{n}Y"))
-                .prop_map(bad("years"))
-                .boxed(),
-            BadDuration::Months => count
-                .prop_map(|n| format!("P{n}M"))
-                .prop_map(bad("months"))
-                .boxed(),
-            BadDuration::Weeks => count
-                .prop_map(|n| format!("P{n}W"))
-                .prop_map(bad("weeks"))
-                .boxed(),
-            BadDuration::LowerCase => duration_text()
-                .prop_map(|t| t.to_lowercase())
-                .prop_map(bad("lower-case letters"))
-                .boxed(),
-            BadDuration::FractionNotSeconds => {
-                let units = select(&[("P", 'D'), ("PT", 'H'), ("PT", 'M')][..]);
-                (units, count, 1..=9u32)
-                    .prop_map(|((prefix, unit), n, f)| format!("{prefix}{n}.{f}{unit}"))
-                    .prop_map(bad("fraction on days, hours or minutes"))
-                    .boxed()
-            }
-            BadDuration::EmptyTime => (0..=9999u64)
-                .prop_map(|n| format!("P{n}DT"))
-                .prop_map(bad("T with nothing after"))
-                .boxed(),
-            BadDuration::NoPart => select(&["P", "PT", "-P", "-PT"][..])
-                .prop_map(|t| (json_string(t), "no part"))
-                .boxed(),
-            // 10 675 200 days is the first whole day count beyond 2^63 ticks.
-            BadDuration::Overflow => (any::<bool>(), 10_675_200..=u64::MAX)
-                .prop_map(|(neg, d)| format!("{}P{d}D", sign(neg)))
-                .prop_map(bad("beyond the range"))
-                .boxed(),
-            BadDuration::OutOfOrder => (1..=59u32, 1..=59u32, any::<bool>())
-                .prop_map(|(a, b, seconds_first)| {
-                    if seconds_first {
-                        format!("PT{a}S{b}M")
-                    } else {
-                        format!("PT{a}M{b}H")
-                    }
-                })
-                .prop_map(bad("parts out of order"))
-                .boxed(),
-            BadDuration::Other(other) => other_kind(Primitive::Duration, other),
-        }
-    }
-}
-
-pub(super) fn valid_edges() -> Vec<(String, String)> {
-    as_strings(DURATION_EDGES)
-}
-
-pub(super) fn invalid_edges() -> Vec<(String, &'static str)> {
-    owned(INVALID_DURATION_EDGES)
-}
-
 pub(super) fn invalid_value() -> Invalid {
-    kinds(&BadDuration::ALL, BadDuration::strategy)
+    let count = || 0..=9999u64;
+    Kinds::of(Primitive::Duration)
+        .string(2, "years", count().prop_map(|n| format!("P{n}Y")))
+        .string(2, "months", count().prop_map(|n| format!("P{n}M")))
+        .string(1, "weeks", count().prop_map(|n| format!("P{n}W")))
+        .string(
+            2,
+            "lower-case letters",
+            duration_text().prop_map(|t| t.to_lowercase()),
+        )
+        .string(
+            2,
+            "fraction on days, hours or minutes",
+            (
+                select(&[("P", 'D'), ("PT", 'H'), ("PT", 'M')][..]),
+                count(),
+                1..=9u32,
+            )
+                .prop_map(|((prefix, unit), n, f)| format!("{prefix}{n}.{f}{unit}")),
+        )
+        .string(
+            1,
+            "T with nothing after",
+            count().prop_map(|n| format!("P{n}DT")),
+        )
+        .string(
+            1,
+            "no part",
+            select(&["P", "PT", "-P", "-PT"][..]).prop_map(str::to_owned),
+        )
+        // 10 675 200 days is the first whole day count beyond 2^63 ticks.
+        .string(
+            2,
+            "beyond the range",
+            (any::<bool>(), 10_675_200..=u64::MAX)
+                .prop_map(|(neg, d)| format!("{}P{d}D", sign(neg))),
+        )
+        .string(
+            1,
+            "parts out of order",
+            (1..=59u32, 1..=59u32, any::<bool>()).prop_map(|(a, b, seconds_first)| {
+                if seconds_first {
+                    format!("PT{a}S{b}M")
+                } else {
+                    format!("PT{a}M{b}H")
+                }
+            }),
+        )
+        .others(&NOT_A_STRING)
+        .draw()
 }

@@ -4,74 +4,63 @@
 use proptest::prelude::{any, Strategy};
 use proptest::sample::select;
 
-use super::parts::{json_string, kinds, other_kind, sign, Invalid, Other};
+use super::parts::{owned, sign, Invalid, Kinds, Other};
 use crate::domain::Primitive;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum BadFloat {
-    Overflow,
-    Spelling,
-    Other(Other),
-}
-
-impl BadFloat {
-    const ALL: [(u32, BadFloat); 6] = [
-        (3, BadFloat::Overflow),
-        (3, BadFloat::Spelling),
-        (2, BadFloat::Other(Other::Text)),
-        (1, BadFloat::Other(Other::Bool)),
-        (1, BadFloat::Other(Other::Array)),
-        (1, BadFloat::Other(Other::Object)),
-    ];
-
-    fn strategy(self, p: Primitive) -> Invalid {
-        const SPELLINGS: &[&str] = &[
-            "nan",
-            "inf",
-            "-inf",
-            "Infinity",
-            "-Infinity",
-            "+INF",
-            "NAN",
-            "Inf",
-            "INFINITY",
-            " NaN",
-            "INF ",
-            "",
-            "-NaN",
-            "∞",
-        ];
-        // The smallest power of ten beyond the type's max.
-        let min_exponent = if p == Primitive::Single { 39 } else { 309 };
-        match self {
-            BadFloat::Overflow => (any::<bool>(), 1..=9u32, 0..=99u32, min_exponent..=999u32)
-                .prop_map(|(neg, d, f, k)| {
-                    let fraction = if f == 0 {
-                        String::new()
-                    } else {
-                        format!(".{f}")
-                    };
-                    (
-                        format!("{}{d}{fraction}e{k}", sign(neg)),
-                        "overflows to infinity",
-                    )
-                })
-                .boxed(),
-            BadFloat::Spelling => select(SPELLINGS)
-                .prop_map(|s| (json_string(s), "NaN or infinity misspelt"))
-                .boxed(),
-            BadFloat::Other(other) => other_kind(p, other),
-        }
-    }
-}
+/// Misspellings of NaN and infinity, sent as strings.
+const SPELLINGS: &[&str] = &[
+    "nan",
+    "inf",
+    "-inf",
+    "Infinity",
+    "-Infinity",
+    "+INF",
+    "NAN",
+    "Inf",
+    "INFINITY",
+    " NaN",
+    "INF ",
+    "",
+    "-NaN",
+    "∞",
+];
 
 pub(super) fn invalid_value(p: Primitive) -> Invalid {
-    kinds(&BadFloat::ALL, move |k| k.strategy(p))
+    Kinds::of(p)
+        .json(3, "overflows to infinity", overflow(p))
+        .string(
+            3,
+            "NaN or infinity misspelt",
+            select(SPELLINGS).prop_map(str::to_owned),
+        )
+        .other(2, Other::Text)
+        .others(&[Other::Bool, Other::Array, Other::Object])
+        .draw()
+}
+
+/// A number at least the smallest power of ten beyond the type's max.
+fn overflow(p: Primitive) -> impl Strategy<Value = String> {
+    let min_exponent = if p == Primitive::Single { 39 } else { 309 };
+    (any::<bool>(), 1..=9u32, 0..=99u32, min_exponent..=999u32).prop_map(|(neg, d, f, k)| {
+        let fraction = if f == 0 {
+            String::new()
+        } else {
+            format!(".{f}")
+        };
+        format!("{}{d}{fraction}e{k}", sign(neg))
+    })
+}
+
+/// A float type's invalid edges: its `own` overflows, then those Single and Double share.
+pub(super) fn invalid_edges(own: &[(&str, &'static str)]) -> Vec<(String, &'static str)> {
+    let mut edges = owned(own);
+    edges.extend(owned(NOT_A_FLOAT));
+    edges
 }
 
 /// The invalid edges Single and Double share, after their own overflows: a number as a
 /// string, NaN and infinity misspelt, and values of another JSON kind.
-pub(super) const NOT_A_FLOAT: &[(&str, &str)] = &[
+const NOT_A_FLOAT: &[(&str, &str)] = &[
     ("\"4\"", "string \"4\""),
     ("\"1.5\"", "string \"1.5\""),
     ("\"nan\"", "lower-case nan"),

@@ -4,11 +4,11 @@
 use proptest::prelude::{any, prop_oneof, BoxedStrategy, Strategy};
 use proptest::sample::select;
 
-use super::parts::{as_strings, edge_texts, json_string, kinds, other_kind, owned, Invalid, Other};
+use super::parts::{as_strings, edge_texts, json_string, Invalid, Kinds, NOT_A_STRING};
 use crate::domain::edm::write_guid;
 use crate::domain::Primitive;
 
-const GUID_EDGES: &[(&str, &str)] = &[
+pub(super) const GUID_EDGES: &[(&str, &str)] = &[
     ("00000000-0000-0000-0000-000000000000", "Guid zero"),
     ("ffffffff-ffff-ffff-ffff-ffffffffffff", "all f"),
     ("FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF", "all F, upper case"),
@@ -30,7 +30,7 @@ const GUID_EDGES: &[(&str, &str)] = &[
     ("01234567-89ab-cdef-0123-456789abcdef", "every hex digit"),
 ];
 
-const INVALID_GUID_EDGES: &[(&str, &str)] = &[
+pub(super) const INVALID_GUID_EDGES: &[(&str, &str)] = &[
     ("\"{00000000-0000-0000-0000-000000000000}\"", "braces"),
     ("\"(00000000-0000-0000-0000-000000000000)\"", "parentheses"),
     (
@@ -89,66 +89,44 @@ pub(super) fn valid_value() -> BoxedStrategy<String> {
     .boxed()
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum BadGuid {
-    Braces,
-    NoHyphens,
-    NonHex,
-    MovedHyphen,
-    WrongLength,
-    Other(Other),
-}
-
-impl BadGuid {
-    const ALL: [(u32, BadGuid); 9] = [
-        (2, BadGuid::Braces),
-        (2, BadGuid::NoHyphens),
-        (3, BadGuid::NonHex),
-        (2, BadGuid::MovedHyphen),
-        (2, BadGuid::WrongLength),
-        (1, BadGuid::Other(Other::Number)),
-        (1, BadGuid::Other(Other::Bool)),
-        (1, BadGuid::Other(Other::Array)),
-        (1, BadGuid::Other(Other::Object)),
-    ];
-
-    fn strategy(self) -> Invalid {
-        let bad = |kind: &'static str| move |text: String| (json_string(&text), kind);
-        match self {
-            BadGuid::Braces => guid_text()
-                .prop_map(|g| format!("{{{g}}}"))
-                .prop_map(bad("braces"))
-                .boxed(),
-            BadGuid::NoHyphens => any::<u128>()
-                .prop_map(|v| format!("{v:032x}"))
-                .prop_map(bad("32 digits, no hyphens"))
-                .boxed(),
-            BadGuid::NonHex => (
+pub(super) fn invalid_value() -> Invalid {
+    Kinds::of(Primitive::Guid)
+        .string(2, "braces", guid_text().prop_map(|g| format!("{{{g}}}")))
+        .string(
+            2,
+            "32 digits, no hyphens",
+            any::<u128>().prop_map(|v| format!("{v:032x}")),
+        )
+        .string(
+            3,
+            "non-hex digit",
+            (
                 guid_text(),
                 0..32usize,
                 select(&['g', 'x', 'z', 'G', 'O', ' '][..]),
             )
-                .prop_map(|(g, at, c)| replace_hex_digit(&g, at, c))
-                .prop_map(bad("non-hex digit"))
-                .boxed(),
-            BadGuid::MovedHyphen => (guid_text(), 0..4usize, any::<bool>())
-                .prop_map(|(g, which, later)| move_hyphen(&g, which, later))
-                .prop_map(bad("hyphen in the wrong place"))
-                .boxed(),
-            BadGuid::WrongLength => (guid_text(), any::<bool>())
-                .prop_map(|(mut g, longer)| {
-                    if longer {
-                        g.push('0');
-                    } else {
-                        g.pop();
-                    }
-                    g
-                })
-                .prop_map(bad("35 or 37 characters"))
-                .boxed(),
-            BadGuid::Other(other) => other_kind(Primitive::Guid, other),
-        }
-    }
+                .prop_map(|(g, at, c)| replace_hex_digit(&g, at, c)),
+        )
+        .string(
+            2,
+            "hyphen in the wrong place",
+            (guid_text(), 0..4usize, any::<bool>())
+                .prop_map(|(g, which, later)| move_hyphen(&g, which, later)),
+        )
+        .string(
+            2,
+            "35 or 37 characters",
+            (guid_text(), any::<bool>()).prop_map(|(mut g, longer)| {
+                if longer {
+                    g.push('0');
+                } else {
+                    g.pop();
+                }
+                g
+            }),
+        )
+        .others(&NOT_A_STRING)
+        .draw()
 }
 
 /// `guid` with its `at`-th hex digit (hyphens not counted) replaced by `c`.
@@ -179,16 +157,4 @@ pub(super) fn move_hyphen(guid: &str, which: usize, later: bool) -> String {
         chars.swap(at, other);
     }
     chars.into_iter().collect()
-}
-
-pub(super) fn valid_edges() -> Vec<(String, String)> {
-    as_strings(GUID_EDGES)
-}
-
-pub(super) fn invalid_edges() -> Vec<(String, &'static str)> {
-    owned(INVALID_GUID_EDGES)
-}
-
-pub(super) fn invalid_value() -> Invalid {
-    kinds(&BadGuid::ALL, BadGuid::strategy)
 }

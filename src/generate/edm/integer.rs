@@ -7,7 +7,7 @@ use proptest::sample::select;
 use proptest::strategy::NewTree;
 use proptest::test_runner::TestRunner;
 
-use super::parts::{kinds, other_kind, owned, sign, Invalid, Other};
+use super::parts::{owned, sign, Invalid, Kinds, NOT_A_NUMBER};
 use crate::domain::edm::integer::IntRange;
 use crate::domain::Primitive;
 
@@ -84,16 +84,21 @@ fn invalid_integer_edges(r: IntRange) -> Vec<(String, &'static str)> {
     edges.extend(owned(&[
         ("\"4\"", "string \"4\""),
         ("\"0\"", "string \"0\""),
-        ("true", "boolean true"),
-        ("false", "boolean false"),
-        ("[]", "empty array"),
-        ("[4]", "array [4]"),
-        ("{}", "empty object"),
-        ("{\"value\":4}", "object"),
     ]));
+    edges.extend(owned(NOT_A_NUMBER_EDGES));
     edges.push((format!("1{}", "0".repeat(10_000)), "10 001-digit literal"));
     edges
 }
+
+/// The invalid edges of another JSON kind every integer type has, after its strings.
+pub(super) const NOT_A_NUMBER_EDGES: &[(&str, &str)] = &[
+    ("true", "boolean true"),
+    ("false", "boolean false"),
+    ("[]", "empty array"),
+    ("[4]", "array [4]"),
+    ("{}", "empty object"),
+    ("{\"value\":4}", "object"),
+];
 
 /// Draws its value as it is and shrinks it by binary search towards 0, like `parts`'
 /// `TowardsZero` for i32, so that a value picked from the edges shrinks like any number.
@@ -128,101 +133,80 @@ fn valid_integer(r: IntRange, powers: &[u32]) -> BoxedStrategy<String> {
 }
 
 /// The kinds of invalid integer, as int32.rs draws them (without `null`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum BadInteger {
-    AboveMax,
-    BelowMin,
-    FarOut,
-    Fraction,
-    ExponentFraction,
-    Other(Other),
-}
-
-impl BadInteger {
-    const ALL: [(u32, BadInteger); 9] = [
-        (3, BadInteger::AboveMax),
-        (3, BadInteger::BelowMin),
-        (2, BadInteger::FarOut),
-        (2, BadInteger::Fraction),
-        (2, BadInteger::ExponentFraction),
-        (1, BadInteger::Other(Other::Text)),
-        (1, BadInteger::Other(Other::Bool)),
-        (1, BadInteger::Other(Other::Array)),
-        (1, BadInteger::Other(Other::Object)),
-    ];
-
-    fn strategy(self, p: Primitive, r: IntRange) -> Invalid {
-        let (min, max) = (i128::from(r.min), i128::from(r.max));
-        // Half the draws stay near the end, which matters most for the narrow types.
-        let beyond = prop_oneof![0..=1000u32, 0..=u32::MAX];
-        match self {
-            BadInteger::AboveMax => beyond
-                .prop_map(move |n| ((max + 1 + i128::from(n)).to_string(), "above max"))
-                .boxed(),
-            BadInteger::BelowMin => beyond
-                .prop_map(move |n| ((min - 1 - i128::from(n)).to_string(), "below min"))
-                .boxed(),
-            BadInteger::FarOut => far_out(r),
-            BadInteger::Fraction => fraction_within(r),
-            BadInteger::ExponentFraction => exponent_fraction_within(r),
-            BadInteger::Other(other) => other_kind(p, other),
-        }
-    }
-}
-
-/// Numbers at least 10^d in magnitude, d being the digits of the type's max: out of range
-/// whichever way they are read, even the exponent forms the contract would not judge in range.
-fn far_out(r: IntRange) -> Invalid {
+fn invalid_integer(p: Primitive, r: IntRange) -> Invalid {
+    let (min, max) = (i128::from(r.min), i128::from(r.max));
+    // Half the draws stay near the end, which matters most for the narrow types.
+    let beyond = || prop_oneof![0..=1000u32, 0..=u32::MAX];
     let digits = r.max.unsigned_abs().to_string().len() as u32;
-    let floor = 10u64.saturating_pow(digits);
-    prop_oneof![
-        select(
-            &[
-                "99999999999999999999",
-                "-99999999999999999999",
-                "1e20",
-                "-1e20"
-            ][..]
+    const NAMED: &[&str] = &[
+        "99999999999999999999",
+        "-99999999999999999999",
+        "1e20",
+        "-1e20",
+    ];
+    Kinds::of(p)
+        .json(
+            3,
+            "above max",
+            beyond().prop_map(move |n| (max + 1 + i128::from(n)).to_string()),
         )
-        .prop_map(str::to_owned),
+        .json(
+            3,
+            "below min",
+            beyond().prop_map(move |n| (min - 1 - i128::from(n)).to_string()),
+        )
+        // At least 10^d in magnitude, d being the digits of the type's max: out of range
+        // whichever way they are read, even the exponent forms the contract would not judge.
+        .json(
+            2,
+            "far out of range",
+            far_out(NAMED, digits, 10u64.saturating_pow(digits)),
+        )
+        .json(2, "fraction", fraction_within(r))
+        .json(2, "fraction in exponent form", exponent_fraction_within(r))
+        .others(&NOT_A_NUMBER)
+        .draw()
+}
+
+/// Numbers out of range: the `named` ones, `de±k` with k at least `digits`, and integers of
+/// magnitude at least `floor`.
+pub(super) fn far_out(
+    named: &'static [&'static str],
+    digits: u32,
+    floor: u64,
+) -> impl Strategy<Value = String> {
+    prop_oneof![
+        select(named).prop_map(str::to_owned),
         (any::<bool>(), 1..=9u32, digits..=30u32)
             .prop_map(|(neg, d, k)| format!("{}{d}e{k}", sign(neg))),
         (any::<bool>(), floor..=u64::MAX).prop_map(|(neg, n)| format!("{}{n}", sign(neg))),
     ]
-    .prop_map(|s| (s, "far out of range"))
-    .boxed()
 }
 
-/// A number with a fraction whose last digit is not 0 (never whole), inside the range so that
-/// it breaks only the integer rule; negative only for signed types.
-fn fraction_within(r: IntRange) -> Invalid {
+/// A number with a fraction whose last digit is not 0 (never whole: `4.0` is not judged),
+/// inside the range so that it breaks only the integer rule; negative only for signed types.
+pub(super) fn fraction_within(r: IntRange) -> impl Strategy<Value = String> {
     let bound = u32::try_from(r.max.saturating_sub(1).min(100_000)).unwrap_or(0);
     let signed = r.min < 0;
-    (any::<bool>(), 0..=bound, 1..=9999u32)
-        .prop_map(move |(neg, int, frac)| {
-            let frac = if frac.is_multiple_of(10) {
-                frac + 1
-            } else {
-                frac
-            };
-            (format!("{}{int}.{frac}", sign(neg && signed)), "fraction")
-        })
-        .boxed()
+    (any::<bool>(), 0..=bound, 1..=9999u32).prop_map(move |(neg, int, frac)| {
+        let frac = if frac.is_multiple_of(10) {
+            frac + 1
+        } else {
+            frac
+        };
+        format!("{}{int}.{frac}", sign(neg && signed))
+    })
 }
 
-/// `me-k` with m not divisible by 10 (never whole) and below the max once scaled.
-fn exponent_fraction_within(r: IntRange) -> Invalid {
+/// `me-k` with m not divisible by 10 (never whole: `1e2` is not judged) and below the max once
+/// scaled.
+pub(super) fn exponent_fraction_within(r: IntRange) -> impl Strategy<Value = String> {
     let top = u32::try_from(r.max.saturating_mul(10).saturating_sub(2).min(99_999)).unwrap_or(1);
     let signed = r.min < 0;
-    (any::<bool>(), 1..=top, 1..=3u32)
-        .prop_map(move |(neg, m, k)| {
-            let m = if m.is_multiple_of(10) { m + 1 } else { m };
-            (
-                format!("{}{m}e-{k}", sign(neg && signed)),
-                "fraction in exponent form",
-            )
-        })
-        .boxed()
+    (any::<bool>(), 1..=top, 1..=3u32).prop_map(move |(neg, m, k)| {
+        let m = if m.is_multiple_of(10) { m + 1 } else { m };
+        format!("{}{m}e-{k}", sign(neg && signed))
+    })
 }
 
 /// One of the integer types that follow this pattern: its range, the k of its ±2^k edges, and
@@ -247,7 +231,6 @@ impl Integer {
     }
 
     pub(super) fn invalid_value(&self) -> Invalid {
-        let (p, r) = (self.primitive, self.range);
-        kinds(&BadInteger::ALL, move |k| k.strategy(p, r))
+        invalid_integer(self.primitive, self.range)
     }
 }

@@ -34,24 +34,24 @@ use proptest::prelude::BoxedStrategy;
 
 use crate::domain::Primitive;
 pub(crate) use parts::json_string;
-use parts::Invalid;
+use parts::{as_json, as_strings, owned, Invalid};
 
 /// Named valid values of the type, as the JSON text to send, most important first.
 pub(crate) fn valid_edges(p: Primitive) -> Vec<(String, String)> {
     match p {
-        Primitive::Boolean => boolean::valid_edges(),
+        Primitive::Boolean => as_json(boolean::BOOLEAN_EDGES),
         Primitive::Byte => byte::INTEGER.valid_edges(),
         Primitive::SByte => sbyte::INTEGER.valid_edges(),
         Primitive::Int16 => int16::INTEGER.valid_edges(),
         Primitive::Int32 => int32::valid_edges(),
         Primitive::Int64 => int64::INTEGER.valid_edges(),
-        Primitive::Single => single::valid_edges(),
-        Primitive::Double => double::valid_edges(),
-        Primitive::DateTimeOffset => date_time_offset::valid_edges(),
-        Primitive::Date => date::valid_edges(),
-        Primitive::TimeOfDay => time_of_day::valid_edges(),
-        Primitive::Duration => duration::valid_edges(),
-        Primitive::Guid => guid::valid_edges(),
+        Primitive::Single => as_json(single::SINGLE_EDGES),
+        Primitive::Double => as_json(double::DOUBLE_EDGES),
+        Primitive::DateTimeOffset => as_strings(date_time_offset::DATETIME_EDGES),
+        Primitive::Date => as_strings(date::DATE_EDGES),
+        Primitive::TimeOfDay => as_strings(time_of_day::TIME_EDGES),
+        Primitive::Duration => as_strings(duration::DURATION_EDGES),
+        Primitive::Guid => as_strings(guid::GUID_EDGES),
         Primitive::Binary => binary::valid_edges(),
         Primitive::String => string::valid_edges(),
     }
@@ -61,21 +61,21 @@ pub(crate) fn valid_edges(p: Primitive) -> Vec<(String, String)> {
 /// first. `null` is never among them: nullability is the caller's business.
 pub(crate) fn invalid_edges(p: Primitive) -> Vec<(String, &'static str)> {
     match p {
-        Primitive::Boolean => boolean::invalid_edges(),
+        Primitive::Boolean => owned(boolean::INVALID_BOOLEAN_EDGES),
         Primitive::Byte => byte::INTEGER.invalid_edges(),
         Primitive::SByte => sbyte::INTEGER.invalid_edges(),
         Primitive::Int16 => int16::INTEGER.invalid_edges(),
         Primitive::Int32 => int32::invalid_edges(),
         Primitive::Int64 => int64::INTEGER.invalid_edges(),
-        Primitive::Single => single::invalid_edges(),
-        Primitive::Double => double::invalid_edges(),
-        Primitive::DateTimeOffset => date_time_offset::invalid_edges(),
-        Primitive::Date => date::invalid_edges(),
-        Primitive::TimeOfDay => time_of_day::invalid_edges(),
-        Primitive::Duration => duration::invalid_edges(),
-        Primitive::Guid => guid::invalid_edges(),
-        Primitive::Binary => binary::invalid_edges(),
-        Primitive::String => string::invalid_edges(),
+        Primitive::Single => float::invalid_edges(single::INVALID_SINGLE_EDGES),
+        Primitive::Double => float::invalid_edges(double::INVALID_DOUBLE_EDGES),
+        Primitive::DateTimeOffset => owned(date_time_offset::INVALID_DATETIME_EDGES),
+        Primitive::Date => owned(date::INVALID_DATE_EDGES),
+        Primitive::TimeOfDay => owned(time_of_day::INVALID_TIME_EDGES),
+        Primitive::Duration => owned(duration::INVALID_DURATION_EDGES),
+        Primitive::Guid => owned(guid::INVALID_GUID_EDGES),
+        Primitive::Binary => owned(binary::INVALID_BINARY_EDGES),
+        Primitive::String => owned(string::INVALID_STRING_EDGES),
     }
 }
 

@@ -5,7 +5,7 @@
 use proptest::option;
 use proptest::prelude::{any, prop_oneof, BoxedStrategy, Just, Strategy};
 use proptest::sample::select;
-use proptest::strategy::NewTree;
+use proptest::strategy::{NewTree, Union};
 use proptest::test_runner::TestRunner;
 
 use super::valid_value;
@@ -14,12 +14,82 @@ use crate::domain::Primitive;
 
 pub(super) type Invalid = BoxedStrategy<(String, &'static str)>;
 
-/// Draws a kind (never shrunk) and then a value of that kind.
-pub(super) fn kinds<K: Copy + std::fmt::Debug + 'static>(
-    all: &[(u32, K)],
-    strategy: impl Fn(K) -> Invalid + 'static,
-) -> Invalid {
-    weighted_kinds(all).prop_flat_map(strategy).boxed()
+/// The kinds of invalid value of one type, each with its weight, in the order they are drawn:
+/// a kind is drawn first and never shrunk, then a value of that kind, which shrinks within it.
+pub(super) struct Kinds {
+    primitive: Primitive,
+    arms: Vec<(u32, Invalid)>,
+}
+
+/// The JSON kinds a type written as a JSON string does not take, one draw in each.
+pub(super) const NOT_A_STRING: [Other; 4] =
+    [Other::Number, Other::Bool, Other::Array, Other::Object];
+
+/// The JSON kinds an integer does not take, one draw in each.
+pub(super) const NOT_A_NUMBER: [Other; 4] = [Other::Text, Other::Bool, Other::Array, Other::Object];
+
+impl Kinds {
+    /// No kinds yet; a value of another JSON kind holds a valid value of `primitive` where it
+    /// can.
+    pub(super) fn of(primitive: Primitive) -> Self {
+        Kinds {
+            primitive,
+            arms: Vec::new(),
+        }
+    }
+
+    /// Texts sent as a JSON string, each breaking the rule `kind` names.
+    pub(super) fn string(
+        self,
+        weight: u32,
+        kind: &'static str,
+        texts: impl Strategy<Value = String> + 'static,
+    ) -> Self {
+        self.json(weight, kind, texts.prop_map(|t| json_string(&t)))
+    }
+
+    /// JSON texts sent as they are, each breaking the rule `kind` names.
+    pub(super) fn json(
+        self,
+        weight: u32,
+        kind: &'static str,
+        texts: impl Strategy<Value = String> + 'static,
+    ) -> Self {
+        self.named(weight, texts.prop_map(move |t| (t, kind)))
+    }
+
+    /// Values that name their own kind (JSON text, kind).
+    pub(super) fn named(
+        mut self,
+        weight: u32,
+        values: impl Strategy<Value = (String, &'static str)> + 'static,
+    ) -> Self {
+        self.arms.push((weight, values.boxed()));
+        self
+    }
+
+    /// Values of the JSON kind `other`, which the type does not take, holding a valid value of
+    /// the type where they can.
+    pub(super) fn other(self, weight: u32, other: Other) -> Self {
+        let texts = other_texts(other, valid_value(self.primitive));
+        self.json(weight, other.kind(), texts)
+    }
+
+    /// Values of each of the JSON kinds `others`, one draw in each.
+    pub(super) fn others(self, others: &[Other]) -> Self {
+        others.iter().fold(self, |kinds, &o| kinds.other(1, o))
+    }
+
+    /// Draws a kind by weight, as `prop_oneof!` would but never shrinking to another kind, and
+    /// then a value of that kind.
+    pub(super) fn draw(self) -> Invalid {
+        let (weights, arms): (Vec<u32>, Vec<Invalid>) = self.arms.into_iter().unzip();
+        let picks = weights.into_iter().enumerate().map(|(i, w)| (w, Just(i)));
+        Union::new_weighted(picks.collect())
+            .no_shrink()
+            .prop_flat_map(move |i| arms[i].clone())
+            .boxed()
+    }
 }
 
 /// Edges already written as JSON text.
@@ -60,25 +130,32 @@ pub(super) enum Other {
     Object,
 }
 
-/// A value of the kind `other`, holding a valid value of `p` where it can (`"4"`, `[4]`).
-pub(super) fn other_kind(p: Primitive, other: Other) -> Invalid {
+impl Other {
+    /// The kind of invalid value, as a short phrase.
+    fn kind(self) -> &'static str {
+        match self {
+            Other::Number => "as a number",
+            Other::Text => "as a string",
+            Other::Bool => "as a boolean",
+            Other::Array => "as an array",
+            Other::Object => "as an object",
+        }
+    }
+}
+
+/// A JSON text of the kind `other`, holding one of `values` where it can (`"4"`, `[4]`).
+pub(super) fn other_texts(other: Other, values: BoxedStrategy<String>) -> BoxedStrategy<String> {
     match other {
-        Other::Number => any::<i64>()
-            .prop_map(|n| (n.to_string(), "as a number"))
+        Other::Number => any::<i64>().prop_map(|n| n.to_string()).boxed(),
+        Other::Text => values.prop_map(|v| json_string(&v)).boxed(),
+        Other::Bool => any::<bool>().prop_map(|b| b.to_string()).boxed(),
+        Other::Array => option::of(values)
+            .prop_map(|v| format!("[{}]", v.unwrap_or_default()))
             .boxed(),
-        Other::Text => valid_value(p)
-            .prop_map(|v| (json_string(&v), "as a string"))
-            .boxed(),
-        Other::Bool => any::<bool>()
-            .prop_map(|b| (b.to_string(), "as a boolean"))
-            .boxed(),
-        Other::Array => option::of(valid_value(p))
-            .prop_map(|v| (format!("[{}]", v.unwrap_or_default()), "as an array"))
-            .boxed(),
-        Other::Object => option::of(valid_value(p))
+        Other::Object => option::of(values)
             .prop_map(|v| {
                 let inner = v.map(|v| format!("\"value\":{v}")).unwrap_or_default();
-                (format!("{{{inner}}}"), "as an object")
+                format!("{{{inner}}}")
             })
             .boxed(),
     }
@@ -174,13 +251,6 @@ pub(super) fn fraction() -> impl Strategy<Value = Frac> {
             value: high * 10 + last,
         }),
     ]
-}
-
-pub(super) fn weighted_kinds<K: Copy + std::fmt::Debug + 'static>(
-    kinds: &[(u32, K)],
-) -> impl Strategy<Value = K> {
-    proptest::strategy::Union::new_weighted(kinds.iter().map(|&(w, k)| (w, Just(k))).collect())
-        .no_shrink()
 }
 
 /// A (year, month, day) of 0001–9999 whose day may pass the month's end (the caller clamps it,

@@ -3,13 +3,12 @@
 
 use proptest::prelude::{any, prop_oneof, BoxedStrategy, Strategy};
 
-use super::float::NOT_A_FLOAT;
-use super::parts::{as_json, edge_texts, owned};
+use super::parts::{as_json, edge_texts};
 use crate::domain::edm::float::{render_double, render_single};
 
 /// Single values that are exact f32 values or whose text rounds to one the same way whether
 /// the service parses it as f32 or through f64 (so the value it answers is the one read here).
-const SINGLE_EDGES: &[(&str, &str)] = &[
+pub(super) const SINGLE_EDGES: &[(&str, &str)] = &[
     ("0", "zero"),
     ("-0", "negative zero"),
     ("3.4028235e38", "max finite"),
@@ -42,7 +41,7 @@ const SINGLE_EDGES: &[(&str, &str)] = &[
     ),
 ];
 
-const INVALID_SINGLE_EDGES: &[(&str, &str)] = &[
+pub(super) const INVALID_SINGLE_EDGES: &[(&str, &str)] = &[
     ("1e39", "overflow 1e39"),
     ("-1e39", "overflow -1e39"),
     ("3.5e38", "just beyond max"),
@@ -59,14 +58,4 @@ pub(super) fn valid_value() -> BoxedStrategy<String> {
         _ => render_double(f64::from(x)).to_string(),
     });
     prop_oneof![4 => drawn, 1 => edge_texts(as_json(SINGLE_EDGES))].boxed()
-}
-
-pub(super) fn valid_edges() -> Vec<(String, String)> {
-    as_json(SINGLE_EDGES)
-}
-
-pub(super) fn invalid_edges() -> Vec<(String, &'static str)> {
-    let mut edges = owned(INVALID_SINGLE_EDGES);
-    edges.extend(owned(NOT_A_FLOAT));
-    edges
 }

@@ -5,9 +5,7 @@ use proptest::collection::vec;
 use proptest::prelude::{any, prop_oneof, BoxedStrategy, Strategy};
 use proptest::sample::select;
 
-use super::parts::{
-    as_json, as_strings, edge_texts, json_string, kinds, other_kind, owned, Invalid, Other,
-};
+use super::parts::{as_json, as_strings, edge_texts, json_string, Invalid, Kinds, Other};
 use crate::domain::Primitive;
 
 const STRING_EDGES: &[(&str, &str)] = &[
@@ -53,7 +51,7 @@ pub(super) fn valid_edges() -> Vec<(String, String)> {
     edges
 }
 
-const INVALID_STRING_EDGES: &[(&str, &str)] = &[
+pub(super) const INVALID_STRING_EDGES: &[(&str, &str)] = &[
     ("0", "a number"),
     ("4.5", "a fraction"),
     ("true", "boolean true"),
@@ -80,17 +78,10 @@ pub(super) fn valid_value() -> BoxedStrategy<String> {
     .boxed()
 }
 
-const BAD_STRING: [(u32, Other); 4] = [
-    (2, Other::Number),
-    (2, Other::Bool),
-    (1, Other::Array),
-    (1, Other::Object),
-];
-
-pub(super) fn invalid_edges() -> Vec<(String, &'static str)> {
-    owned(INVALID_STRING_EDGES)
-}
-
 pub(super) fn invalid_value() -> Invalid {
-    kinds(&BAD_STRING, |k| other_kind(Primitive::String, k))
+    Kinds::of(Primitive::String)
+        .other(2, Other::Number)
+        .other(2, Other::Bool)
+        .others(&[Other::Array, Other::Object])
+        .draw()
 }

@@ -87,15 +87,21 @@ fn edge_lists_are_distinct_named_and_sized() {
     }
 }
 
+/// `n` value trees of `strategy` for `p`, drawn from the fixed seed.
+fn trees<S: Strategy>(p: Primitive, strategy: &S, n: usize) -> Vec<S::Tree> {
+    let mut runner = runner();
+    (0..n)
+        .map(|_| match strategy.new_tree(&mut runner) {
+            Ok(tree) => tree,
+            Err(why) => panic!("{p:?}: no value drawn: {why}"),
+        })
+        .collect()
+}
+
 #[test]
 fn random_valid_values_read_back_the_same() {
     for p in Primitive::ALL {
-        let mut runner = runner();
-        let strategy = valid_value(p);
-        for _ in 0..DRAWS {
-            let Ok(tree) = strategy.new_tree(&mut runner) else {
-                panic!("{p:?}: no value drawn")
-            };
+        for tree in trees(p, &valid_value(p), DRAWS) {
             assert_valid(p, &tree.current(), "draw");
         }
     }
@@ -104,12 +110,7 @@ fn random_valid_values_read_back_the_same() {
 #[test]
 fn random_invalid_values_are_refused() {
     for p in Primitive::ALL {
-        let mut runner = runner();
-        let strategy = invalid_value(p);
-        for _ in 0..DRAWS {
-            let Ok(tree) = strategy.new_tree(&mut runner) else {
-                panic!("{p:?}: no value drawn")
-            };
+        for tree in trees(p, &invalid_value(p), DRAWS) {
             let (json, kind) = tree.current();
             assert_invalid(p, &json, kind);
         }
@@ -129,13 +130,8 @@ fn shrink_all<T: ValueTree>(mut tree: T) -> Vec<T::Value> {
 #[test]
 fn shrinking_stays_valid_and_reaches_a_simple_value() {
     for p in Primitive::ALL {
-        let mut runner = runner();
-        let strategy = valid_value(p);
         let mut simplest = Vec::new();
-        for _ in 0..16 {
-            let Ok(tree) = strategy.new_tree(&mut runner) else {
-                panic!("{p:?}: no value drawn")
-            };
+        for tree in trees(p, &valid_value(p), 16) {
             let seen = shrink_all(tree);
             for json in &seen {
                 assert_valid(p, json, "shrunk draw");
@@ -172,12 +168,7 @@ fn simple_value(p: Primitive) -> &'static str {
 #[test]
 fn shrinking_an_invalid_value_keeps_it_invalid_and_of_its_kind() {
     for p in Primitive::ALL {
-        let mut runner = runner();
-        let strategy = invalid_value(p);
-        for _ in 0..16 {
-            let Ok(tree) = strategy.new_tree(&mut runner) else {
-                panic!("{p:?}: no value drawn")
-            };
+        for tree in trees(p, &invalid_value(p), 16) {
             let seen = shrink_all(tree);
             let kind = seen[0].1;
             for (json, k) in &seen {

@@ -6,12 +6,11 @@ use proptest::prelude::{prop_oneof, BoxedStrategy, Strategy};
 use proptest::sample::select;
 
 use super::parts::{
-    as_strings, edge_texts, fraction, hour, json_string, kinds, other_kind, owned, sixty, Frac,
-    Invalid, Other,
+    as_strings, edge_texts, fraction, hour, json_string, sixty, Frac, Invalid, Kinds, NOT_A_STRING,
 };
 use crate::domain::Primitive;
 
-const TIME_EDGES: &[(&str, &str)] = &[
+pub(super) const TIME_EDGES: &[(&str, &str)] = &[
     ("00:00:00", "TimeOfDay min"),
     ("23:59:59.9999999", "TimeOfDay max"),
     ("00:00", "midnight, seconds omitted"),
@@ -35,7 +34,7 @@ const TIME_EDGES: &[(&str, &str)] = &[
 
 /// `12:00:60` and eight fraction digits are left out: the ABNF admits them (as for
 /// date-times with an offset, where the contract leaves them unjudged).
-const INVALID_TIME_EDGES: &[(&str, &str)] = &[
+pub(super) const INVALID_TIME_EDGES: &[(&str, &str)] = &[
     ("\"24:00\"", "hour 24"),
     ("\"24:00:00\"", "24:00:00"),
     ("\"23:60\"", "minute 60"),
@@ -83,76 +82,47 @@ pub(super) fn valid_value() -> BoxedStrategy<String> {
     prop_oneof![4 => drawn, 1 => edge_texts(as_strings(TIME_EDGES))].boxed()
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum BadTime {
-    Hour24,
-    Minute60,
-    Second61,
-    OneDigitHour,
-    WithOffset,
-    EmptyFraction,
-    Other(Other),
-}
-
-impl BadTime {
-    const ALL: [(u32, BadTime); 10] = [
-        (3, BadTime::Hour24),
-        (3, BadTime::Minute60),
-        (2, BadTime::Second61),
-        (1, BadTime::OneDigitHour),
-        (3, BadTime::WithOffset),
-        (1, BadTime::EmptyFraction),
-        (1, BadTime::Other(Other::Number)),
-        (1, BadTime::Other(Other::Bool)),
-        (1, BadTime::Other(Other::Array)),
-        (1, BadTime::Other(Other::Object)),
-    ];
-
-    fn strategy(self) -> Invalid {
-        let bad = |kind: &'static str| move |text: String| (json_string(&text), kind);
-        let (hour, minute, second) = (0..=23u32, 0..=59u32, 0..=59u32);
-        match self {
-            BadTime::Hour24 => (24..=99u32, minute, option::of(second))
-                .prop_map(|(h, m, s)| time_text(h, m, s.map(|s| (s, Frac::NONE))))
-                .prop_map(bad("hour 24 or more"))
-                .boxed(),
-            BadTime::Minute60 => (hour, 60..=99u32)
-                .prop_map(|(h, m)| time_text(h, m, None))
-                .prop_map(bad("minute 60 or more"))
-                .boxed(),
-            // Not 60: the ABNF admits a leap second.
-            BadTime::Second61 => (hour, minute, 61..=99u32)
-                .prop_map(|(h, m, s)| time_text(h, m, Some((s, Frac::NONE))))
-                .prop_map(bad("second 61 or more"))
-                .boxed(),
-            BadTime::OneDigitHour => (0..=9u32, minute)
-                .prop_map(|(h, m)| format!("{h}:{m:02}"))
-                .prop_map(bad("one-digit hour"))
-                .boxed(),
-            BadTime::WithOffset => (
+pub(super) fn invalid_value() -> Invalid {
+    let (hour, minute, second) = (|| 0..=23u32, || 0..=59u32, || 0..=59u32);
+    let whole = |s| Some((s, Frac::NONE));
+    Kinds::of(Primitive::TimeOfDay)
+        .string(
+            3,
+            "hour 24 or more",
+            (24..=99u32, minute(), option::of(second()))
+                .prop_map(|(h, m, s)| time_text(h, m, s.map(|s| (s, Frac::NONE)))),
+        )
+        .string(
+            3,
+            "minute 60 or more",
+            (hour(), 60..=99u32).prop_map(|(h, m)| time_text(h, m, None)),
+        )
+        // Not 60: the ABNF admits a leap second.
+        .string(
+            2,
+            "second 61 or more",
+            (hour(), minute(), 61..=99u32).prop_map(move |(h, m, s)| time_text(h, m, whole(s))),
+        )
+        .string(
+            1,
+            "one-digit hour",
+            (0..=9u32, minute()).prop_map(|(h, m)| format!("{h}:{m:02}")),
+        )
+        .string(
+            3,
+            "with an offset",
+            (
                 time_parts(),
                 select(&["Z", "+01:00", "-05:30", "+00:00"][..]),
             )
-                .prop_map(|((h, m, s), offset)| format!("{}{offset}", time_text(h, m, s)))
-                .prop_map(bad("with an offset"))
-                .boxed(),
-            BadTime::EmptyFraction => (hour, minute, second)
-                .prop_map(|(h, m, s)| format!("{}.", time_text(h, m, Some((s, Frac::NONE)))))
-                .prop_map(bad("point without digits"))
-                .boxed(),
-            BadTime::Other(other) => other_kind(Primitive::TimeOfDay, other),
-        }
-    }
-}
-
-pub(super) fn valid_edges() -> Vec<(String, String)> {
-    as_strings(TIME_EDGES)
-}
-
-pub(super) fn invalid_edges() -> Vec<(String, &'static str)> {
-    owned(INVALID_TIME_EDGES)
-}
-
-pub(super) fn invalid_value() -> Invalid {
-    kinds(&BadTime::ALL, BadTime::strategy)
+                .prop_map(|((h, m, s), offset)| format!("{}{offset}", time_text(h, m, s))),
+        )
+        .string(
+            1,
+            "point without digits",
+            (hour(), minute(), second())
+                .prop_map(move |(h, m, s)| format!("{}.", time_text(h, m, whole(s)))),
+        )
+        .others(&NOT_A_STRING)
+        .draw()
 }

@@ -275,23 +275,43 @@ fn a_post_action_is_refused_quoting_its_request_line() {
     says(&err, "not an update (PATCH)");
 }
 
+/// One change to the template each, refused at its section and line, saying why: (what the
+/// template says, what it says instead, the section, text of the line, words of the problem).
+const REFUSALS: &[(&str, &str, &str, &str, &str)] = &[
+    ("PATCH https://", "POST https://", "Request", "POST https://", "POST action"),
+    (
+        "PATCH /deviceManagement/things",
+        "PUT /deviceManagement/things",
+        "HTTP Request",
+        "PUT /",
+        "neither PATCH nor POST",
+    ),
+    (
+        "PATCH /deviceManagement/widgets/{widgetId}\nPATCH /deviceManagement/things/{thingId}/widget\n",
+        "\n",
+        "HTTP Request",
+        "``` http",
+        "lists no request line",
+    ),
+    ("|size|Double|", "|size|Float|", "Request body", "|size|Float|", "`Float`"),
+    (
+        "|:---|:---|\n|Delegated",
+        "|Delegated",
+        "Prerequisites",
+        "|Permission type|",
+        "separator row",
+    ),
+];
+
 #[test]
-fn a_post_example_is_refused_too() {
-    let text = with("PATCH https://", "POST https://");
-    says(
-        &refused_at(&text, "Request", "POST https://"),
-        "POST action",
-    );
+fn each_broken_part_is_refused_at_its_line_saying_why() {
+    for &(from, to, section, at, words) in REFUSALS {
+        says(&refused_at(&with(from, to), section, at), words);
+    }
 }
 
 #[test]
-fn a_request_line_that_is_neither_patch_nor_post_is_refused() {
-    let text = with(
-        "PATCH /deviceManagement/things",
-        "PUT /deviceManagement/things",
-    );
-    let err = refused_at(&text, "HTTP Request", "PUT /");
-    says(&err, "neither PATCH nor POST");
+fn a_request_line_in_lower_case_is_refused() {
     let err = refused(&with(
         "PATCH /deviceManagement/things",
         "patch /deviceManagement/things",
@@ -349,22 +369,7 @@ fn pages_off_the_template_are_refused_as_such() {
 }
 
 #[test]
-fn an_empty_request_block_is_refused() {
-    let text = with(
-        "PATCH /deviceManagement/widgets/{widgetId}\nPATCH /deviceManagement/things/{thingId}/widget\n",
-        "\n",
-    );
-    let err = refused_at(&text, "HTTP Request", "``` http");
-    says(&err, "lists no request line");
-}
-
-#[test]
-fn a_bad_type_cell_or_header_is_refused_with_its_line() {
-    let text = with("|size|Double|", "|size|Float|");
-    says(
-        &refused_at(&text, "Request body", "|size|Float|"),
-        "`Float`",
-    );
+fn a_bad_body_table_header_is_refused() {
     let text = with("|Property|Type|Description|", "|Name|Type|Notes|");
     says(&refused(&text), "expected |Property|Type|Description|");
 }
@@ -549,15 +554,6 @@ fn dropping_any_one_line_never_panics() {
             .collect();
         let _ = parse_update_page(&text.join("\n"));
     }
-}
-
-#[test]
-fn a_broken_permission_table_is_refused() {
-    let text = with("|:---|:---|\n|Delegated", "|Delegated");
-    says(
-        &refused_at(&text, "Prerequisites", "|Permission type|"),
-        "separator row",
-    );
 }
 
 #[test]
