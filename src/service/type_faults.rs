@@ -72,13 +72,13 @@ impl TypeFault {
     pub fn description(self) -> String {
         let t = self.target;
         let what = match (self.mishandling, t) {
-            (Mishandling::EdgeRefused, Family::Primitive(p)) => p.spec().pitfalls.edge,
+            (Mishandling::EdgeRefused, Family::Primitive(p)) => p.spec().pitfalls.edge.0,
             (Mishandling::EdgeRefused, Family::Enum) => "refuses the enum's last member",
             (Mishandling::EdgeRefused, Family::Collection) => "refuses an empty collection",
             (Mishandling::EdgeRefused, Family::Complex) => {
                 "refuses a complex value that does not send every member"
             }
-            (Mishandling::InvalidAccepted, Family::Primitive(p)) => p.spec().pitfalls.lenient,
+            (Mishandling::InvalidAccepted, Family::Primitive(p)) => p.spec().pitfalls.lenient.0,
             (Mishandling::InvalidAccepted, Family::Enum) => "matches members case-insensitively",
             (Mishandling::InvalidAccepted, Family::Collection) => {
                 "accepts a single value as a one-element collection"
@@ -86,7 +86,7 @@ impl TypeFault {
             (Mishandling::InvalidAccepted, Family::Complex) => {
                 "drops members the complex type does not have"
             }
-            (Mishandling::EchoMangled, Family::Primitive(p)) => p.spec().pitfalls.lossy,
+            (Mishandling::EchoMangled, Family::Primitive(p)) => p.spec().pitfalls.lossy.0,
             (Mishandling::EchoMangled, Family::Enum) => {
                 "answers the enum's first member whatever was stored"
             }
@@ -167,7 +167,7 @@ fn loosen_value(target: Family, ty: &TypeRef, model: &EntityModel, value: Json) 
                     .collect(),
             )
         }
-        (Family::Primitive(p), _, v) => (p.spec().pitfalls.loosen)(&v).unwrap_or(v),
+        (Family::Primitive(p), _, v) => (p.spec().pitfalls.lenient.1)(&v).unwrap_or(v),
         (_, _, v) => v,
     }
 }
@@ -203,7 +203,7 @@ fn is_edge(target: Family, ty: &TypeRef, model: &EntityModel, value: &Json) -> b
                 .iter()
                 .any(|p| !map.contains_key(&p.name))
         }
-        (Family::Primitive(p), _, v) => (p.spec().pitfalls.is_edge)(v),
+        (Family::Primitive(p), _, v) => (p.spec().pitfalls.edge.1)(v),
         _ => false,
     }
 }
@@ -233,7 +233,7 @@ pub fn mangle(target: Family, ty: &TypeRef, model: &EntityModel, value: &Value) 
         ),
         (Family::Complex, _, Value::Complex(c)) => Value::Complex(reset_last_member(model, c)),
         (Family::Primitive(p), _, Value::Scalar(s)) => {
-            Value::Scalar((p.spec().pitfalls.mangle)(s).unwrap_or_else(|| s.clone()))
+            Value::Scalar((p.spec().pitfalls.lossy.1)(s).unwrap_or_else(|| s.clone()))
         }
         (_, _, v) => v.clone(),
     }

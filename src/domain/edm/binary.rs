@@ -6,38 +6,42 @@ use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, URL_
 use base64::engine::DecodePaddingMode;
 use base64::{DecodeError, Engine};
 
+use super::Reader::Text;
 use super::{Pitfalls, Scalar, Spec};
 use crate::contract::C3_11;
 
-pub(crate) const SPEC: Spec = Spec::text(
-    "Edm.Binary",
-    "binary",
-    C3_11,
-    "\"\"",
-    |t| decode_binary(t).map(Scalar::Binary),
-    PITFALLS,
-)
-.nullable_unsaid();
+pub(crate) const SPEC: Spec =
+    Spec::new("Edm.Binary", C3_11, "\"\"", Text(parse), PITFALLS).nullable_unsaid();
 
 const PITFALLS: Pitfalls = Pitfalls {
-    edge: "refuses base64url's '-' and '_' (takes only standard base64)",
-    is_edge: |v| v.as_str().is_some_and(|t| t.contains(['-', '_'])),
-    lenient: "drops characters outside the base64 alphabets instead of refusing them",
-    loosen: |v| {
-        Some(
-            v.as_str()?
-                .chars()
-                .filter(is_base64)
-                .collect::<String>()
-                .into(),
-        )
-    },
-    lossy: "answers binary values without their last byte",
-    mangle: |s| match s {
-        Scalar::Binary(b) => Some(Scalar::Binary(b[..b.len().saturating_sub(1)].to_vec())),
-        _ => None,
-    },
+    edge: (
+        "refuses base64url's '-' and '_' (takes only standard base64)",
+        |v| v.as_str().is_some_and(|t| t.contains(['-', '_'])),
+    ),
+    lenient: (
+        "drops characters outside the base64 alphabets instead of refusing them",
+        |v| {
+            Some(
+                v.as_str()?
+                    .chars()
+                    .filter(is_base64)
+                    .collect::<String>()
+                    .into(),
+            )
+        },
+    ),
+    lossy: (
+        "answers binary values without their last byte",
+        |s| match s {
+            Scalar::Binary(b) => Some(Scalar::Binary(b[..b.len().saturating_sub(1)].to_vec())),
+            _ => None,
+        },
+    ),
 };
+
+fn parse(text: &str) -> Result<Scalar, String> {
+    decode_binary(text).map(Scalar::Binary)
+}
 
 /// A character of either base64 alphabet, or padding.
 fn is_base64(c: &char) -> bool {

@@ -2,20 +2,22 @@
 
 use serde_json::Value;
 
+use super::Reader::Json;
 use super::{kind_of, Pitfalls, Scalar, Shape, Spec};
 use crate::contract::C3_8;
 
-pub(crate) const SPEC: Spec = Spec::json("Edm.Boolean", "boolean", C3_8, "false", read, PITFALLS)
+pub(crate) const SPEC: Spec = Spec::new("Edm.Boolean", C3_8, "false", Json(read), PITFALLS)
     .shaped(Shape::Bool)
     .example(|ordinal, _| Some(Scalar::Bool(ordinal % 2 == 1)));
 
 const PITFALLS: Pitfalls = Pitfalls {
-    edge: "refuses false",
-    is_edge: |v| v == &Value::Bool(false),
-    lenient: "accepts \"true\" and \"false\" as strings",
-    loosen: |v| v.as_str()?.parse().ok().map(Value::Bool),
-    lossy: "answers every Boolean as false",
-    mangle: |s| matches!(s, Scalar::Bool(_)).then_some(Scalar::Bool(false)),
+    edge: ("refuses false", |v| v == &Value::Bool(false)),
+    lenient: ("accepts \"true\" and \"false\" as strings", |v| {
+        v.as_str()?.parse().ok().map(Value::Bool)
+    }),
+    lossy: ("answers every Boolean as false", |s| {
+        matches!(s, Scalar::Bool(_)).then_some(Scalar::Bool(false))
+    }),
 };
 
 fn read(value: &Value) -> Result<Scalar, String> {

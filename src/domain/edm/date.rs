@@ -4,29 +4,28 @@ use std::fmt;
 
 use super::calendar::days_in_month;
 use super::clock::digits;
+use super::Reader::Text;
 use super::{Pitfalls, Scalar, Spec};
 use crate::contract::C3_11;
 
-pub(crate) const SPEC: Spec = Spec::text(
-    "Edm.Date",
-    "date",
-    C3_11,
-    "\"0001-01-01\"",
-    |t| Date::parse(t).map(Scalar::Date),
-    PITFALLS,
-);
+pub(crate) const SPEC: Spec = Spec::new("Edm.Date", C3_11, "\"0001-01-01\"", Text(parse), PITFALLS);
 
 const PITFALLS: Pitfalls = Pitfalls {
-    edge: "refuses 29 February",
-    is_edge: |v| v.as_str().and_then(|t| t.get(4..10)) == Some("-02-29"),
-    lenient: "accepts a date-time, keeping its date",
-    loosen: |v| Some(v.as_str().filter(|t| t.as_bytes().get(10) == Some(&b'T'))?[..10].into()),
-    lossy: "answers the day before",
-    mangle: |s| match s {
+    edge: ("refuses 29 February", |v| {
+        v.as_str().and_then(|t| t.get(4..10)) == Some("-02-29")
+    }),
+    lenient: ("accepts a date-time, keeping its date", |v| {
+        Some(v.as_str().filter(|t| t.as_bytes().get(10) == Some(&b'T'))?[..10].into())
+    }),
+    lossy: ("answers the day before", |s| match s {
         Scalar::Date(d) => Some(Scalar::Date(d.day_before())),
         _ => None,
-    },
+    }),
 };
+
+fn parse(text: &str) -> Result<Scalar, String> {
+    Date::parse(text).map(Scalar::Date)
+}
 
 /// A calendar date of years 0001–9999 (field order makes the derived order chronological).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

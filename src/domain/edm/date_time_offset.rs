@@ -10,31 +10,32 @@ use super::calendar::{
     civil_from_days, days_from_civil, days_in_month, TICKS_PER_DAY, TICKS_PER_MINUTE,
     TICKS_PER_SECOND,
 };
+use super::Reader::Text;
 use super::{Pitfalls, Scalar, Spec};
 use crate::contract::C3_5;
 use crate::domain::value::TimeStyle;
 
-pub(crate) const SPEC: Spec = Spec::text(
-    "Edm.DateTimeOffset",
-    "datetimeoffset",
-    C3_5,
-    "\"0001-01-01T00:00:00Z\"",
-    parse,
-    PITFALLS,
-)
-.doc_alias("DateTime")
-.example(|ordinal, index| Some(Scalar::DateTimeOffset(morning(ordinal, index))));
+/// The earliest instant, in UTC, as JSON.
+const MIN: &str = "\"0001-01-01T00:00:00Z\"";
+
+pub(crate) const SPEC: Spec = Spec::new("Edm.DateTimeOffset", C3_5, MIN, Text(parse), PITFALLS)
+    .doc_alias("DateTime")
+    .example(|ordinal, index| Some(Scalar::DateTimeOffset(morning(ordinal, index))));
 
 const PITFALLS: Pitfalls = Pitfalls {
-    edge: "refuses times in years 0001 and 9999",
-    is_edge: |v| matches!(v.as_str().and_then(|t| t.get(..5)), Some("0001-" | "9999-")),
-    lenient: "accepts a date without a time as midnight UTC",
-    loosen: |v| Some(format!("{}T00:00:00Z", v.as_str().filter(|t| t.len() == 10)?).into()),
-    lossy: "answers the local time with Z, dropping the offset",
-    mangle: |s| match s {
-        Scalar::DateTimeOffset(d) => Some(Scalar::DateTimeOffset(d.local_as_utc()?)),
-        _ => None,
-    },
+    edge: ("refuses times in years 0001 and 9999", |v| {
+        matches!(v.as_str().and_then(|t| t.get(..5)), Some("0001-" | "9999-"))
+    }),
+    lenient: ("accepts a date without a time as midnight UTC", |v| {
+        Some(format!("{}T00:00:00Z", v.as_str().filter(|t| t.len() == 10)?).into())
+    }),
+    lossy: (
+        "answers the local time with Z, dropping the offset",
+        |s| match s {
+            Scalar::DateTimeOffset(d) => Some(Scalar::DateTimeOffset(d.local_as_utc()?)),
+            _ => None,
+        },
+    ),
 };
 
 /// Reads the grammar; the longest valid form has 38 characters, and the parser's messages quote

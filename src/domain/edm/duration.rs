@@ -4,29 +4,28 @@ use std::fmt;
 
 use super::calendar::{TICKS_PER_DAY, TICKS_PER_MINUTE, TICKS_PER_SECOND};
 use super::clock::{count, fraction_ticks, write_fraction, TICKS_PER_HOUR};
+use super::Reader::Text;
 use super::{Pitfalls, Scalar, Spec};
 use crate::contract::C3_11;
 
-pub(crate) const SPEC: Spec = Spec::text(
-    "Edm.Duration",
-    "duration",
-    C3_11,
-    "\"PT0S\"",
-    |t| Duration::parse(t).map(Scalar::Duration),
-    PITFALLS,
-);
+pub(crate) const SPEC: Spec = Spec::new("Edm.Duration", C3_11, "\"PT0S\"", Text(parse), PITFALLS);
 
 const PITFALLS: Pitfalls = Pitfalls {
-    edge: "refuses negative durations",
-    is_edge: |v| v.as_str().is_some_and(|t| t.starts_with('-')),
-    lenient: "accepts years and months (as 365 and 30 days)",
-    loosen: |v| Some(months_as_days(v.as_str()?).into()),
-    lossy: "answers durations without their fraction",
-    mangle: |s| match s {
+    edge: ("refuses negative durations", |v| {
+        v.as_str().is_some_and(|t| t.starts_with('-'))
+    }),
+    lenient: ("accepts years and months (as 365 and 30 days)", |v| {
+        Some(months_as_days(v.as_str()?).into())
+    }),
+    lossy: ("answers durations without their fraction", |s| match s {
         Scalar::Duration(d) => Some(Scalar::Duration(d.whole_seconds())),
         _ => None,
-    },
+    }),
 };
+
+fn parse(text: &str) -> Result<Scalar, String> {
+    Duration::parse(text).map(Scalar::Duration)
+}
 
 /// A signed span of time in 100 ns ticks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -35,6 +34,13 @@ pub struct Duration {
 }
 
 impl Duration {
+    /// The value without its fraction of a second: what a lossy echo answers.
+    pub(crate) fn whole_seconds(self) -> Self {
+        Self {
+            ticks: self.ticks - self.ticks % TICKS_PER_SECOND,
+        }
+    }
+
     pub(crate) fn from_ticks(ticks: i64) -> Self {
         Self { ticks }
     }
@@ -188,15 +194,6 @@ fn months_as_days(text: &str) -> String {
     }
     let time = time.map(|t| format!("T{t}")).unwrap_or_default();
     format!("P{days}D{time}")
-}
-
-/// The change a faulty service makes to the value (the reference's `…-echo-mangled` type fault).
-impl Duration {
-    pub(crate) fn whole_seconds(self) -> Self {
-        Self {
-            ticks: self.ticks - self.ticks % TICKS_PER_SECOND,
-        }
-    }
 }
 
 #[cfg(test)]

@@ -94,16 +94,15 @@ pub(crate) const fn pitfalls(
     mangle: fn(&Scalar) -> Option<Scalar>,
 ) -> Pitfalls {
     Pitfalls {
-        edge: "refuses \"NaN\", \"INF\" and \"-INF\"",
-        is_edge: |v| matches!(v.as_str(), Some("NaN" | "INF" | "-INF")),
-        lenient: "accepts numbers written as strings",
-        loosen: |v| {
+        edge: ("refuses \"NaN\", \"INF\" and \"-INF\"", |v| {
+            matches!(v.as_str(), Some("NaN" | "INF" | "-INF"))
+        }),
+        lenient: ("accepts numbers written as strings", |v| {
             serde_json::from_str(v.as_str()?)
                 .ok()
                 .filter(Value::is_number)
-        },
-        lossy,
-        mangle,
+        }),
+        lossy: (lossy, mangle),
     }
 }
 

@@ -1,39 +1,40 @@
 //! Edm.Guid (C3.11): `8-4-4-4-12` hex digits in either case, held as a u128 so that case does
 //! not matter when comparing, and written back in lower case.
 
+use super::Reader::Text;
 use super::{Pitfalls, Scalar, Spec};
 use crate::contract::C3_11;
 
-pub(crate) const SPEC: Spec = Spec::text(
-    "Edm.Guid",
-    "guid",
-    C3_11,
-    "\"00000000-0000-0000-0000-000000000000\"",
-    |t| parse_guid(t).map(Scalar::Guid),
-    PITFALLS,
-);
+/// The nil GUID, as JSON.
+const NIL: &str = "\"00000000-0000-0000-0000-000000000000\"";
+
+pub(crate) const SPEC: Spec = Spec::new("Edm.Guid", C3_11, NIL, Text(parse), PITFALLS);
 
 const PITFALLS: Pitfalls = Pitfalls {
-    edge: "refuses GUIDs written with upper-case hex digits",
-    is_edge: |v| {
+    edge: ("refuses GUIDs written with upper-case hex digits", |v| {
         v.as_str()
             .is_some_and(|t| t.contains(|c: char| c.is_ascii_uppercase()))
-    },
-    lenient: "accepts a GUID in braces",
-    loosen: |v| {
+    }),
+    lenient: ("accepts a GUID in braces", |v| {
         Some(
             v.as_str()?
                 .trim_start_matches('{')
                 .trim_end_matches('}')
                 .into(),
         )
-    },
-    lossy: "answers GUIDs with the first group's bytes reversed",
-    mangle: |s| match s {
-        Scalar::Guid(g) => Some(Scalar::Guid(first_group_reversed(*g))),
-        _ => None,
-    },
+    }),
+    lossy: (
+        "answers GUIDs with the first group's bytes reversed",
+        |s| match s {
+            Scalar::Guid(g) => Some(Scalar::Guid(first_group_reversed(*g))),
+            _ => None,
+        },
+    ),
 };
+
+fn parse(text: &str) -> Result<Scalar, String> {
+    parse_guid(text).map(Scalar::Guid)
+}
 
 /// The GUID with its first group's four bytes in reverse order, as a service that mixes up
 /// .NET's little-endian layout with the text's order writes it.

@@ -47,15 +47,12 @@ impl IntRange {
 /// The integer types' pitfalls, with the edge each refuses (its minimum).
 pub(crate) const fn pitfalls(is_edge: fn(&Value) -> bool) -> Pitfalls {
     Pitfalls {
-        edge: "refuses the type's minimum",
-        is_edge,
-        lenient: "accepts a fraction, dropping it",
-        loosen: drop_fraction,
-        lossy: "answers integers without their sign",
-        mangle: |s| match s {
+        edge: ("refuses the type's minimum", is_edge),
+        lenient: ("accepts a fraction, dropping it", drop_fraction),
+        lossy: ("answers integers without their sign", |s| match s {
             Scalar::Int(n) => Some(Scalar::Int(n.saturating_abs())),
             _ => None,
-        },
+        }),
     }
 }
 

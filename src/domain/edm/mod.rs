@@ -27,7 +27,11 @@ mod single;
 mod string;
 pub(crate) mod time_of_day;
 
+use std::sync::LazyLock;
+
 use serde::{Serialize, Serializer};
+
+use crate::contract::C3_10;
 use serde_json::Value;
 
 use crate::domain::value::TimeStyle;
@@ -73,18 +77,14 @@ pub(crate) enum Shape {
 /// (`serve --fault <word>-edge-refused`, `-invalid-accepted`, `-echo-mangled`) reproduce them, so
 /// that the harness is shown to catch each.
 pub(crate) struct Pitfalls {
-    /// A valid value at an edge of the type's domain that a service may refuse…
-    pub(crate) edge: &'static str,
-    /// …and whether a JSON value is that edge.
-    pub(crate) is_edge: fn(&Value) -> bool,
-    /// An invalid form a service may accept…
-    pub(crate) lenient: &'static str,
-    /// …and the valid value it reads that form as (`None`: not that form).
-    pub(crate) loosen: fn(&Value) -> Option<Value>,
-    /// What a lossy echo loses…
-    pub(crate) lossy: &'static str,
-    /// …and the value it answers (`None`: the value as it is).
-    pub(crate) mangle: fn(&Scalar) -> Option<Scalar>,
+    /// A valid value at an edge of the type's domain that a service may refuse, and whether a
+    /// JSON value is that edge.
+    pub(crate) edge: (&'static str, fn(&Value) -> bool),
+    /// An invalid form a service may accept, and the valid value it reads that form as
+    /// (`None`: not that form).
+    pub(crate) lenient: (&'static str, fn(&Value) -> Option<Value>),
+    /// What a lossy echo loses, and the value it answers (`None`: the value as it is).
+    pub(crate) lossy: (&'static str, fn(&Scalar) -> Option<Scalar>),
 }
 
 /// How a type reads a JSON value.
@@ -94,14 +94,14 @@ pub(crate) enum Reader {
     Json(fn(&Value) -> Result<Scalar, String>),
     /// A JSON string of the type's own grammar: its text, parsed.
     Text(fn(&str) -> Result<Scalar, String>),
+    /// A JSON number whose text is parsed, or one of the strings "NaN", "INF", "-INF".
+    Float(fn(&str) -> Option<f64>),
 }
 
 /// One Edm type as plain data: each type's file has one, built by the constructors below.
 pub(crate) struct Spec {
     /// "Edm.Int32".
     pub(crate) name: &'static str,
-    /// A short lower-case word for case and trial names.
-    pub(crate) word: &'static str,
     /// The contract clause that states the type's valid JSON form (CONTRACT.md table).
     pub(crate) clause: &'static str,
     /// Reads a JSON value as the type; `null` is refused like any other wrong kind.
@@ -126,33 +126,8 @@ pub(crate) struct Spec {
 }
 
 impl Spec {
-    /// A type written as a JSON string of its own grammar, read by `parse`.
-    pub(crate) const fn text(
+    pub(crate) const fn new(
         name: &'static str,
-        word: &'static str,
-        clause: &'static str,
-        default: &'static str,
-        parse: fn(&str) -> Result<Scalar, String>,
-        pitfalls: Pitfalls,
-    ) -> Spec {
-        Spec::new(name, word, clause, default, Reader::Text(parse), pitfalls)
-    }
-
-    /// A type that reads any JSON value with `read`.
-    pub(crate) const fn json(
-        name: &'static str,
-        word: &'static str,
-        clause: &'static str,
-        default: &'static str,
-        read: fn(&Value) -> Result<Scalar, String>,
-        pitfalls: Pitfalls,
-    ) -> Spec {
-        Spec::new(name, word, clause, default, Reader::Json(read), pitfalls)
-    }
-
-    const fn new(
-        name: &'static str,
-        word: &'static str,
         clause: &'static str,
         default: &'static str,
         read: Reader,
@@ -160,7 +135,6 @@ impl Spec {
     ) -> Spec {
         Spec {
             name,
-            word,
             clause,
             read,
             default,
@@ -177,7 +151,6 @@ impl Spec {
     /// An integer type of `range`.
     pub(crate) const fn integer(
         range: IntRange,
-        word: &'static str,
         clause: &'static str,
         read: fn(&Value) -> Result<Scalar, String>,
         is_edge: fn(&Value) -> bool,
@@ -186,14 +159,26 @@ impl Spec {
             shape: Shape::Integer,
             range: Some(range),
             example: integer::example,
-            ..Spec::json(
+            ..Spec::new(
                 range.edm,
-                word,
                 clause,
                 "0",
-                read,
+                Reader::Json(read),
                 integer::pitfalls(is_edge),
             )
+        }
+    }
+
+    /// A floating-point type whose numbers' text `parse` reads.
+    pub(crate) const fn float(
+        name: &'static str,
+        parse: fn(&str) -> Option<f64>,
+        pitfalls: Pitfalls,
+    ) -> Spec {
+        Spec {
+            shape: Shape::NumberOrString,
+            example: float::example,
+            ..Spec::new(name, C3_10, "0", Reader::Float(parse), pitfalls)
         }
     }
 
@@ -205,8 +190,7 @@ impl Spec {
     ) -> Spec {
         Spec {
             pitfalls: Pitfalls {
-                lossy,
-                mangle,
+                lossy: (lossy, mangle),
                 ..self.pitfalls
             },
             ..self
@@ -321,10 +305,17 @@ impl Primitive {
         self.spec().name
     }
 
-    /// A short lower-case word for case and trial names ("datetimeoffset" is kept as existing
-    /// case names already spell it).
+    /// A short lower-case word for case and trial names: the name without `Edm.`, in lower
+    /// case ("datetimeoffset").
     pub fn word(self) -> &'static str {
-        self.spec().word
+        static WORDS: LazyLock<Vec<String>> = LazyLock::new(|| {
+            Primitive::ALL
+                .iter()
+                .map(|p| p.name().trim_start_matches("Edm.").to_lowercase())
+                .collect()
+        });
+        // ALL lists the types in their declaration order, so a type's discriminant is its index.
+        &WORDS[self as usize]
     }
 
     /// The contract clause that states the type's valid JSON form (CONTRACT.md table).
@@ -338,6 +329,7 @@ impl Primitive {
         match self.spec().read {
             Reader::Json(read) => read(value),
             Reader::Text(parse) => read_text(value, self.name(), parse),
+            Reader::Float(parse) => float::read_float(value, self.name(), parse).map(Scalar::Float),
         }
     }
 

@@ -2,23 +2,26 @@
 
 use serde_json::Value;
 
+use super::Reader::Json;
 use super::{kind_of, Pitfalls, Scalar, Spec};
 use crate::contract::C3_11;
 
-pub(crate) const SPEC: Spec = Spec::json("Edm.String", "string", C3_11, "\"\"", read, PITFALLS)
+pub(crate) const SPEC: Spec = Spec::new("Edm.String", C3_11, "\"\"", Json(read), PITFALLS)
     .nullable_unsaid()
     .example(|ordinal, index| Some(Scalar::String(format!("label-{ordinal}-{index}"))));
 
 const PITFALLS: Pitfalls = Pitfalls {
-    edge: "refuses the empty string",
-    is_edge: |v| v.as_str() == Some(""),
-    lenient: "accepts numbers and booleans as their text",
-    loosen: |v| (v.is_number() || v.is_boolean()).then(|| v.to_string().into()),
-    lossy: "answers characters outside the BMP as U+FFFD",
-    mangle: |s| match s {
-        Scalar::String(t) => Some(Scalar::String(t.chars().map(inside_the_bmp).collect())),
-        _ => None,
-    },
+    edge: ("refuses the empty string", |v| v.as_str() == Some("")),
+    lenient: ("accepts numbers and booleans as their text", |v| {
+        (v.is_number() || v.is_boolean()).then(|| v.to_string().into())
+    }),
+    lossy: (
+        "answers characters outside the BMP as U+FFFD",
+        |s| match s {
+            Scalar::String(t) => Some(Scalar::String(t.chars().map(inside_the_bmp).collect())),
+            _ => None,
+        },
+    ),
 };
 
 /// The character, or U+FFFD when it is outside the Basic Multilingual Plane.

@@ -5,29 +5,34 @@ use std::fmt;
 
 use super::calendar::{TICKS_PER_DAY, TICKS_PER_MINUTE, TICKS_PER_SECOND};
 use super::clock::{digits, fraction_ticks, write_fraction, TICKS_PER_HOUR};
+use super::Reader::Text;
 use super::{Pitfalls, Scalar, Spec};
 use crate::contract::C3_11;
 
-pub(crate) const SPEC: Spec = Spec::text(
+pub(crate) const SPEC: Spec = Spec::new(
     "Edm.TimeOfDay",
-    "timeofday",
     C3_11,
     "\"00:00:00\"",
-    |t| TimeOfDay::parse(t).map(Scalar::TimeOfDay),
+    Text(parse),
     PITFALLS,
 );
 
 const PITFALLS: Pitfalls = Pitfalls {
-    edge: "refuses times with a fraction of a second",
-    is_edge: |v| v.as_str().is_some_and(|t| t.contains('.')),
-    lenient: "accepts hour 24 as 00",
-    loosen: |v| Some(format!("00:{}", v.as_str()?.strip_prefix("24:")?).into()),
-    lossy: "answers times without their fraction",
-    mangle: |s| match s {
+    edge: ("refuses times with a fraction of a second", |v| {
+        v.as_str().is_some_and(|t| t.contains('.'))
+    }),
+    lenient: ("accepts hour 24 as 00", |v| {
+        Some(format!("00:{}", v.as_str()?.strip_prefix("24:")?).into())
+    }),
+    lossy: ("answers times without their fraction", |s| match s {
         Scalar::TimeOfDay(t) => Some(Scalar::TimeOfDay(t.whole_seconds())),
         _ => None,
-    },
+    }),
 };
+
+fn parse(text: &str) -> Result<Scalar, String> {
+    TimeOfDay::parse(text).map(Scalar::TimeOfDay)
+}
 
 /// A time of day in 100 ns ticks since midnight, below 24:00.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -36,6 +41,13 @@ pub struct TimeOfDay {
 }
 
 impl TimeOfDay {
+    /// The value without its fraction of a second: what a lossy echo answers.
+    pub(crate) fn whole_seconds(self) -> Self {
+        Self {
+            ticks: self.ticks - self.ticks % TICKS_PER_SECOND,
+        }
+    }
+
     /// Parses `hh:mm[:ss[.f{1,7}]]` from 00:00 to 23:59:59.9999999, without an offset.
     pub(crate) fn parse(text: &str) -> Result<Self, String> {
         let b = text.as_bytes();
@@ -83,15 +95,6 @@ impl fmt::Display for TimeOfDay {
             seconds % 60
         )?;
         write_fraction(f, (ticks % TICKS_PER_SECOND).unsigned_abs())
-    }
-}
-
-/// The change a faulty service makes to the value (the reference's `…-echo-mangled` type fault).
-impl TimeOfDay {
-    pub(crate) fn whole_seconds(self) -> Self {
-        Self {
-            ticks: self.ticks - self.ticks % TICKS_PER_SECOND,
-        }
     }
 }
 
