@@ -13,30 +13,30 @@ use crate::transcript::{
 };
 
 /// How much of a body a report keeps.
-pub const RECORDED_BODY_LIMIT: usize = 16 * 1024;
+pub(crate) const RECORDED_BODY_LIMIT: usize = 16 * 1024;
 const REDACTED: &str = "[REDACTED]";
 
 /// The outcome of one logical request: the record (all attempts) and what came back.
-pub struct Sent {
-    pub exchange: Exchange,
-    pub result: Result<Incoming, String>,
+pub(crate) struct Sent {
+    pub(crate) exchange: Exchange,
+    pub(crate) result: Result<Incoming, String>,
 }
 
 #[derive(Debug, Clone)]
 pub struct ClientOptions {
-    pub timeout: Duration,
-    pub body_limit: usize,
-    pub max_retries: u32,
-    pub max_wait: Duration,
+    pub(crate) timeout: Duration,
+    pub(crate) body_limit: usize,
+    pub(crate) max_retries: u32,
+    pub(crate) max_wait: Duration,
     /// At most `n` requests of any kind per `per`.
-    pub rate: Option<(u32, Duration)>,
+    pub(crate) rate: Option<(u32, Duration)>,
     /// At most `n` writes (PATCH, POST, PUT, DELETE) per `per`, on top of `rate`.
-    pub write_rate: Option<(u32, Duration)>,
-    pub ca_cert: Option<Vec<u8>>,
-    pub insecure: bool,
+    pub(crate) write_rate: Option<(u32, Duration)>,
+    pub(crate) ca_cert: Option<Vec<u8>>,
+    pub(crate) insecure: bool,
     /// Connect directly, whatever `HTTP_PROXY` / `HTTPS_PROXY` / `ALL_PROXY` say. For loopback
     /// targets: a proxy cannot reach this machine's loopback, and would see the token.
-    pub no_proxy: bool,
+    pub(crate) no_proxy: bool,
 }
 
 impl Default for ClientOptions {
@@ -84,17 +84,17 @@ const MAX_IN_FLIGHT: usize = 128;
 
 /// What the client has cost the target so far (for the report and the progress line).
 #[derive(Debug, Default)]
-pub struct Stats {
-    pub requests: AtomicU64,
-    pub writes: AtomicU64,
-    pub throttled: AtomicU64,
+pub(crate) struct Stats {
+    pub(crate) requests: AtomicU64,
+    pub(crate) writes: AtomicU64,
+    pub(crate) throttled: AtomicU64,
     /// Milliseconds spent waiting (Retry-After and the rate budgets), summed over requests.
-    pub waited_ms: AtomicU64,
+    pub(crate) waited_ms: AtomicU64,
     /// Connections opened to the target (shared with the connector layer that counts them).
-    pub connections: Arc<AtomicU64>,
+    pub(crate) connections: Arc<AtomicU64>,
     in_flight: AtomicU64,
     /// The most requests that were waiting for an answer at once.
-    pub most_in_flight: AtomicU64,
+    pub(crate) most_in_flight: AtomicU64,
 }
 
 /// A request in flight, counted while it lives.
@@ -120,7 +120,7 @@ impl Stats {
         self.waited_ms.fetch_add(ms, Ordering::Relaxed);
     }
 
-    pub fn get(&self) -> (u64, u64, u64, u64) {
+    pub(crate) fn get(&self) -> (u64, u64, u64, u64) {
         (
             self.requests.load(Ordering::Relaxed),
             self.writes.load(Ordering::Relaxed),
@@ -130,7 +130,7 @@ impl Stats {
     }
 
     /// Connections opened, and the most requests in flight at once.
-    pub fn traffic(&self) -> (u64, u64) {
+    pub(crate) fn traffic(&self) -> (u64, u64) {
         (
             self.connections.load(Ordering::Relaxed),
             self.most_in_flight.load(Ordering::Relaxed),
@@ -191,7 +191,7 @@ impl Client {
     }
 
     /// Replaces every secret in `text`: a hostile target may echo a token back in a body.
-    pub fn redact(&self, text: &str) -> String {
+    pub(crate) fn redact(&self, text: &str) -> String {
         let mut out = text.to_owned();
         for s in &self.secrets {
             if out.contains(&**s) {
@@ -211,12 +211,12 @@ impl Client {
         out
     }
 
-    pub fn stats(&self) -> &Stats {
+    pub(crate) fn stats(&self) -> &Stats {
         &self.stats
     }
 
     /// Sends `req`, waiting out throttling (429/503 with Retry-After) up to the retry bound.
-    pub async fn send(&self, req: &Outgoing) -> Sent {
+    pub(crate) async fn send(&self, req: &Outgoing) -> Sent {
         let mut throttled = 0;
         let write = req.method != reqwest::Method::GET && req.method != reqwest::Method::HEAD;
         loop {
@@ -523,7 +523,7 @@ fn root_cause(e: &reqwest::Error) -> String {
 }
 
 /// `Retry-After` as whole seconds, fractional seconds (Graph's `2.128`) or an HTTP date.
-pub fn parse_retry_after(value: &str) -> Option<Duration> {
+pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
     let v = value.trim();
     if let Ok(secs) = v.parse::<f64>() {
         return (secs.is_finite() && secs >= 0.0)
@@ -537,7 +537,7 @@ pub fn parse_retry_after(value: &str) -> Option<Duration> {
 }
 
 /// The curl line that replays `req`; a secret is read from its environment variable.
-pub fn curl_line(req: &Outgoing) -> String {
+pub(crate) fn curl_line(req: &Outgoing) -> String {
     let mut parts = vec![format!(
         "curl -sS -i -X {} {}",
         req.method,

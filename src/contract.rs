@@ -19,7 +19,7 @@ pub enum Level {
 }
 
 impl Level {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Self::Must => "MUST",
             Self::Should => "SHOULD",
@@ -33,18 +33,18 @@ impl Level {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Clause {
     pub id: &'static str,
-    pub level: Level,
-    pub title: &'static str,
+    pub(crate) level: Level,
+    pub(crate) title: &'static str,
 }
 
 impl Clause {
     /// The clause's family (`C4` for `C4.8`).
-    pub fn family(&self) -> &'static str {
+    pub(crate) fn family(&self) -> &'static str {
         self.id.split('.').next().unwrap_or(self.id)
     }
 
     /// C7 and C1.4 describe the harness's own behaviour towards the target, not the target.
-    pub fn about_the_harness(&self) -> bool {
+    pub(crate) fn about_the_harness(&self) -> bool {
         self.family() == "C7" || self.id == C1_4
     }
 }
@@ -57,46 +57,46 @@ use Level::{May, Must, Should};
 
 // Each clause's id as a constant: code that cites a clause names one of these, so a clause
 // CONTRACT.md does not have does not compile. report.json keeps the strings.
-pub const C1_1: &str = "C1.1";
-pub const C1_2: &str = "C1.2";
-pub const C1_3: &str = "C1.3";
-pub const C1_4: &str = "C1.4";
-pub const C2_1: &str = "C2.1";
-pub const C2_2: &str = "C2.2";
-pub const C2_3: &str = "C2.3";
-pub const C3_1: &str = "C3.1";
-pub const C3_2: &str = "C3.2";
-pub const C3_3: &str = "C3.3";
-pub const C3_4: &str = "C3.4";
-pub const C3_5: &str = "C3.5";
-pub const C3_6: &str = "C3.6";
-pub const C3_7: &str = "C3.7";
-pub const C3_8: &str = "C3.8";
-pub const C3_9: &str = "C3.9";
-pub const C3_10: &str = "C3.10";
-pub const C3_11: &str = "C3.11";
-pub const C3_12: &str = "C3.12";
-pub const C3_13: &str = "C3.13";
-pub const C3_14: &str = "C3.14";
-pub const C4_1: &str = "C4.1";
-pub const C4_2: &str = "C4.2";
-pub const C4_3: &str = "C4.3";
-pub const C4_4: &str = "C4.4";
-pub const C4_5: &str = "C4.5";
-pub const C4_6: &str = "C4.6";
-pub const C4_7: &str = "C4.7";
-pub const C4_8: &str = "C4.8";
-pub const C4_9: &str = "C4.9";
-pub const C4_10: &str = "C4.10";
-pub const C5_1: &str = "C5.1";
-pub const C5_2: &str = "C5.2";
-pub const C5_3: &str = "C5.3";
-pub const C5_4: &str = "C5.4";
-pub const C6_1: &str = "C6.1";
-pub const C6_2: &str = "C6.2";
-pub const C6_3: &str = "C6.3";
-pub const C7_1: &str = "C7.1";
-pub const C7_2: &str = "C7.2";
+pub(crate) const C1_1: &str = "C1.1";
+pub(crate) const C1_2: &str = "C1.2";
+pub(crate) const C1_3: &str = "C1.3";
+pub(crate) const C1_4: &str = "C1.4";
+pub(crate) const C2_1: &str = "C2.1";
+pub(crate) const C2_2: &str = "C2.2";
+pub(crate) const C2_3: &str = "C2.3";
+pub(crate) const C3_1: &str = "C3.1";
+pub(crate) const C3_2: &str = "C3.2";
+pub(crate) const C3_3: &str = "C3.3";
+pub(crate) const C3_4: &str = "C3.4";
+pub(crate) const C3_5: &str = "C3.5";
+pub(crate) const C3_6: &str = "C3.6";
+pub(crate) const C3_7: &str = "C3.7";
+pub(crate) const C3_8: &str = "C3.8";
+pub(crate) const C3_9: &str = "C3.9";
+pub(crate) const C3_10: &str = "C3.10";
+pub(crate) const C3_11: &str = "C3.11";
+pub(crate) const C3_12: &str = "C3.12";
+pub(crate) const C3_13: &str = "C3.13";
+pub(crate) const C3_14: &str = "C3.14";
+pub(crate) const C4_1: &str = "C4.1";
+pub(crate) const C4_2: &str = "C4.2";
+pub(crate) const C4_3: &str = "C4.3";
+pub(crate) const C4_4: &str = "C4.4";
+pub(crate) const C4_5: &str = "C4.5";
+pub(crate) const C4_6: &str = "C4.6";
+pub(crate) const C4_7: &str = "C4.7";
+pub(crate) const C4_8: &str = "C4.8";
+pub(crate) const C4_9: &str = "C4.9";
+pub(crate) const C4_10: &str = "C4.10";
+pub(crate) const C5_1: &str = "C5.1";
+pub(crate) const C5_2: &str = "C5.2";
+pub(crate) const C5_3: &str = "C5.3";
+pub(crate) const C5_4: &str = "C5.4";
+pub(crate) const C6_1: &str = "C6.1";
+pub(crate) const C6_2: &str = "C6.2";
+pub(crate) const C6_3: &str = "C6.3";
+pub(crate) const C7_1: &str = "C7.1";
+pub(crate) const C7_2: &str = "C7.2";
 
 /// Every clause of CONTRACT.md, in its order. A clause whose main promise is MUST may carry a
 /// SHOULD part (C2.2's 403, C4.3's `@odata.type`, C6.1's innerError); its checks say which.
@@ -240,12 +240,12 @@ pub static CATALOGUE: &[Clause] = &[
 ];
 
 /// The catalogue's entry for `id`, if CONTRACT.md has such a clause.
-pub fn find(id: &str) -> Option<&'static Clause> {
+pub(crate) fn find(id: &str) -> Option<&'static Clause> {
     CATALOGUE.iter().find(|c| c.id == id)
 }
 
 /// The level a check of `id` reports at by default: the clause's own.
-pub fn level_of(id: &str) -> Option<Level> {
+pub(crate) fn level_of(id: &str) -> Option<Level> {
     find(id).map(|c| c.level)
 }
 

@@ -18,7 +18,7 @@ pub struct IdsFile {
     pub variants: BTreeMap<String, VariantIds>,
     /// A variant's further entities, when its entry is a list (`"direct": [{…}, {…}]`): trials
     /// are spread over all of them, so a slow target answers several chains at once.
-    pub more: BTreeMap<String, Vec<VariantIds>>,
+    pub(crate) more: BTreeMap<String, Vec<VariantIds>>,
 }
 
 /// The file as written: a variant's entry is one entity, or a list of them.
@@ -109,9 +109,10 @@ impl From<IdsFile> for IdsShape {
     }
 }
 
+/// Every entity of `variant`, its first one first: what the tests read back.
+#[cfg(test)]
 impl IdsFile {
-    /// Every entity of `variant`, its first one first.
-    pub fn entities(&self, variant: &str) -> Vec<VariantIds> {
+    pub(crate) fn entities(&self, variant: &str) -> Vec<VariantIds> {
         self.variants
             .get(variant)
             .into_iter()
@@ -132,17 +133,17 @@ pub struct VariantIds {
     pub reads: Option<Keys>,
     /// Keys that break one routing rule each: `cast-mismatch`, `missing-navigation`,
     /// `not-a-member`.
-    pub probes: BTreeMap<String, Probe>,
+    pub(crate) probes: BTreeMap<String, Probe>,
 }
 
 /// A probe's keys, and the canonical keys of what it would reach were the rule ignored (so a
 /// run can see that nothing there changed).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Probe {
-    pub keys: Keys,
+pub(crate) struct Probe {
+    pub(crate) keys: Keys,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reads: Option<Keys>,
+    pub(crate) reads: Option<Keys>,
 }
 
 #[derive(Deserialize)]
@@ -178,7 +179,7 @@ struct FirstWaveShape {
 }
 
 /// The placeholder the first wave's shape fills.
-pub const FIRST_WAVE_KEY: &str = "deviceConfigurationId";
+pub(crate) const FIRST_WAVE_KEY: &str = "deviceConfigurationId";
 
 impl TryFrom<VariantIdsShape> for VariantIds {
     type Error = String;
@@ -225,7 +226,7 @@ impl From<VariantIds> for CurrentShape {
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum IdsError {
+pub(crate) enum IdsError {
     #[error("cannot read the ids file {path}: {source}; check the path given to --ids")]
     Read {
         path: String,
@@ -247,7 +248,7 @@ impl IdsFile {
     /// The file `serve --ids-out` writes: the current shape, and for a variant whose one key
     /// is `deviceConfigurationId` the first wave's two fields beside it too (DESIGN.md fixes
     /// that shape for the scripts that read it).
-    pub fn written(&self) -> serde_json::Value {
+    pub(crate) fn written(&self) -> serde_json::Value {
         let mut json = serde_json::to_value(self).expect("ids serialise to JSON");
         // A list of entities is a shape the first wave never read: no fields of its beside it.
         for (name, v) in self
@@ -272,7 +273,7 @@ impl IdsFile {
         json
     }
 
-    pub fn load(path: &Path) -> Result<Self, IdsError> {
+    pub(crate) fn load(path: &Path) -> Result<Self, IdsError> {
         let shown = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|source| IdsError::Read {
             path: shown.clone(),

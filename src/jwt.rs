@@ -21,18 +21,14 @@ use base64::engine::DecodePaddingMode;
 use base64::Engine as _;
 use serde_json::{json, Map, Value};
 
-/// The scope a PATCH needs (C2.2); a GET also takes it.
-pub const READ_WRITE_ALL: &str = "DeviceManagementConfiguration.ReadWrite.All";
-/// The read-only scope a GET also accepts (C2.1).
-pub const READ_ALL: &str = "DeviceManagementConfiguration.Read.All";
 /// The audience of Microsoft Graph tokens, as minted here.
 pub const GRAPH_AUDIENCE: &str = "https://graph.microsoft.com";
 /// Microsoft Graph's application id, which Entra also puts in `aud`.
-pub const GRAPH_APP_ID: &str = "00000003-0000-0000-c000-000000000000";
+pub(crate) const GRAPH_APP_ID: &str = "00000003-0000-0000-c000-000000000000";
 /// The made-up tenant of the embedded service.
-pub const EMBEDDED_TENANT: &str = "c0f0e11a-0000-4000-8000-00000000e11a";
+pub(crate) const EMBEDDED_TENANT: &str = "c0f0e11a-0000-4000-8000-00000000e11a";
 /// The made-up client application that minted tokens claim to come from.
-pub const EMBEDDED_APP_ID: &str = "c0f0e11a-0000-4000-8000-0000000a9901";
+pub(crate) const EMBEDDED_APP_ID: &str = "c0f0e11a-0000-4000-8000-0000000a9901";
 const KID: &str = "graph-conformance-embedded";
 const DUMMY_SIGNATURE: &[u8] = b"unsigned: graph-conformance embedded service";
 
@@ -44,7 +40,7 @@ const URL_SAFE_ANY_PAD: GeneralPurpose = GeneralPurpose::new(
 
 /// Why a token cannot be read; the message names the part that is wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum JwtError {
+pub(crate) enum JwtError {
     #[error("the token has {0} dot-separated parts; a JWT has three (header.payload.signature)")]
     Parts(usize),
     #[error("the token's {0} is not base64url")]
@@ -60,39 +56,34 @@ pub enum JwtError {
 
 /// The claims the embedded service reads from a token.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Claims {
+pub(crate) struct Claims {
     /// `aud`, as one string or several (RFC 7519 allows an array).
-    pub aud: Vec<String>,
-    pub iss: Option<String>,
-    pub tid: Option<String>,
+    pub(crate) aud: Vec<String>,
+    pub(crate) iss: Option<String>,
+    pub(crate) tid: Option<String>,
     /// Expiry, seconds since the Unix epoch (required).
-    pub exp: i64,
-    pub nbf: Option<i64>,
-    pub iat: Option<i64>,
+    pub(crate) exp: i64,
+    pub(crate) nbf: Option<i64>,
+    pub(crate) iat: Option<i64>,
     /// Delegated scopes (`scp`, space-separated in the token).
-    pub scp: Vec<String>,
+    pub(crate) scp: Vec<String>,
     /// Application roles (`roles`).
-    pub roles: Vec<String>,
+    pub(crate) roles: Vec<String>,
 }
 
 impl Claims {
-    /// True when `scp` or `roles` grants `scope`.
-    pub fn grants(&self, scope: &str) -> bool {
-        self.scp.iter().chain(&self.roles).any(|s| s == scope)
-    }
-
     /// True when the token has expired at `now` (seconds since the epoch).
-    pub fn expired_at(&self, now: i64) -> bool {
+    pub(crate) fn expired_at(&self, now: i64) -> bool {
         self.exp <= now
     }
 
     /// True when the token is not valid yet at `now` (`nbf` in the future).
-    pub fn not_yet_valid_at(&self, now: i64) -> bool {
+    pub(crate) fn not_yet_valid_at(&self, now: i64) -> bool {
         self.nbf.is_some_and(|nbf| nbf > now)
     }
 
     /// True when `aud` is absent or names Microsoft Graph (by URL or application id).
-    pub fn audience_is_graph(&self) -> bool {
+    pub(crate) fn audience_is_graph(&self) -> bool {
         self.aud.is_empty()
             || self.aud.iter().any(|a| {
                 a.trim_end_matches('/').eq_ignore_ascii_case(GRAPH_AUDIENCE)
@@ -219,7 +210,7 @@ fn strings_claim(map: &Map<String, Value>, claim: &'static str) -> Result<Vec<St
 
 /// Reads a token's claims without checking its signature. The token must be three base64url
 /// parts (the signature may be empty), header and payload JSON objects, with an `exp`.
-pub fn read_claims(token: &str) -> Result<Claims, JwtError> {
+pub(crate) fn read_claims(token: &str) -> Result<Claims, JwtError> {
     let parts: Vec<&str> = token.split('.').collect();
     if parts.len() != 3 {
         return Err(JwtError::Parts(parts.len()));
@@ -258,13 +249,15 @@ pub fn read_claims(token: &str) -> Result<Claims, JwtError> {
 mod tests {
     use super::*;
 
+    const READ_WRITE_ALL: &str = "DeviceManagementConfiguration.ReadWrite.All";
+    const READ_ALL: &str = "DeviceManagementConfiguration.Read.All";
+
     #[test]
     fn a_minted_token_reads_back() {
         let t = mint(&[READ_WRITE_ALL, "User.Read"], 600);
         let c = read_claims(&t).unwrap();
-        assert!(c.grants(READ_WRITE_ALL));
-        assert!(c.grants("User.Read"));
-        assert!(!c.grants(READ_ALL));
+        assert_eq!(c.scp, [READ_WRITE_ALL, "User.Read"]);
+        assert!(!c.scp.iter().any(|s| s == READ_ALL));
         assert!(!c.expired_at(now()));
         assert!(c.audience_is_graph());
         assert_eq!(
@@ -278,7 +271,6 @@ mod tests {
         let c = read_claims(&mint_app(&[READ_WRITE_ALL], 600)).unwrap();
         assert_eq!(c.roles, vec![READ_WRITE_ALL.to_owned()]);
         assert!(c.scp.is_empty());
-        assert!(c.grants(READ_WRITE_ALL));
     }
 
     #[test]

@@ -5,10 +5,10 @@ use serde_json::Value;
 
 /// One schema violation: where in the instance, which schema rule, and the validator's words.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Violation {
-    pub instance_path: String,
-    pub schema_path: String,
-    pub message: String,
+pub(crate) struct Violation {
+    pub(crate) instance_path: String,
+    pub(crate) schema_path: String,
+    pub(crate) message: String,
 }
 
 impl std::fmt::Display for Violation {
@@ -26,15 +26,15 @@ impl std::fmt::Display for Violation {
 #[error(
     "the schema {name} does not compile: {message}; fix it or point --schemas-dir at a good pack"
 )]
-pub struct SchemaError {
+pub(crate) struct SchemaError {
     name: String,
     message: String,
 }
 
 /// A pack's two schemas, compiled once when the pack is loaded.
 pub struct Compiled {
-    pub entity: Schema,
-    pub error: Schema,
+    pub(crate) entity: Schema,
+    pub(crate) error: Schema,
 }
 
 impl std::fmt::Debug for Compiled {
@@ -50,7 +50,7 @@ pub struct Schema {
 }
 
 impl Schema {
-    pub fn compile(name: &str, schema: &Value) -> Result<Self, SchemaError> {
+    pub(crate) fn compile(name: &str, schema: &Value) -> Result<Self, SchemaError> {
         let validator = jsonschema::draft202012::new(schema).map_err(|e| SchemaError {
             name: name.to_owned(),
             message: e.to_string(),
@@ -61,12 +61,12 @@ impl Schema {
         })
     }
 
-    pub fn name(&self) -> &str {
+    pub(crate) fn name(&self) -> &str {
         &self.name
     }
 
     /// Every violation of `instance`; empty when it validates.
-    pub fn violations(&self, instance: &Value) -> Vec<Violation> {
+    pub(crate) fn violations(&self, instance: &Value) -> Vec<Violation> {
         if self.validator.is_valid(instance) {
             return Vec::new();
         }
@@ -84,7 +84,7 @@ impl Schema {
 /// The entity's JSON Schema made from the pack's properties (when the pack gives none): every
 /// property required with its JSON shape, nothing else but instance annotations. The domain
 /// checks what a schema cannot (calendar dates, ranges of every Edm type, enum members).
-pub fn entity_schema(model: &crate::domain::EntityModel) -> Value {
+pub(crate) fn entity_schema(model: &crate::domain::EntityModel) -> Value {
     let mut properties = serde_json::Map::new();
     let family: Vec<String> = model
         .types

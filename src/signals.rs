@@ -3,15 +3,10 @@
 
 use tokio::sync::watch;
 
-/// Resolves on the first SIGINT (Ctrl-C) or SIGTERM.
-pub async fn interrupted() {
-    Signals::new().next().await;
-}
-
 /// Watches for interruptions for the whole run: the first sets `cancel` (in-flight requests
 /// end, trials not started are skipped, originals are restored, a partial report is written);
 /// a second one exits at once with `exit_code`, for a restore that cannot finish.
-pub async fn watch(cancel: watch::Sender<bool>, exit_code: i32) {
+pub(crate) async fn watch(cancel: watch::Sender<bool>, exit_code: i32) {
     let mut signals = Signals::new();
     signals.next().await;
     eprintln!(

@@ -22,7 +22,7 @@ pub enum Verdict {
 }
 
 impl Verdict {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Self::Broken => "broken",
             Self::Warned => "warned",
@@ -38,11 +38,11 @@ impl Verdict {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClauseVerdict {
     pub id: String,
-    pub level: Level,
-    pub title: String,
+    pub(crate) level: Level,
+    pub(crate) title: String,
     pub verdict: Verdict,
     /// Trials that judged the clause (a check of theirs cites it) or were about it.
-    pub trials: u64,
+    pub(crate) trials: u64,
     /// Why a clause is not applicable or not judged; empty otherwise.
     #[serde(default)]
     pub reason: String,
@@ -150,7 +150,7 @@ fn first_line(text: &str) -> &str {
 
 /// The statements of several shards as one: per clause the worst verdict any shard gave
 /// (a clause one shard judged is judged), trials summed.
-pub fn merged(parts: &[&[ClauseVerdict]]) -> Vec<ClauseVerdict> {
+pub(crate) fn merged(parts: &[&[ClauseVerdict]]) -> Vec<ClauseVerdict> {
     let mut out: Vec<ClauseVerdict> = Vec::new();
     for part in parts {
         for line in part.iter() {
@@ -170,7 +170,7 @@ pub fn merged(parts: &[&[ClauseVerdict]]) -> Vec<ClauseVerdict> {
 }
 
 /// `"12 kept, 1 info, 5 not applicable"`: the statement in one line.
-pub fn tally(statement: &[ClauseVerdict]) -> String {
+pub(crate) fn tally(statement: &[ClauseVerdict]) -> String {
     let mut counts: Vec<(Verdict, usize)> = Vec::new();
     for line in statement {
         match counts.iter_mut().find(|(v, _)| *v == line.verdict) {

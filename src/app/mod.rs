@@ -24,12 +24,12 @@ use crate::service;
 /// Every MUST clause held.
 pub const EXIT_OK: i32 = 0;
 /// A clause failed (or a SHOULD clause under --strict; with --fail-on new, only a new failure).
-pub const EXIT_FAILED: i32 = 1;
+pub(crate) const EXIT_FAILED: i32 = 1;
 /// The run could not be made or finished.
 pub const EXIT_UNUSABLE: i32 = 2;
 
 #[derive(Debug, thiserror::Error)]
-pub enum AppError {
+pub(crate) enum AppError {
     #[error(transparent)]
     Pack(#[from] PackError),
     #[error(transparent)]
@@ -79,7 +79,7 @@ pub enum AppError {
 
 /// Why `--target` cannot be used as given.
 #[derive(Debug, thiserror::Error)]
-pub enum TargetError {
+pub(crate) enum TargetError {
     #[error("--fault and --deviation configure the embedded service; with --target, start `graph-conformance serve --fault NAME` and point --target at it")]
     ServiceSwitches,
     #[error("--target {url:?} is not a URL ({reason}); give the service root with its version segment, e.g. http://127.0.0.1:8080/{version}")]
@@ -140,7 +140,7 @@ fn runtime() -> Result<tokio::runtime::Runtime, AppError> {
 }
 
 /// Loads the selected pack (`--pack`, `--cases-dir`, `--schemas-dir`).
-pub fn load_pack(
+pub(crate) fn load_pack(
     pack: Option<&str>,
     cases_dir: Option<&Path>,
     schemas_dir: Option<&Path>,
@@ -173,7 +173,7 @@ fn exit_code_of(summary: &Summary) -> i32 {
 }
 
 /// The scopes minted tokens carry for `pack`: a delegated scope, else an application role.
-pub fn minted_token(pack: &Pack, lifetime_secs: i64) -> String {
+pub(crate) fn minted_token(pack: &Pack, lifetime_secs: i64) -> String {
     let p = &pack.meta.permissions;
     match (p.delegated.first(), p.application.first()) {
         (Some(scope), _) => crate::jwt::mint(&[scope], lifetime_secs),
@@ -194,7 +194,7 @@ pub fn minted_tokens(pack: &Pack) -> Tokens {
 }
 
 /// A token with the pack's write permission that expired an hour ago (C2.1).
-pub fn expired_token(pack: &Pack) -> String {
+pub(crate) fn expired_token(pack: &Pack) -> String {
     let p = &pack.meta.permissions;
     let scopes: Vec<&str> = p
         .delegated
@@ -207,18 +207,18 @@ pub fn expired_token(pack: &Pack) -> String {
 }
 
 /// A token with the pack's read permission only, if it names one.
-pub fn minted_read_only_token(pack: &Pack, lifetime_secs: i64) -> Option<String> {
+pub(crate) fn minted_read_only_token(pack: &Pack, lifetime_secs: i64) -> Option<String> {
     let scope = pack.meta.permissions.read.first()?;
     Some(crate::jwt::mint(&[scope], lifetime_secs))
 }
 
 /// An application token whose roles carry the pack's write permission, if it names one.
-pub fn minted_app_token(pack: &Pack, lifetime_secs: i64) -> Option<String> {
+pub(crate) fn minted_app_token(pack: &Pack, lifetime_secs: i64) -> Option<String> {
     let role = pack.meta.permissions.application.first()?;
     Some(crate::jwt::mint_app(&[role], lifetime_secs))
 }
 
 /// A token without the pack's write permission.
-pub fn minted_token_without_scope(lifetime_secs: i64) -> String {
+pub(crate) fn minted_token_without_scope(lifetime_secs: i64) -> String {
     crate::jwt::mint(&["User.Read"], lifetime_secs)
 }

@@ -35,8 +35,8 @@ pub(super) fn addresses(planned: &[PlannedCase]) -> Vec<(String, Address)> {
 /// What the preflight found: the originals of the entities it read, and the entities that got
 /// no answer at all (identity, address, why), whose trials are skipped.
 pub(super) struct Found {
-    pub originals: Originals,
-    pub unreached: Vec<(String, Address, String)>,
+    pub(crate) originals: Originals,
+    pub(crate) unreached: Vec<(String, Address, String)>,
 }
 
 /// Reads every entity before any trial. An entity answered without itself (404, 5xx, not JSON)

@@ -43,18 +43,18 @@ const VALID_BODY: Strategy = Strategy {
 };
 
 pub(crate) struct HarnessRates {
-    pub workers: usize,
+    pub(crate) workers: usize,
     /// Executor + every check + outcome recorded; `ok` counts HTTP exchanges of passing runs.
-    pub checked: Tally,
+    pub(crate) checked: Tally,
     /// Plain reqwest, same threads, same requests.
-    pub raw: Tally,
+    pub(crate) raw: Tally,
     /// The harness's `Client` (recording, redaction), same threads, no checks.
-    pub client: Tally,
+    pub(crate) client: Tally,
     /// Plain reqwest from async tasks.
-    pub tasks: Tally,
+    pub(crate) tasks: Tally,
     /// Checked runs that passed.
-    pub passed: u64,
-    pub first_problem: Option<String>,
+    pub(crate) passed: u64,
+    pub(crate) first_problem: Option<String>,
 }
 
 /// Where one lane writes and reads, as the plan routes a generated trial.

@@ -2,10 +2,10 @@
 //! (Edm primitives, enums, complex types, collections), typed values, the entity read from the
 //! pack, and PATCH-body validation.
 
-pub mod edm;
-pub mod model;
-pub mod patch;
-pub mod types;
+pub(crate) mod edm;
+pub(crate) mod model;
+pub(crate) mod patch;
+pub(crate) mod types;
 pub mod value;
 
 pub use edm::date_time_offset::DateTimeOffset;
@@ -13,4 +13,3 @@ pub use edm::{Primitive, Scalar};
 pub use model::{Entity, EntityModel};
 pub use patch::{parse_patch, Patch, Refusal};
 pub use types::{Property, TypeRef, Types};
-pub use value::Value;

@@ -13,7 +13,7 @@ pub struct EntityModel {
     /// `#microsoft.graph.deviceConfigurationUserOverview`: the `@odata.type` value.
     pub odata_type: String,
     /// The qualified name without `#`.
-    pub type_name: String,
+    pub(crate) type_name: String,
     pub key: String,
     pub properties: Vec<Property>,
     pub types: Types,
@@ -22,7 +22,7 @@ pub struct EntityModel {
 /// One entity's values, in the model's property order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entity {
-    pub values: Vec<Value>,
+    pub(crate) values: Vec<Value>,
 }
 
 impl EntityModel {
@@ -37,7 +37,7 @@ impl EntityModel {
             .is_some_and(|base| base != "microsoft.graph.entity")
     }
 
-    pub fn index_of(&self, name: &str) -> Option<usize> {
+    pub(crate) fn index_of(&self, name: &str) -> Option<usize> {
         self.properties.iter().position(|p| p.name == name)
     }
 
@@ -70,14 +70,14 @@ impl EntityModel {
     }
 
     /// The typed value of `name` in `map`, if present and readable.
-    pub fn value_in(&self, map: &Map<String, Json>, name: &str) -> Option<Value> {
+    pub(crate) fn value_in(&self, map: &Map<String, Json>, name: &str) -> Option<Value> {
         let p = self.property(name)?;
         self.read_value(p, map.get(name)?).ok()
     }
 
     /// True when `a` and `b` hold the same value of `name` as C4.4 compares (both absent or
     /// unreadable: the same JSON).
-    pub fn same_in(&self, name: &str, a: &Map<String, Json>, b: &Map<String, Json>) -> bool {
+    pub(crate) fn same_in(&self, name: &str, a: &Map<String, Json>, b: &Map<String, Json>) -> bool {
         match (self.value_in(a, name), self.value_in(b, name)) {
             (Some(x), Some(y)) => self.types.same(&x, &y) && self.types.same(&y, &x),
             _ => a.get(name) == b.get(name),

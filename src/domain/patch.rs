@@ -10,15 +10,15 @@ use crate::contract::{C3_2, C3_3, C3_6};
 /// A validated set of changes, by property index in the model.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Patch {
-    pub changes: Vec<(usize, Value)>,
+    pub(crate) changes: Vec<(usize, Value)>,
     /// Read-only properties the body set (validated, then left alone), by index.
-    pub read_only: Vec<(usize, Value)>,
+    pub(crate) read_only: Vec<(usize, Value)>,
 }
 
 impl Patch {
     /// Merges the changes into `entity` (PATCH merges; it does not replace: C4.5). A complex
     /// value is merged into the stored one of the same type; collections are replaced whole.
-    pub fn apply(&self, model: &EntityModel, entity: &mut Entity) {
+    pub(crate) fn apply(&self, model: &EntityModel, entity: &mut Entity) {
         for (i, v) in &self.changes {
             entity.values[*i] = match (v, &entity.values[*i]) {
                 (Value::Complex(sent), Value::Complex(stored)) => {
@@ -34,7 +34,7 @@ impl Patch {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
     pub clause: &'static str,
-    pub message: String,
+    pub(crate) message: String,
 }
 
 fn refuse<T>(clause: &'static str, message: String) -> Result<T, Refusal> {

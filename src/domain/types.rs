@@ -18,7 +18,7 @@ pub enum TypeRef {
 
 impl TypeRef {
     /// The clause that states this type's valid JSON form (CONTRACT, C3.4–C3.13).
-    pub fn clause(&self) -> &'static str {
+    pub(crate) fn clause(&self) -> &'static str {
         match self {
             Self::Primitive(p) => p.clause(),
             Self::Enum(_) => C3_12,
@@ -26,30 +26,12 @@ impl TypeRef {
         }
     }
 
-    /// The element type of a collection, or the type itself.
-    pub fn element(&self) -> &TypeRef {
-        match self {
-            Self::Collection(inner) => inner.element(),
-            other => other,
-        }
-    }
-
     /// How the type is written in a pack: `Edm.Int32`, `Collection(microsoft.graph.x)`.
-    pub fn name(&self) -> String {
+    pub(crate) fn name(&self) -> String {
         match self {
             Self::Primitive(p) => p.name().to_owned(),
             Self::Enum(n) | Self::Complex(n) => n.clone(),
             Self::Collection(inner) => format!("Collection({})", inner.name()),
-        }
-    }
-
-    /// A short word for case and strategy names: `int32`, `enum`, `complex`, `collection`.
-    pub fn word(&self) -> &'static str {
-        match self {
-            Self::Primitive(p) => p.word(),
-            Self::Enum(_) => "enum",
-            Self::Complex(_) => "complex",
-            Self::Collection(_) => "collection",
         }
     }
 }
@@ -60,46 +42,46 @@ pub struct Property {
     pub name: String,
     pub ty: TypeRef,
     /// Accepts `null` and comes back `null` (CONTRACT, "Contract packs").
-    pub nullable: bool,
+    pub(crate) nullable: bool,
     /// Never changed by a PATCH (the key, and what the page marks read-only).
-    pub read_only: bool,
+    pub(crate) read_only: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ComplexType {
-    pub name: String,
-    pub base: Option<String>,
-    pub is_abstract: bool,
+pub(crate) struct ComplexType {
+    pub(crate) name: String,
+    pub(crate) base: Option<String>,
+    pub(crate) is_abstract: bool,
     /// Its own properties; a base type's are inherited.
-    pub properties: Vec<Property>,
+    pub(crate) properties: Vec<Property>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EnumType {
-    pub name: String,
+pub(crate) struct EnumType {
+    pub(crate) name: String,
     /// A flags enum takes members joined by `,`.
-    pub flags: bool,
-    pub members: Vec<String>,
+    pub(crate) flags: bool,
+    pub(crate) members: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EntityType {
-    pub name: String,
-    pub base: Option<String>,
-    pub is_abstract: bool,
+pub(crate) struct EntityType {
+    pub(crate) name: String,
+    pub(crate) base: Option<String>,
+    pub(crate) is_abstract: bool,
 }
 
 /// Every named type of a pack, by qualified name.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Types {
-    pub complex: BTreeMap<String, ComplexType>,
-    pub enums: BTreeMap<String, EnumType>,
-    pub entities: BTreeMap<String, EntityType>,
+    pub(crate) complex: BTreeMap<String, ComplexType>,
+    pub(crate) enums: BTreeMap<String, EnumType>,
+    pub(crate) entities: BTreeMap<String, EntityType>,
 }
 
 impl Types {
     /// Reads a type as a pack writes it; `Err` says which name is unknown.
-    pub fn resolve(&self, written: &str) -> Result<TypeRef, String> {
+    pub(crate) fn resolve(&self, written: &str) -> Result<TypeRef, String> {
         let written = written.trim();
         if let Some(inner) = written
             .strip_prefix("Collection(")
@@ -129,7 +111,7 @@ impl Types {
 
     /// True when `actual` is `wanted` or derives from it (names compared case-insensitively,
     /// as Graph matches type-cast segments).
-    pub fn is_a(&self, actual: &str, wanted: &str) -> bool {
+    pub(crate) fn is_a(&self, actual: &str, wanted: &str) -> bool {
         let mut current = Some(actual);
         let mut hops = 0;
         while let Some(name) = current {
@@ -158,7 +140,7 @@ impl Types {
     }
 
     /// A complex type's properties, its bases' first.
-    pub fn complex_properties(&self, name: &str) -> Vec<&Property> {
+    pub(crate) fn complex_properties(&self, name: &str) -> Vec<&Property> {
         let mut chain = Vec::new();
         let mut current = self.complex.get(name);
         while let Some(c) = current {
@@ -176,7 +158,7 @@ impl Types {
     }
 
     /// The complex types that are `name` or derive from it, `name` first.
-    pub fn complex_family(&self, name: &str) -> Vec<&ComplexType> {
+    pub(crate) fn complex_family(&self, name: &str) -> Vec<&ComplexType> {
         let mut family: Vec<&ComplexType> = self.complex.get(name).into_iter().collect();
         family.extend(
             self.complex
@@ -187,7 +169,7 @@ impl Types {
     }
 
     /// The entity types that are `name` or derive from it, `name` first.
-    pub fn entity_family<'a>(&'a self, name: &'a str) -> Vec<&'a str> {
+    pub(crate) fn entity_family<'a>(&'a self, name: &'a str) -> Vec<&'a str> {
         let mut family = vec![name];
         family.extend(
             self.entities
@@ -211,7 +193,7 @@ pub enum Family {
 
 impl Family {
     /// Every family a pack can use: the primitives, then the structured ones.
-    pub fn all() -> Vec<Family> {
+    pub(crate) fn all() -> Vec<Family> {
         let mut all: Vec<Family> = Primitive::ALL
             .iter()
             .copied()
@@ -223,7 +205,7 @@ impl Family {
 
     /// The family a property of type `ty` belongs to (a collection is a collection, whatever
     /// its elements).
-    pub fn of(ty: &TypeRef) -> Family {
+    pub(crate) fn of(ty: &TypeRef) -> Family {
         match ty {
             TypeRef::Primitive(p) => Family::Primitive(*p),
             TypeRef::Enum(_) => Family::Enum,
@@ -232,7 +214,7 @@ impl Family {
         }
     }
 
-    pub fn word(self) -> &'static str {
+    pub(crate) fn word(self) -> &'static str {
         match self {
             Self::Primitive(p) => p.word(),
             Self::Enum => "enum",
@@ -241,7 +223,7 @@ impl Family {
         }
     }
 
-    pub fn clause(self) -> &'static str {
+    pub(crate) fn clause(self) -> &'static str {
         match self {
             Self::Primitive(p) => p.clause(),
             Self::Enum => C3_12,
@@ -251,7 +233,7 @@ impl Family {
 
     /// True when a property of type `ty` is of this family, or holds it as a collection's
     /// elements.
-    pub fn touches(self, ty: &TypeRef) -> bool {
+    pub(crate) fn touches(self, ty: &TypeRef) -> bool {
         match (self, ty) {
             (Self::Collection, TypeRef::Collection(_)) => true,
             (Self::Collection, _) => false,

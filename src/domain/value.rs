@@ -4,7 +4,7 @@
 
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
-use serde_json::{Map, Value as Json};
+use serde_json::Value as Json;
 
 use super::edm::{Primitive, Scalar};
 use super::types::{Property, TypeRef, Types};
@@ -24,27 +24,27 @@ pub enum Value {
 /// A complex value: its actual type and its members, in the type's property order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Complex {
-    pub type_name: String,
-    pub members: Vec<(String, Value)>,
+    pub(crate) type_name: String,
+    pub(crate) members: Vec<(String, Value)>,
 }
 
 /// Why a JSON value is not a value of its type: the clause that states the type's form, and
 /// what is wrong, naming the value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Invalid {
-    pub clause: &'static str,
-    pub message: String,
+    pub(crate) clause: &'static str,
+    pub(crate) message: String,
 }
 
 /// How times are written (the `utc-times` and `seven-digits` deviations).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct TimeStyle {
-    pub utc: bool,
-    pub seven_digits: bool,
+pub(crate) struct TimeStyle {
+    pub(crate) utc: bool,
+    pub(crate) seven_digits: bool,
 }
 
 /// How a JSON value is called in messages.
-pub fn json_kind(value: &Json) -> &'static str {
+pub(crate) fn json_kind(value: &Json) -> &'static str {
     match value {
         Json::Null => "null",
         Json::Bool(_) => "a boolean",
@@ -56,19 +56,19 @@ pub fn json_kind(value: &Json) -> &'static str {
 }
 
 /// True for an instance annotation (`@odata.type`, `name@odata.type`), not data.
-pub fn is_annotation(name: &str) -> bool {
+pub(crate) fn is_annotation(name: &str) -> bool {
     name.contains('@')
 }
 
 /// The qualified name an `@odata.type` value names: `#microsoft.graph.x` or `microsoft.graph.x`
 /// (Graph's own examples write nested types without `#`).
-pub fn named_type(value: &Json) -> Option<&str> {
+pub(crate) fn named_type(value: &Json) -> Option<&str> {
     value.as_str().map(|s| s.strip_prefix('#').unwrap_or(s))
 }
 
 impl Types {
     /// Reads `json` as a value of `ty`; `null` only where `nullable`.
-    pub fn read(&self, ty: &TypeRef, nullable: bool, json: &Json) -> Result<Value, Invalid> {
+    pub(crate) fn read(&self, ty: &TypeRef, nullable: bool, json: &Json) -> Result<Value, Invalid> {
         let invalid = |message: String| Invalid {
             clause: ty.clause(),
             message,
@@ -214,7 +214,7 @@ impl Types {
 
     /// A type's plain value: null where nullable, else 0, false, "", the first member, an empty
     /// collection, or a complex value of defaults.
-    pub fn default_value(&self, ty: &TypeRef, nullable: bool) -> Value {
+    pub(crate) fn default_value(&self, ty: &TypeRef, nullable: bool) -> Value {
         if nullable {
             return Value::Null;
         }
@@ -234,7 +234,7 @@ impl Types {
     }
 
     /// `name`, or its first concrete derived type when it is abstract.
-    pub fn concrete(&self, name: &str) -> String {
+    pub(crate) fn concrete(&self, name: &str) -> String {
         self.complex_family(name)
             .into_iter()
             .find(|c| !c.is_abstract)
@@ -242,7 +242,7 @@ impl Types {
     }
 
     /// A complex value of `name` with every member at its default.
-    pub fn default_complex(&self, name: &str) -> Complex {
+    pub(crate) fn default_complex(&self, name: &str) -> Complex {
         Complex {
             type_name: name.to_owned(),
             members: self
@@ -255,7 +255,7 @@ impl Types {
 
     /// A complex value as stored after a PATCH sent `sent`: the members sent over `stored`
     /// (when it is of the same type) or over the type's defaults. Every member is then present.
-    pub fn merged(&self, stored: Option<&Complex>, sent: Complex) -> Complex {
+    pub(crate) fn merged(&self, stored: Option<&Complex>, sent: Complex) -> Complex {
         let mut base = match stored {
             Some(s) if s.type_name == sent.type_name => s.clone(),
             _ => self.default_complex(&sent.type_name),
@@ -271,7 +271,7 @@ impl Types {
     }
 
     /// A value with every complex value in it completed by its type's defaults.
-    pub fn filled(&self, value: Value) -> Value {
+    pub(crate) fn filled(&self, value: Value) -> Value {
         match value {
             Value::Complex(c) => Value::Complex(self.merged(None, c)),
             Value::Collection(items) => {
@@ -281,13 +281,8 @@ impl Types {
         }
     }
 
-    /// The value as JSON (for messages and reports).
-    pub fn to_json(&self, ty: &TypeRef, value: &Value) -> Json {
-        serde_json::to_value(self.written(ty, value, TimeStyle::default())).unwrap_or(Json::Null)
-    }
-
     /// The value ready to be serialised as the reference service writes it.
-    pub fn written<'a>(
+    pub(crate) fn written<'a>(
         &'a self,
         ty: &'a TypeRef,
         value: &'a Value,
@@ -303,7 +298,7 @@ impl Types {
 }
 
 /// A value being written: serialised straight into the answer, without a JSON tree first.
-pub struct Written<'a> {
+pub(crate) struct Written<'a> {
     types: &'a Types,
     ty: &'a TypeRef,
     value: &'a Value,
@@ -350,6 +345,3 @@ impl Written<'_> {
         map.end()
     }
 }
-
-/// A JSON object's members as a map, for callers holding a `serde_json::Map`.
-pub type Object = Map<String, Json>;

@@ -117,7 +117,7 @@ impl Strategy {
     }
 
     /// The family whose properties the strategy targets; `None` when it uses them all.
-    pub fn family(self) -> Option<Family> {
+    pub(crate) fn family(self) -> Option<Family> {
         match self.aim {
             Aim::Valid(f) | Aim::Invalid(f) => Some(f),
             Aim::ValidBody => None,
@@ -141,8 +141,8 @@ pub struct Input {
 /// What a run did: how many inputs were tested, how many passed, and the first failure.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RunSummary {
-    pub cases: u32,
-    pub passed: u32,
+    pub(crate) cases: u32,
+    pub(crate) passed: u32,
     pub failure: Option<Failure>,
 }
 
@@ -154,7 +154,7 @@ pub struct Failure {
     /// The input as first drawn.
     pub original: Input,
     /// The test's message for `input`.
-    pub message: String,
+    pub(crate) message: String,
     /// How many times the test was called while shrinking (at most [`MAX_SHRINK_STEPS`]; 0 for
     /// an edge, which is not shrunk).
     pub shrink_steps: u32,
@@ -162,7 +162,7 @@ pub struct Failure {
 
 /// Why `strategy` has nothing to send for `model`, if it has not: the contract pack's entity
 /// has no writable property of the strategy's family (a trial that ran no input must not pass).
-pub fn inapplicable(strategy: Strategy, model: &EntityModel) -> Option<String> {
+pub(crate) fn inapplicable(strategy: Strategy, model: &EntityModel) -> Option<String> {
     let applies = model
         .writable()
         .any(|(_, p)| strategy.family().is_none_or(|f| Family::of(&p.ty) == f));
@@ -177,7 +177,7 @@ pub fn inapplicable(strategy: Strategy, model: &EntityModel) -> Option<String> {
 
 /// A batch's verdict: every input kept the contract, or the index of the first that did not and
 /// why.
-pub type BatchVerdict = Result<(), (usize, String)>;
+pub(crate) type BatchVerdict = Result<(), (usize, String)>;
 
 /// Runs `cases` inputs of `strategy` through `test`, `batch` at a time: the fixed edge prefix
 /// first (only its first `cases` entries when `cases` is smaller), then random draws seeded from

@@ -16,8 +16,8 @@ use super::ImportError;
 /// A structural property: its name, its type (qualified, aliases resolved: `Edm.Int32`,
 /// `Collection(microsoft.graph.x)`) and whether it may be null (CSDL's default: yes).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Property {
-    pub(crate) name: String,
+pub struct Property {
+    pub name: String,
     pub(crate) type_name: String,
     pub(crate) nullable: bool,
 }
@@ -49,7 +49,7 @@ pub(crate) struct Enum {
 
 /// The types of a CSDL document, by qualified name.
 #[derive(Debug, Default)]
-pub struct Csdl {
+pub(crate) struct Csdl {
     pub(crate) entities: BTreeMap<String, Structured>,
     pub(crate) complexes: BTreeMap<String, Structured>,
     pub(crate) enums: BTreeMap<String, Enum>,
@@ -65,7 +65,7 @@ enum Open {
 }
 
 /// Reads a CSDL file.
-pub fn read_csdl(path: &Path) -> Result<Csdl, ImportError> {
+pub(crate) fn read_csdl(path: &Path) -> Result<Csdl, ImportError> {
     let text = std::fs::read_to_string(path).map_err(|source| ImportError::Read {
         path: path.display().to_string(),
         source,

@@ -25,47 +25,47 @@ use crate::pack::file::{
 };
 use crate::pack::template::{Segment, Template};
 use crate::pack::{FIXTURES_JSON, PACK_JSON};
-pub use csdl::{read_csdl, Csdl};
+pub(crate) use csdl::{read_csdl, Csdl};
 use markdown::ParseError;
 use page::Page;
 use typing::Typing;
 
 /// What to import.
 #[derive(Debug, Clone)]
-pub struct Request {
-    pub page: PathBuf,
-    pub resources: Option<PathBuf>,
+pub(crate) struct Request {
+    pub(crate) page: PathBuf,
+    pub(crate) resources: Option<PathBuf>,
     /// Graph's metadata (`--csdl`), read once for every page of a folder.
-    pub csdl: Option<Rc<Csdl>>,
-    pub out: PathBuf,
-    pub name: Option<String>,
+    pub(crate) csdl: Option<Rc<Csdl>>,
+    pub(crate) out: PathBuf,
+    pub(crate) name: Option<String>,
     /// Paths to use when the page lists none it can read.
-    pub paths: Vec<String>,
+    pub(crate) paths: Vec<String>,
 }
 
 /// What was written.
 #[derive(Debug, Clone)]
-pub struct Imported {
-    pub warnings: Vec<String>,
-    pub case_files: usize,
+pub(crate) struct Imported {
+    pub(crate) warnings: Vec<String>,
+    pub(crate) case_files: usize,
     /// The trials the self-check ran (all passed: a pack that fails it is not written); None
     /// without a self-check.
-    pub checked: Option<usize>,
+    pub(crate) checked: Option<usize>,
 }
 
 /// What a self-check saw: how many trials ran, and the failing ones (failed, error or warned).
 #[derive(Debug, Clone, Default)]
-pub struct Verdict {
-    pub trials: usize,
-    pub failures: Vec<String>,
+pub(crate) struct Verdict {
+    pub(crate) trials: usize,
+    pub(crate) failures: Vec<String>,
 }
 
 /// The self-check an import ends with, given the folder the pack was written to before it is
 /// moved into place, or why the check could not run.
-pub type SelfCheck<'a> = &'a dyn Fn(&Path) -> Result<Verdict, String>;
+pub(crate) type SelfCheck<'a> = &'a dyn Fn(&Path) -> Result<Verdict, String>;
 
 #[derive(Debug, thiserror::Error)]
-pub enum ImportError {
+pub(crate) enum ImportError {
     #[error("{page}: {section}, line {line}: {problem}")]
     Page {
         page: String,
@@ -120,7 +120,10 @@ impl ImportError {
 }
 
 /// Reads the page and writes the pack, once `check` (when given) has passed it.
-pub fn import(request: &Request, check: Option<SelfCheck<'_>>) -> Result<Imported, ImportError> {
+pub(crate) fn import(
+    request: &Request,
+    check: Option<SelfCheck<'_>>,
+) -> Result<Imported, ImportError> {
     let page_name = request.page.file_name().map_or_else(
         || request.page.display().to_string(),
         |f| f.to_string_lossy().into_owned(),

@@ -113,9 +113,6 @@ pub(super) fn pack(files: Files) -> Result<Pack, PackError> {
         fixtures,
         graph: Arc::new(graph),
         suite,
-        entity_schema,
-        entity_schema_name,
-        error_schema,
         schemas: Arc::new(schemas),
     })
 }

@@ -9,7 +9,7 @@ use super::file::{FixturesFile, Link};
 use crate::ids::VariantIds;
 
 /// The most entities per variant `serve --entities` makes.
-pub const MOST_ENTITIES: usize = 64;
+pub(crate) const MOST_ENTITIES: usize = 64;
 
 /// `fixtures` with `k` entities per variant, or why not.
 pub(crate) fn with_entities(fixtures: &FixturesFile, k: usize) -> Result<FixturesFile, String> {

@@ -13,92 +13,92 @@ use crate::ids::VariantIds;
 /// `pack.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct PackFile {
+pub(crate) struct PackFile {
     /// Short name, used by `--pack NAME` and in reports.
-    pub name: String,
+    pub(crate) name: String,
     /// The page's title, e.g. "Update deviceConfigurationUserOverview".
-    pub title: String,
-    pub source: Source,
+    pub(crate) title: String,
+    pub(crate) source: Source,
     /// The version segment the page's paths live under ("beta").
-    pub version: String,
+    pub(crate) version: String,
     /// The namespace of type names and cast segments ("microsoft.graph").
-    pub namespace: String,
-    pub entity: EntityFile,
-    pub permissions: Permissions,
-    pub success: Success,
+    pub(crate) namespace: String,
+    pub(crate) entity: EntityFile,
+    pub(crate) permissions: Permissions,
+    pub(crate) success: Success,
     /// Complex, enum and entity types by qualified name ("microsoft.graph.mimeContent").
     #[serde(default)]
-    pub types: BTreeMap<String, TypeFile>,
+    pub(crate) types: BTreeMap<String, TypeFile>,
     /// Every path the page lists, in the page's order; the first is the canonical one (C1.2).
-    pub variants: Vec<VariantFile>,
+    pub(crate) variants: Vec<VariantFile>,
     /// The page's example request body, when it has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub example: Option<Value>,
+    pub(crate) example: Option<Value>,
     /// What the importer could not state as a rule, in words (shown by `packs`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub warnings: Vec<String>,
+    pub(crate) warnings: Vec<String>,
 }
 
 /// Where the pack's contract was read from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Source {
+pub(crate) struct Source {
     /// The page's file name (or path) as it was imported.
-    pub page: String,
+    pub(crate) page: String,
     /// The page's date or revision, e.g. "2017-02".
-    pub date: String,
+    pub(crate) date: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct EntityFile {
+pub(crate) struct EntityFile {
     /// Qualified type name, e.g. "microsoft.graph.deviceConfigurationUserOverview".
     #[serde(rename = "type")]
-    pub type_name: String,
+    pub(crate) type_name: String,
     /// The key property ("id").
-    pub key: String,
+    pub(crate) key: String,
     /// Every property, inherited ones included, in the page's order.
-    pub properties: Vec<PropertyFile>,
+    pub(crate) properties: Vec<PropertyFile>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct PropertyFile {
-    pub name: String,
+pub(crate) struct PropertyFile {
+    pub(crate) name: String,
     /// "Edm.Int32", "Collection(Edm.String)", "microsoft.graph.mimeContent", …
     #[serde(rename = "type")]
-    pub type_name: String,
+    pub(crate) type_name: String,
     #[serde(default, skip_serializing_if = "is_false")]
-    pub nullable: bool,
+    pub(crate) nullable: bool,
     #[serde(default, skip_serializing_if = "is_false")]
-    pub read_only: bool,
+    pub(crate) read_only: bool,
 }
 
 /// Who may PATCH (and GET) the entity (C2.2).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Permissions {
+pub(crate) struct Permissions {
     /// Delegated scopes (`scp`) that allow a PATCH; empty when delegated access is not supported.
-    pub delegated: Vec<String>,
+    pub(crate) delegated: Vec<String>,
     /// Application roles (`roles`) that allow a PATCH.
-    pub application: Vec<String>,
+    pub(crate) application: Vec<String>,
     /// Further scopes that allow a GET only.
     #[serde(default)]
-    pub read: Vec<String>,
+    pub(crate) read: Vec<String>,
 }
 
 /// What a valid PATCH answers (C4.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Success {
-    pub status: u16,
+    pub(crate) status: u16,
     /// True when the answer carries the updated entity.
-    pub entity: bool,
+    pub(crate) entity: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "camelCase", deny_unknown_fields)]
-pub enum TypeFile {
+pub(crate) enum TypeFile {
     Complex {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         base: Option<String>,
@@ -124,11 +124,11 @@ pub enum TypeFile {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct VariantFile {
+pub(crate) struct VariantFile {
     /// The variant's name in trial names (`<variant>::<clause>::<case>`).
-    pub name: String,
+    pub(crate) name: String,
     /// The path as the page prints it, after the version segment, `{…Id}` placeholders kept.
-    pub template: String,
+    pub(crate) template: String,
 }
 
 /// `fixtures.json`: the embedded service's graph and the ids of every variant on it.
@@ -136,14 +136,14 @@ pub struct VariantFile {
 #[serde(deny_unknown_fields)]
 pub struct FixturesFile {
     /// The service root's navigations: name → node id (or ids, for an entity set).
-    pub root: BTreeMap<String, Link>,
+    pub(crate) root: BTreeMap<String, Link>,
     /// Every node by id: the ids are the keys paths use.
     pub nodes: BTreeMap<String, NodeFile>,
     /// The ids file of this graph (what `serve --ids-out` writes).
     pub variants: BTreeMap<String, VariantIds>,
     /// Further entities of a variant beside the one in `variants` (`serve --entities`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub more: BTreeMap<String, Vec<VariantIds>>,
+    pub(crate) more: BTreeMap<String, Vec<VariantIds>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -151,12 +151,12 @@ pub struct FixturesFile {
 pub struct NodeFile {
     /// Qualified type name.
     #[serde(rename = "type")]
-    pub type_name: String,
+    pub(crate) type_name: String,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub links: BTreeMap<String, Link>,
     /// An entity node's initial values (by property name); absent ones are made up per type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub values: Option<serde_json::Map<String, Value>>,
+    pub(crate) values: Option<serde_json::Map<String, Value>>,
 }
 
 /// A navigation: one node (single-valued) or several (collection-valued, members by id).

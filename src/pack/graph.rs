@@ -10,7 +10,7 @@ use crate::domain::Types;
 
 /// Why a path does not reach an entity; the message is what the service answers with 404.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Miss {
+pub(crate) enum Miss {
     /// A navigation the node does not have.
     NoNavigation { node: String, name: String },
     /// A cast to a type the node is not (nor derives from).
@@ -53,13 +53,13 @@ impl std::fmt::Display for Miss {
 
 /// How faults bend resolution (the service's `cast-ignored`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Bend {
-    pub ignore_casts: bool,
+pub(crate) struct Bend {
+    pub(crate) ignore_casts: bool,
 }
 
 /// The fixture graph, with ids looked up case-insensitively (Graph matches GUIDs so).
 #[derive(Debug, Clone)]
-pub struct Graph {
+pub(crate) struct Graph {
     root: NodeFile,
     nodes: Vec<(String, NodeFile)>,
     by_id: HashMap<String, usize>,
@@ -72,7 +72,7 @@ enum At<'g> {
 }
 
 impl Graph {
-    pub fn new(fixtures: &FixturesFile) -> Self {
+    pub(crate) fn new(fixtures: &FixturesFile) -> Self {
         let nodes: Vec<(String, NodeFile)> = fixtures
             .nodes
             .iter()
@@ -94,7 +94,7 @@ impl Graph {
         }
     }
 
-    pub fn node(&self, id: &str) -> Option<(&str, &NodeFile)> {
+    pub(crate) fn node(&self, id: &str) -> Option<(&str, &NodeFile)> {
         let i = match self.by_id.get(id) {
             Some(i) => *i,
             None => *self.by_id.get(&id.to_ascii_lowercase())?,
@@ -103,13 +103,13 @@ impl Graph {
         Some((id.as_str(), node))
     }
 
-    pub fn nodes(&self) -> impl Iterator<Item = (&str, &NodeFile)> {
+    pub(crate) fn nodes(&self) -> impl Iterator<Item = (&str, &NodeFile)> {
         self.nodes.iter().map(|(id, n)| (id.as_str(), n))
     }
 
     /// Follows `segments` (a normalised path after the version segment) to the entity node it
     /// addresses; `is_entity` says which nodes are entities of the pack.
-    pub fn resolve<'g>(
+    pub(crate) fn resolve<'g>(
         &'g self,
         types: &Types,
         segments: &[&str],

@@ -6,19 +6,17 @@
 
 mod check;
 mod copies;
-pub mod file;
-pub mod graph;
-pub mod template;
+pub(crate) mod file;
+pub(crate) mod graph;
+pub(crate) mod template;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use serde_json::Value;
-
 use crate::case::Suite;
 use crate::domain::EntityModel;
 use crate::ids::IdsFile;
-pub use check::PackError;
+pub(crate) use check::PackError;
 use file::{FixturesFile, PackFile};
 use graph::Graph;
 use template::Template;
@@ -43,9 +41,9 @@ impl BuiltinPack {
 /// The pack `cargo run` checks when no `--pack` is given: the seed page's.
 pub const DEFAULT_PACK: &str = "user-overview-2017";
 
-pub const PACK_JSON: &str = "pack.json";
-pub const FIXTURES_JSON: &str = "fixtures.json";
-pub const ERROR_SCHEMA_FILE: &str = "odataError.schema.json";
+pub(crate) const PACK_JSON: &str = "pack.json";
+pub(crate) const FIXTURES_JSON: &str = "fixtures.json";
+pub(crate) const ERROR_SCHEMA_FILE: &str = "odataError.schema.json";
 const SCHEMAS: &str = "schemas/";
 
 /// The built-in packs, by name.
@@ -64,18 +62,15 @@ pub struct PackVariant {
 #[derive(Debug, Clone)]
 pub struct Pack {
     /// `pack.json` as written (name, title, source, version, permissions, success, example…).
-    pub meta: PackFile,
+    pub(crate) meta: PackFile,
     pub model: Arc<EntityModel>,
     /// In the page's order; the first is the canonical one (state is read through it).
     pub variants: Vec<PackVariant>,
     pub fixtures: FixturesFile,
-    pub graph: Arc<Graph>,
-    pub suite: Suite,
-    pub entity_schema: Value,
-    pub entity_schema_name: String,
-    pub error_schema: Value,
+    pub(crate) graph: Arc<Graph>,
+    pub(crate) suite: Suite,
     /// Both schemas compiled, once per run.
-    pub schemas: Arc<crate::schema::Compiled>,
+    pub(crate) schemas: Arc<crate::schema::Compiled>,
     /// sha256 of every file of the pack, hex: the same pack, the same digest.
     pub digest: String,
     /// Where it came from: `built-in` or the folder.
@@ -138,7 +133,7 @@ impl Pack {
 
     /// This pack with `k` entities per variant in its fixture graph (`serve --entities`),
     /// checked as a loaded pack's fixtures are.
-    pub fn with_entities(&self, k: usize) -> Result<Self, PackError> {
+    pub(crate) fn with_entities(&self, k: usize) -> Result<Self, PackError> {
         let fixtures =
             copies::with_entities(&self.fixtures, k).map_err(|message| PackError::Field {
                 file: FIXTURES_JSON.to_owned(),
@@ -155,7 +150,7 @@ impl Pack {
     }
 
     /// The canonical variant: the page's first path (C1.2 reads state through it).
-    pub fn canonical(&self) -> &PackVariant {
+    pub(crate) fn canonical(&self) -> &PackVariant {
         &self.variants[0]
     }
 
@@ -172,18 +167,18 @@ impl Pack {
     }
 
     /// The version segment with its slash: `/beta`.
-    pub fn version_prefix(&self) -> String {
+    pub(crate) fn version_prefix(&self) -> String {
         format!("/{}", self.meta.version)
     }
 }
 
 /// The entity model `pack.json` describes (the importer builds a pack's cases from it).
-pub fn model_of(meta: &PackFile) -> Result<EntityModel, PackError> {
+pub(crate) fn model_of(meta: &PackFile) -> Result<EntityModel, PackError> {
     check::model(meta)
 }
 
 /// The variants `pack.json` lists.
-pub fn variants_of(meta: &PackFile) -> Result<Vec<PackVariant>, PackError> {
+pub(crate) fn variants_of(meta: &PackFile) -> Result<Vec<PackVariant>, PackError> {
     check::variants(meta)
 }
 

@@ -6,11 +6,11 @@
 use std::collections::BTreeMap;
 
 /// A case names the spelling its request uses; the template writes it.
-pub use crate::case::Spelling;
+pub(crate) use crate::case::Spelling;
 
 /// One segment of a path.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Segment {
+pub(crate) enum Segment {
     /// An entity set, singleton or navigation property.
     Navigation(String),
     /// A key placeholder; the name is unique within the template (a repeated placeholder gets
@@ -22,7 +22,7 @@ pub enum Segment {
 
 impl Segment {
     /// The placeholder's name, for a key.
-    pub fn key(&self) -> Option<&str> {
+    pub(crate) fn key(&self) -> Option<&str> {
         match self {
             Self::Key(k) => Some(k),
             Self::Navigation(_) | Self::Cast(_) => None,
@@ -30,7 +30,7 @@ impl Segment {
     }
 
     /// The property's name, for a navigation.
-    pub fn navigation(&self) -> Option<&str> {
+    pub(crate) fn navigation(&self) -> Option<&str> {
         match self {
             Self::Navigation(n) => Some(n),
             Self::Key(_) | Self::Cast(_) => None,
@@ -47,7 +47,7 @@ pub struct Template {
 
 /// Why a template does not parse; the message says what to write instead.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum TemplateError {
+pub(crate) enum TemplateError {
     #[error(
         "{0:?} must start with '/' (the path after the version segment, e.g. /deviceManagement/…)"
     )]
@@ -64,7 +64,7 @@ pub enum TemplateError {
 
 impl Template {
     /// Parses a template; a segment with a dot is a cast (`microsoft.graph.iosScepCertificateProfile`).
-    pub fn parse(printed: &str) -> Result<Self, TemplateError> {
+    pub(crate) fn parse(printed: &str) -> Result<Self, TemplateError> {
         let err = |f: fn(String) -> TemplateError| Err(f(printed.to_owned()));
         if !printed.starts_with('/') {
             return err(TemplateError::NoLeadingSlash);
@@ -117,22 +117,22 @@ impl Template {
         &self.printed
     }
 
-    pub fn segments(&self) -> &[Segment] {
+    pub(crate) fn segments(&self) -> &[Segment] {
         &self.segments
     }
 
     /// The key placeholders, in path order.
-    pub fn keys(&self) -> impl Iterator<Item = &str> {
+    pub(crate) fn keys(&self) -> impl Iterator<Item = &str> {
         self.segments.iter().filter_map(Segment::key)
     }
 
     /// True when the printed and normalised spellings differ (empty segments or a trailing slash).
-    pub fn has_printed_form(&self) -> bool {
+    pub(crate) fn has_printed_form(&self) -> bool {
         self.printed.ends_with('/') || self.printed.contains("//")
     }
 
     /// The path with `keys` filled in, in `spelling`; `Err` names a key `keys` lacks.
-    pub fn fill(
+    pub(crate) fn fill(
         &self,
         keys: &BTreeMap<String, String>,
         spelling: Spelling,

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use crate::outcome::{Outcome, Report};
 
-pub use crate::outcome::BaselineDiff;
+pub(crate) use crate::outcome::BaselineDiff;
 
 use super::is_failing;
 

@@ -19,7 +19,7 @@ const MAX_VALUE: usize = 2000;
 const MAX_NAMES: usize = 50;
 
 /// Writes the view as the Markdown step summary.
-pub(crate) fn write(mut w: impl Write, view: &View<'_>) -> Result<(), ReportError> {
+pub fn write(mut w: impl Write, view: &View<'_>) -> Result<(), ReportError> {
     w.write_all(of(view).as_bytes())?;
     Ok(())
 }

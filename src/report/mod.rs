@@ -7,7 +7,7 @@
 //! defence every writer scrubs anything shaped like a JWT from the text it writes
 //! ([`secrets::scrub`]). Nothing here reads or prints environment variables.
 
-pub mod baseline;
+pub(crate) mod baseline;
 pub mod html;
 pub mod json;
 pub mod junit;
@@ -30,15 +30,15 @@ pub use merge::{merge, merge_files};
 pub use trend::{flipped, history, mark_flaky, RunPoint};
 
 /// The files a run writes into its report directory, in the order [`write_all`] writes them.
-pub const REPORT_JSON: &str = "report.json";
-pub const JUNIT_XML: &str = "junit.xml";
-pub const SUMMARY_MD: &str = "summary.md";
-pub const REPORT_HTML: &str = "report.html";
+pub(crate) const REPORT_JSON: &str = "report.json";
+pub(crate) const JUNIT_XML: &str = "junit.xml";
+pub(crate) const SUMMARY_MD: &str = "summary.md";
+pub(crate) const REPORT_HTML: &str = "report.html";
 /// The symlink under the reports root that points at the newest run directory.
-pub const LATEST: &str = "latest";
+pub(crate) const LATEST: &str = "latest";
 
 /// The clause families of CONTRACT.md.
-pub const FAMILIES: [&str; 7] = ["C1", "C2", "C3", "C4", "C5", "C6", "C7"];
+pub(crate) const FAMILIES: [&str; 7] = ["C1", "C2", "C3", "C4", "C5", "C6", "C7"];
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {

@@ -11,7 +11,7 @@ use crate::transcript::Exchange;
 pub const REDACTED: &str = "<redacted JWT>";
 
 /// A copy of `report` with every JWT-shaped string replaced by [`REDACTED`].
-pub fn scrub(report: &Report) -> Report {
+pub(crate) fn scrub(report: &Report) -> Report {
     let mut r = report.clone();
     fix(&mut r.target.url);
     for t in &mut r.results {
@@ -74,7 +74,7 @@ fn fix(s: &mut String) {
 
 /// `s` with every JWT-shaped run (`eyJ` + base64url, `.`, base64url, `.`, optional base64url)
 /// replaced by [`REDACTED`]; borrowed when there is none.
-pub fn scrub_str(s: &str) -> Cow<'_, str> {
+pub(crate) fn scrub_str(s: &str) -> Cow<'_, str> {
     if !s.contains("eyJ") {
         return Cow::Borrowed(s);
     }

@@ -23,13 +23,13 @@ pub struct RunPoint {
     /// The run directory's name under the reports root (empty for the current run).
     pub run: String,
     pub started: String,
-    pub passed: u64,
+    pub(crate) passed: u64,
     pub failed: u64,
-    pub errors: u64,
+    pub(crate) errors: u64,
     #[serde(default)]
-    pub warned: u64,
+    pub(crate) warned: u64,
     #[serde(default)]
-    pub skipped: u64,
+    pub(crate) skipped: u64,
     /// `(passed + warned) / (passed + warned + failed + errors)`, in 0..=1; 0 when nothing ran.
     pub pass_rate: f64,
     /// Trials failing in this run that were not failing in the run before it (for the oldest
@@ -37,12 +37,12 @@ pub struct RunPoint {
     pub new_failures: u64,
     /// The names of the trials failing in this run.
     #[serde(default)]
-    pub failing: Vec<String>,
+    pub(crate) failing: Vec<String>,
 }
 
 impl RunPoint {
     /// The point for `report`, named `run`, with new failures counted against `previous`.
-    pub fn of(run: &str, report: &Report, previous: Option<&RunPoint>) -> Self {
+    pub(crate) fn of(run: &str, report: &Report, previous: Option<&RunPoint>) -> Self {
         let s = &report.summary;
         let failing: Vec<String> = {
             let mut f: Vec<String> = report
@@ -89,7 +89,7 @@ pub struct PastRun {
 
 /// True when two runs can be compared: the same target (the same URL, or both the embedded
 /// service), the same pack, and the same embedded service settings (fault, deviations).
-pub fn comparable(a: &Report, b: &Report) -> bool {
+pub(crate) fn comparable(a: &Report, b: &Report) -> bool {
     let pack = |r: &Report| r.pack.as_ref().map(|p| p.name.clone());
     same_target(&a.target, &b.target) && pack(a) == pack(b) && a.service == b.service
 }
@@ -99,7 +99,7 @@ pub fn comparable(a: &Report, b: &Report) -> bool {
 /// (`latest`) and anything unreadable. Reports are read newest file first and only until
 /// `limit` comparable ones are found (at most [`MAX_EXAMINED`]), so a reports folder that
 /// grows night after night, or holds runs of other targets, costs a run little.
-pub fn load_history(
+pub(crate) fn load_history(
     reports_root: &Path,
     exclude: &Path,
     limit: usize,
@@ -141,7 +141,7 @@ pub fn load_history(
 }
 
 /// Earlier reports read at most, looking for comparable ones.
-pub const MAX_EXAMINED: usize = 64;
+pub(crate) const MAX_EXAMINED: usize = 64;
 
 /// Sort key for a `started` timestamp: the instant when it parses as RFC 3339, else the text.
 pub(crate) fn started_key(started: &str) -> (Option<chrono::DateTime<chrono::Utc>>, String) {

@@ -19,25 +19,25 @@ pub(crate) fn with_view<T>(report: &Report, render: impl FnOnce(&View<'_>) -> T)
     render(&View::of(&scrubbed, &anchors))
 }
 
-pub(crate) struct View<'a> {
+pub struct View<'a> {
     /// The run's facts shown as they are: tool, target, pack, seed, times, partition, summary.
-    pub report: &'a Report,
+    pub(crate) report: &'a Report,
     /// The summary's counts in the order both writers show them.
-    pub totals: [Total; 7],
-    pub notices: Vec<Notice>,
+    pub(crate) totals: [Total; 7],
+    pub(crate) notices: Vec<Notice>,
     /// Originals that could not be written back (the target keeps the harness's writes).
-    pub not_restored: Vec<&'a Restored>,
-    pub findings: &'a [Finding],
-    pub matrix: Matrix<'a>,
+    pub(crate) not_restored: Vec<&'a Restored>,
+    pub(crate) findings: &'a [Finding],
+    pub(crate) matrix: Matrix<'a>,
     /// Every trial, failed and errored first, then warned, passed and skipped, each group in
     /// the run's order: a reader starts with what needs reading.
-    pub trials: Vec<TrialView<'a>>,
-    pub baseline: Option<BaselineView<'a>>,
+    pub(crate) trials: Vec<TrialView<'a>>,
+    pub(crate) baseline: Option<BaselineView<'a>>,
     /// The flaky trials in the run's order.
-    pub flaky: Vec<FlakyView<'a>>,
-    pub statement: &'a [ClauseVerdict],
+    pub(crate) flaky: Vec<FlakyView<'a>>,
+    pub(crate) statement: &'a [ClauseVerdict],
     /// The statement in one line, e.g. `12 kept, 1 info`.
-    pub tally: String,
+    pub(crate) tally: String,
     /// The anchor of each trial by name, for links from findings and baseline lists.
     anchor_of: BTreeMap<&'a str, &'a str>,
 }
@@ -45,9 +45,9 @@ pub(crate) struct View<'a> {
 /// One count of the summary; `outcome` is the key the HTML filters and styles by.
 #[derive(serde::Serialize)]
 pub(crate) struct Total {
-    pub outcome: &'static str,
-    pub label: &'static str,
-    pub count: u64,
+    pub(crate) outcome: &'static str,
+    pub(crate) label: &'static str,
+    pub(crate) count: u64,
 }
 
 /// A condition of the whole run a reader must see before the results.
@@ -60,7 +60,7 @@ pub(crate) enum Notice {
 
 impl Notice {
     /// The key the HTML banners carry (`data-kind`).
-    pub fn kind(self) -> &'static str {
+    pub(crate) fn kind(self) -> &'static str {
         match self {
             Self::Interrupted => "interrupted",
             Self::Strict => "strict",
@@ -71,18 +71,18 @@ impl Notice {
 
 /// A trial with its anchor: unique in the report, stable for a given name.
 pub(crate) struct TrialView<'a> {
-    pub result: &'a TrialResult,
-    pub anchor: &'a str,
+    pub(crate) result: &'a TrialResult,
+    pub(crate) anchor: &'a str,
 }
 
 impl TrialView<'_> {
     /// Failed and errored trials: the ones that fail a run.
-    pub fn is_failing(&self) -> bool {
+    pub(crate) fn is_failing(&self) -> bool {
         matches!(self.result.outcome, Outcome::Failed | Outcome::Error)
     }
 
     /// Failed, errored, warned and flaky trials get a detail section with checks and exchanges.
-    pub fn has_detail(&self) -> bool {
+    pub(crate) fn has_detail(&self) -> bool {
         self.result.flaky
             || matches!(
                 self.result.outcome,
@@ -92,24 +92,24 @@ impl TrialView<'_> {
 }
 
 pub(crate) struct BaselineView<'a> {
-    pub source: &'a str,
-    pub started: &'a str,
+    pub(crate) source: &'a str,
+    pub(crate) started: &'a str,
     /// New failures, fixed, still failing, added, gone: in that order.
-    pub lists: [NamedList<'a>; 5],
+    pub(crate) lists: [NamedList<'a>; 5],
 }
 
 pub(crate) struct NamedList<'a> {
     /// The HTML id of the list.
-    pub id: &'static str,
-    pub title: &'static str,
-    pub names: &'a [String],
+    pub(crate) id: &'static str,
+    pub(crate) title: &'static str,
+    pub(crate) names: &'a [String],
 }
 
 pub(crate) struct FlakyView<'a> {
-    pub trial: &'a TrialResult,
-    pub anchor: &'a str,
+    pub(crate) trial: &'a TrialResult,
+    pub(crate) anchor: &'a str,
     /// Why the trial is flaky; "passed on a retry" when the run did not say.
-    pub reason: &'a str,
+    pub(crate) reason: &'a str,
 }
 
 impl<'a> View<'a> {
@@ -149,12 +149,12 @@ impl<'a> View<'a> {
     }
 
     /// The anchor of the trial named `name`, if the report has one.
-    pub fn anchor(&self, name: &str) -> Option<&'a str> {
+    pub(crate) fn anchor(&self, name: &str) -> Option<&'a str> {
         self.anchor_of.get(name).copied()
     }
 
     /// The trials that fail the run (failed, error), in the run's order.
-    pub fn failing(&self) -> impl Iterator<Item = &TrialView<'a>> {
+    pub(crate) fn failing(&self) -> impl Iterator<Item = &TrialView<'a>> {
         self.trials.iter().filter(|t| t.is_failing())
     }
 }
@@ -256,8 +256,8 @@ fn anchors(results: &[TrialResult]) -> Vec<String> {
 /// each cell the outcome counts of its trials; the Markdown writer folds the columns into
 /// clause families.
 pub(crate) struct Matrix<'a> {
-    pub variants: Vec<String>,
-    pub clauses: Vec<&'a str>,
+    pub(crate) variants: Vec<String>,
+    pub(crate) clauses: Vec<&'a str>,
     cells: BTreeMap<(&'a str, &'a str), Counts>,
 }
 
@@ -281,7 +281,7 @@ impl<'a> Matrix<'a> {
     }
 
     /// The counts of `variant`'s trials of `clause` (zero when there are none).
-    pub fn cell(&self, variant: &str, clause: &str) -> Counts {
+    pub(crate) fn cell(&self, variant: &str, clause: &str) -> Counts {
         self.cells
             .get(&(variant, clause))
             .copied()
@@ -289,7 +289,7 @@ impl<'a> Matrix<'a> {
     }
 
     /// The counts of `variant`'s trials of every clause of `family`.
-    pub fn family_cell(&self, variant: &str, family: &str) -> Counts {
+    pub(crate) fn family_cell(&self, variant: &str, family: &str) -> Counts {
         let mut sum = Counts::default();
         for c in self.clauses.iter().filter(|c| family_of(c) == family) {
             sum.absorb(self.cell(variant, c));
@@ -298,7 +298,7 @@ impl<'a> Matrix<'a> {
     }
 
     /// The families of the clause columns, in clause order.
-    pub fn families(&self) -> Vec<&'a str> {
+    pub(crate) fn families(&self) -> Vec<&'a str> {
         let mut families: Vec<&str> = self.clauses.iter().map(|c| family_of(c)).collect();
         families.dedup();
         families
@@ -308,16 +308,16 @@ impl<'a> Matrix<'a> {
 /// Outcome counts of a group of trials (a matrix cell).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Counts {
-    pub passed: u64,
-    pub failed: u64,
-    pub errors: u64,
-    pub warned: u64,
-    pub skipped: u64,
-    pub flaky: u64,
+    pub(crate) passed: u64,
+    pub(crate) failed: u64,
+    pub(crate) errors: u64,
+    pub(crate) warned: u64,
+    pub(crate) skipped: u64,
+    pub(crate) flaky: u64,
 }
 
 impl Counts {
-    pub fn add(&mut self, outcome: Outcome, flaky: bool) {
+    pub(crate) fn add(&mut self, outcome: Outcome, flaky: bool) {
         match outcome {
             Outcome::Passed | Outcome::Info | Outcome::NotApplicable => self.passed += 1,
             Outcome::Failed => self.failed += 1,
@@ -337,13 +337,13 @@ impl Counts {
         self.flaky += other.flaky;
     }
 
-    pub fn total(&self) -> u64 {
+    pub(crate) fn total(&self) -> u64 {
         self.passed + self.failed + self.errors + self.warned + self.skipped
     }
 
     /// The non-zero counts in the order cells show them: passed, failed, errors, warned, skipped
     /// (each writer picks its symbols).
-    pub fn shown(&self) -> impl Iterator<Item = (Outcome, u64)> {
+    pub(crate) fn shown(&self) -> impl Iterator<Item = (Outcome, u64)> {
         [
             (Outcome::Passed, self.passed),
             (Outcome::Failed, self.failed),
@@ -356,7 +356,7 @@ impl Counts {
     }
 
     /// The worst outcome among the counted trials: failed, error, warned, passed, skipped.
-    pub fn worst(&self) -> Option<Outcome> {
+    pub(crate) fn worst(&self) -> Option<Outcome> {
         [
             (self.failed, Outcome::Failed),
             (self.errors, Outcome::Error),

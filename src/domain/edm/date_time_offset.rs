@@ -66,7 +66,7 @@ fn morning(ordinal: usize, index: usize) -> DateTimeOffset {
 }
 
 /// The largest offset C3.5 allows, in minutes (±14:00).
-pub const MAX_OFFSET_MINUTES: i32 = 14 * 60;
+pub(crate) const MAX_OFFSET_MINUTES: i32 = 14 * 60;
 
 /// A point in time as written: its UTC instant in ticks since 0001-01-01T00:00Z, and its offset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -86,25 +86,25 @@ fn err<T>(msg: impl Into<String>) -> Result<T, DateTimeError> {
 
 /// A calendar date-time with the parts C3.5 names; the bridge between text and ticks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Parts {
-    pub year: i32,
-    pub month: u32,
-    pub day: u32,
-    pub hour: u32,
-    pub minute: u32,
-    pub second: u32,
+pub(crate) struct Parts {
+    pub(crate) year: i32,
+    pub(crate) month: u32,
+    pub(crate) day: u32,
+    pub(crate) hour: u32,
+    pub(crate) minute: u32,
+    pub(crate) second: u32,
     /// Ticks within the second, 0..10_000_000.
-    pub fraction_ticks: u32,
-    pub offset_minutes: i32,
+    pub(crate) fraction_ticks: u32,
+    pub(crate) offset_minutes: i32,
 }
 
 /// Ticks of 9999-12-31T23:59:59.9999999, the last instant .NET can hold.
-pub const MAX_TICKS: i64 = 3_155_378_975_999_999_999;
+pub(crate) const MAX_TICKS: i64 = 3_155_378_975_999_999_999;
 
 impl DateTimeOffset {
     /// Builds a value from calendar parts, refusing what C3.5 refuses (including a UTC instant
     /// outside years 0001–9999, which .NET cannot hold).
-    pub fn from_parts(p: Parts) -> Result<Self, DateTimeError> {
+    pub(crate) fn from_parts(p: Parts) -> Result<Self, DateTimeError> {
         if !(1..=9999).contains(&p.year) {
             return err(format!("year {:04} is outside 0001–9999", p.year));
         }
@@ -145,7 +145,7 @@ impl DateTimeOffset {
     }
 
     /// The same instant, written with another offset.
-    pub fn with_offset(self, offset_minutes: i32) -> Result<Self, DateTimeError> {
+    pub(crate) fn with_offset(self, offset_minutes: i32) -> Result<Self, DateTimeError> {
         if offset_minutes.abs() > MAX_OFFSET_MINUTES {
             return err("offset is beyond ±14:00");
         }
@@ -168,11 +168,11 @@ impl DateTimeOffset {
     }
 
     /// True when both denote the same instant, whatever offsets they are written in.
-    pub fn same_instant(self, other: Self) -> bool {
+    pub(crate) fn same_instant(self, other: Self) -> bool {
         self.utc_ticks == other.utc_ticks
     }
 
-    pub fn parts(self) -> Parts {
+    pub(crate) fn parts(self) -> Parts {
         let local = self.utc_ticks + i64::from(self.offset_minutes) * TICKS_PER_MINUTE;
         let days = local.div_euclid(TICKS_PER_DAY);
         let in_day = local.rem_euclid(TICKS_PER_DAY);
@@ -272,7 +272,7 @@ impl DateTimeOffset {
 
 /// How many fraction digits a time is written with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Fraction {
+pub(crate) enum Fraction {
     /// As few as keep the value (none for whole seconds), as the page writes times.
     Shortest,
     /// Always all seven, as .NET's round-trip format writes them.
@@ -281,7 +281,7 @@ pub enum Fraction {
 
 /// A time ready to be written with a chosen number of fraction digits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Written {
+pub(crate) struct Written {
     value: DateTimeOffset,
     fraction: Fraction,
 }
@@ -304,7 +304,7 @@ impl DateTimeOffset {
     }
 
     /// The time as written with `fraction` (`Display` writes [`Fraction::Shortest`]).
-    pub fn written(self, fraction: Fraction) -> Written {
+    pub(crate) fn written(self, fraction: Fraction) -> Written {
         Written {
             value: self,
             fraction,

@@ -233,7 +233,7 @@ impl Primitive {
     /// types do not list).
     pub(crate) const UNTYPED: Primitive = Primitive::String;
 
-    pub const ALL: [Primitive; 15] = [
+    pub(crate) const ALL: [Primitive; 15] = [
         Primitive::Boolean,
         Primitive::Byte,
         Primitive::SByte,
@@ -296,18 +296,18 @@ impl Primitive {
     }
 
     /// "Edm.Int32" -> Int32. Exactly the OData names with the "Edm." prefix, case-sensitive.
-    pub fn from_name(name: &str) -> Option<Self> {
+    pub(crate) fn from_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|p| p.name() == name)
     }
 
     /// "Edm.Int32".
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         self.spec().name
     }
 
     /// A short lower-case word for case and trial names: the name without `Edm.`, in lower
     /// case ("datetimeoffset").
-    pub fn word(self) -> &'static str {
+    pub(crate) fn word(self) -> &'static str {
         static WORDS: LazyLock<Vec<String>> = LazyLock::new(|| {
             Primitive::ALL
                 .iter()
@@ -319,13 +319,13 @@ impl Primitive {
     }
 
     /// The contract clause that states the type's valid JSON form (CONTRACT.md table).
-    pub fn clause(self) -> &'static str {
+    pub(crate) fn clause(self) -> &'static str {
         self.spec().clause
     }
 
     /// Reads a JSON value as this type. `null` is refused like any other wrong kind: whether a
     /// property may be null is the caller's business, not the type's.
-    pub fn read(self, value: &Value) -> Result<Scalar, String> {
+    pub(crate) fn read(self, value: &Value) -> Result<Scalar, String> {
         match self.spec().read {
             Reader::Json(read) => read(value),
             Reader::Text(parse) => read_text(value, self.name(), parse),
@@ -335,7 +335,7 @@ impl Primitive {
 
     /// The type's plain value (0, false, "", 0001-01-01, midnight, no time, the nil GUID, no
     /// bytes), which the reference service fills unset members with.
-    pub fn default_scalar(self) -> Scalar {
+    pub(crate) fn default_scalar(self) -> Scalar {
         let json: Value =
             serde_json::from_str(self.spec().default).expect("each type's default is JSON");
         self.read(&json)
@@ -391,7 +391,7 @@ impl Scalar {
 
     /// The JSON value the reference service answers with. `p` only matters for a float, which
     /// is written with Single's or Double's shortest digits.
-    pub fn to_json(&self, p: Primitive) -> Value {
+    pub(crate) fn to_json(&self, p: Primitive) -> Value {
         match self {
             Scalar::Bool(b) => Value::Bool(*b),
             Scalar::Int(n) => Value::from(*n),
@@ -408,7 +408,7 @@ impl Scalar {
     }
 
     /// Equality as C4.4 compares each type; values of different kinds are never the same.
-    pub fn same(&self, other: &Scalar) -> bool {
+    pub(crate) fn same(&self, other: &Scalar) -> bool {
         match (self, other) {
             (Scalar::Float(a), Scalar::Float(b)) => float::same_float(*a, *b),
             (Scalar::DateTimeOffset(a), Scalar::DateTimeOffset(b)) => a.same_instant(*b),
