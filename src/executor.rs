@@ -6,7 +6,7 @@ use std::sync::Arc;
 use reqwest::Method;
 use serde_json::Value;
 
-use crate::case::{Auth, Case, Kind};
+use crate::case::{Auth, Expectation, Judged};
 use crate::client::Client;
 use crate::ids::Keys;
 use crate::pack::template::Spelling;
@@ -68,7 +68,7 @@ pub struct Route<'a> {
 
 /// What one case sends and where, shared by the shapes each kind makes.
 struct Leg<'a> {
-    case: &'a Case,
+    judged: Judged<'a>,
     route: Route<'a>,
     url: String,
     method: Method,
@@ -312,17 +312,19 @@ impl Executor<'_> {
         (sent.exchange, step)
     }
 
-    /// Runs `case` along `route`. `before` is the entity's state if the caller already knows it
+    /// Runs a case (or a generated input) along `route`. `before` is the entity's state if the caller already knows it
     /// (carried from the case before); otherwise it is read first.
-    pub async fn run(
+    pub async fn run<'c>(
         &self,
-        case: &Case,
+        judged: impl Into<Judged<'c>>,
         route: Route<'_>,
         before: Option<State>,
         reads: Reads,
     ) -> Result<Transcript, Aborted> {
         let mut log = Vec::new();
-        let result = self.run_logged(case, route, before, reads, &mut log).await;
+        let result = self
+            .run_logged(judged.into(), route, before, reads, &mut log)
+            .await;
         result
             .map_err(|mut a| {
                 a.exchanges = std::mem::take(&mut log);
@@ -336,7 +338,7 @@ impl Executor<'_> {
 
     async fn run_logged(
         &self,
-        case: &Case,
+        judged: Judged<'_>,
         route: Route<'_>,
         before: Option<State>,
         reads: Reads,
@@ -351,34 +353,33 @@ impl Executor<'_> {
             None => None,
         };
         let (address, key_plan) = route.request;
+        let request = judged.request;
         let leg = Leg {
-            case,
+            judged,
             route,
-            url: self.url(address, &key_plan.keys(), case.request.spelling),
-            method: Method::from_bytes(case.request.method.as_bytes()).unwrap_or(Method::PATCH),
+            url: self.url(address, &key_plan.keys(), request.spelling),
+            method: Method::from_bytes(request.method.as_bytes()).unwrap_or(Method::PATCH),
             reads,
         };
         let mut unread = Vec::new();
-        let shape = match case.kind {
-            Kind::Concurrent => {
+        // Each expectation makes its own exchanges, one shape each.
+        let shape = match judged.expect {
+            Expectation::Accepted => self.accepted(&leg, log, &mut unread).await?,
+            Expectation::Alias => self.alias(&leg, log, &mut unread).await?,
+            Expectation::Refused { .. } => {
+                self.refused(&leg, watched_before, log, &mut unread).await?
+            }
+            Expectation::Either { .. } => self.either(&leg, log, &mut unread).await?,
+            Expectation::Repeat => self.repeat(&leg, log, &mut unread).await?,
+            Expectation::Concurrent { bodies, rounds } => {
                 let make = |body| self.request_of(&leg, body);
-                let (steps, last_round) = self.concurrent(case, &make, log).await?;
+                let (steps, last_round) = self.concurrent(bodies, *rounds, &make, log).await?;
                 let after = self.read_after(route.state, log, &mut unread).await;
                 Shape::Concurrent {
                     steps,
                     last_round,
                     after,
                 }
-            }
-            Kind::Repeat => self.repeat(&leg, log, &mut unread).await?,
-            Kind::Accepted | Kind::Alias => self.accepted(&leg, log, &mut unread).await?,
-            Kind::Refused => self.refused(&leg, watched_before, log, &mut unread).await?,
-            Kind::Either => {
-                let step = self
-                    .send(self.request_of(&leg, case.request.body_text()), log)
-                    .await?;
-                let after = self.read_after(route.state, log, &mut unread).await;
-                Shape::Either { step, after }
             }
         };
         Ok(Transcript {
@@ -392,7 +393,7 @@ impl Executor<'_> {
     /// The case's request with `body`, to the leg's URL.
     fn request_of(&self, leg: &Leg<'_>, body: Option<String>) -> Outgoing {
         let headers: Vec<(String, String)> = leg
-            .case
+            .judged
             .request
             .headers
             .iter()
@@ -401,8 +402,8 @@ impl Executor<'_> {
         self.outgoing(
             leg.method.clone(),
             leg.url.clone(),
-            leg.case.request.auth,
-            leg.case.request.content_type.as_deref(),
+            leg.judged.request.auth,
+            leg.judged.request.content_type.as_deref(),
             &headers,
             body,
         )
@@ -415,7 +416,7 @@ impl Executor<'_> {
         log: &mut Vec<Exchange>,
         unread: &mut Vec<Unread>,
     ) -> Result<Shape, Aborted> {
-        let body = || leg.case.request.body_text();
+        let body = || leg.judged.request.body_text();
         let first = self.send(self.request_of(leg, body()), log).await?;
         let second = self.send(self.request_of(leg, body()), log).await?;
         let read_back = match (leg.reads, succeeded(&second)) {
@@ -429,36 +430,66 @@ impl Executor<'_> {
         })
     }
 
-    /// A write that must be taken, read back (through the canonical path for an alias).
+    /// The request under test, sent once with the case's body.
+    async fn send_once(&self, leg: &Leg<'_>, log: &mut Vec<Exchange>) -> Result<Step, Aborted> {
+        let body = leg.judged.request.body_text();
+        self.send(self.request_of(leg, body), log).await
+    }
+
+    /// After a write that succeeded, with every read: a GET of `url`.
+    async fn read_back(
+        &self,
+        leg: &Leg<'_>,
+        step: &Step,
+        url: String,
+        log: &mut Vec<Exchange>,
+        unread: &mut Vec<Unread>,
+    ) -> Option<Step> {
+        let wanted = leg.reads == Reads::Full && succeeded(step) && leg.method == Method::PATCH;
+        if wanted {
+            self.get_after(url, log, unread).await
+        } else {
+            None
+        }
+    }
+
+    /// A write that must be taken, read back through the same path.
     async fn accepted(
         &self,
         leg: &Leg<'_>,
         log: &mut Vec<Exchange>,
         unread: &mut Vec<Unread>,
     ) -> Result<Shape, Aborted> {
-        let alias = leg.case.kind == Kind::Alias;
-        let step = self
-            .send(self.request_of(leg, leg.case.request.body_text()), log)
-            .await?;
-        let wanted = leg.reads == Reads::Full && succeeded(&step) && leg.method == Method::PATCH;
-        let read_url = if alias {
-            self.state_url(leg.route.state)
-        } else {
-            leg.url.clone()
-        };
-        let read = if wanted {
-            self.get_after(read_url, log, unread).await
-        } else {
-            None
-        };
-        Ok(if alias {
-            Shape::Alias { step, read }
-        } else {
-            Shape::Accepted {
-                step,
-                read_back: read,
-            }
-        })
+        let step = self.send_once(leg, log).await?;
+        let read_back = self
+            .read_back(leg, &step, leg.url.clone(), log, unread)
+            .await;
+        Ok(Shape::Accepted { step, read_back })
+    }
+
+    /// A write through the variant that must be taken, read back through the canonical path.
+    async fn alias(
+        &self,
+        leg: &Leg<'_>,
+        log: &mut Vec<Exchange>,
+        unread: &mut Vec<Unread>,
+    ) -> Result<Shape, Aborted> {
+        let step = self.send_once(leg, log).await?;
+        let url = self.state_url(leg.route.state);
+        let read = self.read_back(leg, &step, url, log, unread).await;
+        Ok(Shape::Alias { step, read })
+    }
+
+    /// `{}`: sent once, and the entity read after it.
+    async fn either(
+        &self,
+        leg: &Leg<'_>,
+        log: &mut Vec<Exchange>,
+        unread: &mut Vec<Unread>,
+    ) -> Result<Shape, Aborted> {
+        let step = self.send_once(leg, log).await?;
+        let after = self.read_after(leg.route.state, log, unread).await;
+        Ok(Shape::Either { step, after })
     }
 
     /// A write that must be refused: the entity read after it, and a watched one before and
@@ -470,9 +501,7 @@ impl Executor<'_> {
         log: &mut Vec<Exchange>,
         unread: &mut Vec<Unread>,
     ) -> Result<Shape, Aborted> {
-        let step = self
-            .send(self.request_of(leg, leg.case.request.body_text()), log)
-            .await?;
+        let step = self.send_once(leg, log).await?;
         let after = match leg.reads {
             Reads::Full => self.read_after(leg.route.state, log, unread).await,
             Reads::Deferred => None,
@@ -488,20 +517,18 @@ impl Executor<'_> {
         })
     }
 
+    /// `bodies` sent at once, `rounds` times: every step, and the last round's bodies.
     async fn concurrent(
         &self,
-        case: &Case,
+        bodies: &[Value],
+        rounds: Option<u32>,
         make: &impl Fn(Option<String>) -> Outgoing,
         log: &mut Vec<Exchange>,
     ) -> Result<(Vec<Step>, Vec<Value>), Aborted> {
         let mut steps = Vec::new();
         let mut last_round = Vec::new();
-        for round in 0..case.rounds.unwrap_or(1).max(1) {
-            let bodies: Vec<Value> = case
-                .bodies
-                .iter()
-                .map(|b| shift_integers(b, round))
-                .collect();
+        for round in 0..rounds.unwrap_or(1).max(1) {
+            let bodies: Vec<Value> = bodies.iter().map(|b| shift_integers(b, round)).collect();
             let sends = bodies
                 .iter()
                 .map(|b| self.send_unlogged(make(Some(b.to_string()))));

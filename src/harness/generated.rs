@@ -7,7 +7,7 @@
 //! input at a time, with every read, to the input that did it.
 
 use super::lanes::write_back;
-use super::{conclude, conclude_with_lost, next_state, route, synthetic_case, Evidence, Runner};
+use super::{conclude, conclude_with_lost, next_state, route, Evidence, Runner, Synthetic};
 use crate::client::curl_line;
 use crate::executor::{Aborted, Reads};
 use crate::generate::{self, BatchVerdict, Input, Strategy};
@@ -216,7 +216,7 @@ impl Runner {
         let (judge, exec) = (self.judge(), self.executor());
         let mut warned = None;
         for (k, input) in inputs.iter().enumerate() {
-            let case = synthetic_case(strategy, &pc.clause, &input.body);
+            let case = Synthetic::new(strategy, &pc.clause, &input.body);
             let reads = if k + 1 == inputs.len() || (k + 1) % self.batch.max(1) == 0 {
                 Reads::Full
             } else {
@@ -286,7 +286,7 @@ impl Runner {
         log.entities[0].origin.get_or_insert_with(|| before.clone());
         let cases: Vec<_> = inputs
             .iter()
-            .map(|i| synthetic_case(strategy, &pc.clause, &i.body))
+            .map(|i| Synthetic::new(strategy, &pc.clause, &i.body))
             .collect();
         let sends = cases
             .iter()

@@ -6,7 +6,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::case::{Case, Kind, RequestSpec};
+use crate::case::{Case, Expectation, RequestSpec};
 use crate::contract::Level;
 use crate::contract::{C3_1, C3_11, C3_2, C3_3, C6_2};
 use crate::domain::{EntityModel, Primitive, TypeRef};
@@ -33,18 +33,22 @@ pub(crate) fn all(model: &EntityModel, example: &Map<String, Value>) -> Vec<Case
     out
 }
 
-fn case(name: String, clause: &str, kind: Kind, request: RequestSpec, status: &[u16]) -> Case {
+fn case(name: String, clause: &str, expect: Expectation, request: RequestSpec) -> Case {
     Case {
         name,
         clause: clause.to_owned(),
         level: Level::Must,
         description: String::new(),
-        kind,
         request,
+        expect,
+    }
+}
+
+/// Refused with one of `status`.
+fn refused(status: &[u16]) -> Expectation {
+    Expectation::Refused {
         status: status.to_vec(),
         preferred_status: Vec::new(),
-        bodies: Vec::new(),
-        rounds: None,
     }
 }
 
@@ -70,9 +74,8 @@ fn padding(example: &Map<String, Value>) -> Vec<Case> {
             case(
                 format!("padded-body-{n}"),
                 C3_2,
-                Kind::Accepted,
+                Expectation::Accepted,
                 request,
-                &[],
             )
         })
         .collect();
@@ -81,18 +84,18 @@ fn padding(example: &Map<String, Value>) -> Vec<Case> {
     out.push(case(
         "whitespace-around-object".into(),
         C3_2,
-        Kind::Accepted,
+        Expectation::Accepted,
         around,
-        &[],
     ));
     out.extend(LARGE.iter().chain([&HUGE]).map(|&n| {
         let request = raw(None, format!("{{{}}}", " ".repeat(n)));
         case(
             format!("padded-empty-object-{n}"),
             C6_2,
-            Kind::Either,
+            Expectation::Either {
+                status: vec![200, 400, 413],
+            },
             request,
-            &[200, 400, 413],
         )
     }));
     out
@@ -117,9 +120,8 @@ fn depth(model: &EntityModel) -> Vec<Case> {
             case(
                 format!("nesting-depth-{n}"),
                 C6_2,
-                Kind::Refused,
+                refused(&[400, 413]),
                 raw(None, text),
-                &[400, 413],
             )
         })
         .collect()
@@ -136,9 +138,8 @@ fn members() -> Vec<Case> {
             case(
                 format!("members-{n}"),
                 C6_2,
-                Kind::Refused,
+                refused(&[400, 413]),
                 raw(None, text),
-                &[400, 413],
             )
         })
         .collect()
@@ -169,9 +170,8 @@ fn digits(model: &EntityModel) -> Vec<Case> {
             case(
                 format!("number-digits-{n}"),
                 C6_2,
-                Kind::Refused,
+                refused(&[400, 413]),
                 raw(None, text),
-                &[400, 413],
             )
         })
         .collect()
@@ -197,9 +197,8 @@ fn strings(model: &EntityModel) -> Vec<Case> {
                 case(
                     format!("string-length-{n}"),
                     C3_11,
-                    Kind::Accepted,
+                    Expectation::Accepted,
                     request,
-                    &[],
                 )
             })
         })
@@ -209,9 +208,8 @@ fn strings(model: &EntityModel) -> Vec<Case> {
         case(
             format!("string-length-{n}"),
             C6_2,
-            Kind::Refused,
+            refused(&[400, 413]),
             raw(None, text),
-            &[400, 413],
         )
     }));
     out
@@ -228,9 +226,8 @@ fn pairs(model: &EntityModel, example: &Map<String, Value>) -> Vec<Case> {
     let mut out = vec![case(
         "json-media-prefix".into(),
         C3_1,
-        Kind::Refused,
+        refused(&[400, 415]),
         media,
-        &[400, 415],
     )];
     let cut = example.iter().find_map(|(name, value)| {
         let short = name.get(..name.len().checked_sub(1)?)?;
@@ -246,9 +243,8 @@ fn pairs(model: &EntityModel, example: &Map<String, Value>) -> Vec<Case> {
         out.push(case(
             "name-cut-short".into(),
             C3_3,
-            Kind::Refused,
+            refused(&[400]),
             request,
-            &[400],
         ));
     }
     out
