@@ -542,3 +542,72 @@ fn expectation_problem(case: &Case) -> Result<(), String> {
         _ => Ok(()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Case, Expectation};
+
+    fn read(text: &str) -> Result<Case, String> {
+        serde_json::from_str(text).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn each_kind_reads_into_its_own_fields() {
+        let refused = read(
+            r#"{"name": "x", "clause": "C2.2", "kind": "refused", "request": {"auth": "no-scope"}, "status": [401, 403], "preferred_status": [403]}"#,
+        );
+        let expect = refused.map(|c| c.expect);
+        assert_eq!(
+            expect,
+            Ok(Expectation::Refused {
+                status: vec![401, 403],
+                preferred_status: vec![403]
+            })
+        );
+        let concurrent = read(
+            r#"{"name": "x", "clause": "C5.4", "kind": "concurrent", "bodies": [{"a": 1}, {"b": 2}], "rounds": 3}"#,
+        );
+        assert!(matches!(
+            concurrent.map(|c| c.expect),
+            Ok(Expectation::Concurrent { bodies, rounds: Some(3) }) if bodies.len() == 2
+        ));
+        let accepted = read(r#"{"name": "x", "clause": "C4.4", "kind": "accepted"}"#);
+        assert_eq!(accepted.map(|c| c.expect), Ok(Expectation::Accepted));
+    }
+
+    #[test]
+    fn a_field_of_another_kind_is_refused_naming_the_field_and_its_kinds() {
+        let rows = [
+            (
+                r#""kind": "accepted", "status": [400]"#,
+                r#""status" belongs to kind "refused" or "either", not "accepted""#,
+            ),
+            (
+                r#""kind": "either", "status": [200], "preferred_status": [200]"#,
+                r#""preferred_status" belongs to kind "refused", not "either""#,
+            ),
+            (
+                r#""kind": "refused", "status": [400], "rounds": 2"#,
+                r#""rounds" belongs to kind "concurrent", not "refused""#,
+            ),
+            (
+                r#""kind": "concurrent", "bodies": [{}, {}], "status": [200]"#,
+                r#""status" belongs to kind "refused" or "either", not "concurrent""#,
+            ),
+        ];
+        for (fields, said) in rows {
+            let text = format!(r#"{{"name": "x", "clause": "C4.4", {fields}}}"#);
+            let error = read(&text).err().unwrap_or_default();
+            assert!(error.contains(said), "{text}: {error}");
+            assert!(error.contains("case \"x\""), "{error}");
+        }
+    }
+
+    #[test]
+    fn an_unknown_field_is_refused_by_name() {
+        let error = read(r#"{"name": "x", "clause": "C3.8", "kind": "refused", "statuss": [400]}"#)
+            .err()
+            .unwrap_or_default();
+        assert!(error.contains("unknown field `statuss`"), "{error}");
+    }
+}

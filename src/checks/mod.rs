@@ -11,6 +11,8 @@ mod round_trip;
 mod routing;
 mod schema;
 mod status;
+#[cfg(test)]
+mod tests;
 
 use serde_json::{Map, Value};
 
