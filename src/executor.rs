@@ -73,6 +73,15 @@ struct Leg<'a> {
     url: String,
     method: Method,
     reads: Reads,
+    /// The watched entity's state before the request, when the route watches one.
+    watched_before: Option<State>,
+}
+
+/// What a leg's exchanges leave: every exchange in order (state reads included), and the reads
+/// after the request under test that gave no entity.
+struct Record<'l> {
+    log: &'l mut Vec<Exchange>,
+    unread: Vec<Unread>,
 }
 
 /// A 2xx answer.
@@ -234,16 +243,11 @@ impl Executor<'_> {
     /// A read after the request under test: the state, or `None` with the read kept in
     /// `unread` (the checks judge an answer; no answer leaves the trial unjudged unless it
     /// failed already).
-    async fn read_after(
-        &self,
-        address: &Address,
-        log: &mut Vec<Exchange>,
-        unread: &mut Vec<Unread>,
-    ) -> Option<State> {
-        match self.try_read(address, log).await {
+    async fn read_after(&self, address: &Address, rec: &mut Record<'_>) -> Option<State> {
+        match self.try_read(address, rec.log).await {
             Ok(state) => Some(state),
             Err(u) => {
-                unread.push(u);
+                rec.unread.push(u);
                 None
             }
         }
@@ -251,19 +255,14 @@ impl Executor<'_> {
 
     /// A read-back GET after the request under test: its step, or `None` when it got no
     /// answer (kept in `unread`).
-    async fn get_after(
-        &self,
-        url: String,
-        log: &mut Vec<Exchange>,
-        unread: &mut Vec<Unread>,
-    ) -> Option<Step> {
+    async fn get_after(&self, url: String, rec: &mut Record<'_>) -> Option<Step> {
         let request = self.get(url);
         let sent = self.client.send(&request).await;
-        log.push(sent.exchange);
+        rec.log.push(sent.exchange);
         match sent.result {
             Ok(response) => Some(Step { request, response }),
             Err(e) => {
-                unread.push(Unread {
+                rec.unread.push(Unread {
                     request,
                     answer: Err(e.to_string()),
                 });
@@ -360,33 +359,58 @@ impl Executor<'_> {
             url: self.url(address, &key_plan.keys(), request.spelling),
             method: Method::from_bytes(request.method.as_bytes()).unwrap_or(Method::PATCH),
             reads,
+            watched_before,
         };
-        let mut unread = Vec::new();
-        // Each expectation makes its own exchanges, one shape each.
-        let shape = match judged.expect {
-            Expectation::Accepted => self.accepted(&leg, log, &mut unread).await?,
-            Expectation::Alias => self.alias(&leg, log, &mut unread).await?,
-            Expectation::Refused { .. } => {
-                self.refused(&leg, watched_before, log, &mut unread).await?
+        let mut rec = Record {
+            log,
+            unread: Vec::new(),
+        };
+        let shape = self.exchanges(&leg, &mut rec).await?;
+        Ok(Transcript {
+            exchanges: Vec::new(),
+            before,
+            shape,
+            unread: rec.unread,
+        })
+    }
+
+    /// The exchanges of the leg's expectation, each expectation its own shape.
+    async fn exchanges(&self, leg: &Leg<'_>, rec: &mut Record<'_>) -> Result<Shape, Aborted> {
+        let state = leg.route.state;
+        Ok(match leg.judged.expect {
+            Expectation::Accepted => {
+                let step = self.send_once(leg, rec).await?;
+                let read_back = self.read_back(leg, &step, leg.url.clone(), rec);
+                Shape::Accepted {
+                    read_back: read_back.await,
+                    step,
+                }
             }
-            Expectation::Either { .. } => self.either(&leg, log, &mut unread).await?,
-            Expectation::Repeat => self.repeat(&leg, log, &mut unread).await?,
+            Expectation::Alias => {
+                let step = self.send_once(leg, rec).await?;
+                let read = self.read_back(leg, &step, self.state_url(state), rec);
+                Shape::Alias {
+                    read: read.await,
+                    step,
+                }
+            }
+            Expectation::Refused { .. } => self.refused(leg, rec).await?,
+            Expectation::Either { .. } => {
+                let step = self.send_once(leg, rec).await?;
+                let after = self.read_after(state, rec).await;
+                Shape::Either { step, after }
+            }
+            Expectation::Repeat => self.repeat(leg, rec).await?,
             Expectation::Concurrent { bodies, rounds } => {
-                let make = |body| self.request_of(&leg, body);
-                let (steps, last_round) = self.concurrent(bodies, *rounds, &make, log).await?;
-                let after = self.read_after(route.state, log, &mut unread).await;
+                let make = |body| self.request_of(leg, body);
+                let (steps, last_round) = self.concurrent(bodies, *rounds, &make, rec.log).await?;
+                let after = self.read_after(state, rec).await;
                 Shape::Concurrent {
                     steps,
                     last_round,
                     after,
                 }
             }
-        };
-        Ok(Transcript {
-            exchanges: Vec::new(),
-            before,
-            shape,
-            unread,
         })
     }
 
@@ -410,17 +434,11 @@ impl Executor<'_> {
     }
 
     /// C4.6: the same request twice, then (after a success, with every read) a read back.
-    async fn repeat(
-        &self,
-        leg: &Leg<'_>,
-        log: &mut Vec<Exchange>,
-        unread: &mut Vec<Unread>,
-    ) -> Result<Shape, Aborted> {
-        let body = || leg.judged.request.body_text();
-        let first = self.send(self.request_of(leg, body()), log).await?;
-        let second = self.send(self.request_of(leg, body()), log).await?;
+    async fn repeat(&self, leg: &Leg<'_>, rec: &mut Record<'_>) -> Result<Shape, Aborted> {
+        let first = self.send_once(leg, rec).await?;
+        let second = self.send_once(leg, rec).await?;
         let read_back = match (leg.reads, succeeded(&second)) {
-            (Reads::Full, true) => self.get_after(leg.url.clone(), log, unread).await,
+            (Reads::Full, true) => self.get_after(leg.url.clone(), rec).await,
             _ => None,
         };
         Ok(Shape::Repeat {
@@ -431,9 +449,9 @@ impl Executor<'_> {
     }
 
     /// The request under test, sent once with the case's body.
-    async fn send_once(&self, leg: &Leg<'_>, log: &mut Vec<Exchange>) -> Result<Step, Aborted> {
+    async fn send_once(&self, leg: &Leg<'_>, rec: &mut Record<'_>) -> Result<Step, Aborted> {
         let body = leg.judged.request.body_text();
-        self.send(self.request_of(leg, body), log).await
+        self.send(self.request_of(leg, body), rec.log).await
     }
 
     /// After a write that succeeded, with every read: a GET of `url`.
@@ -442,72 +460,26 @@ impl Executor<'_> {
         leg: &Leg<'_>,
         step: &Step,
         url: String,
-        log: &mut Vec<Exchange>,
-        unread: &mut Vec<Unread>,
+        rec: &mut Record<'_>,
     ) -> Option<Step> {
         let wanted = leg.reads == Reads::Full && succeeded(step) && leg.method == Method::PATCH;
         if wanted {
-            self.get_after(url, log, unread).await
+            self.get_after(url, rec).await
         } else {
             None
         }
     }
 
-    /// A write that must be taken, read back through the same path.
-    async fn accepted(
-        &self,
-        leg: &Leg<'_>,
-        log: &mut Vec<Exchange>,
-        unread: &mut Vec<Unread>,
-    ) -> Result<Shape, Aborted> {
-        let step = self.send_once(leg, log).await?;
-        let read_back = self
-            .read_back(leg, &step, leg.url.clone(), log, unread)
-            .await;
-        Ok(Shape::Accepted { step, read_back })
-    }
-
-    /// A write through the variant that must be taken, read back through the canonical path.
-    async fn alias(
-        &self,
-        leg: &Leg<'_>,
-        log: &mut Vec<Exchange>,
-        unread: &mut Vec<Unread>,
-    ) -> Result<Shape, Aborted> {
-        let step = self.send_once(leg, log).await?;
-        let url = self.state_url(leg.route.state);
-        let read = self.read_back(leg, &step, url, log, unread).await;
-        Ok(Shape::Alias { step, read })
-    }
-
-    /// `{}`: sent once, and the entity read after it.
-    async fn either(
-        &self,
-        leg: &Leg<'_>,
-        log: &mut Vec<Exchange>,
-        unread: &mut Vec<Unread>,
-    ) -> Result<Shape, Aborted> {
-        let step = self.send_once(leg, log).await?;
-        let after = self.read_after(leg.route.state, log, unread).await;
-        Ok(Shape::Either { step, after })
-    }
-
     /// A write that must be refused: the entity read after it, and a watched one before and
     /// after.
-    async fn refused(
-        &self,
-        leg: &Leg<'_>,
-        watched_before: Option<State>,
-        log: &mut Vec<Exchange>,
-        unread: &mut Vec<Unread>,
-    ) -> Result<Shape, Aborted> {
-        let step = self.send_once(leg, log).await?;
+    async fn refused(&self, leg: &Leg<'_>, rec: &mut Record<'_>) -> Result<Shape, Aborted> {
+        let step = self.send_once(leg, rec).await?;
         let after = match leg.reads {
-            Reads::Full => self.read_after(leg.route.state, log, unread).await,
+            Reads::Full => self.read_after(leg.route.state, rec).await,
             Reads::Deferred => None,
         };
-        let watched = match (leg.route.watch, watched_before) {
-            (Some(w), Some(b)) => self.read_after(w, log, unread).await.map(|a| (b, a)),
+        let watched = match (leg.route.watch, &leg.watched_before) {
+            (Some(w), Some(b)) => self.read_after(w, rec).await.map(|a| (b.clone(), a)),
             _ => None,
         };
         Ok(Shape::Refused {

@@ -13,14 +13,9 @@ use crate::transcript::{Authorization, Incoming, Outgoing, Shape, State, Step, T
 const URL: &str = "http://127.0.0.1/beta/deviceManagement/deviceConfigurations/dc010000-0000-4000-8000-000000000000/userStatusOverview";
 const CRID: &str = "7f3a1c52-0000-4000-8000-000000000000";
 
-/// One row: a case file's case, the transcript the executor would make of its exchanges, and
-/// the clause a failed check must cite (`None`: no check fails).
-struct Row {
-    what: &'static str,
-    case: Value,
-    shape: Shape,
-    fails: Option<&'static str>,
-}
+/// One row of a table: what the service did, the transcript the executor would make of it,
+/// and the clause a failed check must cite (`None`: no check fails).
+type Row = (&'static str, Shape, Option<&'static str>);
 
 fn pack() -> Pack {
     Pack::load(&Selection::default()).expect("the default pack loads")
@@ -105,15 +100,55 @@ fn error() -> Value {
         "innerError": {"request-id": "0a0b0c0d-0000-4000-8000-000000000000", "date": "2017-01-01T00:00:00"}}})
 }
 
-fn run(rows: Vec<Row>) {
+fn accepted(step: Step, read_back: Option<Step>) -> Shape {
+    Shape::Accepted { step, read_back }
+}
+
+fn alias(step: Step, read: Option<Step>) -> Shape {
+    Shape::Alias { step, read }
+}
+
+fn refused(step: Step, after: State, watched: Option<(State, State)>) -> Shape {
+    let after = Some(after);
+    Shape::Refused {
+        step,
+        after,
+        watched,
+    }
+}
+
+fn either(step: Step, after: State) -> Shape {
+    let after = Some(after);
+    Shape::Either { step, after }
+}
+
+fn repeat(first: Step, second: Step, read_back: Option<Step>) -> Shape {
+    Shape::Repeat {
+        first,
+        second,
+        read_back,
+    }
+}
+
+fn concurrent(steps: Vec<Step>, last_round: &[Value], after: State) -> Shape {
+    let (last_round, after) = (last_round.to_vec(), Some(after));
+    Shape::Concurrent {
+        steps,
+        last_round,
+        after,
+    }
+}
+
+/// Judges each row's transcript as `case` (a case file's case) expects it.
+fn run<const N: usize>(case: Value, rows: [Row; N]) {
     let pack = pack();
     let judge = judge(&pack);
-    for row in rows {
-        let case: Case = serde_json::from_value(row.case).expect("the row's case reads");
+    let case: Case = serde_json::from_value(case).expect("the table's case reads");
+    for (what, shape, fails) in rows {
         let t = Transcript {
             exchanges: Vec::new(),
             before: before(),
-            shape: row.shape,
+            shape,
             unread: Vec::new(),
         };
         let checks = judge.judge(&case, &t);
@@ -121,13 +156,12 @@ fn run(rows: Vec<Row>) {
             .iter()
             .filter(|c| c.outcome == Outcome::Failed)
             .collect();
-        let said: Vec<String> = failed.iter().map(|c| c.message.clone()).collect();
-        match row.fails {
-            None => assert!(failed.is_empty(), "{}: {said:#?}", row.what),
+        let said: Vec<&str> = failed.iter().map(|c| c.message.as_str()).collect();
+        match fails {
+            None => assert!(failed.is_empty(), "{what}: {said:#?}"),
             Some(clause) => assert!(
                 failed.iter().any(|c| c.clause == clause),
-                "{}: no failed check cites {clause}: {said:#?}",
-                row.what
+                "{what}: no failed check cites {clause}: {said:#?}"
             ),
         }
     }
@@ -136,209 +170,111 @@ fn run(rows: Vec<Row>) {
 #[test]
 fn accepted_and_alias() {
     let body = json!({"numberOfPendingUsers": 5});
-    let written = || entity(body.clone());
-    let answer = |s: State| Value::Object(s);
-    let accepted =
-        json!({"name": "x", "clause": C4_4, "kind": "accepted", "request": {"body": body}});
-    let alias = json!({"name": "x", "clause": C1_2, "kind": "alias", "request": {"body": body}});
-    run(vec![
-        Row {
-            what: "the entity written, echoed and read back",
-            case: accepted.clone(),
-            shape: Shape::Accepted {
-                step: patch(&body, 200, &answer(written())),
-                read_back: Some(get(written())),
-            },
-            fails: None,
-        },
-        Row {
-            what: "an answer without the value sent",
-            case: accepted.clone(),
-            shape: Shape::Accepted {
-                step: patch(&body, 200, &answer(before())),
-                read_back: Some(get(before())),
-            },
-            fails: Some(C4_4),
-        },
-        Row {
-            what: "echoed but not stored",
-            case: accepted.clone(),
-            shape: Shape::Accepted {
-                step: patch(&body, 200, &answer(written())),
-                read_back: Some(get(before())),
-            },
-            fails: Some(C5_1),
-        },
-        Row {
-            what: "a valid PATCH failing",
-            case: accepted,
-            shape: Shape::Accepted {
-                step: patch(&body, 500, &error()),
-                read_back: None,
-            },
-            fails: Some(C4_1),
-        },
-        Row {
-            what: "written through the variant, read through the canonical path",
-            case: alias.clone(),
-            shape: Shape::Alias {
-                step: patch(&body, 200, &answer(written())),
-                read: Some(get(written())),
-            },
-            fails: None,
-        },
-        Row {
-            what: "the canonical path reads another entity",
-            case: alias,
-            shape: Shape::Alias {
-                step: patch(&body, 200, &answer(written())),
-                read: Some(get(before())),
-            },
-            fails: Some(C1_2),
-        },
-    ]);
+    let sent = |status, answer: &Value| patch(&body, status, answer);
+    let (new, old) = (entity(body.clone()), before());
+    let (answer_new, answer_old) = (Value::Object(new.clone()), Value::Object(old.clone()));
+    let (read_new, read_old) = (|| Some(get(new.clone())), || Some(get(old.clone())));
+    #[rustfmt::skip]
+    let rows = [
+        ("taken and read back", accepted(sent(200, &answer_new), read_new()), None),
+        ("not echoed", accepted(sent(200, &answer_old), read_old()), Some(C4_4)),
+        ("echoed, not stored", accepted(sent(200, &answer_new), read_old()), Some(C5_1)),
+        ("a 500", accepted(sent(500, &error()), None), Some(C4_1)),
+    ];
+    run(
+        json!({"name": "x", "clause": C4_4, "kind": "accepted", "request": {"body": body}}),
+        rows,
+    );
+    #[rustfmt::skip]
+    let rows = [
+        ("read back as written", alias(sent(200, &answer_new), read_new()), None),
+        ("read back unchanged", alias(sent(200, &answer_new), read_old()), Some(C1_2)),
+    ];
+    run(
+        json!({"name": "x", "clause": C1_2, "kind": "alias", "request": {"body": body}}),
+        rows,
+    );
 }
 
 #[test]
 fn refused_and_either() {
     let body = json!({"numberOfPendingUsers": "5"});
-    let refused = json!({"name": "x", "clause": C3_8, "kind": "refused", "request": {"body": body}, "status": [400]});
-    let either = json!({"name": "x", "clause": C3_7, "kind": "either", "request": {"body": {}}, "status": [200, 400]});
+    let sent = |status, answer: &Value| patch(&body, status, answer);
+    let (old, new) = (before(), entity(json!({"numberOfPendingUsers": 5})));
+    let taken = Value::Object(old.clone());
+    let other = Some((old.clone(), entity(json!({"policyRevision": 15}))));
+    #[rustfmt::skip]
+    let rows = [
+        ("refused", refused(sent(400, &error()), old.clone(), None), None),
+        ("taken", refused(sent(200, &taken), old.clone(), None), Some(C3_8)),
+        ("refused, written", refused(sent(400, &error()), new, None), Some(C5_3)),
+        ("another written", refused(sent(400, &error()), old.clone(), other), Some(C5_3)),
+    ];
+    run(
+        json!({"name": "x", "clause": C3_8, "kind": "refused", "request": {"body": body}, "status": [400]}),
+        rows,
+    );
     let empty = json!({});
-    run(vec![
-        Row {
-            what: "refused, nothing changed",
-            case: refused.clone(),
-            shape: Shape::Refused {
-                step: patch(&body, 400, &error()),
-                after: Some(before()),
-                watched: None,
-            },
-            fails: None,
-        },
-        Row {
-            what: "taken",
-            case: refused.clone(),
-            shape: Shape::Refused {
-                step: patch(&body, 200, &Value::Object(before())),
-                after: Some(before()),
-                watched: None,
-            },
-            fails: Some(C3_8),
-        },
-        Row {
-            what: "refused, but written",
-            case: refused.clone(),
-            shape: Shape::Refused {
-                step: patch(&body, 400, &error()),
-                after: Some(entity(json!({"numberOfPendingUsers": 5}))),
-                watched: None,
-            },
-            fails: Some(C5_3),
-        },
-        Row {
-            what: "refused, another entity written",
-            case: refused,
-            shape: Shape::Refused {
-                step: patch(&body, 400, &error()),
-                after: Some(before()),
-                watched: Some((before(), entity(json!({"policyRevision": 15})))),
-            },
-            fails: Some(C5_3),
-        },
-        Row {
-            what: "{} answered with the entity unchanged",
-            case: either.clone(),
-            shape: Shape::Either {
-                step: patch(&empty, 200, &Value::Object(before())),
-                after: Some(before()),
-            },
-            fails: None,
-        },
-        Row {
-            what: "{} answered 500",
-            case: either,
-            shape: Shape::Either {
-                step: patch(&empty, 500, &error()),
-                after: Some(before()),
-            },
-            fails: Some(C6_2),
-        },
-    ]);
+    #[rustfmt::skip]
+    let rows = [
+        ("unchanged", either(patch(&empty, 200, &taken), old.clone()), None),
+        ("a 500", either(patch(&empty, 500, &error()), old), Some(C6_2)),
+    ];
+    run(
+        json!({"name": "x", "clause": C3_7, "kind": "either", "request": {"body": {}}, "status": [200, 400]}),
+        rows,
+    );
 }
 
 #[test]
 fn repeat_and_concurrent() {
     let body = json!({"numberOfPendingUsers": 5});
-    let written = Value::Object(entity(body.clone()));
-    let repeat = json!({"name": "x", "clause": C5_2, "kind": "repeat", "request": {"body": body}});
+    let sent = |status, answer: &Value| patch(&body, status, answer);
+    let answer = Value::Object(entity(body.clone()));
+    let read = Some(get(entity(body.clone())));
+    #[rustfmt::skip]
+    let rows = [
+        ("the same twice", repeat(sent(200, &answer), sent(200, &answer), read), None),
+        ("a 409", repeat(sent(200, &answer), sent(409, &error()), None), Some(C4_1)),
+    ];
+    run(
+        json!({"name": "x", "clause": C5_2, "kind": "repeat", "request": {"body": body}}),
+        rows,
+    );
     let bodies = [
         json!({"numberOfPendingUsers": 7}),
         json!({"numberOfFailedUsers": 8}),
     ];
-    let concurrent =
-        json!({"name": "x", "clause": C5_4, "kind": "concurrent", "bodies": bodies, "rounds": 1});
-    let both = entity(json!({"numberOfPendingUsers": 7, "numberOfFailedUsers": 8}));
     let steps = || {
+        let answer = |b: &Value| Value::Object(entity(b.clone()));
         bodies
             .iter()
-            .map(|b| patch(b, 200, &Value::Object(entity(b.clone()))))
+            .map(|b| patch(b, 200, &answer(b)))
             .collect::<Vec<_>>()
     };
-    run(vec![
-        Row {
-            what: "the same PATCH twice, the same answer",
-            case: repeat.clone(),
-            shape: Shape::Repeat {
-                first: patch(&body, 200, &written),
-                second: patch(&body, 200, &written),
-                read_back: Some(get(entity(body.clone()))),
-            },
-            fails: None,
-        },
-        Row {
-            what: "the second refused",
-            case: repeat,
-            shape: Shape::Repeat {
-                first: patch(&body, 200, &written),
-                second: patch(&body, 409, &error()),
-                read_back: None,
-            },
-            fails: Some(C4_1),
-        },
-        Row {
-            what: "both writes kept",
-            case: concurrent.clone(),
-            shape: Shape::Concurrent {
-                steps: steps(),
-                last_round: bodies.to_vec(),
-                after: Some(both),
-            },
-            fails: None,
-        },
-        Row {
-            what: "a write lost",
-            case: concurrent,
-            shape: Shape::Concurrent {
-                steps: steps(),
-                last_round: bodies.to_vec(),
-                after: Some(entity(bodies[1].clone())),
-            },
-            fails: Some(C5_4),
-        },
-    ]);
+    let both = entity(json!({"numberOfPendingUsers": 7, "numberOfFailedUsers": 8}));
+    let one = entity(bodies[1].clone());
+    #[rustfmt::skip]
+    let rows = [
+        ("both kept", concurrent(steps(), &bodies, both), None),
+        ("one lost", concurrent(steps(), &bodies, one), Some(C5_4)),
+    ];
+    run(
+        json!({"name": "x", "clause": C5_4, "kind": "concurrent", "bodies": bodies, "rounds": 1}),
+        rows,
+    );
 }
 
 #[test]
 fn a_transcript_of_another_kind_fails_rather_than_being_judged_by_the_wrong_checks() {
     let body = json!({"numberOfPendingUsers": "5"});
-    run(vec![Row {
-        what: "a refusal's case with an accepted transcript",
-        case: json!({"name": "x", "clause": C3_8, "kind": "refused", "request": {"body": body}, "status": [400]}),
-        shape: Shape::Accepted {
-            step: patch(&body, 400, &error()),
-            read_back: None,
-        },
-        fails: Some(C3_8),
-    }]);
+    let rows = [(
+        "an accepted transcript",
+        accepted(patch(&body, 400, &error()), None),
+        Some(C3_8),
+    )];
+    run(
+        json!({"name": "x", "clause": C3_8, "kind": "refused", "request": {"body": body}, "status": [400]}),
+        rows,
+    );
 }
