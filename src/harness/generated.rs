@@ -42,6 +42,14 @@ enum Stop {
     Aborted(Box<Aborted>),
 }
 
+/// The generated trial a batch of inputs belongs to: its plan, its strategy, where it runs.
+#[derive(Clone, Copy)]
+struct Trial<'a> {
+    pc: &'a PlannedCase,
+    strategy: Strategy,
+    routing: &'a Routing,
+}
+
 /// What one chain of accepted inputs came to: where it stopped (the input's index in the
 /// chain), and its first warning.
 struct Chain {
@@ -86,10 +94,15 @@ impl Runner {
                 log.stopped = true;
                 return Ok(());
             }
+            let trial = Trial {
+                pc,
+                strategy,
+                routing,
+            };
             if strategy.expects_acceptance() {
-                self.accepted_batch(pc, strategy, routing, inputs, &mut log)
+                self.accepted_batch(trial, inputs, &mut log)
             } else {
-                self.refused_batch(pc, strategy, routing, inputs, &mut log)
+                self.refused_batch(trial, inputs, &mut log)
             }
         };
         let summary = match self.replayed(pc, &mut test) {
@@ -165,15 +178,9 @@ impl Runner {
     /// Accepted inputs as one chain per entity, the chains at once; a chain's inputs one after
     /// another, each answer standing for the state the next starts from. A single input (a
     /// shrinking step) runs on the first entity.
-    fn accepted_batch(
-        &self,
-        pc: &PlannedCase,
-        strategy: Strategy,
-        routing: &Routing,
-        inputs: &[Input],
-        log: &mut Log,
-    ) -> BatchVerdict {
-        let routings = chains_of(pc, routing);
+    fn accepted_batch(&self, trial: Trial<'_>, inputs: &[Input], log: &mut Log) -> BatchVerdict {
+        let (pc, strategy) = (trial.pc, trial.strategy);
+        let routings = chains_of(pc, trial.routing);
         let size = inputs.len().div_ceil(routings.len()).max(1);
         let chains = inputs
             .chunks(size)
@@ -263,14 +270,12 @@ impl Runner {
         Chain { stop: None, warned }
     }
 
-    fn refused_batch(
-        &self,
-        pc: &PlannedCase,
-        strategy: Strategy,
-        routing: &Routing,
-        inputs: &[Input],
-        log: &mut Log,
-    ) -> BatchVerdict {
+    fn refused_batch(&self, trial: Trial<'_>, inputs: &[Input], log: &mut Log) -> BatchVerdict {
+        let Trial {
+            pc,
+            strategy,
+            routing,
+        } = trial;
         let judge = self.judge();
         let exec = self.executor();
         let before = match log.entities[0].state.take() {

@@ -44,6 +44,11 @@ fn case(name: String, clause: &str, expect: Expectation, request: RequestSpec) -
     }
 }
 
+/// A pathological input (C6.2): refused with 400 or 413, never 5xx.
+fn too_big(name: String, text: String) -> Case {
+    case(name, C6_2, refused(&[400, 413]), raw(None, text))
+}
+
 /// Refused with one of `status`.
 fn refused(status: &[u16]) -> Expectation {
     Expectation::Refused {
@@ -117,12 +122,7 @@ fn depth(model: &EntityModel) -> Vec<Case> {
     every_rung()
         .map(|n| {
             let text = format!("{{\"{name}\": {}1{}}}", "[".repeat(n), "]".repeat(n));
-            case(
-                format!("nesting-depth-{n}"),
-                C6_2,
-                refused(&[400, 413]),
-                raw(None, text),
-            )
+            too_big(format!("nesting-depth-{n}"), text)
         })
         .collect()
 }
@@ -135,12 +135,7 @@ fn members() -> Vec<Case> {
         .map(|n| {
             let body: Vec<String> = (0..n).map(|i| format!("\"{UNKNOWN}{i}\": 1")).collect();
             let text = format!("{{{}}}", body.join(", "));
-            case(
-                format!("members-{n}"),
-                C6_2,
-                refused(&[400, 413]),
-                raw(None, text),
-            )
+            too_big(format!("members-{n}"), text)
         })
         .collect()
 }
@@ -167,12 +162,7 @@ fn digits(model: &EntityModel) -> Vec<Case> {
     every_rung()
         .map(|n| {
             let text = format!("{{\"{name}\": 1{}}}", "0".repeat(n - 1));
-            case(
-                format!("number-digits-{n}"),
-                C6_2,
-                refused(&[400, 413]),
-                raw(None, text),
-            )
+            too_big(format!("number-digits-{n}"), text)
         })
         .collect()
 }
@@ -205,12 +195,7 @@ fn strings(model: &EntityModel) -> Vec<Case> {
         .collect();
     out.extend(LARGE.iter().map(|&n| {
         let text = format!("{{\"{UNKNOWN}\": \"{}\"}}", "x".repeat(n));
-        case(
-            format!("string-length-{n}"),
-            C6_2,
-            refused(&[400, 413]),
-            raw(None, text),
-        )
+        too_big(format!("string-length-{n}"), text)
     }));
     out
 }
