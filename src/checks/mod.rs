@@ -130,7 +130,16 @@ impl Judge<'_> {
                     after,
                 },
             ) => self.concurrent(case, steps, last_round, after.as_ref(), &mut out),
-            (expect, shape) => out.push(self.mismatch(case, expect, shape)),
+            // Every expectation by name, so that a new one does not compile until it is judged.
+            (
+                expect @ (Expectation::Accepted
+                | Expectation::Alias
+                | Expectation::Repeat
+                | Expectation::Refused { .. }
+                | Expectation::Either { .. }
+                | Expectation::Concurrent { .. }),
+                shape,
+            ) => out.push(self.mismatch(case, expect, shape)),
         }
         out
     }
