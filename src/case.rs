@@ -36,21 +36,15 @@ struct CaseFile {
     cases: Vec<Case>,
 }
 
-/// What the case's exchanges are and so which checks judge them.
+/// A case file's `"kind"`: which [`Expectation`] the case's fields make.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Kind {
-    /// A valid PATCH: 200 with the entity (C4), persisted (C5.1).
+enum Kind {
     Accepted,
-    /// An invalid or unauthorised request: refused with an error body, nothing changed.
     Refused,
-    /// Either accepted without change or refused (C3.7's `{}`); nothing changed either way.
     Either,
-    /// The same valid PATCH twice (C5.2).
     Repeat,
-    /// A valid PATCH through the variant, read back through the direct path of `overviewOf` (C1.2).
     Alias,
-    /// `bodies` sent at the same time, `rounds` times (C5.4).
     Concurrent,
 }
 
@@ -186,29 +180,165 @@ impl RequestSpec {
     }
 }
 
+/// A case as its file writes it: the kind's fields flat beside the rest. Read into [`Case`],
+/// which gives each kind only its own fields.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+struct CaseFields {
+    name: String,
+    clause: String,
+    #[serde(default = "must")]
+    level: Level,
+    #[serde(default)]
+    description: String,
+    kind: Kind,
+    #[serde(default)]
+    request: RequestSpec,
+    #[serde(default)]
+    status: Option<Vec<u16>>,
+    #[serde(default)]
+    preferred_status: Option<Vec<u16>>,
+    #[serde(default)]
+    bodies: Option<Vec<Value>>,
+    #[serde(default)]
+    rounds: Option<u32>,
+}
+
+/// One case: the clause it enforces, its request, and what its kind expects.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(try_from = "CaseFields")]
 pub struct Case {
     pub name: String,
     pub clause: String,
-    #[serde(default = "must")]
     pub level: Level,
-    #[serde(default)]
     pub description: String,
-    pub kind: Kind,
-    #[serde(default)]
     pub request: RequestSpec,
-    /// `refused` / `either`: the statuses that keep the clause.
-    #[serde(default)]
-    pub status: Vec<u16>,
-    /// A SHOULD within the allowed statuses (C2.2 prefers 403 to 401): others warn.
-    #[serde(default)]
-    pub preferred_status: Vec<u16>,
-    /// `concurrent`: bodies of disjoint properties, sent at once.
-    #[serde(default)]
-    pub bodies: Vec<Value>,
-    #[serde(default)]
-    pub rounds: Option<u32>,
+    pub expect: Expectation,
+}
+
+/// What a case's kind expects, with that kind's own fields.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expectation {
+    /// A valid PATCH: 200 with the entity (C4), persisted (C5.1).
+    Accepted,
+    /// Refused with one of `status` and an error body, nothing changed; `preferred_status` is
+    /// a SHOULD within them (C2.2 prefers 403 to 401): others warn.
+    Refused {
+        status: Vec<u16>,
+        preferred_status: Vec<u16>,
+    },
+    /// Accepted without change or refused, with one of `status` (C3.7's `{}`); nothing
+    /// changed either way.
+    Either { status: Vec<u16> },
+    /// The same valid PATCH twice (C5.2).
+    Repeat,
+    /// A valid PATCH through the variant, read back through the canonical path (C1.2).
+    Alias,
+    /// `bodies` (of disjoint properties) sent at the same time, `rounds` times (C5.4).
+    Concurrent {
+        bodies: Vec<Value>,
+        rounds: Option<u32>,
+    },
+}
+
+impl Expectation {
+    /// The statuses that keep the clause when the request is answered otherwise than with
+    /// success: a refusal's or an either's.
+    pub fn statuses(&self) -> &[u16] {
+        match self {
+            Self::Refused { status, .. } | Self::Either { status } => status,
+            Self::Accepted | Self::Repeat | Self::Alias | Self::Concurrent { .. } => &[],
+        }
+    }
+
+    /// A refusal or an either: the request must leave the entity as it was.
+    pub fn changes_nothing(&self) -> bool {
+        matches!(self, Self::Refused { .. } | Self::Either { .. })
+    }
+}
+
+/// What the executor runs and the checks judge: a request, the clause it enforces, at what
+/// level, and what it expects. A case lends its own; a generated input builds one.
+#[derive(Debug, Clone, Copy)]
+pub struct Judged<'a> {
+    pub clause: &'a str,
+    pub level: Level,
+    pub request: &'a RequestSpec,
+    pub expect: &'a Expectation,
+}
+
+impl<'a> From<&'a Case> for Judged<'a> {
+    fn from(case: &'a Case) -> Self {
+        Judged {
+            clause: &case.clause,
+            level: case.level,
+            request: &case.request,
+            expect: &case.expect,
+        }
+    }
+}
+
+impl TryFrom<CaseFields> for Case {
+    type Error = String;
+
+    fn try_from(f: CaseFields) -> Result<Self, String> {
+        if let Some((field, owners)) = stray_field(&f) {
+            let kind = format!("{:?}", f.kind).to_lowercase();
+            return Err(format!(
+                "case {:?}: {field:?} belongs to kind {owners}, not {kind:?}; drop it or change \"kind\"",
+                f.name
+            ));
+        }
+        let expect = match f.kind {
+            Kind::Accepted => Expectation::Accepted,
+            Kind::Refused => Expectation::Refused {
+                status: f.status.unwrap_or_default(),
+                preferred_status: f.preferred_status.unwrap_or_default(),
+            },
+            Kind::Either => Expectation::Either {
+                status: f.status.unwrap_or_default(),
+            },
+            Kind::Repeat => Expectation::Repeat,
+            Kind::Alias => Expectation::Alias,
+            Kind::Concurrent => Expectation::Concurrent {
+                bodies: f.bodies.unwrap_or_default(),
+                rounds: f.rounds,
+            },
+        };
+        Ok(Case {
+            name: f.name,
+            clause: f.clause,
+            level: f.level,
+            description: f.description,
+            request: f.request,
+            expect,
+        })
+    }
+}
+
+/// The first field given that belongs to another kind than the case's: its name and the kinds
+/// it belongs to.
+fn stray_field(f: &CaseFields) -> Option<(&'static str, &'static str)> {
+    let given = [
+        ("status", f.status.is_some(), "\"refused\" or \"either\""),
+        (
+            "preferred_status",
+            f.preferred_status.is_some(),
+            "\"refused\"",
+        ),
+        ("bodies", f.bodies.is_some(), "\"concurrent\""),
+        ("rounds", f.rounds.is_some(), "\"concurrent\""),
+    ];
+    let own: &[&str] = match f.kind {
+        Kind::Refused => &["status", "preferred_status"],
+        Kind::Either => &["status"],
+        Kind::Concurrent => &["bodies", "rounds"],
+        Kind::Accepted | Kind::Repeat | Kind::Alias => &[],
+    };
+    given
+        .into_iter()
+        .find(|(field, is_given, _)| *is_given && !own.contains(field))
+        .map(|(field, _, owners)| (field, owners))
 }
 
 fn must() -> Level {
@@ -354,38 +484,130 @@ fn check_case(file: &str, case: &Case, expect: &Expect<'_>) -> Result<(), CaseEr
     if size > 16 << 20 {
         return bad("\"body_parts\" makes a body over 16 MiB; make it smaller".into());
     }
-    let needs_body = matches!(case.kind, Kind::Accepted | Kind::Repeat | Kind::Alias);
-    if needs_body && !matches!(case.request.body, Some(Value::Object(_))) {
-        return bad(format!(
-            "kind {:?} needs \"request.body\" as a JSON object",
-            case.kind
-        )
-        .to_lowercase());
-    }
-    if matches!(case.kind, Kind::Refused | Kind::Either) && case.status.is_empty() {
-        return bad(
-            "kind \"refused\" / \"either\" needs \"status\": the statuses that keep the clause"
-                .into(),
-        );
-    }
-    if case.kind == Kind::Concurrent
-        && (case.bodies.len() < 2 || !case.bodies.iter().all(Value::is_object))
-    {
-        return bad("kind \"concurrent\" needs \"bodies\": two or more JSON objects".into());
+    if let Err(problem) = expectation_problem(case) {
+        return bad(problem);
     }
     if !["PATCH", "GET"].contains(&case.request.method.as_str()) {
         return bad("\"request.method\" must be PATCH or GET".into());
     }
-    if needs_body || matches!(case.kind, Kind::Concurrent | Kind::Either) {
-        let bodies = case.request.body.iter().chain(&case.bodies);
-        for name in bodies.filter_map(Value::as_object).flat_map(|o| o.keys()) {
-            if !crate::domain::value::is_annotation(name) && expect.model.property(name).is_none() {
-                return bad(format!(
-                    "the body sets {name:?}, which is not a property of the pack's entity {}; this kind of case sends only its properties (write refused cases for unknown ones)",
-                    expect.model.type_name
-                ));
-            }
+    let bodies: Vec<&Value> = match &case.expect {
+        Expectation::Accepted
+        | Expectation::Repeat
+        | Expectation::Alias
+        | Expectation::Either { .. } => case.request.body.iter().collect(),
+        Expectation::Concurrent { bodies, .. } => case.request.body.iter().chain(bodies).collect(),
+        Expectation::Refused { .. } => Vec::new(),
+    };
+    for name in bodies
+        .into_iter()
+        .filter_map(Value::as_object)
+        .flat_map(|o| o.keys())
+    {
+        if !crate::domain::value::is_annotation(name) && expect.model.property(name).is_none() {
+            return bad(format!(
+                "the body sets {name:?}, which is not a property of the pack's entity {}; this kind of case sends only its properties (write refused cases for unknown ones)",
+                expect.model.type_name
+            ));
         }
     }
     Ok(())
+}
+
+/// What the case's kind needs and the case lacks: a body to accept, the statuses of a refusal,
+/// the bodies sent at once.
+fn expectation_problem(case: &Case) -> Result<(), String> {
+    match &case.expect {
+        Expectation::Accepted | Expectation::Repeat | Expectation::Alias
+            if !matches!(case.request.body, Some(Value::Object(_))) =>
+        {
+            Err(format!(
+                "kind {:?} needs \"request.body\" as a JSON object",
+                case.expect
+            )
+            .to_lowercase())
+        }
+        Expectation::Refused { status, .. } | Expectation::Either { status }
+            if status.is_empty() =>
+        {
+            Err(
+                "kind \"refused\" / \"either\" needs \"status\": the statuses that keep the clause"
+                    .into(),
+            )
+        }
+        Expectation::Concurrent { bodies, .. }
+            if bodies.len() < 2 || !bodies.iter().all(Value::is_object) =>
+        {
+            Err("kind \"concurrent\" needs \"bodies\": two or more JSON objects".into())
+        }
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Case, Expectation};
+
+    fn read(text: &str) -> Result<Case, String> {
+        serde_json::from_str(text).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn each_kind_reads_into_its_own_fields() {
+        let refused = read(
+            r#"{"name": "x", "clause": "C2.2", "kind": "refused", "request": {"auth": "no-scope"}, "status": [401, 403], "preferred_status": [403]}"#,
+        );
+        let expect = refused.map(|c| c.expect);
+        assert_eq!(
+            expect,
+            Ok(Expectation::Refused {
+                status: vec![401, 403],
+                preferred_status: vec![403]
+            })
+        );
+        let concurrent = read(
+            r#"{"name": "x", "clause": "C5.4", "kind": "concurrent", "bodies": [{"a": 1}, {"b": 2}], "rounds": 3}"#,
+        );
+        assert!(matches!(
+            concurrent.map(|c| c.expect),
+            Ok(Expectation::Concurrent { bodies, rounds: Some(3) }) if bodies.len() == 2
+        ));
+        let accepted = read(r#"{"name": "x", "clause": "C4.4", "kind": "accepted"}"#);
+        assert_eq!(accepted.map(|c| c.expect), Ok(Expectation::Accepted));
+    }
+
+    #[test]
+    fn a_field_of_another_kind_is_refused_naming_the_field_and_its_kinds() {
+        let rows = [
+            (
+                r#""kind": "accepted", "status": [400]"#,
+                r#""status" belongs to kind "refused" or "either", not "accepted""#,
+            ),
+            (
+                r#""kind": "either", "status": [200], "preferred_status": [200]"#,
+                r#""preferred_status" belongs to kind "refused", not "either""#,
+            ),
+            (
+                r#""kind": "refused", "status": [400], "rounds": 2"#,
+                r#""rounds" belongs to kind "concurrent", not "refused""#,
+            ),
+            (
+                r#""kind": "concurrent", "bodies": [{}, {}], "status": [200]"#,
+                r#""status" belongs to kind "refused" or "either", not "concurrent""#,
+            ),
+        ];
+        for (fields, said) in rows {
+            let text = format!(r#"{{"name": "x", "clause": "C4.4", {fields}}}"#);
+            let error = read(&text).err().unwrap_or_default();
+            assert!(error.contains(said), "{text}: {error}");
+            assert!(error.contains("case \"x\""), "{error}");
+        }
+    }
+
+    #[test]
+    fn an_unknown_field_is_refused_by_name() {
+        let error = read(r#"{"name": "x", "clause": "C3.8", "kind": "refused", "statuss": [400]}"#)
+            .err()
+            .unwrap_or_default();
+        assert!(error.contains("unknown field `statuss`"), "{error}");
+    }
 }

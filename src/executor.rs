@@ -6,7 +6,7 @@ use std::sync::Arc;
 use reqwest::Method;
 use serde_json::Value;
 
-use crate::case::{Auth, Case, Kind};
+use crate::case::{Auth, Expectation, Judged};
 use crate::client::Client;
 use crate::ids::Keys;
 use crate::pack::template::Spelling;
@@ -68,11 +68,20 @@ pub struct Route<'a> {
 
 /// What one case sends and where, shared by the shapes each kind makes.
 struct Leg<'a> {
-    case: &'a Case,
+    judged: Judged<'a>,
     route: Route<'a>,
     url: String,
     method: Method,
     reads: Reads,
+    /// The watched entity's state before the request, when the route watches one.
+    watched_before: Option<State>,
+}
+
+/// What a leg's exchanges leave: every exchange in order (state reads included), and the reads
+/// after the request under test that gave no entity.
+struct Record<'l> {
+    log: &'l mut Vec<Exchange>,
+    unread: Vec<Unread>,
 }
 
 /// A 2xx answer.
@@ -234,16 +243,11 @@ impl Executor<'_> {
     /// A read after the request under test: the state, or `None` with the read kept in
     /// `unread` (the checks judge an answer; no answer leaves the trial unjudged unless it
     /// failed already).
-    async fn read_after(
-        &self,
-        address: &Address,
-        log: &mut Vec<Exchange>,
-        unread: &mut Vec<Unread>,
-    ) -> Option<State> {
-        match self.try_read(address, log).await {
+    async fn read_after(&self, address: &Address, rec: &mut Record<'_>) -> Option<State> {
+        match self.try_read(address, rec.log).await {
             Ok(state) => Some(state),
             Err(u) => {
-                unread.push(u);
+                rec.unread.push(u);
                 None
             }
         }
@@ -251,19 +255,14 @@ impl Executor<'_> {
 
     /// A read-back GET after the request under test: its step, or `None` when it got no
     /// answer (kept in `unread`).
-    async fn get_after(
-        &self,
-        url: String,
-        log: &mut Vec<Exchange>,
-        unread: &mut Vec<Unread>,
-    ) -> Option<Step> {
+    async fn get_after(&self, url: String, rec: &mut Record<'_>) -> Option<Step> {
         let request = self.get(url);
         let sent = self.client.send(&request).await;
-        log.push(sent.exchange);
+        rec.log.push(sent.exchange);
         match sent.result {
             Ok(response) => Some(Step { request, response }),
             Err(e) => {
-                unread.push(Unread {
+                rec.unread.push(Unread {
                     request,
                     answer: Err(e.to_string()),
                 });
@@ -312,17 +311,19 @@ impl Executor<'_> {
         (sent.exchange, step)
     }
 
-    /// Runs `case` along `route`. `before` is the entity's state if the caller already knows it
+    /// Runs a case (or a generated input) along `route`. `before` is the entity's state if the caller already knows it
     /// (carried from the case before); otherwise it is read first.
-    pub async fn run(
+    pub async fn run<'c>(
         &self,
-        case: &Case,
+        judged: impl Into<Judged<'c>>,
         route: Route<'_>,
         before: Option<State>,
         reads: Reads,
     ) -> Result<Transcript, Aborted> {
         let mut log = Vec::new();
-        let result = self.run_logged(case, route, before, reads, &mut log).await;
+        let result = self
+            .run_logged(judged.into(), route, before, reads, &mut log)
+            .await;
         result
             .map_err(|mut a| {
                 a.exchanges = std::mem::take(&mut log);
@@ -336,7 +337,7 @@ impl Executor<'_> {
 
     async fn run_logged(
         &self,
-        case: &Case,
+        judged: Judged<'_>,
         route: Route<'_>,
         before: Option<State>,
         reads: Reads,
@@ -351,48 +352,72 @@ impl Executor<'_> {
             None => None,
         };
         let (address, key_plan) = route.request;
+        let request = judged.request;
         let leg = Leg {
-            case,
+            judged,
             route,
-            url: self.url(address, &key_plan.keys(), case.request.spelling),
-            method: Method::from_bytes(case.request.method.as_bytes()).unwrap_or(Method::PATCH),
+            url: self.url(address, &key_plan.keys(), request.spelling),
+            method: Method::from_bytes(request.method.as_bytes()).unwrap_or(Method::PATCH),
             reads,
+            watched_before,
         };
-        let mut unread = Vec::new();
-        let shape = match case.kind {
-            Kind::Concurrent => {
-                let make = |body| self.request_of(&leg, body);
-                let (steps, last_round) = self.concurrent(case, &make, log).await?;
-                let after = self.read_after(route.state, log, &mut unread).await;
+        let mut rec = Record {
+            log,
+            unread: Vec::new(),
+        };
+        let shape = self.exchanges(&leg, &mut rec).await?;
+        Ok(Transcript {
+            exchanges: Vec::new(),
+            before,
+            shape,
+            unread: rec.unread,
+        })
+    }
+
+    /// The exchanges of the leg's expectation, each expectation its own shape.
+    async fn exchanges(&self, leg: &Leg<'_>, rec: &mut Record<'_>) -> Result<Shape, Aborted> {
+        let state = leg.route.state;
+        Ok(match leg.judged.expect {
+            Expectation::Accepted => {
+                let step = self.send_once(leg, rec).await?;
+                let read_back = self.read_back(leg, &step, leg.url.clone(), rec);
+                Shape::Accepted {
+                    read_back: read_back.await,
+                    step,
+                }
+            }
+            Expectation::Alias => {
+                let step = self.send_once(leg, rec).await?;
+                let read = self.read_back(leg, &step, self.state_url(state), rec);
+                Shape::Alias {
+                    read: read.await,
+                    step,
+                }
+            }
+            Expectation::Refused { .. } => self.refused(leg, rec).await?,
+            Expectation::Either { .. } => {
+                let step = self.send_once(leg, rec).await?;
+                let after = self.read_after(state, rec).await;
+                Shape::Either { step, after }
+            }
+            Expectation::Repeat => self.repeat(leg, rec).await?,
+            Expectation::Concurrent { bodies, rounds } => {
+                let make = |body| self.request_of(leg, body);
+                let (steps, last_round) = self.concurrent(bodies, *rounds, &make, rec.log).await?;
+                let after = self.read_after(state, rec).await;
                 Shape::Concurrent {
                     steps,
                     last_round,
                     after,
                 }
             }
-            Kind::Repeat => self.repeat(&leg, log, &mut unread).await?,
-            Kind::Accepted | Kind::Alias => self.accepted(&leg, log, &mut unread).await?,
-            Kind::Refused => self.refused(&leg, watched_before, log, &mut unread).await?,
-            Kind::Either => {
-                let step = self
-                    .send(self.request_of(&leg, case.request.body_text()), log)
-                    .await?;
-                let after = self.read_after(route.state, log, &mut unread).await;
-                Shape::Either { step, after }
-            }
-        };
-        Ok(Transcript {
-            exchanges: Vec::new(),
-            before,
-            shape,
-            unread,
         })
     }
 
     /// The case's request with `body`, to the leg's URL.
     fn request_of(&self, leg: &Leg<'_>, body: Option<String>) -> Outgoing {
         let headers: Vec<(String, String)> = leg
-            .case
+            .judged
             .request
             .headers
             .iter()
@@ -401,25 +426,19 @@ impl Executor<'_> {
         self.outgoing(
             leg.method.clone(),
             leg.url.clone(),
-            leg.case.request.auth,
-            leg.case.request.content_type.as_deref(),
+            leg.judged.request.auth,
+            leg.judged.request.content_type.as_deref(),
             &headers,
             body,
         )
     }
 
     /// C4.6: the same request twice, then (after a success, with every read) a read back.
-    async fn repeat(
-        &self,
-        leg: &Leg<'_>,
-        log: &mut Vec<Exchange>,
-        unread: &mut Vec<Unread>,
-    ) -> Result<Shape, Aborted> {
-        let body = || leg.case.request.body_text();
-        let first = self.send(self.request_of(leg, body()), log).await?;
-        let second = self.send(self.request_of(leg, body()), log).await?;
+    async fn repeat(&self, leg: &Leg<'_>, rec: &mut Record<'_>) -> Result<Shape, Aborted> {
+        let first = self.send_once(leg, rec).await?;
+        let second = self.send_once(leg, rec).await?;
         let read_back = match (leg.reads, succeeded(&second)) {
-            (Reads::Full, true) => self.get_after(leg.url.clone(), log, unread).await,
+            (Reads::Full, true) => self.get_after(leg.url.clone(), rec).await,
             _ => None,
         };
         Ok(Shape::Repeat {
@@ -429,56 +448,38 @@ impl Executor<'_> {
         })
     }
 
-    /// A write that must be taken, read back (through the canonical path for an alias).
-    async fn accepted(
+    /// The request under test, sent once with the case's body.
+    async fn send_once(&self, leg: &Leg<'_>, rec: &mut Record<'_>) -> Result<Step, Aborted> {
+        let body = leg.judged.request.body_text();
+        self.send(self.request_of(leg, body), rec.log).await
+    }
+
+    /// After a write that succeeded, with every read: a GET of `url`.
+    async fn read_back(
         &self,
         leg: &Leg<'_>,
-        log: &mut Vec<Exchange>,
-        unread: &mut Vec<Unread>,
-    ) -> Result<Shape, Aborted> {
-        let alias = leg.case.kind == Kind::Alias;
-        let step = self
-            .send(self.request_of(leg, leg.case.request.body_text()), log)
-            .await?;
-        let wanted = leg.reads == Reads::Full && succeeded(&step) && leg.method == Method::PATCH;
-        let read_url = if alias {
-            self.state_url(leg.route.state)
-        } else {
-            leg.url.clone()
-        };
-        let read = if wanted {
-            self.get_after(read_url, log, unread).await
+        step: &Step,
+        url: String,
+        rec: &mut Record<'_>,
+    ) -> Option<Step> {
+        let wanted = leg.reads == Reads::Full && succeeded(step) && leg.method == Method::PATCH;
+        if wanted {
+            self.get_after(url, rec).await
         } else {
             None
-        };
-        Ok(if alias {
-            Shape::Alias { step, read }
-        } else {
-            Shape::Accepted {
-                step,
-                read_back: read,
-            }
-        })
+        }
     }
 
     /// A write that must be refused: the entity read after it, and a watched one before and
     /// after.
-    async fn refused(
-        &self,
-        leg: &Leg<'_>,
-        watched_before: Option<State>,
-        log: &mut Vec<Exchange>,
-        unread: &mut Vec<Unread>,
-    ) -> Result<Shape, Aborted> {
-        let step = self
-            .send(self.request_of(leg, leg.case.request.body_text()), log)
-            .await?;
+    async fn refused(&self, leg: &Leg<'_>, rec: &mut Record<'_>) -> Result<Shape, Aborted> {
+        let step = self.send_once(leg, rec).await?;
         let after = match leg.reads {
-            Reads::Full => self.read_after(leg.route.state, log, unread).await,
+            Reads::Full => self.read_after(leg.route.state, rec).await,
             Reads::Deferred => None,
         };
-        let watched = match (leg.route.watch, watched_before) {
-            (Some(w), Some(b)) => self.read_after(w, log, unread).await.map(|a| (b, a)),
+        let watched = match (leg.route.watch, &leg.watched_before) {
+            (Some(w), Some(b)) => self.read_after(w, rec).await.map(|a| (b.clone(), a)),
             _ => None,
         };
         Ok(Shape::Refused {
@@ -488,20 +489,18 @@ impl Executor<'_> {
         })
     }
 
+    /// `bodies` sent at once, `rounds` times: every step, and the last round's bodies.
     async fn concurrent(
         &self,
-        case: &Case,
+        bodies: &[Value],
+        rounds: Option<u32>,
         make: &impl Fn(Option<String>) -> Outgoing,
         log: &mut Vec<Exchange>,
     ) -> Result<(Vec<Step>, Vec<Value>), Aborted> {
         let mut steps = Vec::new();
         let mut last_round = Vec::new();
-        for round in 0..case.rounds.unwrap_or(1).max(1) {
-            let bodies: Vec<Value> = case
-                .bodies
-                .iter()
-                .map(|b| shift_integers(b, round))
-                .collect();
+        for round in 0..rounds.unwrap_or(1).max(1) {
+            let bodies: Vec<Value> = bodies.iter().map(|b| shift_integers(b, round)).collect();
             let sends = bodies
                 .iter()
                 .map(|b| self.send_unlogged(make(Some(b.to_string()))));

@@ -1,5 +1,5 @@
-//! Checks: each turns a transcript into clause verdicts. One file per family; this file picks
-//! which checks a case's kind runs. A failed check is a result, never an `Err`.
+//! Checks: each turns an expectation and a transcript into clause verdicts. One file per
+//! family; this file picks which checks each expectation runs. A failed check is a result, never an `Err`.
 
 mod errors;
 mod headers;
@@ -11,10 +11,12 @@ mod round_trip;
 mod routing;
 mod schema;
 mod status;
+#[cfg(test)]
+mod tests;
 
 use serde_json::{Map, Value};
 
-use crate::case::{Case, Kind};
+use crate::case::{Expectation, Judged};
 use crate::contract::{C2_3, C4_1, C4_2, C5_3};
 use crate::domain::EntityModel;
 use crate::outcome::{Check, Level, Outcome};
@@ -73,13 +75,14 @@ impl Judge<'_> {
         }
     }
 
-    /// Every check the case's kind calls for, on its transcript: those every answer gets, then
-    /// those of the transcript's shape.
-    pub fn judge(&self, case: &Case, t: &Transcript) -> Vec<Check> {
+    /// Every check the expectation calls for, on its transcript: those every answer gets,
+    /// then those of the expectation.
+    pub fn judge<'c>(&self, judged: impl Into<Judged<'c>>, t: &Transcript) -> Vec<Check> {
+        let case = judged.into();
         let mut out = self.every_answer(case, t);
         let before = &t.before;
-        match &t.shape {
-            Shape::Accepted { step, read_back } => {
+        match (case.expect, &t.shape) {
+            (Expectation::Accepted, Shape::Accepted { step, read_back }) => {
                 self.accepted(case, before, step, read_back.as_ref(), &mut out);
                 if let Some(read) = read_back.as_ref().filter(|_| step.response.status != 204) {
                     if let Some(Value::Object(entity)) = step.response.json() {
@@ -87,62 +90,102 @@ impl Judge<'_> {
                     }
                 }
             }
-            Shape::Alias { step, read } => {
+            (Expectation::Alias, Shape::Alias { step, read }) => {
                 self.accepted(case, before, step, None, &mut out);
                 if let Some(read) = read {
                     out.extend(routing::alias(self, &sent_body(case), read));
                 }
             }
-            Shape::Repeat {
-                first,
-                second,
-                read_back,
-            } => {
-                self.accepted(case, before, first, read_back.as_ref(), &mut out);
-                out.push(self.success_status(C4_1, second, "the same valid PATCH sent again"));
-                let steps = [first, second];
-                let sent = sent_body(case);
-                out.push(round_trip::idempotent(
-                    self,
-                    &sent,
+            (
+                Expectation::Repeat,
+                Shape::Repeat {
+                    first,
+                    second,
+                    read_back,
+                },
+            ) => self.repeat(case, before, [first, second], read_back.as_ref(), &mut out),
+            (
+                Expectation::Refused {
+                    status,
+                    preferred_status,
+                },
+                Shape::Refused {
+                    step,
+                    after,
+                    watched,
+                },
+            ) => {
+                let statuses = [status.as_slice(), preferred_status.as_slice()];
+                let states = (after.as_ref(), watched.as_ref());
+                self.refused(case, statuses, before, step, states, &mut out)
+            }
+            (Expectation::Either { status }, Shape::Either { step, after }) => {
+                self.either(case, status, before, step, after.as_ref(), &mut out)
+            }
+            (
+                Expectation::Concurrent { .. },
+                Shape::Concurrent {
                     steps,
-                    read_back.as_ref(),
-                ));
-            }
-            Shape::Refused {
-                step,
-                after,
-                watched,
-            } => self.refused(
-                case,
-                before,
-                step,
-                after.as_ref(),
-                watched.as_ref(),
-                &mut out,
-            ),
-            Shape::Either { step, after } => {
-                self.either(case, before, step, after.as_ref(), &mut out)
-            }
-            Shape::Concurrent {
-                steps,
-                last_round,
-                after,
-            } => self.concurrent(case, steps, last_round, after.as_ref(), &mut out),
+                    last_round,
+                    after,
+                },
+            ) => self.concurrent(case, steps, last_round, after.as_ref(), &mut out),
+            // Every expectation by name, so that a new one does not compile until it is judged.
+            (
+                expect @ (Expectation::Accepted
+                | Expectation::Alias
+                | Expectation::Repeat
+                | Expectation::Refused { .. }
+                | Expectation::Either { .. }
+                | Expectation::Concurrent { .. }),
+                shape,
+            ) => out.push(self.mismatch(case, expect, shape)),
         }
         out
     }
 
+    /// A transcript the executor did not make for this expectation: a harness bug, failed
+    /// rather than judged by the wrong checks.
+    fn mismatch(&self, case: Judged<'_>, expect: &Expectation, shape: &Shape) -> Check {
+        let name = |debug: String| {
+            debug
+                .split([' ', '{'])
+                .next()
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let (expected, actual) = (name(format!("{expect:?}")), name(format!("{shape:?}")));
+        self.check(case.clause, Level::Must, false, expected.clone(), actual.clone(), || {
+            format!("the executor made a {actual} transcript for a {expected} expectation; this is a harness bug, report it")
+        })
+    }
+
+    /// The same valid PATCH twice: the first judged as accepted, the second's status, and both
+    /// leaving the entity the same.
+    fn repeat(
+        &self,
+        case: Judged<'_>,
+        before: &State,
+        steps: [&Step; 2],
+        read_back: Option<&Step>,
+        out: &mut Vec<Check>,
+    ) {
+        self.accepted(case, before, steps[0], read_back, out);
+        out.push(self.success_status(C4_1, steps[1], "the same valid PATCH sent again"));
+        let sent = sent_body(case);
+        out.push(round_trip::idempotent(self, &sent, steps, read_back));
+    }
+
     /// What every answer under test is held to (no 5xx, an error body on 4xx, the route and
     /// token refusals), and the reads that gave no entity.
-    fn every_answer(&self, case: &Case, t: &Transcript) -> Vec<Check> {
+    fn every_answer(&self, case: Judged<'_>, t: &Transcript) -> Vec<Check> {
         let mut out = Vec::new();
         for step in t.steps() {
             // A MAY refusal that the service accepts is information, not an invalid request
             // answered 2xx.
             out.push(errors::no_server_error(
                 self,
-                case.kind != Kind::Refused || case.level == Level::May,
+                !matches!(case.expect, Expectation::Refused { .. }) || case.level == Level::May,
                 step,
             ));
             if step.response.status >= 400 {
@@ -162,18 +205,18 @@ impl Judge<'_> {
     /// the entity nor the one the probe's keys reach changed.
     fn refused(
         &self,
-        case: &Case,
+        case: Judged<'_>,
+        [status, preferred_status]: [&[u16]; 2],
         before: &State,
         step: &Step,
-        after: Option<&State>,
-        watched: Option<&(State, State)>,
+        (after, watched): (Option<&State>, Option<&(State, State)>),
         out: &mut Vec<Check>,
     ) {
         out.push(status::allowed(
             self,
-            &case.clause,
+            case.clause,
             case.level,
-            &case.status,
+            status,
             step,
             "a request that breaks it",
         ));
@@ -182,17 +225,17 @@ impl Judge<'_> {
         if case.level == Level::May && step.response.status < 400 {
             return;
         }
-        if !case.preferred_status.is_empty() {
+        if !preferred_status.is_empty() {
             out.push(status::allowed(
                 self,
-                &case.clause,
+                case.clause,
                 Level::Should,
-                &case.preferred_status,
+                preferred_status,
                 step,
                 "the preferred answer",
             ));
         }
-        let clause = unchanged_clause(&case.clause);
+        let clause = unchanged_clause(case.clause);
         out.extend(self.unchanged(clause, before, after, "the entity"));
         if let Some((b, a)) = watched {
             out.extend(self.unchanged(clause, b, Some(a), "the entity the probe's keys reach"));
@@ -202,19 +245,20 @@ impl Judge<'_> {
     /// `{}`: accepted unchanged or refused, and either way the entity stays as it was.
     fn either(
         &self,
-        case: &Case,
+        case: Judged<'_>,
+        status: &[u16],
         before: &State,
         step: &Step,
         after: Option<&State>,
         out: &mut Vec<Check>,
     ) {
-        let mut allowed = case.status.clone();
+        let mut allowed = status.to_vec();
         if self.allow_204 && allowed.contains(&200) {
             allowed.push(204);
         }
         out.push(status::allowed(
             self,
-            &case.clause,
+            case.clause,
             Level::Must,
             &allowed,
             step,
@@ -223,12 +267,12 @@ impl Judge<'_> {
         if step.response.status == 200 {
             out.extend(round_trip::answered_unchanged(
                 self,
-                &case.clause,
+                case.clause,
                 before,
                 step,
             ));
         }
-        out.extend(self.unchanged(&case.clause, before, after, "the entity"));
+        out.extend(self.unchanged(case.clause, before, after, "the entity"));
     }
 
     /// `what` after the request is as it was before, when it could be read after.
@@ -245,19 +289,19 @@ impl Judge<'_> {
     /// PATCHes sent at once: each succeeds, and the last round's all took effect.
     fn concurrent(
         &self,
-        case: &Case,
+        case: Judged<'_>,
         steps: &[Step],
         last_round: &[Value],
         after: Option<&State>,
         out: &mut Vec<Check>,
     ) {
         for step in steps {
-            out.push(self.success_status(&case.clause, step, "each concurrent PATCH"));
+            out.push(self.success_status(case.clause, step, "each concurrent PATCH"));
         }
         if let Some(after) = after {
             out.extend(round_trip::all_took_effect(
                 self,
-                &case.clause,
+                case.clause,
                 last_round,
                 after,
             ));
@@ -286,12 +330,12 @@ impl Judge<'_> {
     /// The clause a valid PATCH's status cites: the case's own for routing, auth and
     /// validation cases (the status *is* the promise); for a refusal of values that one clause
     /// makes valid (C3.4 for Int32, C3.5 for DateTimeOffset, …), that clause; else C4.1.
-    fn status_clause<'c>(&self, case: &'c Case, step: &Step) -> std::borrow::Cow<'c, str> {
+    fn status_clause<'c>(&self, case: Judged<'c>, step: &Step) -> std::borrow::Cow<'c, str> {
         if ["C1.", "C2.", "C3."]
             .iter()
             .any(|p| case.clause.starts_with(p))
         {
-            return case.clause.as_str().into();
+            return case.clause.into();
         }
         if (400..500).contains(&step.response.status) {
             let sent = sent_body(case);
@@ -309,7 +353,7 @@ impl Judge<'_> {
 
     fn accepted(
         &self,
-        case: &Case,
+        case: Judged<'_>,
         before: &Map<String, Value>,
         step: &Step,
         read_back: Option<&Step>,
@@ -348,7 +392,7 @@ impl Judge<'_> {
 }
 
 /// The case's body as a JSON object (empty when it has none), for the round-trip checks.
-fn sent_body(case: &Case) -> Map<String, Value> {
+fn sent_body(case: Judged<'_>) -> Map<String, Value> {
     case.request
         .body
         .as_ref()

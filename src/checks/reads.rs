@@ -2,7 +2,7 @@
 //! a listed path or 401/403 to the token with the scope, are verdicts on the clause each breaks
 //! (C1.1, C2.2, C6.2, C4.3 / C5.1), never a reason to stop judging.
 
-use crate::case::{Auth, Case};
+use crate::case::{Auth, Judged};
 use crate::outcome::{Check, Level};
 use crate::transcript::{Step, Unread};
 
@@ -49,9 +49,9 @@ pub(crate) const ROUTE_OR_TOKEN: &str = "not 404, 401 or 403";
 
 /// C1.1 / C2.2 on the request under test: 404 on a listed path where the case expects no 404
 /// (a routing probe's unknown keys do), and 401/403 to the token with the pack's permission.
-pub fn refused_route_or_token(j: &Judge, case: &Case, step: &Step) -> Option<Check> {
+pub fn refused_route_or_token(j: &Judge, case: Judged<'_>, step: &Step) -> Option<Check> {
     let s = step.response.status;
-    if case.status.contains(&s) {
+    if case.expect.statuses().contains(&s) {
         return None;
     }
     let (clause, why) = match s {

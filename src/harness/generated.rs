@@ -7,7 +7,7 @@
 //! input at a time, with every read, to the input that did it.
 
 use super::lanes::write_back;
-use super::{conclude, conclude_with_lost, next_state, route, synthetic_case, Evidence, Runner};
+use super::{conclude, conclude_with_lost, next_state, route, Evidence, Runner, Synthetic};
 use crate::client::curl_line;
 use crate::executor::{Aborted, Reads};
 use crate::generate::{self, BatchVerdict, Input, Strategy};
@@ -40,6 +40,14 @@ enum Stop {
     /// Checks failed: the checks, the exchanges, the reproduce line and the message.
     Failed(Vec<Check>, Vec<Exchange>, String, String),
     Aborted(Box<Aborted>),
+}
+
+/// The generated trial a batch of inputs belongs to: its plan, its strategy, where it runs.
+#[derive(Clone, Copy)]
+struct Trial<'a> {
+    pc: &'a PlannedCase,
+    strategy: Strategy,
+    routing: &'a Routing,
 }
 
 /// What one chain of accepted inputs came to: where it stopped (the input's index in the
@@ -86,10 +94,15 @@ impl Runner {
                 log.stopped = true;
                 return Ok(());
             }
+            let trial = Trial {
+                pc,
+                strategy,
+                routing,
+            };
             if strategy.expects_acceptance() {
-                self.accepted_batch(pc, strategy, routing, inputs, &mut log)
+                self.accepted_batch(trial, inputs, &mut log)
             } else {
-                self.refused_batch(pc, strategy, routing, inputs, &mut log)
+                self.refused_batch(trial, inputs, &mut log)
             }
         };
         let summary = match self.replayed(pc, &mut test) {
@@ -165,15 +178,9 @@ impl Runner {
     /// Accepted inputs as one chain per entity, the chains at once; a chain's inputs one after
     /// another, each answer standing for the state the next starts from. A single input (a
     /// shrinking step) runs on the first entity.
-    fn accepted_batch(
-        &self,
-        pc: &PlannedCase,
-        strategy: Strategy,
-        routing: &Routing,
-        inputs: &[Input],
-        log: &mut Log,
-    ) -> BatchVerdict {
-        let routings = chains_of(pc, routing);
+    fn accepted_batch(&self, trial: Trial<'_>, inputs: &[Input], log: &mut Log) -> BatchVerdict {
+        let (pc, strategy) = (trial.pc, trial.strategy);
+        let routings = chains_of(pc, trial.routing);
         let size = inputs.len().div_ceil(routings.len()).max(1);
         let chains = inputs
             .chunks(size)
@@ -216,7 +223,7 @@ impl Runner {
         let (judge, exec) = (self.judge(), self.executor());
         let mut warned = None;
         for (k, input) in inputs.iter().enumerate() {
-            let case = synthetic_case(strategy, &pc.clause, &input.body);
+            let case = Synthetic::new(strategy, &pc.clause, &input.body);
             let reads = if k + 1 == inputs.len() || (k + 1) % self.batch.max(1) == 0 {
                 Reads::Full
             } else {
@@ -263,14 +270,12 @@ impl Runner {
         Chain { stop: None, warned }
     }
 
-    fn refused_batch(
-        &self,
-        pc: &PlannedCase,
-        strategy: Strategy,
-        routing: &Routing,
-        inputs: &[Input],
-        log: &mut Log,
-    ) -> BatchVerdict {
+    fn refused_batch(&self, trial: Trial<'_>, inputs: &[Input], log: &mut Log) -> BatchVerdict {
+        let Trial {
+            pc,
+            strategy,
+            routing,
+        } = trial;
         let judge = self.judge();
         let exec = self.executor();
         let before = match log.entities[0].state.take() {
@@ -286,7 +291,7 @@ impl Runner {
         log.entities[0].origin.get_or_insert_with(|| before.clone());
         let cases: Vec<_> = inputs
             .iter()
-            .map(|i| synthetic_case(strategy, &pc.clause, &i.body))
+            .map(|i| Synthetic::new(strategy, &pc.clause, &i.body))
             .collect();
         let sends = cases
             .iter()

@@ -10,7 +10,6 @@ use std::sync::Mutex;
 use serde_json::{Map, Value};
 
 use super::Runner;
-use crate::case::Kind;
 use crate::contract::{C2_3, C4_5, C5_3};
 use crate::domain::EntityModel;
 use crate::executor::Executor;
@@ -202,7 +201,7 @@ impl Runner {
 /// (C4.5).
 fn left_clause(pc: &PlannedCase) -> &'static str {
     match &pc.work {
-        Work::Case(c) if matches!(c.kind, Kind::Refused | Kind::Either) => {
+        Work::Case(c) if c.expect.changes_nothing() => {
             if c.clause.starts_with("C2.") {
                 C2_3
             } else {

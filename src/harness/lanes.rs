@@ -10,7 +10,7 @@ use std::sync::{Condvar, Mutex};
 use serde_json::{Map, Value};
 
 use super::Runner;
-use crate::case::{Case, Kind};
+use crate::case::Case;
 use crate::contract::Level;
 use crate::domain::EntityModel;
 use crate::executor::{Aborted, Executor};
@@ -115,7 +115,7 @@ pub(crate) fn shareable(pc: &PlannedCase) -> Option<&Case> {
     };
     let single = pc.writes.len() == 1 && pc.routing.as_ref().is_ok_and(|r| r.watch.is_none());
     // A MAY refusal may rightly be taken and change the entity: it holds the entity alone.
-    let refusal = matches!(case.kind, Kind::Refused | Kind::Either) && case.level != Level::May;
+    let refusal = case.expect.changes_nothing() && case.level != Level::May;
     let scale = case.request.body_parts.is_some();
     (single && refusal && !scale).then_some(case)
 }

@@ -15,7 +15,7 @@ use std::time::Instant;
 use libtest_mimic::{Completion, Failed, Trial};
 use tokio::sync::watch;
 
-use crate::case::{Auth, Case, Kind, RequestSpec};
+use crate::case::{Auth, Case, Expectation, Judged, RequestSpec};
 use crate::checks::Judge;
 use crate::client::{curl_line, Client};
 use crate::executor::{Aborted, Executor, Reads, Route, Target, Tokens};
@@ -310,22 +310,28 @@ impl Runner {
         routing: &Routing,
     ) -> (TrialResult, Option<State>) {
         let scaled;
-        let case = match case.rounds {
+        let judged = match &case.expect {
             // Concurrency rounds scale with --cases, as the generated inputs do: a gentle run
             // against a real tenant (16 cases) makes one round, the default run all of them.
-            Some(rounds) if case.kind == Kind::Concurrent && self.cases < 256 => {
-                scaled = Case {
+            Expectation::Concurrent {
+                bodies,
+                rounds: Some(rounds),
+            } if self.cases < 256 => {
+                scaled = Expectation::Concurrent {
+                    bodies: bodies.clone(),
                     rounds: Some((rounds * self.cases / 256).max(1)),
-                    ..case.clone()
                 };
-                &scaled
+                Judged {
+                    expect: &scaled,
+                    ..Judged::from(case)
+                }
             }
-            _ => case,
+            _ => Judged::from(case),
         };
-        match self
-            .runtime
-            .block_on(self.executor().run(case, route(routing), None, Reads::Full))
-        {
+        match self.runtime.block_on(
+            self.executor()
+                .run(judged, route(routing), None, Reads::Full),
+        ) {
             // A read answered without the entity, in a trial sharing it: another trial may
             // have left it so. Judged again alone, from the entity's recorded start state.
             Err(aborted) => {
@@ -336,7 +342,7 @@ impl Runner {
                 (self.aborted(pc, case.level, aborted), start)
             }
             Ok(t) => {
-                let checks = self.judge().judge(case, &t);
+                let checks = self.judge().judge(judged, &t);
                 let reproduce = t
                     .steps()
                     .first()
@@ -480,29 +486,63 @@ pub(crate) fn next_state(t: &Transcript) -> Option<State> {
     })
 }
 
-/// The case a generated input is judged as: accepted for a valid strategy, refused with 400
-/// otherwise. `body` is sent verbatim; its parsed form feeds the checks.
+/// A generated input as the checks judge it: its request (`body` sent verbatim, its parsed
+/// form for the checks) and what its strategy expects, accepted for a valid strategy, refused
+/// with 400 otherwise, on the trial's clause.
+pub(crate) struct Synthetic {
+    clause: String,
+    request: RequestSpec,
+    expect: Expectation,
+}
+
+impl Synthetic {
+    pub(crate) fn new(strategy: Strategy, clause: &str, body: &str) -> Self {
+        let expect = if strategy.expects_acceptance() {
+            Expectation::Accepted
+        } else {
+            Expectation::Refused {
+                status: vec![400],
+                preferred_status: Vec::new(),
+            }
+        };
+        Synthetic {
+            clause: clause.to_owned(),
+            request: RequestSpec {
+                body: serde_json::from_str(body).ok(),
+                body_raw: Some(body.to_owned()),
+                ..RequestSpec::default()
+            },
+            expect,
+        }
+    }
+}
+
+impl<'a> From<&'a Synthetic> for Judged<'a> {
+    fn from(s: &'a Synthetic) -> Self {
+        Judged {
+            clause: &s.clause,
+            level: Level::Must,
+            request: &s.request,
+            expect: &s.expect,
+        }
+    }
+}
+
+/// A generated input as a case named after its strategy, for the benchmark, which runs one as
+/// a trial does.
 pub(crate) fn synthetic_case(strategy: Strategy, clause: &str, body: &str) -> Case {
-    let accepted = strategy.expects_acceptance();
+    let Synthetic {
+        clause,
+        request,
+        expect,
+    } = Synthetic::new(strategy, clause, body);
     Case {
         name: strategy.name(),
-        clause: clause.to_owned(),
+        clause,
         level: Level::Must,
         description: String::new(),
-        kind: if accepted {
-            Kind::Accepted
-        } else {
-            Kind::Refused
-        },
-        request: RequestSpec {
-            body: serde_json::from_str(body).ok(),
-            body_raw: Some(body.to_owned()),
-            ..RequestSpec::default()
-        },
-        status: if accepted { Vec::new() } else { vec![400] },
-        preferred_status: Vec::new(),
-        bodies: Vec::new(),
-        rounds: None,
+        request,
+        expect,
     }
 }
 

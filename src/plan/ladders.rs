@@ -6,7 +6,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::case::{Case, Kind, RequestSpec};
+use crate::case::{Case, Expectation, RequestSpec};
 use crate::contract::Level;
 use crate::contract::{C3_1, C3_11, C3_2, C3_3, C6_2};
 use crate::domain::{EntityModel, Primitive, TypeRef};
@@ -33,18 +33,27 @@ pub(crate) fn all(model: &EntityModel, example: &Map<String, Value>) -> Vec<Case
     out
 }
 
-fn case(name: String, clause: &str, kind: Kind, request: RequestSpec, status: &[u16]) -> Case {
+fn case(name: String, clause: &str, expect: Expectation, request: RequestSpec) -> Case {
     Case {
         name,
         clause: clause.to_owned(),
         level: Level::Must,
         description: String::new(),
-        kind,
         request,
+        expect,
+    }
+}
+
+/// A pathological input (C6.2): refused with 400 or 413, never 5xx.
+fn too_big(name: String, text: String) -> Case {
+    case(name, C6_2, refused(&[400, 413]), raw(None, text))
+}
+
+/// Refused with one of `status`.
+fn refused(status: &[u16]) -> Expectation {
+    Expectation::Refused {
         status: status.to_vec(),
         preferred_status: Vec::new(),
-        bodies: Vec::new(),
-        rounds: None,
     }
 }
 
@@ -70,9 +79,8 @@ fn padding(example: &Map<String, Value>) -> Vec<Case> {
             case(
                 format!("padded-body-{n}"),
                 C3_2,
-                Kind::Accepted,
+                Expectation::Accepted,
                 request,
-                &[],
             )
         })
         .collect();
@@ -81,18 +89,18 @@ fn padding(example: &Map<String, Value>) -> Vec<Case> {
     out.push(case(
         "whitespace-around-object".into(),
         C3_2,
-        Kind::Accepted,
+        Expectation::Accepted,
         around,
-        &[],
     ));
     out.extend(LARGE.iter().chain([&HUGE]).map(|&n| {
         let request = raw(None, format!("{{{}}}", " ".repeat(n)));
         case(
             format!("padded-empty-object-{n}"),
             C6_2,
-            Kind::Either,
+            Expectation::Either {
+                status: vec![200, 400, 413],
+            },
             request,
-            &[200, 400, 413],
         )
     }));
     out
@@ -114,13 +122,7 @@ fn depth(model: &EntityModel) -> Vec<Case> {
     every_rung()
         .map(|n| {
             let text = format!("{{\"{name}\": {}1{}}}", "[".repeat(n), "]".repeat(n));
-            case(
-                format!("nesting-depth-{n}"),
-                C6_2,
-                Kind::Refused,
-                raw(None, text),
-                &[400, 413],
-            )
+            too_big(format!("nesting-depth-{n}"), text)
         })
         .collect()
 }
@@ -133,13 +135,7 @@ fn members() -> Vec<Case> {
         .map(|n| {
             let body: Vec<String> = (0..n).map(|i| format!("\"{UNKNOWN}{i}\": 1")).collect();
             let text = format!("{{{}}}", body.join(", "));
-            case(
-                format!("members-{n}"),
-                C6_2,
-                Kind::Refused,
-                raw(None, text),
-                &[400, 413],
-            )
+            too_big(format!("members-{n}"), text)
         })
         .collect()
 }
@@ -155,13 +151,7 @@ fn digits(model: &EntityModel) -> Vec<Case> {
     every_rung()
         .map(|n| {
             let text = format!("{{\"{name}\": 1{}}}", "0".repeat(n - 1));
-            case(
-                format!("number-digits-{n}"),
-                C6_2,
-                Kind::Refused,
-                raw(None, text),
-                &[400, 413],
-            )
+            too_big(format!("number-digits-{n}"), text)
         })
         .collect()
 }
@@ -186,22 +176,15 @@ fn strings(model: &EntityModel) -> Vec<Case> {
                 case(
                     format!("string-length-{n}"),
                     C3_11,
-                    Kind::Accepted,
+                    Expectation::Accepted,
                     request,
-                    &[],
                 )
             })
         })
         .collect();
     out.extend(LARGE.iter().map(|&n| {
         let text = format!("{{\"{UNKNOWN}\": \"{}\"}}", "x".repeat(n));
-        case(
-            format!("string-length-{n}"),
-            C6_2,
-            Kind::Refused,
-            raw(None, text),
-            &[400, 413],
-        )
+        too_big(format!("string-length-{n}"), text)
     }));
     out
 }
@@ -217,9 +200,8 @@ fn pairs(model: &EntityModel, example: &Map<String, Value>) -> Vec<Case> {
     let mut out = vec![case(
         "json-media-prefix".into(),
         C3_1,
-        Kind::Refused,
+        refused(&[400, 415]),
         media,
-        &[400, 415],
     )];
     let cut = example.iter().find_map(|(name, value)| {
         let short = name.get(..name.len().checked_sub(1)?)?;
@@ -235,9 +217,8 @@ fn pairs(model: &EntityModel, example: &Map<String, Value>) -> Vec<Case> {
         out.push(case(
             "name-cut-short".into(),
             C3_3,
-            Kind::Refused,
+            refused(&[400]),
             request,
-            &[400],
         ));
     }
     out

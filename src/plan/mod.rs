@@ -8,7 +8,7 @@ use std::sync::Arc;
 mod ladders;
 mod rules;
 
-use crate::case::{Case, IdChoice, Kind};
+use crate::case::{Case, Expectation, IdChoice};
 use crate::generate::Strategy;
 use crate::ids::{IdsFile, Keys, VariantIds};
 use crate::pack::template::{Segment, Template};
@@ -184,7 +184,8 @@ fn case_on(
     entity: usize,
     case: &Case,
 ) -> PlannedCase {
-    let routing = routing(variants, variant, entity, case.request.id, case.kind);
+    let alias = case.expect == Expectation::Alias;
+    let routing = routing(variants, variant, entity, case.request.id, alias);
     let work = Work::Case(Arc::new(case.clone()));
     planned(variant, case.clause.clone(), &case.name, work, routing)
 }
@@ -197,7 +198,7 @@ fn generated_on(
     entity: usize,
     s: Strategy,
 ) -> PlannedCase {
-    let on = |entity| routing(variants, variant, entity, IdChoice::Variant, Kind::Accepted);
+    let on = |entity| routing(variants, variant, entity, IdChoice::Variant, false);
     let spread: Vec<Routing> = if s.expects_acceptance() && variant.entities() > 1 {
         (0..variant.entities()).filter_map(|e| on(e).ok()).collect()
     } else {
@@ -266,13 +267,14 @@ pub fn state_address(
     }
 }
 
-/// The routing of a case on `variant`, or why it cannot run there.
+/// The routing of a case on `variant`, or why it cannot run there; an `alias` case reads back
+/// through the canonical keys the variant reaches.
 fn routing(
     variants: &[Arc<Variant>],
     variant: &Arc<Variant>,
     entity: usize,
     choice: IdChoice,
-    kind: Kind,
+    alias: bool,
 ) -> Result<Routing, String> {
     // The probes and the borrowed canonical key are the first entity's.
     let entity = match choice {
@@ -286,7 +288,7 @@ fn routing(
         )
     })?;
     let state = state_address(variants, variant, &ids.keys, ids.reads.as_ref());
-    if kind == Kind::Alias && ids.reads.is_none() {
+    if alias && ids.reads.is_none() {
         return Err(format!("the ids file gives no \"reads\" for variant {:?}: which canonical keys reach its entity, so a write through it cannot be compared with a read through the canonical path (C1.2); add them", variant.name));
     }
     let request = Address {

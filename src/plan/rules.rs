@@ -5,7 +5,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::case::{Auth, Case, IdChoice, Kind, RequestSpec};
+use crate::case::{Auth, Case, Expectation, IdChoice, RequestSpec};
 use crate::contract::Level;
 use crate::contract::C3_14;
 use crate::pack::Pack;
@@ -24,7 +24,7 @@ const UNSUPPORTED_VERSIONS: [(&str, &str, &str); 2] = [
 /// The pack's first plain valid PATCH body: the example the derived cases vary.
 fn example(pack: &Pack) -> Option<&Map<String, Value>> {
     pack.suite.common.iter().find_map(|c| {
-        let plain = c.kind == Kind::Accepted
+        let plain = c.expect == Expectation::Accepted
             && c.request.id == IdChoice::Variant
             && c.request.auth == Auth::Valid
             && c.request.body_raw.is_none()
@@ -57,16 +57,15 @@ pub(crate) fn derived(pack: &Pack) -> Vec<Case> {
             description: format!(
                 "OData-Version: {version} {why}: refused with 4xx, nothing changed (information only)."
             ),
-            kind: Kind::Refused,
             request: RequestSpec {
                 headers: [("OData-Version".to_owned(), (*version).to_owned())].into(),
                 body: Some(Value::Object(example.clone())),
                 ..RequestSpec::default()
             },
-            status: (400..500).collect(),
-            preferred_status: Vec::new(),
-            bodies: Vec::new(),
-            rounds: None,
+            expect: Expectation::Refused {
+                status: (400..500).collect(),
+                preferred_status: Vec::new(),
+            },
         })
         .collect()
 }
