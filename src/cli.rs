@@ -192,8 +192,8 @@ pub(crate) enum FailOn {
 /// `N/S`: at most N requests per S (`4/s`, `100/20s`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Rate {
-    pub(crate) requests: u32,
-    pub(crate) per: std::time::Duration,
+    pub requests: u32,
+    pub per: std::time::Duration,
 }
 
 impl std::str::FromStr for Rate {

@@ -18,8 +18,8 @@ const REDACTED: &str = "[REDACTED]";
 
 /// The outcome of one logical request: the record (all attempts) and what came back.
 pub(crate) struct Sent {
-    pub(crate) exchange: Exchange,
-    pub(crate) result: Result<Incoming, String>,
+    pub exchange: Exchange,
+    pub result: Result<Incoming, String>,
 }
 
 #[derive(Debug, Clone)]
@@ -85,16 +85,16 @@ const MAX_IN_FLIGHT: usize = 128;
 /// What the client has cost the target so far (for the report and the progress line).
 #[derive(Debug, Default)]
 pub(crate) struct Stats {
-    pub(crate) requests: AtomicU64,
-    pub(crate) writes: AtomicU64,
-    pub(crate) throttled: AtomicU64,
+    pub requests: AtomicU64,
+    pub writes: AtomicU64,
+    pub throttled: AtomicU64,
     /// Milliseconds spent waiting (Retry-After and the rate budgets), summed over requests.
-    pub(crate) waited_ms: AtomicU64,
+    pub waited_ms: AtomicU64,
     /// Connections opened to the target (shared with the connector layer that counts them).
-    pub(crate) connections: Arc<AtomicU64>,
+    pub connections: Arc<AtomicU64>,
     in_flight: AtomicU64,
     /// The most requests that were waiting for an answer at once.
-    pub(crate) most_in_flight: AtomicU64,
+    pub most_in_flight: AtomicU64,
 }
 
 /// A request in flight, counted while it lives.

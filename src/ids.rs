@@ -141,9 +141,9 @@ pub struct VariantIds {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Probe {
-    pub(crate) keys: Keys,
+    pub keys: Keys,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) reads: Option<Keys>,
+    pub reads: Option<Keys>,
 }
 
 #[derive(Deserialize)]

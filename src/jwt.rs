@@ -58,17 +58,17 @@ pub(crate) enum JwtError {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub(crate) struct Claims {
     /// `aud`, as one string or several (RFC 7519 allows an array).
-    pub(crate) aud: Vec<String>,
-    pub(crate) iss: Option<String>,
-    pub(crate) tid: Option<String>,
+    pub aud: Vec<String>,
+    pub iss: Option<String>,
+    pub tid: Option<String>,
     /// Expiry, seconds since the Unix epoch (required).
-    pub(crate) exp: i64,
-    pub(crate) nbf: Option<i64>,
-    pub(crate) iat: Option<i64>,
+    pub exp: i64,
+    pub nbf: Option<i64>,
+    pub iat: Option<i64>,
     /// Delegated scopes (`scp`, space-separated in the token).
-    pub(crate) scp: Vec<String>,
+    pub scp: Vec<String>,
     /// Application roles (`roles`).
-    pub(crate) roles: Vec<String>,
+    pub roles: Vec<String>,
 }
 
 impl Claims {

@@ -6,9 +6,9 @@ use serde_json::Value;
 /// One schema violation: where in the instance, which schema rule, and the validator's words.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Violation {
-    pub(crate) instance_path: String,
-    pub(crate) schema_path: String,
-    pub(crate) message: String,
+    pub instance_path: String,
+    pub schema_path: String,
+    pub message: String,
 }
 
 impl std::fmt::Display for Violation {

@@ -43,18 +43,18 @@ const VALID_BODY: Strategy = Strategy {
 };
 
 pub(crate) struct HarnessRates {
-    pub(crate) workers: usize,
+    pub workers: usize,
     /// Executor + every check + outcome recorded; `ok` counts HTTP exchanges of passing runs.
-    pub(crate) checked: Tally,
+    pub checked: Tally,
     /// Plain reqwest, same threads, same requests.
-    pub(crate) raw: Tally,
+    pub raw: Tally,
     /// The harness's `Client` (recording, redaction), same threads, no checks.
-    pub(crate) client: Tally,
+    pub client: Tally,
     /// Plain reqwest from async tasks.
-    pub(crate) tasks: Tally,
+    pub tasks: Tally,
     /// Checked runs that passed.
-    pub(crate) passed: u64,
-    pub(crate) first_problem: Option<String>,
+    pub passed: u64,
+    pub first_problem: Option<String>,
 }
 
 /// Where one lane writes and reads, as the plan routes a generated trial.

@@ -157,12 +157,12 @@ impl Setup<'_> {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Tally {
     /// HTTP exchanges completed as expected.
-    pub(crate) ok: u64,
+    pub ok: u64,
     /// Exchanges that did not complete or answered unexpectedly; checked runs that did not pass.
-    pub(crate) bad: u64,
-    pub(crate) elapsed: Duration,
+    pub bad: u64,
+    pub elapsed: Duration,
     /// The rate of each round added, in order.
-    pub(crate) rounds: Vec<f64>,
+    pub rounds: Vec<f64>,
 }
 
 impl Tally {

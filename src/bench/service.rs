@@ -23,13 +23,13 @@ use crate::service::{self, ServiceOptions};
 pub(crate) const MINIMAL_BODY_LEN: usize = 300;
 
 pub(crate) struct ServiceRates {
-    pub(crate) service: Tally,
+    pub service: Tally,
     /// Empty when only the service's limit was measured.
-    pub(crate) minimal: Tally,
+    pub minimal: Tally,
     /// Bytes in one of the service's answers (for comparison with the minimal 300).
-    pub(crate) service_body_len: usize,
+    pub service_body_len: usize,
     /// How many variants' paths the PATCHes are spread over.
-    pub(crate) paths: usize,
+    pub paths: usize,
 }
 
 /// A reqwest client configured as `crate::client::Client::new` configures its own for a

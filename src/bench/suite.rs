@@ -22,17 +22,17 @@ const FINE_POLLING: Duration = Duration::from_secs(10);
 
 #[derive(Debug, Clone)]
 pub(crate) struct SuiteRun {
-    pub(crate) wall: Duration,
+    pub wall: Duration,
     /// Peak resident set size in KiB.
-    pub(crate) peak_kib: Option<u64>,
+    pub peak_kib: Option<u64>,
     /// User + system CPU time.
-    pub(crate) cpu: Option<Duration>,
+    pub cpu: Option<Duration>,
     /// The exit code; `None` if killed by a signal.
-    pub(crate) code: Option<i32>,
+    pub code: Option<i32>,
     /// The last lines of the child's stderr, when it did not exit 0.
-    pub(crate) stderr_tail: String,
+    pub stderr_tail: String,
     /// Where its reports are.
-    pub(crate) report_dir: PathBuf,
+    pub report_dir: PathBuf,
 }
 
 impl SuiteRun {
@@ -55,16 +55,16 @@ impl SuiteRun {
 /// One suite run to make.
 pub(crate) struct Job<'a> {
     /// Its folder under the scratch folder.
-    pub(crate) name: &'a str,
+    pub name: &'a str,
     /// Arguments after `-q --report-dir <dir> [--pack P]`.
-    pub(crate) args: Vec<String>,
+    pub args: Vec<String>,
     /// How the command line shows `args`, when not as they are (temporary URLs and files).
-    pub(crate) shown_args: Option<String>,
+    pub shown_args: Option<String>,
     /// Variables set for the child (tokens), with how the command line shows them.
-    pub(crate) env: Vec<(&'static str, String, String)>,
-    pub(crate) limit: Duration,
+    pub env: Vec<(&'static str, String, String)>,
+    pub limit: Duration,
     /// Say on stderr every so often that the run goes on, with this label.
-    pub(crate) progress: Option<&'a str>,
+    pub progress: Option<&'a str>,
 }
 
 impl<'a> Job<'a> {
@@ -355,18 +355,18 @@ mod sys {
     #[repr(C)]
     #[derive(Default)]
     pub(crate) struct Timeval {
-        pub(crate) sec: i64,
-        pub(crate) usec: i64,
+        pub sec: i64,
+        pub usec: i64,
     }
 
     #[repr(C)]
     #[derive(Default)]
     pub(crate) struct Rusage {
-        pub(crate) utime: Timeval,
-        pub(crate) stime: Timeval,
+        pub utime: Timeval,
+        pub stime: Timeval,
         /// Peak resident set size, KiB.
-        pub(crate) maxrss: i64,
-        pub(crate) rest: [i64; 13],
+        pub maxrss: i64,
+        pub rest: [i64; 13],
     }
 
     const WNOHANG: i32 = 1;

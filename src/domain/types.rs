@@ -49,26 +49,26 @@ pub struct Property {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ComplexType {
-    pub(crate) name: String,
-    pub(crate) base: Option<String>,
-    pub(crate) is_abstract: bool,
+    pub name: String,
+    pub base: Option<String>,
+    pub is_abstract: bool,
     /// Its own properties; a base type's are inherited.
-    pub(crate) properties: Vec<Property>,
+    pub properties: Vec<Property>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct EnumType {
-    pub(crate) name: String,
+    pub name: String,
     /// A flags enum takes members joined by `,`.
-    pub(crate) flags: bool,
-    pub(crate) members: Vec<String>,
+    pub flags: bool,
+    pub members: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct EntityType {
-    pub(crate) name: String,
-    pub(crate) base: Option<String>,
-    pub(crate) is_abstract: bool,
+    pub name: String,
+    pub base: Option<String>,
+    pub is_abstract: bool,
 }
 
 /// Every named type of a pack, by qualified name.

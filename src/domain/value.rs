@@ -39,8 +39,8 @@ pub struct Invalid {
 /// How times are written (the `utc-times` and `seven-digits` deviations).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct TimeStyle {
-    pub(crate) utc: bool,
-    pub(crate) seven_digits: bool,
+    pub utc: bool,
+    pub seven_digits: bool,
 }
 
 /// How a JSON value is called in messages.

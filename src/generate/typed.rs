@@ -14,8 +14,8 @@ const MAX_DEPTH: u32 = 3;
 /// An invalid value: its JSON text and what kind of invalid it is (for the input's note).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Bad {
-    pub(crate) json: String,
-    pub(crate) kind: String,
+    pub json: String,
+    pub kind: String,
 }
 
 fn bad(json: impl Into<String>, kind: impl Into<String>) -> Bad {

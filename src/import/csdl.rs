@@ -26,33 +26,33 @@ pub struct Property {
 /// where the page's paths reach it, contained or not.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Navigation {
-    pub(crate) name: String,
+    pub name: String,
     /// The target entity type (qualified), without `Collection(…)`.
-    pub(crate) target: String,
-    pub(crate) collection: bool,
+    pub target: String,
+    pub collection: bool,
 }
 
 /// An entity or complex type.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Structured {
-    pub(crate) base: Option<String>,
-    pub(crate) is_abstract: bool,
-    pub(crate) properties: Vec<Property>,
-    pub(crate) navigations: Vec<Navigation>,
+    pub base: Option<String>,
+    pub is_abstract: bool,
+    pub properties: Vec<Property>,
+    pub navigations: Vec<Navigation>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Enum {
-    pub(crate) members: Vec<String>,
-    pub(crate) flags: bool,
+    pub members: Vec<String>,
+    pub flags: bool,
 }
 
 /// The types of a CSDL document, by qualified name.
 #[derive(Debug, Default)]
 pub(crate) struct Csdl {
-    pub(crate) entities: BTreeMap<String, Structured>,
-    pub(crate) complexes: BTreeMap<String, Structured>,
-    pub(crate) enums: BTreeMap<String, Enum>,
+    pub entities: BTreeMap<String, Structured>,
+    pub complexes: BTreeMap<String, Structured>,
+    pub enums: BTreeMap<String, Enum>,
     /// Qualified type → the types (entity or complex) that name it as their base.
     derived: BTreeMap<String, Vec<String>>,
 }

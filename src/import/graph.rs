@@ -17,16 +17,16 @@ use crate::pack::template::{Segment, Template};
 #[derive(Debug, Clone, Default)]
 pub(crate) struct EntityInfo {
     /// False for a type only named as another's base, whose own page is missing.
-    pub(crate) described: bool,
-    pub(crate) base: Option<String>,
+    pub described: bool,
+    pub base: Option<String>,
     /// Navigation name → (target type, collection-valued).
-    pub(crate) navigations: BTreeMap<String, (String, bool)>,
+    pub navigations: BTreeMap<String, (String, bool)>,
 }
 
 /// The entity types known from resource pages, by qualified name.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Known {
-    pub(crate) entities: BTreeMap<String, EntityInfo>,
+    pub entities: BTreeMap<String, EntityInfo>,
 }
 
 impl Known {
@@ -203,7 +203,7 @@ pub(crate) struct Builder<'a> {
     known: &'a Known,
     nodes: BTreeMap<String, NodeFile>,
     root: BTreeMap<String, Link>,
-    pub(crate) warnings: Vec<String>,
+    pub warnings: Vec<String>,
 }
 
 impl<'a> Builder<'a> {

@@ -167,8 +167,8 @@ pub(crate) trait EntitySource {
 
 /// Resource pages as an entity source, in the page's namespace.
 pub(crate) struct PageEntities<'r> {
-    pub(crate) resources: &'r Resources,
-    pub(crate) namespace: &'r str,
+    pub resources: &'r Resources,
+    pub namespace: &'r str,
 }
 
 impl PageEntities<'_> {

@@ -7,8 +7,8 @@ use crate::domain::Primitive;
 /// A value with the 1-based line it was read from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Located<T> {
-    pub(crate) value: T,
-    pub(crate) line: usize,
+    pub value: T,
+    pub line: usize,
 }
 
 /// Why a page cannot be read: the section (heading text, or "front matter", "title") and line,
@@ -16,9 +16,9 @@ pub(crate) struct Located<T> {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{section}, line {line}: {problem}")]
 pub(crate) struct ParseError {
-    pub(crate) section: String,
-    pub(crate) line: usize,
-    pub(crate) problem: String,
+    pub section: String,
+    pub line: usize,
+    pub problem: String,
 }
 
 impl ParseError {
@@ -35,8 +35,8 @@ impl ParseError {
 /// (the seed's `../resources/intune_deviceconfig_x.md` → `intune-deviceconfig-x.md`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Link {
-    pub(crate) text: String,
-    pub(crate) file: String,
+    pub text: String,
+    pub file: String,
 }
 
 /// A property's Type cell: an Edm primitive name as written ("Int32", "String"), or a link to a
@@ -51,13 +51,13 @@ pub(crate) enum TypeCell {
 /// trimmed of whitespace including U+00A0 and U+200B; rows split across lines joined.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Row {
-    pub(crate) name: String,
-    pub(crate) ty: TypeCell,
-    pub(crate) description: String,
-    pub(crate) line: usize,
+    pub name: String,
+    pub ty: TypeCell,
+    pub description: String,
+    pub line: usize,
     /// The quirks of clear meaning read past in this row (`&nbsp;`, zero-width characters, a
     /// `DateTime` type): warnings for the pack when the row is used.
-    pub(crate) notes: Vec<String>,
+    pub notes: Vec<String>,
 }
 
 /// The Edm primitive names the doc generator prints that packs have no type for: a Type cell
@@ -87,9 +87,9 @@ pub(crate) enum LineKind {
 
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Line<'a> {
-    pub(crate) number: usize,
-    pub(crate) text: &'a str,
-    pub(crate) kind: LineKind,
+    pub number: usize,
+    pub text: &'a str,
+    pub kind: LineKind,
 }
 
 /// A page: its front matter and its classified body lines.
@@ -102,36 +102,36 @@ pub(crate) struct Document<'a> {
 /// The lines under one heading, up to the next heading of the same or a higher level.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Section<'d, 'a> {
-    pub(crate) title: &'a str,
-    pub(crate) line: usize,
-    pub(crate) lines: &'d [Line<'a>],
+    pub title: &'a str,
+    pub line: usize,
+    pub lines: &'d [Line<'a>],
 }
 
 /// A ``` block: the line that opens it and the lines inside. The text after the backticks
 /// (`http`, ` http`, `json`) is not kept: no reader depends on it.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Fence<'d, 'a> {
-    pub(crate) line: usize,
-    pub(crate) body: &'d [Line<'a>],
+    pub line: usize,
+    pub body: &'d [Line<'a>],
 }
 
 /// A pipe table as written: the header cells and every row's cells, each trimmed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Table {
-    pub(crate) header: Vec<String>,
-    pub(crate) line: usize,
-    pub(crate) rows: Vec<TableRow>,
+    pub header: Vec<String>,
+    pub line: usize,
+    pub rows: Vec<TableRow>,
     /// Quirks of the header and of section rows (`|**Apps**|`), by line: warnings for the pack
     /// when the table is used.
-    pub(crate) notes: Vec<Located<String>>,
+    pub notes: Vec<Located<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct TableRow {
-    pub(crate) cells: Vec<String>,
-    pub(crate) line: usize,
+    pub cells: Vec<String>,
+    pub line: usize,
     /// What was cleaned out of the cells (see `tidy_cell`).
-    pub(crate) notes: Vec<String>,
+    pub notes: Vec<String>,
 }
 
 impl<'a> Document<'a> {

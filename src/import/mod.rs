@@ -33,31 +33,31 @@ use typing::Typing;
 /// What to import.
 #[derive(Debug, Clone)]
 pub(crate) struct Request {
-    pub(crate) page: PathBuf,
-    pub(crate) resources: Option<PathBuf>,
+    pub page: PathBuf,
+    pub resources: Option<PathBuf>,
     /// Graph's metadata (`--csdl`), read once for every page of a folder.
-    pub(crate) csdl: Option<Rc<Csdl>>,
-    pub(crate) out: PathBuf,
-    pub(crate) name: Option<String>,
+    pub csdl: Option<Rc<Csdl>>,
+    pub out: PathBuf,
+    pub name: Option<String>,
     /// Paths to use when the page lists none it can read.
-    pub(crate) paths: Vec<String>,
+    pub paths: Vec<String>,
 }
 
 /// What was written.
 #[derive(Debug, Clone)]
 pub(crate) struct Imported {
-    pub(crate) warnings: Vec<String>,
-    pub(crate) case_files: usize,
+    pub warnings: Vec<String>,
+    pub case_files: usize,
     /// The trials the self-check ran (all passed: a pack that fails it is not written); None
     /// without a self-check.
-    pub(crate) checked: Option<usize>,
+    pub checked: Option<usize>,
 }
 
 /// What a self-check saw: how many trials ran, and the failing ones (failed, error or warned).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Verdict {
-    pub(crate) trials: usize,
-    pub(crate) failures: Vec<String>,
+    pub trials: usize,
+    pub failures: Vec<String>,
 }
 
 /// The self-check an import ends with, given the folder the pack was written to before it is

@@ -11,39 +11,39 @@ use super::markdown::{
 
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Permissions {
-    pub(crate) delegated: Vec<String>,
-    pub(crate) application: Vec<String>,
+    pub delegated: Vec<String>,
+    pub application: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Page {
     /// The entity's name from "# Update <entity>" (lowerCamel as written).
-    pub(crate) entity: String,
+    pub entity: String,
     /// "microsoft.graph" from the "Namespace: …" line; None when the page has none (the seed).
-    pub(crate) namespace: Option<String>,
+    pub namespace: Option<String>,
     /// The entity's resource page, from the first link whose text is the entity's name.
-    pub(crate) entity_link: Option<Link>,
+    pub entity_link: Option<Link>,
     /// Delegated (work or school account) and Application rows; "Not supported." → empty; comma
     /// lists split and trimmed. The seed's "scopes" sentence gives its scopes to both.
-    pub(crate) permissions: Permissions,
+    pub permissions: Permissions,
     /// Every "PATCH <path>" line of the HTTP Request block, the path exactly as written.
-    pub(crate) paths: Vec<Located<String>>,
+    pub paths: Vec<Located<String>>,
     /// Request lines whose path is not a path (the generator's "** Entity URI for … not found").
-    pub(crate) unreadable_paths: Vec<Located<String>>,
+    pub unreadable_paths: Vec<Located<String>>,
     /// The Request body table.
-    pub(crate) properties: Vec<Row>,
+    pub properties: Vec<Row>,
     /// From the Response sentence: (200, true) for "`200 OK` … and an updated [X] …", (204, false)
     /// for "`204 No Content`".
-    pub(crate) success: (u16, bool),
+    pub success: (u16, bool),
     /// The version segment of the example request URL ("beta" in https://graph.microsoft.com/beta/…).
-    pub(crate) version: Option<String>,
+    pub version: Option<String>,
     /// The example request's JSON body (numbers keep their text), and the example response's.
-    pub(crate) example_request: Option<Located<serde_json::Value>>,
-    pub(crate) example_response: Option<Located<serde_json::Value>>,
+    pub example_request: Option<Located<serde_json::Value>>,
+    pub example_response: Option<Located<serde_json::Value>>,
     /// The front matter's `ms.date`, as ISO `YYYY-MM-DD` when it is written `MM/DD/YYYY`.
-    pub(crate) date: Option<String>,
+    pub date: Option<String>,
     /// Quirks of clear meaning read past in the page's tables (the rows keep their own).
-    pub(crate) notes: Vec<Located<String>>,
+    pub notes: Vec<Located<String>>,
 }
 
 const NOT_TEMPLATE: &str = "this is not an \"Update <entity>\" page of the Intune template; \

@@ -17,22 +17,22 @@ pub(crate) enum ResourceKind {
 
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Resource {
-    pub(crate) kind: ResourceKind,
+    pub kind: ResourceKind,
     /// The type's name from "# <name> resource type" / "# <name> enum type".
-    pub(crate) name: String,
+    pub name: String,
     /// "microsoft.graph" from "Namespace:" (None when absent).
-    pub(crate) namespace: Option<String>,
+    pub namespace: Option<String>,
     /// "Inherits from [Base](file)".
-    pub(crate) base: Option<Link>,
-    pub(crate) properties: Vec<Row>,
-    pub(crate) relationships: Vec<Row>,
+    pub base: Option<Link>,
+    pub properties: Vec<Row>,
+    pub relationships: Vec<Row>,
     /// Enum pages: (member, value) in the page's order.
-    pub(crate) members: Vec<(String, i64)>,
+    pub members: Vec<(String, i64)>,
     /// The prose calls it abstract ("An abstract class …", "Abstract class …").
-    pub(crate) abstract_hint: bool,
+    pub abstract_hint: bool,
     /// Quirks of clear meaning read past in the Properties or Members table (the rows keep
     /// their own): warnings for the pack when the type is used.
-    pub(crate) notes: Vec<Located<String>>,
+    pub notes: Vec<Located<String>>,
 }
 
 /// What the title says the page is; the front matter must agree.

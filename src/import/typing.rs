@@ -22,15 +22,15 @@ use crate::pack::file::{PropertyFile, TypeFile};
 /// them.
 pub(crate) struct Typing {
     namespace: String,
-    pub(crate) resources: Resources,
+    pub resources: Resources,
     /// Graph's metadata, when `--csdl` was given: consulted before the resource pages.
-    pub(crate) csdl: Option<Rc<Csdl>>,
+    pub csdl: Option<Rc<Csdl>>,
     /// Properties whose nullability is the importer's convention, not the CSDL's word.
-    pub(crate) guessed: Vec<String>,
+    pub guessed: Vec<String>,
     /// The links followed to the row being typed ("page line N (row)"), for errors.
     chain: Vec<String>,
-    pub(crate) types: BTreeMap<String, TypeFile>,
-    pub(crate) warnings: Vec<String>,
+    pub types: BTreeMap<String, TypeFile>,
+    pub warnings: Vec<String>,
 }
 
 impl Typing {

@@ -15,28 +15,28 @@ use crate::ids::VariantIds;
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub(crate) struct PackFile {
     /// Short name, used by `--pack NAME` and in reports.
-    pub(crate) name: String,
+    pub name: String,
     /// The page's title, e.g. "Update deviceConfigurationUserOverview".
-    pub(crate) title: String,
-    pub(crate) source: Source,
+    pub title: String,
+    pub source: Source,
     /// The version segment the page's paths live under ("beta").
-    pub(crate) version: String,
+    pub version: String,
     /// The namespace of type names and cast segments ("microsoft.graph").
-    pub(crate) namespace: String,
-    pub(crate) entity: EntityFile,
-    pub(crate) permissions: Permissions,
-    pub(crate) success: Success,
+    pub namespace: String,
+    pub entity: EntityFile,
+    pub permissions: Permissions,
+    pub success: Success,
     /// Complex, enum and entity types by qualified name ("microsoft.graph.mimeContent").
     #[serde(default)]
-    pub(crate) types: BTreeMap<String, TypeFile>,
+    pub types: BTreeMap<String, TypeFile>,
     /// Every path the page lists, in the page's order; the first is the canonical one (C1.2).
-    pub(crate) variants: Vec<VariantFile>,
+    pub variants: Vec<VariantFile>,
     /// The page's example request body, when it has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) example: Option<Value>,
+    pub example: Option<Value>,
     /// What the importer could not state as a rule, in words (shown by `packs`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub(crate) warnings: Vec<String>,
+    pub warnings: Vec<String>,
 }
 
 /// Where the pack's contract was read from.
@@ -44,9 +44,9 @@ pub(crate) struct PackFile {
 #[serde(deny_unknown_fields)]
 pub(crate) struct Source {
     /// The page's file name (or path) as it was imported.
-    pub(crate) page: String,
+    pub page: String,
     /// The page's date or revision, e.g. "2017-02".
-    pub(crate) date: String,
+    pub date: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -54,24 +54,24 @@ pub(crate) struct Source {
 pub(crate) struct EntityFile {
     /// Qualified type name, e.g. "microsoft.graph.deviceConfigurationUserOverview".
     #[serde(rename = "type")]
-    pub(crate) type_name: String,
+    pub type_name: String,
     /// The key property ("id").
-    pub(crate) key: String,
+    pub key: String,
     /// Every property, inherited ones included, in the page's order.
-    pub(crate) properties: Vec<PropertyFile>,
+    pub properties: Vec<PropertyFile>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub(crate) struct PropertyFile {
-    pub(crate) name: String,
+    pub name: String,
     /// "Edm.Int32", "Collection(Edm.String)", "microsoft.graph.mimeContent", …
     #[serde(rename = "type")]
-    pub(crate) type_name: String,
+    pub type_name: String,
     #[serde(default, skip_serializing_if = "is_false")]
-    pub(crate) nullable: bool,
+    pub nullable: bool,
     #[serde(default, skip_serializing_if = "is_false")]
-    pub(crate) read_only: bool,
+    pub read_only: bool,
 }
 
 /// Who may PATCH (and GET) the entity (C2.2).
@@ -79,12 +79,12 @@ pub(crate) struct PropertyFile {
 #[serde(deny_unknown_fields)]
 pub(crate) struct Permissions {
     /// Delegated scopes (`scp`) that allow a PATCH; empty when delegated access is not supported.
-    pub(crate) delegated: Vec<String>,
+    pub delegated: Vec<String>,
     /// Application roles (`roles`) that allow a PATCH.
-    pub(crate) application: Vec<String>,
+    pub application: Vec<String>,
     /// Further scopes that allow a GET only.
     #[serde(default)]
-    pub(crate) read: Vec<String>,
+    pub read: Vec<String>,
 }
 
 /// What a valid PATCH answers (C4.1).
@@ -126,9 +126,9 @@ pub(crate) enum TypeFile {
 #[serde(deny_unknown_fields)]
 pub(crate) struct VariantFile {
     /// The variant's name in trial names (`<variant>::<clause>::<case>`).
-    pub(crate) name: String,
+    pub name: String,
     /// The path as the page prints it, after the version segment, `{…Id}` placeholders kept.
-    pub(crate) template: String,
+    pub template: String,
 }
 
 /// `fixtures.json`: the embedded service's graph and the ids of every variant on it.

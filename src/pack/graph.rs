@@ -54,7 +54,7 @@ impl std::fmt::Display for Miss {
 /// How faults bend resolution (the service's `cast-ignored`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Bend {
-    pub(crate) ignore_casts: bool,
+    pub ignore_casts: bool,
 }
 
 /// The fixture graph, with ids looked up case-insensitively (Graph matches GUIDs so).

@@ -45,9 +45,9 @@ pub struct View<'a> {
 /// One count of the summary; `outcome` is the key the HTML filters and styles by.
 #[derive(serde::Serialize)]
 pub(crate) struct Total {
-    pub(crate) outcome: &'static str,
-    pub(crate) label: &'static str,
-    pub(crate) count: u64,
+    pub outcome: &'static str,
+    pub label: &'static str,
+    pub count: u64,
 }
 
 /// A condition of the whole run a reader must see before the results.
@@ -71,8 +71,8 @@ impl Notice {
 
 /// A trial with its anchor: unique in the report, stable for a given name.
 pub(crate) struct TrialView<'a> {
-    pub(crate) result: &'a TrialResult,
-    pub(crate) anchor: &'a str,
+    pub result: &'a TrialResult,
+    pub anchor: &'a str,
 }
 
 impl TrialView<'_> {
@@ -92,24 +92,24 @@ impl TrialView<'_> {
 }
 
 pub(crate) struct BaselineView<'a> {
-    pub(crate) source: &'a str,
-    pub(crate) started: &'a str,
+    pub source: &'a str,
+    pub started: &'a str,
     /// New failures, fixed, still failing, added, gone: in that order.
-    pub(crate) lists: [NamedList<'a>; 5],
+    pub lists: [NamedList<'a>; 5],
 }
 
 pub(crate) struct NamedList<'a> {
     /// The HTML id of the list.
-    pub(crate) id: &'static str,
-    pub(crate) title: &'static str,
-    pub(crate) names: &'a [String],
+    pub id: &'static str,
+    pub title: &'static str,
+    pub names: &'a [String],
 }
 
 pub(crate) struct FlakyView<'a> {
-    pub(crate) trial: &'a TrialResult,
-    pub(crate) anchor: &'a str,
+    pub trial: &'a TrialResult,
+    pub anchor: &'a str,
     /// Why the trial is flaky; "passed on a retry" when the run did not say.
-    pub(crate) reason: &'a str,
+    pub reason: &'a str,
 }
 
 impl<'a> View<'a> {
@@ -256,8 +256,8 @@ fn anchors(results: &[TrialResult]) -> Vec<String> {
 /// each cell the outcome counts of its trials; the Markdown writer folds the columns into
 /// clause families.
 pub(crate) struct Matrix<'a> {
-    pub(crate) variants: Vec<String>,
-    pub(crate) clauses: Vec<&'a str>,
+    pub variants: Vec<String>,
+    pub clauses: Vec<&'a str>,
     cells: BTreeMap<(&'a str, &'a str), Counts>,
 }
 
@@ -308,12 +308,12 @@ impl<'a> Matrix<'a> {
 /// Outcome counts of a group of trials (a matrix cell).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Counts {
-    pub(crate) passed: u64,
-    pub(crate) failed: u64,
-    pub(crate) errors: u64,
-    pub(crate) warned: u64,
-    pub(crate) skipped: u64,
-    pub(crate) flaky: u64,
+    pub passed: u64,
+    pub failed: u64,
+    pub errors: u64,
+    pub warned: u64,
+    pub skipped: u64,
+    pub flaky: u64,
 }
 
 impl Counts {

@@ -87,15 +87,15 @@ fn err<T>(msg: impl Into<String>) -> Result<T, DateTimeError> {
 /// A calendar date-time with the parts C3.5 names; the bridge between text and ticks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Parts {
-    pub(crate) year: i32,
-    pub(crate) month: u32,
-    pub(crate) day: u32,
-    pub(crate) hour: u32,
-    pub(crate) minute: u32,
-    pub(crate) second: u32,
+    pub year: i32,
+    pub month: u32,
+    pub day: u32,
+    pub hour: u32,
+    pub minute: u32,
+    pub second: u32,
     /// Ticks within the second, 0..10_000_000.
-    pub(crate) fraction_ticks: u32,
-    pub(crate) offset_minutes: i32,
+    pub fraction_ticks: u32,
+    pub offset_minutes: i32,
 }
 
 /// Ticks of 9999-12-31T23:59:59.9999999, the last instant .NET can hold.

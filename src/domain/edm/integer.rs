@@ -9,11 +9,11 @@ use super::{kind_of, shorten, Pitfalls, Scalar};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct IntRange {
     /// "Int32", as messages name it.
-    pub(crate) name: &'static str,
+    pub name: &'static str,
     /// "Edm.Int32".
-    pub(crate) edm: &'static str,
-    pub(crate) min: i64,
-    pub(crate) max: i64,
+    pub edm: &'static str,
+    pub min: i64,
+    pub max: i64,
 }
 
 impl IntRange {

@@ -79,12 +79,12 @@ pub(crate) enum Shape {
 pub(crate) struct Pitfalls {
     /// A valid value at an edge of the type's domain that a service may refuse, and whether a
     /// JSON value is that edge.
-    pub(crate) edge: (&'static str, fn(&Value) -> bool),
+    pub edge: (&'static str, fn(&Value) -> bool),
     /// An invalid form a service may accept, and the valid value it reads that form as
     /// (`None`: not that form).
-    pub(crate) lenient: (&'static str, fn(&Value) -> Option<Value>),
+    pub lenient: (&'static str, fn(&Value) -> Option<Value>),
     /// What a lossy echo loses, and the value it answers (`None`: the value as it is).
-    pub(crate) lossy: (&'static str, fn(&Scalar) -> Option<Scalar>),
+    pub lossy: (&'static str, fn(&Scalar) -> Option<Scalar>),
 }
 
 /// How a type reads a JSON value.
@@ -101,28 +101,28 @@ pub(crate) enum Reader {
 /// One Edm type as plain data: each type's file has one, built by the constructors below.
 pub(crate) struct Spec {
     /// "Edm.Int32".
-    pub(crate) name: &'static str,
+    pub name: &'static str,
     /// The contract clause that states the type's valid JSON form (CONTRACT.md table).
-    pub(crate) clause: &'static str,
+    pub clause: &'static str,
     /// Reads a JSON value as the type; `null` is refused like any other wrong kind.
-    pub(crate) read: Reader,
+    pub read: Reader,
     /// The type's plain value as JSON text, which the reference service fills unset members
     /// with.
-    pub(crate) default: &'static str,
-    pub(crate) shape: Shape,
+    pub default: &'static str,
+    pub shape: Shape,
     /// An integer type's range.
-    pub(crate) range: Option<IntRange>,
+    pub range: Option<IntRange>,
     /// Whether the importer holds a property of the type nullable where a page says nothing.
-    pub(crate) nullable_unsaid: bool,
+    pub nullable_unsaid: bool,
     /// A name that is no Edm type but that a few doc pages write for this one.
-    pub(crate) doc_alias: Option<&'static str>,
+    pub doc_alias: Option<&'static str>,
     /// A valid value of the `ordinal`-th made-up entity's `index`-th property, distinct across
     /// entities where the type allows it; `None`: the plain value.
-    pub(crate) example: fn(usize, usize) -> Option<Scalar>,
-    pub(crate) pitfalls: Pitfalls,
+    pub example: fn(usize, usize) -> Option<Scalar>,
+    pub pitfalls: Pitfalls,
     /// False when the type's faults would repeat another type's (the narrower integers):
     /// the reference service then has none for it.
-    pub(crate) own_faults: bool,
+    pub own_faults: bool,
 }
 
 impl Spec {
