@@ -11,7 +11,7 @@ use crate::outcome::Level;
 /// Which spelling of a path a request uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Spelling {
+pub(crate) enum Spelling {
     /// As the page prints it: empty `//` segments and a trailing slash kept.
     #[default]
     Printed,
@@ -51,7 +51,7 @@ enum Kind {
 /// Which keys fill the variant's template.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum IdChoice {
+pub(crate) enum IdChoice {
     /// The variant's own keys from the ids file.
     #[default]
     Variant,
@@ -70,7 +70,7 @@ pub enum IdChoice {
 
 impl IdChoice {
     /// The ids file's probe name for this choice, when it is a probe.
-    pub fn probe(self) -> Option<&'static str> {
+    pub(crate) fn probe(self) -> Option<&'static str> {
         match self {
             Self::CastMismatch => Some("cast-mismatch"),
             Self::MissingNavigation => Some("missing-navigation"),
@@ -82,7 +82,7 @@ impl IdChoice {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Auth {
+pub(crate) enum Auth {
     /// `Bearer $GRAPH_TOKEN`.
     #[default]
     Valid,
@@ -103,7 +103,7 @@ pub enum Auth {
 
 impl Auth {
     /// The environment variable the token comes from, for the tokens a run may lack.
-    pub fn optional_token(self) -> Option<&'static str> {
+    pub(crate) fn optional_token(self) -> Option<&'static str> {
         match self {
             Auth::NoScope => Some("GRAPH_TOKEN_NO_SCOPE"),
             Auth::ReadOnly => Some("GRAPH_TOKEN_READ_ONLY"),
@@ -119,7 +119,7 @@ fn json_content_type() -> Option<String> {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RequestSpec {
+pub(crate) struct RequestSpec {
     #[serde(default = "default_method")]
     pub method: String,
     #[serde(default)]
@@ -168,7 +168,7 @@ impl Default for RequestSpec {
 impl RequestSpec {
     /// The body text to send, if any: `body_raw` verbatim when given (generated inputs carry
     /// both, the parsed body for the checks and the raw text for the wire).
-    pub fn body_text(&self) -> Option<String> {
+    pub(crate) fn body_text(&self) -> Option<String> {
         if let Some(parts) = &self.body_parts {
             return Some(parts.iter().map(|(text, n)| text.repeat(*n)).collect());
         }
@@ -207,7 +207,7 @@ struct CaseFields {
 /// One case: the clause it enforces, its request, and what its kind expects.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(try_from = "CaseFields")]
-pub struct Case {
+pub(crate) struct Case {
     pub name: String,
     pub clause: String,
     pub level: Level,
@@ -218,7 +218,7 @@ pub struct Case {
 
 /// What a case's kind expects, with that kind's own fields.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Expectation {
+pub(crate) enum Expectation {
     /// A valid PATCH: 200 with the entity (C4), persisted (C5.1).
     Accepted,
     /// Refused with one of `status` and an error body, nothing changed; `preferred_status` is
@@ -244,7 +244,7 @@ pub enum Expectation {
 impl Expectation {
     /// The statuses that keep the clause when the request is answered otherwise than with
     /// success: a refusal's or an either's.
-    pub fn statuses(&self) -> &[u16] {
+    pub(crate) fn statuses(&self) -> &[u16] {
         match self {
             Self::Refused { status, .. } | Self::Either { status } => status,
             Self::Accepted | Self::Repeat | Self::Alias | Self::Concurrent { .. } => &[],
@@ -252,7 +252,7 @@ impl Expectation {
     }
 
     /// A refusal or an either: the request must leave the entity as it was.
-    pub fn changes_nothing(&self) -> bool {
+    pub(crate) fn changes_nothing(&self) -> bool {
         matches!(self, Self::Refused { .. } | Self::Either { .. })
     }
 }
@@ -260,7 +260,7 @@ impl Expectation {
 /// What the executor runs and the checks judge: a request, the clause it enforces, at what
 /// level, and what it expects. A case lends its own; a generated input builds one.
 #[derive(Debug, Clone, Copy)]
-pub struct Judged<'a> {
+pub(crate) struct Judged<'a> {
     pub clause: &'a str,
     pub level: Level,
     pub request: &'a RequestSpec,
@@ -347,7 +347,7 @@ fn must() -> Level {
 
 /// Every case file of a pack, checked: the cases every variant runs, and each variant's own.
 #[derive(Debug, Clone, Default)]
-pub struct Suite {
+pub(crate) struct Suite {
     pub common: Vec<Case>,
     pub per_variant: BTreeMap<String, Vec<Case>>,
 }
@@ -371,14 +371,14 @@ pub enum CaseError {
 
 /// What the case files are checked against: the pack's variants (name → printed template) and
 /// its properties.
-pub struct Expect<'a> {
+pub(crate) struct Expect<'a> {
     pub variants: &'a BTreeMap<String, String>,
     pub model: &'a crate::domain::EntityModel,
 }
 
 impl Suite {
     /// Parses and checks every case file: (file name, text) pairs.
-    pub fn load(files: &[(String, String)], expect: &Expect<'_>) -> Result<Self, CaseError> {
+    pub(crate) fn load(files: &[(String, String)], expect: &Expect<'_>) -> Result<Self, CaseError> {
         let mut suite = Suite::default();
         let mut names = BTreeMap::new();
         for (file, text) in files {
@@ -433,7 +433,7 @@ impl Suite {
     }
 
     /// The cases `variant` runs: every variant's, then its own.
-    pub fn cases_of<'a>(&'a self, variant: &str) -> impl Iterator<Item = &'a Case> {
+    pub(crate) fn cases_of<'a>(&'a self, variant: &str) -> impl Iterator<Item = &'a Case> {
         self.common
             .iter()
             .chain(self.per_variant.get(variant).into_iter().flatten())

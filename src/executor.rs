@@ -19,18 +19,18 @@ use crate::transcript::{
 /// for the embedded service); `expired` is a harmless minted token.
 #[derive(Clone)]
 pub struct Tokens {
-    pub valid: Arc<str>,
-    pub no_scope: Option<Arc<str>>,
+    pub(crate) valid: Arc<str>,
+    pub(crate) no_scope: Option<Arc<str>>,
     /// With the read permission only.
-    pub read_only: Option<Arc<str>>,
+    pub(crate) read_only: Option<Arc<str>>,
     /// An application token (roles) with the write permission.
-    pub app: Option<Arc<str>>,
-    pub expired: String,
+    pub(crate) app: Option<Arc<str>>,
+    pub(crate) expired: String,
 }
 
 impl Tokens {
     /// The optional token `auth` needs, when it needs one.
-    pub fn optional(&self, auth: Auth) -> Option<&Arc<str>> {
+    pub(crate) fn optional(&self, auth: Auth) -> Option<&Arc<str>> {
         match auth {
             Auth::NoScope => self.no_scope.as_ref(),
             Auth::ReadOnly => self.read_only.as_ref(),
@@ -57,7 +57,7 @@ pub struct Target {
 
 /// Where one case sends its request and reads state.
 #[derive(Debug, Clone, Copy)]
-pub struct Route<'a> {
+pub(crate) struct Route<'a> {
     /// The variant under test and the keys that fill its template.
     pub request: (&'a Address, &'a KeyPlan),
     /// Where the variant's entity is read (the canonical path, or the variant itself).
@@ -91,7 +91,7 @@ fn succeeded(step: &Step) -> bool {
 
 /// Whether the reads that verify a case are made now, or left to a read later in a batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Reads {
+pub(crate) enum Reads {
     /// Every read the case's kind calls for.
     Full,
     /// No read-back after an accepted PATCH and no state read after a refused one: a later read
@@ -101,14 +101,14 @@ pub enum Reads {
 
 /// Why the case could not be run to the end: no answer (the trial is an `error`), or a state
 /// read answered without the entity (`answered`: a verdict on the clause that answer breaks).
-pub struct Aborted {
+pub(crate) struct Aborted {
     pub exchanges: Vec<Exchange>,
     pub message: String,
     pub request: Option<Outgoing>,
     pub answered: Option<Unread>,
 }
 
-pub struct Executor<'a> {
+pub(crate) struct Executor<'a> {
     pub client: &'a Client,
     pub target: &'a Target,
     pub tokens: &'a Tokens,
@@ -126,7 +126,7 @@ impl Executor<'_> {
 
     /// Where the harness reads an entity: always normalised, so the spellings under test are
     /// only those of the requests under test.
-    pub fn state_url(&self, address: &Address) -> String {
+    pub(crate) fn state_url(&self, address: &Address) -> String {
         self.url(address, &address.keys, Spelling::Normalised)
     }
 
@@ -185,7 +185,7 @@ impl Executor<'_> {
     }
 
     /// GETs an entity's state at `address`.
-    pub async fn read_state(
+    pub(crate) async fn read_state(
         &self,
         address: &Address,
         log: &mut Vec<Exchange>,
@@ -212,12 +212,12 @@ impl Executor<'_> {
     }
 
     /// The GET that reads an entity's state at `address`.
-    pub fn state_read(&self, address: &Address) -> Outgoing {
+    pub(crate) fn state_read(&self, address: &Address) -> Outgoing {
         self.get(self.state_url(address))
     }
 
     /// GETs an entity's state at `address`; what came instead when it is not a JSON object.
-    pub async fn try_read(
+    pub(crate) async fn try_read(
         &self,
         address: &Address,
         log: &mut Vec<Exchange>,
@@ -272,7 +272,7 @@ impl Executor<'_> {
     }
 
     /// PATCHes `body` to `address` (restoring originals).
-    pub async fn write_state(&self, address: &Address, body: &Value) -> Result<(), String> {
+    pub(crate) async fn write_state(&self, address: &Address, body: &Value) -> Result<(), String> {
         let req = self.outgoing(
             Method::PATCH,
             self.state_url(address),
@@ -313,7 +313,7 @@ impl Executor<'_> {
 
     /// Runs a case (or a generated input) along `route`. `before` is the entity's state if the caller already knows it
     /// (carried from the case before); otherwise it is read first.
-    pub async fn run<'c>(
+    pub(crate) async fn run<'c>(
         &self,
         judged: impl Into<Judged<'c>>,
         route: Route<'_>,

@@ -175,9 +175,9 @@ pub struct PackInfo {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServiceSettings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fault: Option<String>,
+    pub(crate) fault: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub deviations: Vec<String>,
+    pub(crate) deviations: Vec<String>,
 }
 
 /// An overview written back to its recorded original at the end of a run against a real target.
@@ -278,7 +278,7 @@ pub struct Finding {
 
 /// The `expected` of a check that says what a trial left its entity with (trial isolation): the
 /// trial counts under that finding too, beside its verdict's.
-pub const LEFT_BEHIND: &str = "the start state, once written back";
+pub(crate) const LEFT_BEHIND: &str = "the start state, once written back";
 
 /// The failed and warned trials of `results` as findings, ordered by level (MUST first), clause
 /// and then the number of trials (most first). A failed trial counts once, under its verdict: the
@@ -394,7 +394,7 @@ fn finding_id(s: &Symptom) -> String {
 /// ids (`C4.7`) and type names (`Int32`) stay, and so does the status after `answered`: an
 /// answer of 404 is another symptom than one of 500. A leading `<clause>: ` is dropped (the
 /// finding names its clause).
-pub fn symptom(clause: &str, message: &str) -> String {
+pub(crate) fn symptom(clause: &str, message: &str) -> String {
     static DETAIL: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
         regex::Regex::new(r"\([^()]*\)").expect("the detail pattern is valid")
     });

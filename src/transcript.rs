@@ -9,18 +9,18 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 /// An entity's state as read back (a JSON object).
-pub type State = Map<String, Value>;
+pub(crate) type State = Map<String, Value>;
 
 /// One request under test and what came of it.
 #[derive(Debug, Clone)]
-pub struct Step {
+pub(crate) struct Step {
     pub request: Outgoing,
     pub response: Incoming,
 }
 
 /// What a case's exchanges produced.
 #[derive(Debug, Clone)]
-pub struct Transcript {
+pub(crate) struct Transcript {
     /// Every exchange, state reads included, in order (for the report).
     pub exchanges: Vec<Exchange>,
     /// The entity's state before the request under test.
@@ -34,14 +34,14 @@ pub struct Transcript {
 /// A read of an entity that did not give it as a JSON object: an answer (a verdict on the
 /// clause it breaks, see `checks::reads`), or no answer at all (why, as the client said).
 #[derive(Debug, Clone)]
-pub struct Unread {
+pub(crate) struct Unread {
     pub request: Outgoing,
     pub answer: Result<Incoming, String>,
 }
 
 /// The exchanges a kind of case makes.
 #[derive(Debug, Clone)]
-pub enum Shape {
+pub(crate) enum Shape {
     /// A valid PATCH, and (unless a later read in the same batch stands for it) a GET of the
     /// same path right after it (C5.1).
     Accepted { step: Step, read_back: Option<Step> },
@@ -74,7 +74,7 @@ pub enum Shape {
 
 impl Transcript {
     /// The requests under test, in order.
-    pub fn steps(&self) -> Vec<&Step> {
+    pub(crate) fn steps(&self) -> Vec<&Step> {
         match &self.shape {
             Shape::Accepted { step, .. }
             | Shape::Alias { step, .. }
@@ -87,7 +87,7 @@ impl Transcript {
 
     /// The state after the case, as far as it was read: the read-back of an accepted PATCH,
     /// or the state read after a refused one.
-    pub fn state_after(&self) -> Option<State> {
+    pub(crate) fn state_after(&self) -> Option<State> {
         let read = |s: &Option<Step>| match s.as_ref().map(|s| s.response.json()) {
             Some(Some(Value::Object(m))) => Some(m),
             _ => None,
@@ -110,12 +110,12 @@ fn read_state(step: Option<&Step>) -> Option<State> {
 }
 
 /// Client-request-id the harness sends on every request, so C4.7's echo can be checked.
-pub const CLIENT_REQUEST_ID: &str = "client-request-id";
+pub(crate) const CLIENT_REQUEST_ID: &str = "client-request-id";
 
 /// Where an `Authorization` header comes from. Secrets are named by their environment
 /// variable, so records and reproduce lines can say `$GRAPH_TOKEN` instead of the token.
 #[derive(Debug, Clone)]
-pub enum Authorization {
+pub(crate) enum Authorization {
     None,
     /// `Bearer <token from env var>`.
     Secret {
@@ -127,7 +127,7 @@ pub enum Authorization {
 }
 
 #[derive(Debug, Clone)]
-pub struct Outgoing {
+pub(crate) struct Outgoing {
     pub method: reqwest::Method,
     pub url: String,
     pub auth: Authorization,
@@ -136,7 +136,7 @@ pub struct Outgoing {
 }
 
 #[derive(Debug, Clone)]
-pub struct Incoming {
+pub(crate) struct Incoming {
     pub status: u16,
     /// Names lower-cased, in the order received.
     pub headers: Vec<(String, String)>,
@@ -144,7 +144,7 @@ pub struct Incoming {
 }
 
 impl Incoming {
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
@@ -152,13 +152,13 @@ impl Incoming {
     }
 
     /// The body as JSON, if it is JSON (numbers keep their text).
-    pub fn json(&self) -> Option<Value> {
+    pub(crate) fn json(&self) -> Option<Value> {
         serde_json::from_slice(&self.body).ok()
     }
 }
 
 /// Headers as recorded, in order; sensitive values are already redacted.
-pub type Headers = Vec<(String, String)>;
+pub(crate) type Headers = Vec<(String, String)>;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RecordedRequest {

@@ -12,7 +12,7 @@ use super::headers::json_content_type;
 use super::Judge;
 use crate::contract::{C6_1, C6_2, C6_3};
 
-pub fn error_body(j: &Judge, resp: &Incoming) -> Vec<Check> {
+pub(crate) fn error_body(j: &Judge, resp: &Incoming) -> Vec<Check> {
     let mut out = vec![json_content_type(j, C6_1, resp)];
     let body = resp.json();
     let violations = body.as_ref().map(|b| j.error_schema.violations(b));
@@ -103,7 +103,7 @@ fn shape_problem(top: &Map<String, Value>, error: &Map<String, Value>) -> Option
 }
 
 /// C6.2 on one answer: 5xx never; 2xx never for a request the case expects refused.
-pub fn no_server_error(j: &Judge, valid: bool, step: &Step) -> Check {
+pub(crate) fn no_server_error(j: &Judge, valid: bool, step: &Step) -> Check {
     let s = step.response.status;
     let ok = s < 500 && (valid || !(200..300).contains(&s));
     let expected = if valid { "not 5xx" } else { "not 2xx, not 5xx" };

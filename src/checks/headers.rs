@@ -9,7 +9,7 @@ use super::Judge;
 use crate::contract::C4_7;
 
 /// True for `application/json` with or without parameters, in any letter case.
-pub fn is_json(content_type: Option<&str>) -> bool {
+pub(crate) fn is_json(content_type: Option<&str>) -> bool {
     content_type.is_some_and(|ct| {
         ct.split(';')
             .next()
@@ -19,14 +19,14 @@ pub fn is_json(content_type: Option<&str>) -> bool {
     })
 }
 
-pub fn json_content_type(j: &Judge, clause: &str, resp: &Incoming) -> Check {
+pub(crate) fn json_content_type(j: &Judge, clause: &str, resp: &Incoming) -> Check {
     let ct = resp.header("content-type");
     j.check(clause, Level::Must, is_json(ct), "application/json (parameters allowed)", ct.unwrap_or("(absent)"), || {
         format!("{clause}: the answer's Content-Type is {}, not application/json; send `Content-Type: application/json` (parameters such as odata.metadata=minimal are fine)", ct.unwrap_or("absent"))
     })
 }
 
-pub fn should_headers(j: &Judge, step: &Step) -> Vec<Check> {
+pub(crate) fn should_headers(j: &Judge, step: &Step) -> Vec<Check> {
     let resp = &step.response;
     let request_id = resp.header("request-id");
     let sent_crid = step

@@ -23,7 +23,7 @@ use crate::outcome::{Check, Level, Outcome};
 use crate::schema::Schema;
 use crate::transcript::{Shape, State, Step, Transcript, Unread};
 
-pub struct Judge<'a> {
+pub(crate) struct Judge<'a> {
     pub model: &'a EntityModel,
     pub entity_schema: &'a Schema,
     pub error_schema: &'a Schema,
@@ -37,7 +37,7 @@ pub struct Judge<'a> {
 impl Judge<'_> {
     /// One verdict. A failed SHOULD check warns unless `--strict`; a failed MAY check is
     /// information, whatever `--strict` says.
-    pub fn check(
+    pub(crate) fn check(
         &self,
         clause: &str,
         level: Level,
@@ -64,7 +64,7 @@ impl Judge<'_> {
 
     /// A check with nothing to judge in this answer, and why (a clause whose checks all say so
     /// is not applicable, never kept).
-    pub fn not_applicable(&self, clause: &str, reason: &str) -> Check {
+    pub(crate) fn not_applicable(&self, clause: &str, reason: &str) -> Check {
         Check {
             clause: clause.to_owned(),
             level: crate::contract::level_of(clause).unwrap_or(Level::Must),
@@ -77,7 +77,7 @@ impl Judge<'_> {
 
     /// Every check the expectation calls for, on its transcript: those every answer gets,
     /// then those of the expectation.
-    pub fn judge<'c>(&self, judged: impl Into<Judged<'c>>, t: &Transcript) -> Vec<Check> {
+    pub(crate) fn judge<'c>(&self, judged: impl Into<Judged<'c>>, t: &Transcript) -> Vec<Check> {
         let case = judged.into();
         let mut out = self.every_answer(case, t);
         let before = &t.before;
@@ -436,7 +436,7 @@ fn unchanged_clause(case_clause: &str) -> &str {
 }
 
 /// A JSON value for messages, cut short.
-pub fn shown(v: Option<&Value>) -> String {
+pub(crate) fn shown(v: Option<&Value>) -> String {
     match v {
         None => "(absent)".into(),
         Some(v) => {

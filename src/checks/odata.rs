@@ -17,7 +17,7 @@ use crate::contract::{C4_10, C4_3, C4_8, C4_9};
 
 /// Every check of this file on one 2xx answer, `entity` its body as already parsed (member
 /// order is read once more from the raw text, which a parsed map may not keep).
-pub fn entity_answer(j: &Judge, step: &Step, entity: &Map<String, Value>) -> Vec<Check> {
+pub(crate) fn entity_answer(j: &Judge, step: &Step, entity: &Map<String, Value>) -> Vec<Check> {
     let Ok(Members(members)) = serde_json::from_slice::<Members>(&step.response.body) else {
         return Vec::new();
     };

@@ -13,7 +13,7 @@ use crate::contract::{C1_1, C1_3, C2_2, C4_3, C5_1, C6_2};
 /// at all (the harness says so beside the trial's verdict). `after_write`: the read stood for
 /// the state a request left (C5.1 when a 2xx carries no entity), not the state it started from
 /// (C4.3).
-pub fn unreadable(j: &Judge, u: &Unread, after_write: bool) -> Option<Check> {
+pub(crate) fn unreadable(j: &Judge, u: &Unread, after_write: bool) -> Option<Check> {
     let resp = u.answer.as_ref().ok()?;
     let s = resp.status;
     let start: String = String::from_utf8_lossy(&resp.body)
@@ -49,7 +49,7 @@ pub(crate) const ROUTE_OR_TOKEN: &str = "not 404, 401 or 403";
 
 /// C1.1 / C2.2 on the request under test: 404 on a listed path where the case expects no 404
 /// (a routing probe's unknown keys do), and 401/403 to the token with the pack's permission.
-pub fn refused_route_or_token(j: &Judge, case: Judged<'_>, step: &Step) -> Option<Check> {
+pub(crate) fn refused_route_or_token(j: &Judge, case: Judged<'_>, step: &Step) -> Option<Check> {
     let s = step.response.status;
     if case.expect.statuses().contains(&s) {
         return None;

@@ -49,7 +49,7 @@ fn differences(j: &Judge, a: &Object, b: &Object, arrow: &str) -> Vec<String> {
         .collect()
 }
 
-pub fn echo(j: &Judge, sent: &Object, entity: &Object) -> Vec<Check> {
+pub(crate) fn echo(j: &Judge, sent: &Object, entity: &Object) -> Vec<Check> {
     sent_properties(j, sent)
         .map(|(name, sent_value)| {
             let got = entity.get(name);
@@ -64,7 +64,7 @@ pub fn echo(j: &Judge, sent: &Object, entity: &Object) -> Vec<Check> {
         .collect()
 }
 
-pub fn merge(j: &Judge, sent: &Object, before: &Object, entity: &Object) -> Vec<Check> {
+pub(crate) fn merge(j: &Judge, sent: &Object, before: &Object, entity: &Object) -> Vec<Check> {
     j.model
         .writable()
         .filter(|(_, p)| !sent.contains_key(&p.name) && before.contains_key(&p.name))
@@ -82,7 +82,7 @@ pub fn merge(j: &Judge, sent: &Object, before: &Object, entity: &Object) -> Vec<
         .collect()
 }
 
-pub fn key_unchanged(j: &Judge, before: &Object, entity: &Object) -> Check {
+pub(crate) fn key_unchanged(j: &Judge, before: &Object, entity: &Object) -> Check {
     let key = &j.model.key;
     let (was, is) = (before.get(key), entity.get(key));
     j.check(
@@ -101,7 +101,7 @@ pub fn key_unchanged(j: &Judge, before: &Object, entity: &Object) -> Check {
     )
 }
 
-pub fn persisted(j: &Judge, entity: &Object, read: &Step) -> Vec<Check> {
+pub(crate) fn persisted(j: &Judge, entity: &Object, read: &Step) -> Vec<Check> {
     let status = read.response.status;
     let body = read.response.json();
     let Some(map) = body
@@ -120,7 +120,13 @@ pub fn persisted(j: &Judge, entity: &Object, read: &Step) -> Vec<Check> {
 }
 
 /// The state after a request that must change nothing equals the state before.
-pub fn unchanged(j: &Judge, clause: &str, before: &Object, after: &Object, which: &str) -> Check {
+pub(crate) fn unchanged(
+    j: &Judge,
+    clause: &str,
+    before: &Object,
+    after: &Object,
+    which: &str,
+) -> Check {
     let changed = differences(j, before, after, "→");
     j.check(clause, Level::Must, changed.is_empty(), format!("{which} unchanged"), if changed.is_empty() { "unchanged".into() } else { changed.join("; ") }, || {
         format!("{clause}: a refused request changed {which} ({}); validation, routing and authorisation must happen before anything is written", changed.join("; "))
@@ -128,7 +134,12 @@ pub fn unchanged(j: &Judge, clause: &str, before: &Object, after: &Object, which
 }
 
 /// C3.7's 200: the answer is the entity, unchanged.
-pub fn answered_unchanged(j: &Judge, clause: &str, before: &Object, step: &Step) -> Vec<Check> {
+pub(crate) fn answered_unchanged(
+    j: &Judge,
+    clause: &str,
+    before: &Object,
+    step: &Step,
+) -> Vec<Check> {
     let Some(Value::Object(entity)) = step.response.json() else {
         return vec![j.check(
             clause,
@@ -153,7 +164,12 @@ pub fn answered_unchanged(j: &Judge, clause: &str, before: &Object, step: &Step)
 
 /// C5.2: after the same PATCH twice, the state equals the first answer (under `--allow-204`
 /// an empty first answer stands for the body sent).
-pub fn idempotent(j: &Judge, sent: &Object, steps: [&Step; 2], read_back: Option<&Step>) -> Check {
+pub(crate) fn idempotent(
+    j: &Judge,
+    sent: &Object,
+    steps: [&Step; 2],
+    read_back: Option<&Step>,
+) -> Check {
     let empty_answers = j.allow_204 && steps.iter().all(|s| s.response.status == 204);
     let first = if empty_answers {
         Some(Value::Object(sent.clone()))
@@ -183,7 +199,7 @@ pub fn idempotent(j: &Judge, sent: &Object, steps: [&Step; 2], read_back: Option
 }
 
 /// C5.4: after concurrent PATCHes, each property holds one of the values sent to it.
-pub fn all_took_effect(
+pub(crate) fn all_took_effect(
     j: &Judge,
     clause: &str,
     last_round: &[Value],

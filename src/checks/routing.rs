@@ -9,7 +9,7 @@ use crate::transcript::Step;
 use super::{shown, Judge};
 use crate::contract::C1_2;
 
-pub fn alias(j: &Judge, sent: &Map<String, Value>, read: &Step) -> Vec<Check> {
+pub(crate) fn alias(j: &Judge, sent: &Map<String, Value>, read: &Step) -> Vec<Check> {
     let body = read.response.json();
     let Some(map) = body
         .as_ref()

@@ -13,7 +13,7 @@ use crate::contract::C4_3;
 /// pack's properties (members, or annotation values, left by an earlier trial in a store that
 /// keeps whatever it is sent: its baseline) is passed over: what was there before a trial is
 /// never held against it.
-pub fn entity(j: &Judge, body: &Value, before: &Map<String, Value>) -> Vec<Check> {
+pub(crate) fn entity(j: &Judge, body: &Value, before: &Map<String, Value>) -> Vec<Check> {
     let answer = body;
     let inherited = |k: &str, v: &Value| {
         j.model.property(k).is_none() && before.get(k) == Some(v) && !is_expected(j, k, v)
@@ -72,7 +72,7 @@ fn is_expected(j: &Judge, k: &str, v: &Value) -> bool {
 }
 
 /// C4.3 when the answer that should carry the entity is not JSON at all (or is missing).
-pub fn not_json(j: &Judge, answer: Option<&Incoming>) -> Check {
+pub(crate) fn not_json(j: &Judge, answer: Option<&Incoming>) -> Check {
     let actual = match answer {
         None => "no answer to read the entity from".to_owned(),
         Some(a) if a.body.is_empty() => "an empty body".to_owned(),

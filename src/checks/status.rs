@@ -5,7 +5,7 @@ use crate::transcript::Step;
 
 use super::Judge;
 
-pub fn allowed(
+pub(crate) fn allowed(
     j: &Judge,
     clause: &str,
     level: Level,

@@ -54,7 +54,7 @@ enum Confirmed {
 
 impl Runner {
     /// Records an entity's start state (the preflight's read of it).
-    pub fn start_state(&self, identity: String, address: Address, state: State) {
+    pub(crate) fn start_state(&self, identity: String, address: Address, state: State) {
         self.entities.with(|m| {
             m.insert(
                 identity,
@@ -68,7 +68,7 @@ impl Runner {
     }
 
     /// Skips the trials of an entity the preflight could not reach, with `why`.
-    pub fn unreachable(&self, identity: String, address: Address, why: String) {
+    pub(crate) fn unreachable(&self, identity: String, address: Address, why: String) {
         self.entities.with(|m| {
             m.insert(
                 identity,

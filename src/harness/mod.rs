@@ -29,35 +29,35 @@ use lanes::{shareable, Access, Lanes};
 
 /// Everything a trial needs, shared by all trials of a run.
 pub struct Runner {
-    pub runtime: tokio::runtime::Handle,
-    pub client: Client,
-    pub target: Target,
-    pub tokens: Tokens,
-    pub pack: Arc<Pack>,
+    pub(crate) runtime: tokio::runtime::Handle,
+    pub(crate) client: Client,
+    pub(crate) target: Target,
+    pub(crate) tokens: Tokens,
+    pub(crate) pack: Arc<Pack>,
     /// The pack's compiled schemas.
-    pub schemas: Arc<crate::schema::Compiled>,
-    pub strict: bool,
-    pub allow_204: bool,
-    pub retries: u32,
-    pub seed: u64,
-    pub cases: u32,
+    pub(crate) schemas: Arc<crate::schema::Compiled>,
+    pub(crate) strict: bool,
+    pub(crate) allow_204: bool,
+    pub(crate) retries: u32,
+    pub(crate) seed: u64,
+    pub(crate) cases: u32,
     /// Accepted generated inputs verified by one read.
-    pub batch: usize,
+    pub(crate) batch: usize,
     /// Refused generated inputs sent at once and verified by one read: they must change
     /// nothing, so they may overlap, and a throttled one delays its batch, not each input.
-    pub refusals: usize,
+    pub(crate) refusals: usize,
     /// Failing inputs of an earlier run, by trial name, sent before the generated ones.
-    pub replay: HashMap<String, Vec<String>>,
-    pub interrupted: watch::Receiver<bool>,
+    pub(crate) replay: HashMap<String, Vec<String>>,
+    pub(crate) interrupted: watch::Receiver<bool>,
     /// Consecutive trials that ended in `error`; at the limit the target is asked a request it
     /// has answered (`probe`), and only when that fails too is it deemed unusable.
-    pub max_consecutive_errors: u32,
+    pub(crate) max_consecutive_errors: u32,
     /// A read the target answered before the run (the preflight's), to tell a target that
     /// stopped answering from requests that get no answer.
-    pub probe: Option<Address>,
-    pub sink: Mutex<Vec<TrialResult>>,
+    pub(crate) probe: Option<Address>,
+    pub(crate) sink: Mutex<Vec<TrialResult>>,
     /// Trials finished, for the progress line.
-    pub done: AtomicUsize,
+    pub(crate) done: AtomicUsize,
     consecutive_errors: AtomicU32,
     unusable: Mutex<Option<String>>,
     lanes: Lanes,
@@ -128,7 +128,7 @@ impl Runner {
     }
 
     /// Why the run stopped as unusable, if it did.
-    pub fn unusable(&self) -> Option<String> {
+    pub(crate) fn unusable(&self) -> Option<String> {
         self.unusable
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -137,7 +137,7 @@ impl Runner {
 
     /// Stops the run as unusable before any trial (the preflight failed): every trial is
     /// skipped with `why`, and the run exits 2.
-    pub fn mark_unusable(&self, why: String) {
+    pub(crate) fn mark_unusable(&self, why: String) {
         self.unusable
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -547,7 +547,7 @@ pub(crate) fn synthetic_case(strategy: Strategy, clause: &str, body: &str) -> Ca
 }
 
 /// A trial's outcome from its checks: failed if any check failed, warned if any warned.
-pub fn conclude(checks: &[Check]) -> (Outcome, String) {
+pub(crate) fn conclude(checks: &[Check]) -> (Outcome, String) {
     for outcome in [Outcome::Failed, Outcome::Warned] {
         let said: Vec<&str> = checks
             .iter()
@@ -621,7 +621,7 @@ fn panicked(pc: &PlannedCase, payload: &(dyn std::any::Any + Send)) -> TrialResu
 
 /// The libtest-mimic trials of a plan; each records its result in the runner's sink, a panic
 /// included (as a failed trial).
-pub fn trials(runner: &Arc<Runner>, plan: Vec<PlannedCase>) -> Vec<Trial> {
+pub(crate) fn trials(runner: &Arc<Runner>, plan: Vec<PlannedCase>) -> Vec<Trial> {
     let run = {
         let runner = Arc::clone(runner);
         Arc::new(move |pc: &PlannedCase| runner.run_trial(pc))

@@ -16,7 +16,7 @@ use crate::pack::Pack;
 
 /// A variant as planned: its name, template, and ids on the target (absent: skipped).
 #[derive(Debug, Clone)]
-pub struct Variant {
+pub(crate) struct Variant {
     pub name: String,
     pub template: Template,
     /// Its first entity on the target (the one the routing probes run on).
@@ -27,7 +27,7 @@ pub struct Variant {
 
 impl Variant {
     /// How many entities the variant has on the target.
-    pub fn entities(&self) -> usize {
+    pub(crate) fn entities(&self) -> usize {
         usize::from(self.ids.is_some()) + self.more.len()
     }
 
@@ -42,14 +42,14 @@ impl Variant {
 
 /// A path to one entity: a variant's template filled with keys.
 #[derive(Debug, Clone)]
-pub struct Address {
+pub(crate) struct Address {
     pub variant: Arc<Variant>,
     pub keys: Keys,
 }
 
 impl Address {
     /// A name for the entity, for locks and partitions: the variant and its keys.
-    pub fn identity(&self) -> String {
+    pub(crate) fn identity(&self) -> String {
         let keys: Vec<String> = self.keys.iter().map(|(k, v)| format!("{k}={v}")).collect();
         format!("{}({})", self.variant.name, keys.join(","))
     }
@@ -58,14 +58,14 @@ impl Address {
 /// The keys a request fills its template with; a fresh GUID is drawn per run where the case
 /// needs a key nobody has (C1.3).
 #[derive(Debug, Clone)]
-pub enum KeyPlan {
+pub(crate) enum KeyPlan {
     Fixed(Keys),
     /// These keys with a fresh GUID in place of the named one.
     Fresh(Keys, String),
 }
 
 impl KeyPlan {
-    pub fn keys(&self) -> Keys {
+    pub(crate) fn keys(&self) -> Keys {
         match self {
             Self::Fixed(k) => k.clone(),
             Self::Fresh(k, name) => {
@@ -78,14 +78,14 @@ impl KeyPlan {
 }
 
 #[derive(Debug, Clone)]
-pub enum Work {
+pub(crate) enum Work {
     Case(Arc<Case>),
     Generated(Strategy),
 }
 
 /// Where a planned case sends its request and reads state; absent when it cannot run here.
 #[derive(Debug, Clone)]
-pub struct Routing {
+pub(crate) struct Routing {
     pub request: Address,
     pub keys: KeyPlan,
     pub state: Address,
@@ -95,28 +95,27 @@ pub struct Routing {
 #[derive(Debug, Clone)]
 pub struct PlannedCase {
     pub name: String,
-    pub variant: Arc<Variant>,
-    pub clause: String,
-    pub work: Work,
+    pub(crate) variant: Arc<Variant>,
+    pub(crate) clause: String,
+    pub(crate) work: Work,
     /// Identities of the entities this trial may write; trials sharing one never run at the
     /// same time, and a partition keeps them on one shard.
-    pub writes: Vec<String>,
+    pub(crate) writes: Vec<String>,
     /// For a generated trial of accepted inputs on a variant with several entities: the
     /// routing to each of them (the first is `routing`'s), so that its inputs run as one exact
     /// chain per entity, all at once. Empty otherwise.
-    pub spread: Vec<Routing>,
+    pub(crate) spread: Vec<Routing>,
     /// Where it runs, or why it cannot run here (known before running: a variant missing from
     /// the ids file, a probe the ids file cannot give).
-    pub routing: Result<Routing, String>,
+    pub(crate) routing: Result<Routing, String>,
 }
 
 pub struct Plan {
     pub cases: Vec<PlannedCase>,
-    pub variants: Vec<Arc<Variant>>,
 }
 
 /// The pack's variants with their ids on the target (absent ids: the variant is skipped).
-pub fn variants(pack: &Pack, ids: &IdsFile) -> Vec<Arc<Variant>> {
+pub(crate) fn variants(pack: &Pack, ids: &IdsFile) -> Vec<Arc<Variant>> {
     pack.variants
         .iter()
         .map(|v| {
@@ -175,7 +174,7 @@ pub fn plan(pack: &Pack, ids: &IdsFile, generated: bool) -> Plan {
             cases.extend(it.next());
         }
     }
-    Plan { cases, variants }
+    Plan { cases }
 }
 
 fn case_on(
@@ -249,7 +248,7 @@ fn planned(
 }
 
 /// Where the entity `ids` reach is read: the canonical path with `reads`, or the variant itself.
-pub fn state_address(
+pub(crate) fn state_address(
     variants: &[Arc<Variant>],
     variant: &Arc<Variant>,
     keys: &Keys,
@@ -410,7 +409,7 @@ fn cast_stand_in(
 
 /// `hash:K/N`: this shard's share, split by the first overview a trial writes, hashed stably.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Partition {
+pub(crate) struct Partition {
     pub k: u32,
     pub n: u32,
 }
@@ -439,7 +438,7 @@ impl std::fmt::Display for Partition {
 
 impl Partition {
     /// This shard's trials: those of its variants (see [`Partition::variants`]).
-    pub fn select(&self, cases: Vec<PlannedCase>) -> Vec<PlannedCase> {
+    pub(crate) fn select(&self, cases: Vec<PlannedCase>) -> Vec<PlannedCase> {
         let mine = self.variants(cases.iter().map(|c| c.variant.name.as_str()));
         cases
             .into_iter()
@@ -451,7 +450,7 @@ impl Partition {
     /// the name and dealt round-robin, so shards differ by one variant at most (the hash alone
     /// put 5 of the 8 on one of two shards, and none on two of eight). The key is the variant
     /// name, not an id, so shards with their own ids files split the same way.
-    pub fn variants<'a>(&self, names: impl Iterator<Item = &'a str>) -> BTreeSet<String> {
+    pub(crate) fn variants<'a>(&self, names: impl Iterator<Item = &'a str>) -> BTreeSet<String> {
         let mut ranked: Vec<(u32, &str)> =
             names.map(|n| (crc32fast::hash(n.as_bytes()), n)).collect();
         ranked.sort_unstable();
