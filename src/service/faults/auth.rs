@@ -6,9 +6,8 @@ use axum::http::request::Parts;
 use axum::http::{Method, StatusCode};
 
 use super::{Fault, Row};
-use crate::contract::{C2_1, C2_2, C2_3};
+use crate::contract::{Level, C2_1, C2_2, C2_3};
 use crate::jwt::Claims;
-use crate::outcome::Level;
 use crate::pack::Pack;
 use crate::service::errors::ApiError;
 use crate::service::routes::{self, Route};
@@ -26,11 +25,7 @@ pub enum AuthFault {
     AppRolesRefused,
 }
 
-/// How many variants [`AuthFault`] has (its last one's position, plus one).
-#[cfg(test)]
-pub(super) const VARIANTS: usize = AuthFault::AppRolesRefused as usize + 1;
-
-/// This point's faults: name, clause, level and description, in `--list-faults` order.
+/// What each authorisation fault breaks: which token gets through, or which is refused wrongly.
 pub(super) static ROWS: &[Row<AuthFault>] = &[
     Row {
         fault: AuthFault::NoAuthAccepted,

@@ -11,9 +11,8 @@ use serde_json::{Map, Value};
 
 use super::measure::{depth, longest_digits, longest_string, members, whitespace};
 use super::{types, Fault, Row};
-use crate::contract::{C3_1, C3_11, C3_12, C3_14, C3_2, C3_3, C3_6, C6_2};
+use crate::contract::{Level, C3_1, C3_11, C3_12, C3_14, C3_2, C3_3, C3_6, C6_2};
 use crate::domain::{EntityModel, Primitive, TypeRef};
-use crate::outcome::Level;
 use crate::pack::Pack;
 use crate::service::errors::ApiError;
 
@@ -42,14 +41,10 @@ pub enum BodyFault {
     LongStringRefused,
 }
 
-/// How many variants [`BodyFault`] has (its last one's position, plus one).
-#[cfg(test)]
-pub(super) const VARIANTS: usize = BodyFault::LongStringRefused as usize + 1;
-
 /// The band (inclusive start, exclusive end) where a ladder fault misbehaves.
 const BAND: (usize, usize) = (64, 1000);
 
-/// This point's faults: name, clause, level and description, in `--list-faults` order.
+/// What each body fault breaks: a media type, a member or a value misread, or a parser's crash.
 pub(super) static ROWS: &[Row<BodyFault>] = &[
     Row {
         fault: BodyFault::ContentTypeIgnored,
@@ -374,16 +369,19 @@ pub(crate) fn media_type(
     status: StatusCode,
     verdict: Result<(), ApiError>,
 ) -> Result<(), ApiError> {
+    let Some(f) = mine(fault) else {
+        return verdict;
+    };
     let text = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
     let essence = text.map_or("", |t| t.split(';').next().unwrap_or("").trim());
-    let lower = essence.to_ascii_lowercase();
-    match mine(fault) {
-        Some(BodyFault::ContentTypeIgnored) => Ok(()),
-        Some(BodyFault::MediaTypeCaseSensitive) if essence != "application/json" => {
+    let lower = || essence.to_ascii_lowercase();
+    match f {
+        BodyFault::ContentTypeIgnored => Ok(()),
+        BodyFault::MediaTypeCaseSensitive if essence != "application/json" => {
             verdict.and(Err(ApiError::unsupported_media_type(status, text)))
         }
-        Some(BodyFault::JsonMediaPrefix) if lower.starts_with("application/json") => Ok(()),
-        Some(BodyFault::MergePatchAccepted) if lower.ends_with("+json") => Ok(()),
+        BodyFault::JsonMediaPrefix if lower().starts_with("application/json") => Ok(()),
+        BodyFault::MergePatchAccepted if lower().ends_with("+json") => Ok(()),
         _ => verdict,
     }
 }

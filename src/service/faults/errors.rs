@@ -4,8 +4,7 @@
 use serde_json::{json, Value};
 
 use super::{Fault, Row};
-use crate::contract::{C6_1, C6_3};
-use crate::outcome::Level;
+use crate::contract::{Level, C6_1, C6_3};
 use crate::service::errors::ApiError;
 
 /// The faults of error bodies.
@@ -20,11 +19,7 @@ pub enum ErrorFault {
     ErrorDetailWithoutCode,
 }
 
-/// How many variants [`ErrorFault`] has (its last one's position, plus one).
-#[cfg(test)]
-pub(super) const VARIANTS: usize = ErrorFault::ErrorDetailWithoutCode as usize + 1;
-
-/// This point's faults: name, clause, level and description, in `--list-faults` order.
+/// What each error-body fault breaks: the OData error shape, member by member.
 pub(super) static ROWS: &[Row<ErrorFault>] = &[
     Row {
         fault: ErrorFault::PlainErrorBody,

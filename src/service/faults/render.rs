@@ -4,10 +4,9 @@
 use axum::http::header::HeaderMap;
 
 use super::{types, Fault, Row};
-use crate::contract::{C4_1, C4_10, C4_2, C4_3, C4_6, C4_7, C4_8, C4_9};
+use crate::contract::{Level, C4_1, C4_10, C4_2, C4_3, C4_6, C4_7, C4_8, C4_9};
 use crate::domain::value::Value;
 use crate::domain::{EntityModel, Scalar};
-use crate::outcome::Level;
 use crate::pack::Pack;
 use crate::service::render::{Answer, Field, GRAPH_CONTENT_TYPE, UNSTREAMED_CONTENT_TYPE};
 
@@ -32,11 +31,7 @@ pub enum RenderFault {
     NoOdataVersion,
 }
 
-/// How many variants [`RenderFault`] has (its last one's position, plus one).
-#[cfg(test)]
-pub(super) const VARIANTS: usize = RenderFault::NoOdataVersion as usize + 1;
-
-/// This point's faults: name, clause, level and description, in `--list-faults` order.
+/// What each rendering fault breaks: the answer's status, type, members or headers.
 pub(super) static ROWS: &[Row<RenderFault>] = &[
     Row {
         fault: RenderFault::Patch204,

@@ -10,8 +10,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::Value as Json;
 
 use super::{Fault, Row};
-use crate::contract::{C1_1, C1_2, C1_3, C4_4};
-use crate::outcome::Level;
+use crate::contract::{Level, C1_1, C1_2, C1_3, C4_4};
 use crate::pack::graph::{Bend, Miss};
 use crate::pack::Pack;
 use crate::service::errors::ApiError;
@@ -30,11 +29,7 @@ pub enum RouteFault {
     MockLike,
 }
 
-/// How many variants [`RouteFault`] has (its last one's position, plus one).
-#[cfg(test)]
-pub(super) const VARIANTS: usize = RouteFault::MockLike as usize + 1;
-
-/// This point's faults: name, clause, level and description, in `--list-faults` order.
+/// What each route fault breaks: how a path reaches the wrong entity, none, or any.
 pub(super) static ROWS: &[Row<RouteFault>] = &[
     Row {
         fault: RouteFault::PrintedSpelling404,

@@ -6,9 +6,9 @@ use std::time::Duration;
 use serde_json::Value as Json;
 
 use super::{Fault, Row};
-use crate::contract::{C4_5, C5_1, C5_2, C5_3, C5_4};
+use crate::contract::{Level, C4_5, C5_1, C5_2, C5_3, C5_4};
+use crate::domain::value::Value;
 use crate::domain::{parse_patch, Entity, EntityModel, Patch};
-use crate::outcome::Level;
 use crate::pack::Pack;
 use crate::service::errors::ApiError;
 use crate::service::routes;
@@ -26,11 +26,7 @@ pub enum StoreFault {
     LostUpdate,
 }
 
-/// How many variants [`StoreFault`] has (its last one's position, plus one).
-#[cfg(test)]
-pub(super) const VARIANTS: usize = StoreFault::LostUpdate as usize + 1;
-
-/// This point's faults: name, clause, level and description, in `--list-faults` order.
+/// What each store fault breaks: what a PATCH leaves stored, refused or not.
 pub(super) static ROWS: &[Row<StoreFault>] = &[
     Row {
         fault: StoreFault::PatchReplaces,
@@ -76,6 +72,13 @@ pub(super) static ROWS: &[Row<StoreFault>] = &[
     },
 ];
 
+fn mine(fault: Option<Fault>) -> Option<StoreFault> {
+    match fault {
+        Some(Fault::Store(f)) => Some(f),
+        _ => None,
+    }
+}
+
 impl StoreFault {
     pub(super) fn row(self) -> &'static Row<Self> {
         Row::of(ROWS, self)
@@ -90,13 +93,6 @@ impl StoreFault {
             | StoreFault::PartialApply
             | StoreFault::InvalidZeroed => true,
         }
-    }
-}
-
-fn mine(fault: Option<Fault>) -> Option<StoreFault> {
-    match fault {
-        Some(Fault::Store(f)) => Some(f),
-        _ => None,
     }
 }
 
@@ -119,18 +115,10 @@ pub(crate) async fn on_refusal(state: &ServiceState, stored: &Stored, body: &[u8
 
 /// `partial-apply`: in order, the body's properties that are valid on their own, up to the
 /// first one that is not.
-fn valid_prefix(
-    model: &EntityModel,
-    body: &[u8],
-    key: &str,
-) -> Vec<(usize, crate::domain::value::Value)> {
-    let Ok(Json::Object(object)) = serde_json::from_slice::<Json>(body) else {
-        return Vec::new();
-    };
+fn valid_prefix(model: &EntityModel, body: &[u8], key: &str) -> Vec<(usize, Value)> {
     let mut changes = Vec::new();
-    for (name, value) in object {
-        let single = Json::Object([(name, value)].into_iter().collect()).to_string();
-        match parse_patch(model, single.as_bytes(), key) {
+    for (_, alone) in one_by_one(body) {
+        match parse_patch(model, alone.as_bytes(), key) {
             Ok(p) => changes.extend(p.changes),
             Err(_) => break,
         }
@@ -141,26 +129,31 @@ fn valid_prefix(
 /// `invalid-zeroed`: each writable property of the body whose value does not parse gets its
 /// type's plain value. Storing the same value every time, it is seen only from a state where
 /// the property held something else.
-fn zeroed(
-    model: &EntityModel,
-    body: &[u8],
-    key: &str,
-) -> Vec<(usize, crate::domain::value::Value)> {
+fn zeroed(model: &EntityModel, body: &[u8], key: &str) -> Vec<(usize, Value)> {
+    one_by_one(body)
+        .into_iter()
+        .filter_map(|(name, alone)| {
+            let index = model.index_of(&name)?;
+            let property = &model.properties[index];
+            let invalid = parse_patch(model, alone.as_bytes(), key).is_err();
+            (!property.read_only && invalid)
+                .then(|| (index, model.types.default_value(&property.ty, false)))
+        })
+        .collect()
+}
+
+/// Each member of a body that is a JSON object, by name, as a body of its own, in order.
+fn one_by_one(body: &[u8]) -> Vec<(String, String)> {
     let Ok(Json::Object(object)) = serde_json::from_slice::<Json>(body) else {
         return Vec::new();
     };
-    let mut changes = Vec::new();
-    for (name, value) in object {
-        let Some(index) = model.index_of(&name) else {
-            continue;
-        };
-        let single = Json::Object([(name, value)].into_iter().collect()).to_string();
-        let property = &model.properties[index];
-        if !property.read_only && parse_patch(model, single.as_bytes(), key).is_err() {
-            changes.push((index, model.types.default_value(&property.ty, false)));
-        }
-    }
-    changes
+    object
+        .into_iter()
+        .map(|(name, value)| {
+            let alone = Json::Object([(name.clone(), value)].into_iter().collect()).to_string();
+            (name, alone)
+        })
+        .collect()
 }
 
 /// The body `repeat-refused` remembers (a non-empty one); nothing under any other fault, so
