@@ -70,6 +70,13 @@ fn list_switches(pack: &crate::pack::Pack, mut out: impl std::io::Write) -> std:
     }
     writeln!(
         out,
+        "\nretired names (--fault NAME still takes them): each stands for the fault it names"
+    )?;
+    for a in service::aliases() {
+        writeln!(out, "  {:<36} -> {:<32} {}", a.name, a.fault, a.clause)?;
+    }
+    writeln!(
+        out,
         "\ndeviations (--deviation NAME): behaviour the contract allows"
     )?;
     for d in service::deviations() {

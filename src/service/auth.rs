@@ -5,10 +5,10 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use axum::http::header::AUTHORIZATION;
-use axum::http::{HeaderMap, Method, StatusCode};
+use axum::http::{HeaderMap, Method};
 
 use super::errors::ApiError;
-use super::faults::{Fault, Named};
+use super::faults::{self, Fault, Gate};
 use crate::jwt::{self, Claims, JwtError};
 use crate::pack::file::Permissions;
 
@@ -71,14 +71,12 @@ impl TokenCache {
 }
 
 /// The delegated scopes (`scp`) and application roles (`roles`) that let `method` through:
-/// PATCH needs a write permission as the page lists it; GET takes the pack's read scopes too
-/// (and so does PATCH under the `read-scope-writes` fault).
+/// PATCH needs a write permission as the page lists it; GET takes the pack's read scopes too.
 pub fn accepted_scopes<'p>(
     permissions: &'p Permissions,
     method: &Method,
-    fault: Option<Fault>,
 ) -> (Vec<&'p str>, Vec<&'p str>) {
-    let read = method == Method::GET || fault == Some(Fault::Named(Named::ReadScopeWrites));
+    let read = method == Method::GET;
     let extra = permissions.read.iter().filter(|_| read).map(String::as_str);
     let delegated = permissions
         .delegated
@@ -104,18 +102,15 @@ pub fn authorise(
     fault: Option<Fault>,
 ) -> Result<(), ApiError> {
     let Some(token) = bearer(headers)? else {
-        if fault == Some(Fault::Named(Named::NoAuthAccepted)) {
-            return Ok(());
-        }
-        return Err(ApiError::unauthorized(
+        let refusal = ApiError::unauthorized(
             "Access token is empty: send an Authorization: Bearer <token> header",
-        ));
+        );
+        return faults::auth::gate(fault, Gate::NoToken, refusal);
     };
     let claims = valid_claims(tokens, token, fault)?;
-    if fault == Some(Fault::Named(Named::ScopeIgnored)) {
-        return Ok(());
-    }
-    permitted(&claims, permissions, method, fault)
+    faults::auth::scope(fault, &claims, method, |claims, method| {
+        permitted(claims, permissions, method)
+    })
 }
 
 /// The Bearer token of the Authorization header; `None` without the header.
@@ -161,10 +156,11 @@ fn valid_claims(
         )));
     }
     let now = jwt::now();
-    if claims.expired_at(now) && fault != Some(Fault::Named(Named::ExpiredAccepted)) {
-        return Err(ApiError::unauthorized(
+    if claims.expired_at(now) {
+        let refusal = ApiError::unauthorized(
             "Lifetime validation failed, the token is expired; get a new token",
-        ));
+        );
+        faults::auth::gate(fault, Gate::Expired, refusal)?;
     }
     if claims.not_yet_valid_at(now + NBF_SKEW_SECS) {
         return Err(ApiError::unauthorized(
@@ -175,20 +171,13 @@ fn valid_claims(
 }
 
 /// Whether the claims carry one of the pack's permissions for `method` (C2.2).
-fn permitted(
-    claims: &Claims,
-    permissions: &Permissions,
-    method: &Method,
-    fault: Option<Fault>,
-) -> Result<(), ApiError> {
-    let (delegated, application) = accepted_scopes(permissions, method, fault);
-    let roles_read = fault != Some(Fault::Named(Named::AppRolesRefused));
+fn permitted(claims: &Claims, permissions: &Permissions, method: &Method) -> Result<(), ApiError> {
+    let (delegated, application) = accepted_scopes(permissions, method);
     if claims.scp.iter().any(|s| delegated.contains(&s.as_str()))
-        || roles_read
-            && claims
-                .roles
-                .iter()
-                .any(|r| application.contains(&r.as_str()))
+        || claims
+            .roles
+            .iter()
+            .any(|r| application.contains(&r.as_str()))
     {
         return Ok(());
     }
@@ -197,12 +186,5 @@ fn permitted(
         delegated.join(", "),
         application.join(", ")
     );
-    if fault == Some(Fault::Named(Named::Scope401)) {
-        return Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "InvalidAuthenticationToken",
-            message,
-        ));
-    }
     Err(ApiError::forbidden(message))
 }

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Map, Value};
 
-use super::faults::{Deviation, Fault, Named};
+use super::faults::{self, Deviation, Fault};
 
 /// Content-Type of error bodies (Graph answers errors with plain `application/json`).
 pub const ERROR_CONTENT_TYPE: &str = "application/json";
@@ -126,61 +126,32 @@ impl ApiError {
     /// The error body as the active fault and deviations write it.
     pub fn body(&self, style: &ErrorStyle<'_>) -> Value {
         let mut error = Map::new();
-        if style.fault != Some(Fault::Named(Named::ErrorWithoutCode)) {
-            error.insert("code".into(), Value::String(self.code.into()));
+        error.insert("code".into(), Value::String(self.code.into()));
+        error.insert("message".into(), Value::String(self.message.clone()));
+        let mut inner = Map::new();
+        inner.insert(
+            "date".into(),
+            Value::String(chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S").to_string()),
+        );
+        inner.insert("request-id".into(), Value::String(style.request_id.into()));
+        if let Some(c) = style.client_request_id {
+            inner.insert("client-request-id".into(), Value::String(c.into()));
         }
-        let message = if style.fault == Some(Fault::Named(Named::EmptyErrorMessage)) {
-            String::new()
+        let name = if style.deviations.contains(&Deviation::InnererrorLowercase) {
+            "innererror"
         } else {
-            self.message.clone()
+            "innerError"
         };
-        error.insert("message".into(), Value::String(message));
-        if style.fault != Some(Fault::Named(Named::NoInnerError)) {
-            let mut inner = Map::new();
-            inner.insert(
-                "date".into(),
-                Value::String(chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S").to_string()),
-            );
-            inner.insert("request-id".into(), Value::String(style.request_id.into()));
-            if let Some(c) = style.client_request_id {
-                inner.insert("client-request-id".into(), Value::String(c.into()));
-            }
-            let name = if style.deviations.contains(&Deviation::InnererrorLowercase) {
-                "innererror"
-            } else {
-                "innerError"
-            };
-            error.insert(name.into(), Value::Object(inner));
-        }
-        match style.fault {
-            Some(Fault::Named(Named::ErrorDetailsObject)) => {
-                error.insert(
-                    "details".into(),
-                    json!({"code": self.code, "message": self.message}),
-                );
-            }
-            Some(Fault::Named(Named::ErrorDetailWithoutCode)) => {
-                error.insert("details".into(), json!([{"message": self.message}]));
-            }
-            _ => {}
-        }
+        error.insert(name.into(), Value::Object(inner));
         let mut body = json!({ "error": error });
-        if style.fault == Some(Fault::Named(Named::ErrorExtraMember)) {
-            body["status"] = json!(self.status.as_u16());
-        }
+        faults::errors::body(style.fault, self, &mut body);
         body
     }
 
     /// The whole response as the active fault and deviations write it.
     pub fn render(&self, style: &ErrorStyle<'_>) -> Response {
-        let (content_type, body) = if style.fault == Some(Fault::Named(Named::PlainErrorBody)) {
-            (
-                "text/plain; charset=utf-8",
-                format!("{} {}: {}", self.status.as_u16(), self.code, self.message),
-            )
-        } else {
-            (ERROR_CONTENT_TYPE, self.body(style).to_string())
-        };
+        let (content_type, body) = faults::errors::plain(style.fault, self)
+            .unwrap_or_else(|| (ERROR_CONTENT_TYPE, self.body(style).to_string()));
         let mut response = (self.status, body).into_response();
         let headers = response.headers_mut();
         headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));

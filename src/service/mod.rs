@@ -6,7 +6,8 @@
 //! - `routes`: path parsing, resolution through the graph, GET and PATCH;
 //! - `auth`: Bearer tokens and the pack's scopes; `body`: size limit, media type; `render`: answers;
 //! - `errors`: the OData error body of every refusal; `store`: entities and locks;
-//! - `fixtures`: initial values; `faults`, `type_faults`: faults and deviations.
+//! - `fixtures`: initial values; `faults`: faults and deviations, one file per point where
+//!   the service calls their hook (route, auth, body, store, render, errors) and the types'.
 
 mod auth;
 mod body;
@@ -15,10 +16,8 @@ mod faults;
 pub mod fixtures;
 mod render;
 mod routes;
-mod scale_faults;
 mod store;
 mod threaded;
-mod type_faults;
 
 use std::io::Write as _;
 use std::net::SocketAddr;
@@ -40,11 +39,12 @@ use tokio::task::JoinHandle;
 pub use body::BODY_LIMIT;
 pub use errors::ApiError;
 pub use faults::{
-    all_faults, deviations, Deviation, DeviationInfo, Fault, FaultListing, Named, UnknownSwitch,
+    aliases, all_faults, deviations, Alias, AuthFault, BodyFault, Deviation, DeviationInfo,
+    ErrorFault, Fault, FaultListing, Mishandling, RenderFault, RouteFault, StoreFault, TypeFault,
+    UnknownSwitch,
 };
 pub use render::GRAPH_CONTENT_TYPE;
 pub use threaded::PYTHON_BACKLOG;
-pub use type_faults::{Mishandling, TypeFault};
 
 use crate::ids::IdsFile;
 use crate::pack::template::Spelling;
@@ -140,14 +140,6 @@ impl ServiceState {
         self.inner.options.fault
     }
 
-    /// The active fault when it is one of the named ones.
-    pub(crate) fn named_fault(&self) -> Option<Named> {
-        match self.inner.options.fault {
-            Some(Fault::Named(n)) => Some(n),
-            _ => None,
-        }
-    }
-
     pub(crate) fn deviations(&self) -> &[Deviation] {
         &self.inner.options.deviations
     }
@@ -214,17 +206,12 @@ async fn answer(State(state): State<ServiceState>, request: Request) -> Response
         })
     });
     let headers = response.headers_mut();
-    if state.named_fault() != Some(Named::NoRequestId) {
-        headers.insert("request-id", request_id);
-    }
-    if let Some(c) =
-        client_request_id.filter(|_| state.named_fault() != Some(Named::ClientRequestIdNotEchoed))
-    {
+    headers.insert("request-id", request_id);
+    if let Some(c) = client_request_id {
         headers.insert("client-request-id", c);
     }
-    if state.named_fault() != Some(Named::NoOdataVersion) {
-        headers.insert("odata-version", HeaderValue::from_static("4.0"));
-    }
+    headers.insert("odata-version", HeaderValue::from_static("4.0"));
+    faults::render::headers(state.fault(), headers);
     response
 }
 

@@ -5,27 +5,19 @@
 
 use std::borrow::Cow;
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::Request;
 use axum::http::header::HOST;
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
-use serde_json::Value as Json;
 
 use super::errors::ApiError;
-use super::faults::{Deviation, Fault, Named};
+use super::faults::{self, Deviation};
 use super::render::{Answer, Render};
 use super::store::Stored;
-use super::type_faults::{self, Mishandling};
-use super::{auth, ServiceState};
-use super::{body, scale_faults};
-use crate::domain::edm::calendar::TICKS_PER_SECOND;
-use crate::domain::edm::date_time_offset::Parts;
-use crate::domain::value::Value;
-use crate::domain::{parse_patch, DateTimeOffset, Entity, Patch, Scalar};
-use crate::pack::graph::{Bend, Miss};
+use super::{auth, body, ServiceState};
+use crate::domain::{parse_patch, Entity, Patch};
 
 /// A path that starts with the pack's version segment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,105 +73,59 @@ fn decode(segment: &str) -> Cow<'_, str> {
 
 /// Follows the route to the entity it addresses (C1.2, C1.3).
 pub fn resolve(state: &ServiceState, route: &Route<'_>) -> Result<Arc<Stored>, ApiError> {
-    let fault = state.named_fault();
     let pack = state.pack();
     let model = &pack.model;
-    let bend = Bend {
-        ignore_casts: fault == Some(Named::CastIgnored),
-    };
     let is_entity =
         |n: &crate::pack::file::NodeFile| model.types.is_a(&n.type_name, &model.type_name);
     let segments: Vec<&str> = route.segments.iter().map(|s| s.as_ref()).collect();
+    let bend = faults::route::bend(state.fault());
     let reached = pack.graph.resolve(&model.types, &segments, bend, is_entity);
-    let id = match reached {
-        Ok(id) if fault == Some(Named::NavigationWritesSource) => {
-            source_of(state, &segments, bend).unwrap_or_else(|| id.to_owned())
-        }
-        Ok(id) => id.to_owned(),
-        Err(Miss::NotMember { exists: false, .. }) if fault == Some(Named::UnknownIdCreated) => {
-            return Ok(state
-                .store()
-                .get_or_create(&route.segments.join("/"), model));
-        }
-        Err(miss) => return Err(ApiError::not_found(miss.to_string())),
-    };
+    if let Some(stored) = faults::route::misroute(state, route, &segments, &reached) {
+        return Ok(stored);
+    }
+    let id = reached.map_err(|miss| ApiError::not_found(miss.to_string()))?;
     state
         .store()
-        .get(&id)
+        .get(id)
         .ok_or_else(|| ApiError::not_found(format!("the entity '{id}' does not exist")))
-}
-
-/// `navigation-writes-source`: the entity the path's first node holds under the path's last
-/// segment, skipping the navigations in between (when there are any).
-fn source_of(state: &ServiceState, segments: &[&str], bend: Bend) -> Option<String> {
-    let model = &state.pack().model;
-    let (last, middle) = segments.split_last()?;
-    (1..middle.len()).find_map(|k| {
-        let mut shorter: Vec<&str> = middle[..k].to_vec();
-        shorter.push(last);
-        state
-            .pack()
-            .graph
-            .resolve(&model.types, &shorter, bend, |n| {
-                model.types.is_a(&n.type_name, &model.type_name)
-            })
-            .ok()
-            .map(str::to_owned)
-    })
 }
 
 /// The fallback handler: every request comes here.
 pub async fn handle(state: &ServiceState, request: Request) -> Result<Response, ApiError> {
     let (parts, request_body) = request.into_parts();
     let pack = state.pack();
+    let fault = state.fault();
     let route = parse_path(parts.uri.path(), &pack.meta.version).map_err(|segment| {
         ApiError::not_found(format!(
             "Resource not found for the segment '{segment}'; the service answers the paths of the pack {} under /{}",
             pack.meta.name, pack.meta.version
         ))
     })?;
-    let fault = state.named_fault();
-    if route.printed && fault == Some(Named::PrintedSpelling404) {
-        return Err(ApiError::not_found(format!(
-            "Resource not found for the segment '' in {}",
-            parts.uri.path()
-        )));
-    }
+    faults::route::refuse(fault, &route, parts.uri.path())?;
     if parts.method != Method::GET && parts.method != Method::PATCH {
         return Err(ApiError::method_not_allowed(parts.method.as_str()));
     }
     let body = body::read(&parts.headers, request_body).await?;
-    if let Err(refusal) = auth::authorise(
+    let permissions = &pack.meta.permissions;
+    let authorised = auth::authorise(
         state.tokens(),
-        &pack.meta.permissions,
+        permissions,
         &parts.headers,
         &parts.method,
-        state.fault(),
-    ) {
-        if refusal.status == StatusCode::FORBIDDEN
-            && parts.method == Method::PATCH
-            && fault == Some(Named::ForbiddenWrites)
-        {
-            if let Ok(stored) = resolve(state, &route) {
-                let _ = patch(state, &stored, &parts.headers, body).await;
-            }
-        }
+        fault,
+    );
+    if let Err(refusal) = authorised {
+        faults::auth::write_anyway(state, &route, &parts, body, &refusal).await;
         return Err(refusal);
     }
-    if fault != Some(Named::OdataVersionIgnored) {
-        odata_version(&parts.headers)?;
-    }
-    if fault == Some(Named::MockLike)
-        && parts.method == Method::PATCH
-        && body::is_malformed_json(&body)
-    {
-        // A mock that never answers what it cannot parse: the connection stays silent.
-        std::future::pending::<()>().await;
+    faults::body::odata_version(fault, odata_version(&parts.headers))?;
+    if let Some(answer) = faults::route::mock(state, &route, &parts.method, &body).await {
+        return answer;
     }
     let stored = resolve(state, &route)?;
     let render = Render {
         pack,
-        fault: state.fault(),
+        fault,
         deviations: state.deviations(),
         host: parts
             .headers
@@ -190,9 +136,6 @@ pub async fn handle(state: &ServiceState, request: Request) -> Result<Response, 
     if parts.method == Method::GET {
         let entity = stored.state.lock().await.entity.clone();
         return Ok(render.response(&entity, Answer::Get));
-    }
-    if fault == Some(Named::MockLike) {
-        return Ok(render.example(&stored.id));
     }
     let entity = patch(state, &stored, &parts.headers, body).await?;
     Ok(render.response(&entity, Answer::Patch))
@@ -215,94 +158,48 @@ fn odata_version(headers: &HeaderMap) -> Result<(), ApiError> {
 
 /// Validates the body completely, then applies it under the entity's lock; returns the entity
 /// to answer with.
-async fn patch(
+pub(super) async fn patch(
     state: &ServiceState,
     stored: &Stored,
     headers: &HeaderMap,
     raw: Bytes,
 ) -> Result<Entity, ApiError> {
-    let fault = state.named_fault();
+    let fault = state.fault();
     let model = &state.pack().model;
-    if fault != Some(Named::ContentTypeIgnored) {
-        let status = if state.has(Deviation::Media400) {
-            StatusCode::BAD_REQUEST
-        } else {
-            StatusCode::UNSUPPORTED_MEDIA_TYPE
-        };
-        body::check_media_type(headers, status, state.fault())?;
-    }
-    let parser_crash = match fault {
-        Some(Named::ServerErrorOnBadJson) => body::is_malformed_json(&raw),
-        Some(Named::ServerErrorOnLongNumber) => body::has_long_number(&raw),
-        _ => false,
+    let status = if state.has(Deviation::Media400) {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::UNSUPPORTED_MEDIA_TYPE
     };
-    if parser_crash {
-        return Err(ApiError::internal(
-            "an unexpected error occurred while reading the request",
-        ));
-    }
-    scale_faults::misjudge(fault, &raw)?;
+    let media = body::check_media_type(headers, status);
+    faults::body::media_type(fault, headers, status, media)?;
     let key = stored.id.as_str();
-    let loosened = body::loosen(state.fault(), model, key, raw.clone());
-    if fault == Some(Named::EnumSetRefused) && body::names_a_flags_set(model, &loosened) {
-        return Err(ApiError::bad_request(
-            "an enum value names one member, not several",
-        ));
-    }
-    refuse_edge(state, &loosened)?;
-    let patch = match parse_patch(model, &loosened, key) {
+    let read = faults::body::read(fault, model, key, raw.clone())?;
+    let patch = match parse_patch(model, &read, key) {
         Ok(p) => p,
         Err(refusal) => {
-            match fault {
-                Some(Named::PartialApply) => apply_prefix(state, stored, &loosened, key).await,
-                Some(Named::InvalidZeroed) => zero_invalid(state, stored, &loosened, key).await,
-                _ => {}
-            }
+            faults::store::on_refusal(state, stored, &read, key).await;
             return Err(ApiError::bad_request(refusal.message));
         }
     };
-    refuse_by_fault(fault, &patch)?;
     if patch.changes.is_empty() && patch.read_only.is_empty() && state.has(Deviation::Empty400) {
         return Err(ApiError::bad_request(
             "at least 1 property must be changed; send a property with a new value",
         ));
     }
-    let patch = store_as_fault(fault, patch);
-    // Only `repeat-refused` reads the last body; copying it on every PATCH is work for nothing.
-    let repeat =
-        (fault == Some(Named::RepeatRefused) && !patch.changes.is_empty()).then_some(&raw[..]);
-    apply(state, stored, &patch, repeat).await
+    let remembered = faults::store::remembered(fault, &patch, &raw);
+    apply(state, stored, &patch, remembered).await
 }
 
-/// A type fault that refuses an edge of its type's domain.
-fn refuse_edge(state: &ServiceState, body: &[u8]) -> Result<(), ApiError> {
-    let Some(Fault::Type(tf)) = state.fault() else {
-        return Ok(());
-    };
-    if tf.mishandling != Mishandling::EdgeRefused {
-        return Ok(());
-    }
-    let Ok(Json::Object(object)) = serde_json::from_slice::<Json>(body) else {
-        return Ok(());
-    };
-    if type_faults::sends_edge(tf, &state.pack().model, &object) {
-        return Err(ApiError::bad_request(format!(
-            "Invalid value for a {} property",
-            tf.target.word()
-        )));
-    }
-    Ok(())
-}
-
-/// Writes `patch` into the entity: under its lock for the whole read-modify-write (C5.4),
-/// except under `lost-update`.
-async fn apply(
+/// Writes `patch` into the entity: under its lock for the whole read-modify-write (C5.4).
+/// `raw`, when given, is kept as the entity's last body.
+pub(super) async fn apply(
     state: &ServiceState,
     stored: &Stored,
     patch: &Patch,
     raw: Option<&[u8]>,
 ) -> Result<Entity, ApiError> {
-    let fault = state.named_fault();
+    let fault = state.fault();
     let model = &state.pack().model;
     let read_only_400 = state.has(Deviation::ReadOnly400);
     let merge = |current: &Entity| -> Result<Entity, ApiError> {
@@ -317,161 +214,23 @@ async fn apply(
             }
         }
         let mut updated = current.clone();
-        if fault == Some(Named::PatchReplaces) && !patch.changes.is_empty() {
-            for (i, p) in model.writable() {
-                updated.values[i] = model.types.filled(model.types.default_value(&p.ty, false));
-            }
-        }
+        faults::store::start_from(fault, model, patch, &mut updated);
         patch.apply(model, &mut updated);
         Ok(updated)
     };
-    if fault == Some(Named::LostUpdate) {
-        let snapshot = stored.state.lock().await.entity.clone();
-        tokio::time::sleep(Duration::from_millis(1)).await;
-        let updated = merge(&snapshot)?;
-        stored.state.lock().await.entity = updated.clone();
-        return Ok(updated);
+    if let Some(written) = faults::store::write_unlocked(fault, stored, &merge).await {
+        return written;
     }
     let mut guard = stored.state.lock().await;
-    if fault == Some(Named::RepeatRefused) && raw.is_some() && guard.last_body.as_deref() == raw {
-        return Err(ApiError::bad_request(
-            "this update was already applied; change a value before sending it again",
-        ));
-    }
+    faults::store::refuse_repeat(fault, &guard, raw)?;
     let updated = merge(&guard.entity)?;
-    if fault == Some(Named::NotPersisted) {
-        return Ok(updated);
-    }
-    guard.entity = updated.clone();
-    if let Some(raw) = raw {
-        guard.last_body = Some(raw.to_vec());
+    if faults::store::persists(fault) {
+        guard.entity = updated.clone();
+        if let Some(raw) = raw {
+            guard.last_body = Some(raw.to_vec());
+        }
     }
     Ok(updated)
-}
-
-/// `partial-apply`: applies, in order, the body's properties that are valid on their own,
-/// up to the first one that is not.
-async fn apply_prefix(state: &ServiceState, stored: &Stored, body: &[u8], key: &str) {
-    let Ok(Json::Object(object)) = serde_json::from_slice::<Json>(body) else {
-        return;
-    };
-    let mut changes = Vec::new();
-    for (name, value) in object {
-        let single = Json::Object([(name, value)].into_iter().collect()).to_string();
-        match parse_patch(&state.pack().model, single.as_bytes(), key) {
-            Ok(p) => changes.extend(p.changes),
-            Err(_) => break,
-        }
-    }
-    if !changes.is_empty() {
-        let patch = Patch {
-            changes,
-            read_only: Vec::new(),
-        };
-        let _ = apply(state, stored, &patch, None).await;
-    }
-}
-
-/// `invalid-zeroed`: each writable property of the body whose value does not parse gets its
-/// type's plain value. Storing the same value every time, it is seen only from a state where
-/// the property held something else.
-async fn zero_invalid(state: &ServiceState, stored: &Stored, body: &[u8], key: &str) {
-    let Ok(Json::Object(object)) = serde_json::from_slice::<Json>(body) else {
-        return;
-    };
-    let model = &state.pack().model;
-    let mut changes = Vec::new();
-    for (name, value) in object {
-        let Some(index) = model.index_of(&name) else {
-            continue;
-        };
-        let single = Json::Object([(name, value)].into_iter().collect()).to_string();
-        let property = &model.properties[index];
-        if !property.read_only && parse_patch(model, single.as_bytes(), key).is_err() {
-            changes.push((index, model.types.default_value(&property.ty, false)));
-        }
-    }
-    if !changes.is_empty() {
-        let patch = Patch {
-            changes,
-            read_only: Vec::new(),
-        };
-        let _ = apply(state, stored, &patch, None).await;
-    }
-}
-
-/// The named faults that refuse valid values (C3.4, C3.5).
-fn refuse_by_fault(fault: Option<Named>, patch: &Patch) -> Result<(), ApiError> {
-    for (_, value) in &patch.changes {
-        let refused = match (fault, value) {
-            (Some(Named::Int32MaxRefused), Value::Scalar(Scalar::Int(n)))
-                if *n == i64::from(i32::MAX) =>
-            {
-                Some("2147483647 is out of range")
-            }
-            (Some(Named::Offset14Refused), Value::Scalar(Scalar::DateTimeOffset(d)))
-                if d.offset_minutes().abs() == 14 * 60 =>
-            {
-                Some("the offset is out of range")
-            }
-            (Some(Named::Feb29Refused), Value::Scalar(Scalar::DateTimeOffset(d)))
-                if d.parts().month == 2 && d.parts().day == 29 =>
-            {
-                Some("the date is not valid")
-            }
-            _ => None,
-        };
-        if let Some(message) = refused {
-            return Err(ApiError::bad_request(format!("Invalid value: {message}")));
-        }
-    }
-    Ok(())
-}
-
-/// The named faults that store a different time than the one sent (C4.4).
-fn store_as_fault(fault: Option<Named>, patch: Patch) -> Patch {
-    let transform: fn(DateTimeOffset) -> DateTimeOffset = match fault {
-        Some(Named::TruncateMilliseconds) => truncate_milliseconds,
-        Some(Named::OffsetSignFlipped) => flip_offset_sign,
-        _ => return patch,
-    };
-    Patch {
-        changes: patch
-            .changes
-            .into_iter()
-            .map(|(i, v)| match v {
-                Value::Scalar(Scalar::DateTimeOffset(d)) => {
-                    (i, Value::Scalar(Scalar::DateTimeOffset(transform(d))))
-                }
-                other => (i, other),
-            })
-            .collect(),
-        read_only: patch.read_only,
-    }
-}
-
-fn truncate_milliseconds(d: DateTimeOffset) -> DateTimeOffset {
-    let p = d.parts();
-    let per_ms = (TICKS_PER_SECOND / 1000) as u32;
-    DateTimeOffset::from_parts(Parts {
-        fraction_ticks: p.fraction_ticks - p.fraction_ticks % per_ms,
-        ..p
-    })
-    .unwrap_or(d)
-}
-
-/// The local time read as if its offset had the other sign, written back in the same offset.
-fn flip_offset_sign(d: DateTimeOffset) -> DateTimeOffset {
-    let p = d.parts();
-    if p.offset_minutes == 0 {
-        return d;
-    }
-    DateTimeOffset::from_parts(Parts {
-        offset_minutes: -p.offset_minutes,
-        ..p
-    })
-    .and_then(|flipped| flipped.with_offset(p.offset_minutes))
-    .unwrap_or(d)
 }
 
 #[cfg(test)]
@@ -494,26 +253,6 @@ mod tests {
         assert_eq!(
             parse_path("/beta/a/x%2Fy", "beta").unwrap().segments[1],
             "x/y"
-        );
-    }
-
-    #[test]
-    fn time_faults_leave_what_they_do_not_name() {
-        let whole_ms = DateTimeOffset::parse("2020-01-01T00:00:00.123+02:00").unwrap();
-        assert_eq!(truncate_milliseconds(whole_ms), whole_ms);
-        let ticks = DateTimeOffset::parse("2020-01-01T00:00:00.1234567+02:00").unwrap();
-        assert_eq!(
-            truncate_milliseconds(ticks).to_string(),
-            "2020-01-01T00:00:00.123+02:00"
-        );
-        let utc = DateTimeOffset::parse("2020-01-01T00:00:00Z").unwrap();
-        assert_eq!(flip_offset_sign(utc), utc);
-        let minus8 = DateTimeOffset::parse("2017-01-01T00:02:03.0612494-08:00").unwrap();
-        let flipped = flip_offset_sign(minus8);
-        assert_eq!(flipped.offset_minutes(), -480);
-        assert_eq!(
-            minus8.utc_ticks() - flipped.utc_ticks(),
-            16 * 60 * 60 * TICKS_PER_SECOND
         );
     }
 }

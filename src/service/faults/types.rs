@@ -3,12 +3,15 @@
 //! Edm primitive, enums, collections and complex types. The harness must catch each citing the
 //! type's clause (or C4.4 for a mangled echo) on any pack that has a property of that type.
 
+use axum::body::Bytes;
 use serde_json::{Map, Value as Json};
 
 use crate::contract::C4_4;
 use crate::domain::types::Family;
 use crate::domain::value::{Complex, Value};
 use crate::domain::{EntityModel, TypeRef};
+use crate::service::errors::ApiError;
+use crate::service::render::Field;
 
 /// What the fault does to its type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -101,13 +104,47 @@ impl TypeFault {
     }
 }
 
+/// The body hook of a type's fault: `EdgeRefused` refuses a body that sends its edge,
+/// `InvalidAccepted` rewrites its invalid form into a valid one; `raw` is the body.
+pub(super) fn read(fault: TypeFault, model: &EntityModel, raw: Bytes) -> Result<Bytes, ApiError> {
+    if fault.mishandling == Mishandling::EchoMangled {
+        return Ok(raw);
+    }
+    let Ok(Json::Object(object)) = serde_json::from_slice::<Json>(&raw) else {
+        return Ok(raw);
+    };
+    match fault.mishandling {
+        Mishandling::EdgeRefused if sends_edge(fault, model, &object) => {
+            Err(ApiError::bad_request(format!(
+                "Invalid value for a {} property",
+                fault.target.word()
+            )))
+        }
+        Mishandling::InvalidAccepted => Ok(Bytes::from(
+            Json::Object(loosen(fault, model, object)).to_string(),
+        )),
+        _ => Ok(raw),
+    }
+}
+
+/// The render hook of a type's fault: `EchoMangled` changes the values of its type in a PATCH
+/// answer's members.
+pub(super) fn echo(fault: TypeFault, model: &EntityModel, fields: &mut [(String, Field<'_>)]) {
+    if fault.mishandling != Mishandling::EchoMangled {
+        return;
+    }
+    for (_, field) in fields.iter_mut() {
+        if let Field::Typed(ty, value) = field {
+            if fault.target.touches(ty) {
+                *value = mangle(fault.target, ty, model, value);
+            }
+        }
+    }
+}
+
 /// `InvalidAccepted`: the body with this fault's invalid form rewritten into a valid one, for
 /// every property of the target type; anything else is left as it is.
-pub fn loosen(
-    fault: TypeFault,
-    model: &EntityModel,
-    object: Map<String, Json>,
-) -> Map<String, Json> {
+fn loosen(fault: TypeFault, model: &EntityModel, object: Map<String, Json>) -> Map<String, Json> {
     object
         .into_iter()
         .map(|(name, value)| {
@@ -174,7 +211,7 @@ fn loosen_value(target: Family, ty: &TypeRef, model: &EntityModel, value: Json) 
 
 /// `EdgeRefused`: true when the raw body sends the edge this fault refuses, for a property of
 /// the target type.
-pub fn sends_edge(fault: TypeFault, model: &EntityModel, object: &Map<String, Json>) -> bool {
+fn sends_edge(fault: TypeFault, model: &EntityModel, object: &Map<String, Json>) -> bool {
     object.iter().any(|(name, value)| {
         model.property(name).is_some_and(|p| {
             fault.target.touches(&p.ty) && is_edge(fault.target, &p.ty, model, value)
@@ -209,7 +246,7 @@ fn is_edge(target: Family, ty: &TypeRef, model: &EntityModel, value: &Json) -> b
 }
 
 /// `EchoMangled`: the value as the faulty service answers a PATCH with it.
-pub fn mangle(target: Family, ty: &TypeRef, model: &EntityModel, value: &Value) -> Value {
+fn mangle(target: Family, ty: &TypeRef, model: &EntityModel, value: &Value) -> Value {
     match (target, ty, value) {
         (Family::Collection, _, Value::Collection(items)) => Value::Collection(
             items
