@@ -56,7 +56,7 @@ pub(crate) fn echo(j: &Judge, sent: &Object, entity: &Object) -> Vec<Check> {
             let ok = echoes(j, name, sent, entity);
             j.check(C4_4, Level::Must, ok, format!("{name} = {sent_value}"), format!("{name} = {}", shown(got)), || {
                 format!(
-                    "C4.4: {name} was sent as {sent_value} and came back as {}; every property sent must come back with the value sent (compared as its type says: Int32 exactly, DateTimeOffset as the same instant to the 100 ns tick, …)",
+                    "C4.4: {name} was sent as {sent_value} and came back as {}; every property sent must come back with the value sent (compared as its type's clause says: integers exactly, date-times as the same instant to the 100 ns tick, …)",
                     shown(got)
                 )
             })

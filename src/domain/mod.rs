@@ -2,13 +2,12 @@
 //! (Edm primitives, enums, complex types, collections), typed values, the entity read from the
 //! pack, and PATCH-body validation.
 
-pub(crate) mod edm;
+pub mod edm;
 pub(crate) mod model;
 pub(crate) mod patch;
 pub(crate) mod types;
 pub mod value;
 
-pub use edm::date_time_offset::DateTimeOffset;
 pub use edm::{Primitive, Scalar};
 pub use model::{Entity, EntityModel};
 pub use patch::{parse_patch, Patch, Refusal};

@@ -5,7 +5,8 @@ use serde_json::{Map, Value};
 
 use super::*;
 use crate::domain::edm::calendar::{days_in_month, is_leap_year};
-use crate::domain::{parse_patch, DateTimeOffset, Primitive, Property, TypeRef, Types};
+use crate::domain::edm::date_time_offset::DateTimeOffset;
+use crate::domain::{parse_patch, Primitive, Property, TypeRef, Types};
 
 const SEEDS: [u64; 5] = [0, 1, 42, 0xdead_beef, u64::MAX];
 const DEFAULT_CASES: u32 = 256;

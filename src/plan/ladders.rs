@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use crate::case::{Case, Expectation, RequestSpec};
 use crate::contract::Level;
 use crate::contract::{C3_1, C3_11, C3_2, C3_3, C6_2};
-use crate::domain::{EntityModel, Primitive, TypeRef};
+use crate::domain::{EntityModel, TypeRef};
 
 /// Small rungs: what no parser or framework refuses; a valid body this size is accepted.
 const SMALL: [usize; 7] = [32, 64, 128, 256, 512, 1000, 1024];
@@ -159,9 +159,9 @@ fn digits(model: &EntityModel) -> Vec<Case> {
 /// A String property takes any string: accepted and echoed on the small rungs (C3.11's valid
 /// side); on the large rungs an unknown member's string is refused, 413 or 400, never 5xx.
 fn strings(model: &EntityModel) -> Vec<Case> {
-    let string = model
-        .writable()
-        .find(|(_, p)| p.ty == TypeRef::Primitive(Primitive::String) && !p.read_only);
+    let string = model.writable().find(|(_, p)| {
+        matches!(p.ty, TypeRef::Primitive(t) if t.takes_any_string()) && !p.read_only
+    });
     let mut out: Vec<Case> = string
         .into_iter()
         .flat_map(|(_, p)| {

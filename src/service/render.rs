@@ -9,7 +9,7 @@ use serde::{Serialize, Serializer};
 
 use super::faults::{self, Deviation, Fault};
 use crate::domain::value::{TimeStyle, Value};
-use crate::domain::{Entity, Primitive, TypeRef};
+use crate::domain::{Entity, TypeRef};
 use crate::pack::Pack;
 
 /// The Content-Type Graph answers an entity with.
@@ -92,11 +92,14 @@ impl Render<'_> {
         let annotated = self.has(Deviation::ExtraAnnotations);
         let mut fields = Vec::with_capacity(model.properties.len() + 2);
         for (p, value) in model.properties.iter().zip(&entity.values) {
-            if annotated && p.ty == TypeRef::Primitive(Primitive::DateTimeOffset) {
-                fields.push((
-                    format!("{}@odata.type", p.name),
-                    Field::Text("#DateTimeOffset".into()),
-                ));
+            if let (true, TypeRef::Primitive(t)) = (annotated, &p.ty) {
+                if t.has_grammar() {
+                    let name = t.name().trim_start_matches("Edm.");
+                    fields.push((
+                        format!("{}@odata.type", p.name),
+                        Field::Text(format!("#{name}")),
+                    ));
+                }
             }
             fields.push((p.name.clone(), Field::Typed(&p.ty, value.clone())));
         }

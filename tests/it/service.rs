@@ -7,7 +7,8 @@ use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use graph_conformance::domain::{DateTimeOffset, EntityModel, Primitive, TypeRef};
+use graph_conformance::domain::edm::date_time_offset::DateTimeOffset;
+use graph_conformance::domain::{EntityModel, Primitive, TypeRef};
 use graph_conformance::ids::IdsFile;
 use graph_conformance::jwt;
 use graph_conformance::pack::{Pack, Selection};

@@ -13,7 +13,7 @@ pub(crate) mod byte;
 pub(crate) mod calendar;
 mod clock;
 pub(crate) mod date;
-pub(crate) mod date_time_offset;
+pub mod date_time_offset;
 mod double;
 pub(crate) mod duration;
 pub(crate) mod float;
@@ -295,6 +295,18 @@ impl Primitive {
             .collect()
     }
 
+    /// Whether a property of the type takes any JSON string (Edm.String): where the ladders
+    /// and the string faults put their long texts.
+    pub(crate) fn takes_any_string(self) -> bool {
+        self == Primitive::String
+    }
+
+    /// Whether the type is written as a JSON string of a grammar of its own (a date, a GUID, …),
+    /// so that its value alone does not say its type: what an `@odata.type` annotation names.
+    pub(crate) fn has_grammar(self) -> bool {
+        matches!(self.spec().read, Reader::Text(_))
+    }
+
     /// "Edm.Int32" -> Int32. Exactly the OData names with the "Edm." prefix, case-sensitive.
     pub(crate) fn from_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|p| p.name() == name)
@@ -372,6 +384,14 @@ pub enum Scalar {
 }
 
 impl Scalar {
+    /// The text of a string value, to change in place.
+    pub(crate) fn text_mut(&mut self) -> Option<&mut String> {
+        match self {
+            Scalar::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
     /// Serialises the value as the reference service writes it, straight into the answer:
     /// date-times as `style` says, the rest as [`Scalar::to_json`].
     pub(crate) fn serialize<S: Serializer>(

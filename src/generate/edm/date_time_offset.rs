@@ -10,8 +10,8 @@ use super::parts::{
     fraction, hour, json_string, shrinking_towards_zero, sixty, ymd, Frac, Invalid, Kinds,
 };
 use crate::domain::edm::calendar::{days_in_month, is_leap_year};
+use crate::domain::edm::date_time_offset::DateTimeOffset;
 use crate::domain::edm::date_time_offset::Parts;
-use crate::domain::DateTimeOffset;
 use crate::domain::Primitive;
 
 /// An offset as written: `Z`, or `±hh:mm` (`+00:00` for zero minutes; never `-00:00`).

@@ -1,10 +1,11 @@
-//! The kinds of invalid Single and Double: overflow to infinity, NaN and infinity misspelt,
+//! The kinds of invalid floating-point values: overflow to infinity, NaN and infinity misspelt,
 //! and values of another JSON kind.
 
 use proptest::prelude::{any, Strategy};
 use proptest::sample::select;
 
 use super::parts::{owned, sign, Invalid, Kinds, Other};
+use crate::domain::edm::Reader;
 use crate::domain::Primitive;
 
 /// Misspellings of NaN and infinity, sent as strings.
@@ -40,7 +41,7 @@ pub(super) fn invalid_value(p: Primitive) -> Invalid {
 
 /// A number at least the smallest power of ten beyond the type's max.
 fn overflow(p: Primitive) -> impl Strategy<Value = String> {
-    let min_exponent = if p == Primitive::Single { 39 } else { 309 };
+    let min_exponent = overflow_exponent(p);
     (any::<bool>(), 1..=9u32, 0..=99u32, min_exponent..=999u32).prop_map(|(neg, d, f, k)| {
         let fraction = if f == 0 {
             String::new()
@@ -51,14 +52,24 @@ fn overflow(p: Primitive) -> impl Strategy<Value = String> {
     })
 }
 
-/// A float type's invalid edges: its `own` overflows, then those Single and Double share.
+/// The first power of ten the type reads as infinite (39 for a Single, 309 for a Double).
+fn overflow_exponent(p: Primitive) -> u32 {
+    let Reader::Float(parse) = p.spec().read else {
+        return 309;
+    };
+    (1..=309)
+        .find(|k| parse(&format!("1e{k}")).is_some_and(f64::is_infinite))
+        .unwrap_or(309)
+}
+
+/// A float type's invalid edges: its `own` overflows, then those both float types share.
 pub(super) fn invalid_edges(own: &[(&str, &'static str)]) -> Vec<(String, &'static str)> {
     let mut edges = owned(own);
     edges.extend(owned(NOT_A_FLOAT));
     edges
 }
 
-/// The invalid edges Single and Double share, after their own overflows: a number as a
+/// The invalid edges both float types share, after their own overflows: a number as a
 /// string, NaN and infinity misspelt, and values of another JSON kind.
 const NOT_A_FLOAT: &[(&str, &str)] = &[
     ("\"4\"", "string \"4\""),

@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 use super::measure::{depth, longest_digits, longest_string, members, whitespace};
 use super::{types, Fault, Row};
 use crate::contract::{Level, C3_1, C3_11, C3_12, C3_14, C3_2, C3_3, C3_6, C6_2};
-use crate::domain::{EntityModel, Primitive, TypeRef};
+use crate::domain::{EntityModel, TypeRef};
 use crate::pack::Pack;
 use crate::service::errors::ApiError;
 
@@ -199,7 +199,7 @@ impl BodyFault {
         match self {
             BodyFault::LongStringRefused => model
                 .writable()
-                .any(|(_, p)| p.ty == TypeRef::Primitive(Primitive::String)),
+                .any(|(_, p)| matches!(p.ty, TypeRef::Primitive(t) if t.takes_any_string())),
             BodyFault::EnumSetRefused => enum_property(model, true),
             BodyFault::EnumSetAccepted => enum_property(model, false),
             BodyFault::ContentTypeIgnored

@@ -163,7 +163,7 @@ static DEVIATIONS: &[DeviationInfo] = &[
     DeviationInfo {
         deviation: Deviation::ExtraAnnotations,
         name: "extra-annotations",
-        description: "entity answers carry `@odata.etag` and a `<property>@odata.type` annotation before each DateTimeOffset property",
+        description: "entity answers carry `@odata.etag` and a `<property>@odata.type` annotation before each property of a type written as a string of its own grammar (a date-time, a GUID, …)",
     },
     DeviationInfo {
         deviation: Deviation::Reordered,

@@ -6,7 +6,7 @@ use axum::http::header::HeaderMap;
 use super::{types, Fault, Row};
 use crate::contract::{Level, C4_1, C4_10, C4_2, C4_3, C4_6, C4_7, C4_8, C4_9};
 use crate::domain::value::Value;
-use crate::domain::{EntityModel, Scalar};
+use crate::domain::EntityModel;
 use crate::pack::Pack;
 use crate::service::render::{Answer, Field, GRAPH_CONTENT_TYPE, UNSTREAMED_CONTENT_TYPE};
 
@@ -203,10 +203,10 @@ impl RenderFault {
                 }
             }
             RenderFault::IdChanges if patch => {
-                if let Some(Field::Typed(_, Value::Scalar(Scalar::String(k)))) =
-                    member(fields, &model.key)
-                {
-                    *k = complement_hex(k);
+                if let Some(Field::Typed(_, Value::Scalar(s))) = member(fields, &model.key) {
+                    if let Some(k) = s.text_mut() {
+                        *k = complement_hex(k);
+                    }
                 }
             }
             RenderFault::ExtraProperty if patch => fields.push((
