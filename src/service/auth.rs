@@ -26,7 +26,7 @@ const CACHED_TOKEN_LEN: usize = 8 << 10;
 /// service's CPU time; only the reading is kept, `exp` and `nbf` are judged on every request.
 /// Bounded, so a client that sends a new token each time cannot grow it without end.
 #[derive(Default)]
-pub struct TokenCache {
+pub(crate) struct TokenCache {
     claims: RwLock<HashMap<String, Arc<Claims>>>,
 }
 
@@ -72,7 +72,7 @@ impl TokenCache {
 
 /// The delegated scopes (`scp`) and application roles (`roles`) that let `method` through:
 /// PATCH needs a write permission as the page lists it; GET takes the pack's read scopes too.
-pub fn accepted_scopes<'p>(
+pub(crate) fn accepted_scopes<'p>(
     permissions: &'p Permissions,
     method: &Method,
 ) -> (Vec<&'p str>, Vec<&'p str>) {
@@ -94,7 +94,7 @@ pub fn accepted_scopes<'p>(
 }
 
 /// Checks the request's token; the error is 401 (no usable token) or 403 (no scope).
-pub fn authorise(
+pub(crate) fn authorise(
     tokens: &TokenCache,
     permissions: &Permissions,
     headers: &HeaderMap,

@@ -19,7 +19,7 @@ const DRAIN_LIMIT: usize = 16 << 20;
 const PRESIZE_LIMIT: u64 = 16 << 10;
 
 /// Reads the whole body, or refuses one over [`BODY_LIMIT`] with 413.
-pub async fn read(headers: &HeaderMap, mut body: Body) -> Result<Bytes, ApiError> {
+pub(crate) async fn read(headers: &HeaderMap, mut body: Body) -> Result<Bytes, ApiError> {
     let declared = headers
         .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
@@ -54,7 +54,10 @@ pub async fn read(headers: &HeaderMap, mut body: Body) -> Result<Bytes, ApiError
 
 /// C3.1: the media type must be `application/json` (in any letter case, as media types are);
 /// parameters are allowed.
-pub fn check_media_type(headers: &HeaderMap, refusal_status: StatusCode) -> Result<(), ApiError> {
+pub(crate) fn check_media_type(
+    headers: &HeaderMap,
+    refusal_status: StatusCode,
+) -> Result<(), ApiError> {
     let raw = headers.get(CONTENT_TYPE);
     let text = raw.and_then(|v| v.to_str().ok());
     let essence = text.map(|t| t.split(';').next().unwrap_or("").trim());

@@ -13,22 +13,22 @@ use serde_json::{json, Map, Value};
 use super::faults::{self, Deviation, Fault};
 
 /// Content-Type of error bodies (Graph answers errors with plain `application/json`).
-pub const ERROR_CONTENT_TYPE: &str = "application/json";
+pub(crate) const ERROR_CONTENT_TYPE: &str = "application/json";
 
 /// A refusal: status, OData error code, message, and the headers some statuses need.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
-    pub status: StatusCode,
-    pub code: &'static str,
-    pub message: String,
+    pub(crate) status: StatusCode,
+    pub(crate) code: &'static str,
+    pub(crate) message: String,
     /// 405 answers say which methods the route takes.
-    pub allow: Option<&'static str>,
+    pub(crate) allow: Option<&'static str>,
     /// 429 answers say when to retry.
-    pub retry_after: Option<&'static str>,
+    pub(crate) retry_after: Option<&'static str>,
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
         Self {
             status,
             code,
@@ -38,15 +38,15 @@ impl ApiError {
         }
     }
 
-    pub fn bad_request(message: impl Into<String>) -> Self {
+    pub(crate) fn bad_request(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "BadRequest", message)
     }
 
-    pub fn not_found(message: impl Into<String>) -> Self {
+    pub(crate) fn not_found(message: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, "ResourceNotFound", message)
     }
 
-    pub fn unauthorized(message: impl Into<String>) -> Self {
+    pub(crate) fn unauthorized(message: impl Into<String>) -> Self {
         Self::new(
             StatusCode::UNAUTHORIZED,
             "InvalidAuthenticationToken",
@@ -54,11 +54,11 @@ impl ApiError {
         )
     }
 
-    pub fn forbidden(message: impl Into<String>) -> Self {
+    pub(crate) fn forbidden(message: impl Into<String>) -> Self {
         Self::new(StatusCode::FORBIDDEN, "Forbidden", message)
     }
 
-    pub fn method_not_allowed(method: &str) -> Self {
+    pub(crate) fn method_not_allowed(method: &str) -> Self {
         Self {
             allow: Some("GET, PATCH"),
             ..Self::new(
@@ -69,7 +69,7 @@ impl ApiError {
         }
     }
 
-    pub fn too_large(limit: usize) -> Self {
+    pub(crate) fn too_large(limit: usize) -> Self {
         Self::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "RequestEntityTooLarge",
@@ -77,7 +77,7 @@ impl ApiError {
         )
     }
 
-    pub fn unsupported_media_type(status: StatusCode, given: Option<&str>) -> Self {
+    pub(crate) fn unsupported_media_type(status: StatusCode, given: Option<&str>) -> Self {
         let given = given.map_or_else(
             || "no Content-Type".to_owned(),
             |g| format!("Content-Type {g:?}"),
@@ -93,7 +93,7 @@ impl ApiError {
         )
     }
 
-    pub fn throttled(after: &'static str) -> Self {
+    pub(crate) fn throttled(after: &'static str) -> Self {
         Self {
             retry_after: Some(after),
             ..Self::new(
@@ -104,7 +104,7 @@ impl ApiError {
         }
     }
 
-    pub fn internal(message: impl Into<String>) -> Self {
+    pub(crate) fn internal(message: impl Into<String>) -> Self {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "InternalServerError",
@@ -115,7 +115,7 @@ impl ApiError {
 
 /// What `service::answer` knows when it writes an error body.
 #[derive(Debug, Clone, Copy)]
-pub struct ErrorStyle<'a> {
+pub(crate) struct ErrorStyle<'a> {
     pub fault: Option<Fault>,
     pub deviations: &'a [Deviation],
     pub request_id: &'a str,
@@ -124,7 +124,7 @@ pub struct ErrorStyle<'a> {
 
 impl ApiError {
     /// The error body as the active fault and deviations write it.
-    pub fn body(&self, style: &ErrorStyle<'_>) -> Value {
+    pub(crate) fn body(&self, style: &ErrorStyle<'_>) -> Value {
         let mut error = Map::new();
         error.insert("code".into(), Value::String(self.code.into()));
         error.insert("message".into(), Value::String(self.message.clone()));
@@ -149,7 +149,7 @@ impl ApiError {
     }
 
     /// The whole response as the active fault and deviations write it.
-    pub fn render(&self, style: &ErrorStyle<'_>) -> Response {
+    pub(crate) fn render(&self, style: &ErrorStyle<'_>) -> Response {
         let (content_type, body) = faults::errors::plain(style.fault, self)
             .unwrap_or_else(|| (ERROR_CONTENT_TYPE, self.body(style).to_string()));
         let mut response = (self.status, body).into_response();

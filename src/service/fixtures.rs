@@ -9,7 +9,7 @@ use crate::domain::value::Value;
 use crate::domain::{Entity, EntityModel, TypeRef};
 
 /// The entity `key`'s initial values: `given` where it says, made up elsewhere.
-pub fn initial_entity(
+pub(crate) fn initial_entity(
     model: &EntityModel,
     key: &str,
     given: Option<&Map<String, Json>>,

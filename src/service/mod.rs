@@ -13,7 +13,7 @@ mod auth;
 mod body;
 mod errors;
 mod faults;
-pub mod fixtures;
+pub(crate) mod fixtures;
 mod render;
 mod routes;
 mod store;
@@ -44,7 +44,7 @@ pub use faults::{
     UnknownSwitch,
 };
 pub use render::GRAPH_CONTENT_TYPE;
-pub use threaded::PYTHON_BACKLOG;
+pub(crate) use threaded::PYTHON_BACKLOG;
 
 use crate::ids::IdsFile;
 use crate::pack::template::Spelling;
@@ -65,7 +65,7 @@ pub struct ServiceOptions {
 /// How `serve` takes connections: tokio's (every connection on a few threads), or a thread per
 /// connection behind a listen queue of `backlog`, the shape of many teams' mocks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Front {
+pub(crate) enum Front {
     Tokio,
     ThreadPerConnection { backlog: u32 },
 }
@@ -109,7 +109,7 @@ struct Inner {
 
 impl ServiceState {
     /// A fresh service state over the pack's fixtures.
-    pub fn new(pack: Arc<Pack>, options: ServiceOptions) -> Self {
+    pub(crate) fn new(pack: Arc<Pack>, options: ServiceOptions) -> Self {
         let store = Store::with_fixtures(&pack.model, &pack.graph);
         Self {
             inner: Arc::new(Inner {
@@ -123,12 +123,8 @@ impl ServiceState {
         }
     }
 
-    pub fn pack(&self) -> &Pack {
+    pub(crate) fn pack(&self) -> &Pack {
         &self.inner.pack
-    }
-
-    pub fn options(&self) -> &ServiceOptions {
-        &self.inner.options
     }
 
     /// How many entities exist (the fixtures, plus any `unknown-id-created` made).
@@ -140,7 +136,7 @@ impl ServiceState {
         self.inner.options.fault
     }
 
-    pub(crate) fn deviations(&self) -> &[Deviation] {
+    pub fn deviations(&self) -> &[Deviation] {
         &self.inner.options.deviations
     }
 
@@ -172,7 +168,7 @@ impl ServiceState {
 }
 
 /// The service's router: one fallback handler, [`answer`], for every request.
-pub fn router(state: ServiceState) -> Router {
+pub(crate) fn router(state: ServiceState) -> Router {
     Router::new().fallback(answer).with_state(state)
 }
 
@@ -371,7 +367,7 @@ pub fn example(base_url: &str, pack: &Pack) -> String {
 
 /// For `graph-conformance serve`: writes the ids file if asked, prints where it listens and a
 /// ready-to-paste example, and serves until Ctrl-C or SIGTERM.
-pub async fn serve_forever(
+pub(crate) async fn serve_forever(
     pack: Arc<Pack>,
     options: ServiceOptions,
     port: u16,

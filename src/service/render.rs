@@ -22,13 +22,13 @@ pub(crate) const UNSTREAMED_CONTENT_TYPE: &str =
 
 /// Whether the answer is to a PATCH or a GET (some faults touch PATCH answers only).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Answer {
+pub(crate) enum Answer {
     Patch,
     Get,
 }
 
 /// What the response writer needs to know besides the entity.
-pub struct Render<'a> {
+pub(crate) struct Render<'a> {
     pub pack: &'a Pack,
     pub fault: Option<Fault>,
     pub deviations: &'a [Deviation],
@@ -107,7 +107,7 @@ impl Render<'_> {
     }
 
     /// The whole 200 (or, under `patch-204`, 204) response.
-    pub fn response(&self, entity: &Entity, answer: Answer) -> Response {
+    pub(crate) fn response(&self, entity: &Entity, answer: Answer) -> Response {
         if faults::render::no_content(self.fault, answer) {
             return StatusCode::NO_CONTENT.into_response();
         }

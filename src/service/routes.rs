@@ -21,7 +21,7 @@ use crate::domain::{parse_patch, Entity, Patch};
 
 /// A path that starts with the pack's version segment.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Route<'p> {
+pub(crate) struct Route<'p> {
     /// The segments after the version, percent-decoded.
     pub segments: Vec<Cow<'p, str>>,
     /// True when written with empty segments or a trailing slash (the page's printed spelling).
@@ -29,7 +29,7 @@ pub struct Route<'p> {
 }
 
 /// Parses `path` as a route under `/<version>`; `Err` names what is not one.
-pub fn parse_path<'p>(path: &'p str, version: &str) -> Result<Route<'p>, String> {
+pub(crate) fn parse_path<'p>(path: &'p str, version: &str) -> Result<Route<'p>, String> {
     let printed = path.split('/').skip(1).any(str::is_empty);
     let mut segments = path.split('/').filter(|s| !s.is_empty());
     match segments.next() {
@@ -72,7 +72,7 @@ fn decode(segment: &str) -> Cow<'_, str> {
 }
 
 /// Follows the route to the entity it addresses (C1.2, C1.3).
-pub fn resolve(state: &ServiceState, route: &Route<'_>) -> Result<Arc<Stored>, ApiError> {
+pub(crate) fn resolve(state: &ServiceState, route: &Route<'_>) -> Result<Arc<Stored>, ApiError> {
     let pack = state.pack();
     let model = &pack.model;
     let is_entity =
@@ -91,7 +91,7 @@ pub fn resolve(state: &ServiceState, route: &Route<'_>) -> Result<Arc<Stored>, A
 }
 
 /// The fallback handler: every request comes here.
-pub async fn handle(state: &ServiceState, request: Request) -> Result<Response, ApiError> {
+pub(crate) async fn handle(state: &ServiceState, request: Request) -> Result<Response, ApiError> {
     let (parts, request_body) = request.into_parts();
     let pack = state.pack();
     let fault = state.fault();

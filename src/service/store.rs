@@ -13,7 +13,7 @@ use crate::pack::graph::Graph;
 
 /// One entity's stored state.
 #[derive(Debug, Clone)]
-pub struct EntityState {
+pub(crate) struct EntityState {
     pub entity: Entity,
     /// The last non-empty body applied (only the `repeat-refused` fault reads it).
     pub last_body: Option<Vec<u8>>,
@@ -21,14 +21,14 @@ pub struct EntityState {
 
 /// An entity: its node id (its key) and its state.
 #[derive(Debug)]
-pub struct Stored {
+pub(crate) struct Stored {
     pub id: String,
     pub state: Mutex<EntityState>,
 }
 
 /// Every entity, keyed by lower-case node id (Graph matches keys case-insensitively).
 #[derive(Debug)]
-pub struct Store {
+pub(crate) struct Store {
     entities: RwLock<HashMap<String, Arc<Stored>>>,
 }
 
@@ -44,7 +44,7 @@ fn stored(id: &str, entity: Entity) -> Arc<Stored> {
 
 impl Store {
     /// The graph's entity nodes, each with its initial values (given, or made up per type).
-    pub fn with_fixtures(model: &EntityModel, graph: &Graph) -> Self {
+    pub(crate) fn with_fixtures(model: &EntityModel, graph: &Graph) -> Self {
         let entities = graph
             .nodes()
             .filter(|(_, n)| model.types.is_a(&n.type_name, &model.type_name))
@@ -59,7 +59,7 @@ impl Store {
         }
     }
 
-    pub fn get(&self, id: &str) -> Option<Arc<Stored>> {
+    pub(crate) fn get(&self, id: &str) -> Option<Arc<Stored>> {
         let map = self
             .entities
             .read()
@@ -72,7 +72,7 @@ impl Store {
 
     /// The entity stored under `id`, created with fresh values when there is none. Only the
     /// `unknown-id-created` fault calls this.
-    pub fn get_or_create(&self, id: &str, model: &EntityModel) -> Arc<Stored> {
+    pub(crate) fn get_or_create(&self, id: &str, model: &EntityModel) -> Arc<Stored> {
         let mut map = self
             .entities
             .write()
@@ -87,7 +87,7 @@ impl Store {
     }
 
     /// How many entities exist (tests check that refusals create none).
-    pub fn count(&self) -> usize {
+    pub(crate) fn count(&self) -> usize {
         self.entities
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner())

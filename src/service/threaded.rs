@@ -12,7 +12,7 @@ use hyper_util::rt::TokioIo;
 use hyper_util::service::TowerToHyperService;
 
 /// The listen queue of Python's `socketserver` (its `request_queue_size`).
-pub const PYTHON_BACKLOG: u32 = 5;
+pub(crate) const PYTHON_BACKLOG: u32 = 5;
 
 /// Binds `127.0.0.1:port` with a listen queue of `backlog`. Needs a tokio runtime (the socket
 /// is made with tokio's, which is the one that lets the queue's length be set).

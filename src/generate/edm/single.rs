@@ -37,7 +37,7 @@ pub(super) const SINGLE_EDGES: &[(&str, &str)] = &[
     ("4.0", "whole number with a fraction digit"),
     (
         "0.10000000149011612",
-        "0.1 in 32 bits, written with 64-bit digits",
+        "the Single 0.1 written with Double digits",
     ),
 ];
 

@@ -68,17 +68,17 @@ impl<F: Copy + PartialEq> Row<F> {
 pub struct DeviationInfo {
     pub deviation: Deviation,
     pub name: &'static str,
-    pub description: &'static str,
+    pub(crate) description: &'static str,
 }
 
 /// A `--fault` or `--deviation` name that does not exist; the message lists the valid names.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown {kind} {given:?}; give {flag} one of: {valid}")]
 pub struct UnknownSwitch {
-    pub kind: &'static str,
-    pub flag: &'static str,
-    pub given: String,
-    pub valid: String,
+    pub(crate) kind: &'static str,
+    pub(crate) flag: &'static str,
+    pub(crate) given: String,
+    pub(crate) valid: String,
 }
 
 /// A deliberate bug of the embedded service; each breaks exactly one clause. The variant says
@@ -273,14 +273,14 @@ pub fn aliases() -> &'static [Alias] {
 
 impl Deviation {
     /// The deviation's row in [`DEVIATIONS`], found by the deviation itself.
-    pub fn info(self) -> &'static DeviationInfo {
+    pub(crate) fn info(self) -> &'static DeviationInfo {
         DEVIATIONS
             .iter()
             .find(|i| i.deviation == self)
             .expect("every deviation has a row in DEVIATIONS")
     }
 
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         self.info().name
     }
 }

@@ -27,13 +27,13 @@ pub enum Mishandling {
 /// A fault of one type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct TypeFault {
-    pub mishandling: Mishandling,
-    pub target: Family,
+    pub(crate) mishandling: Mishandling,
+    pub(crate) target: Family,
 }
 
 impl TypeFault {
     /// Every type fault, in a stable order.
-    pub fn all() -> Vec<TypeFault> {
+    pub(crate) fn all() -> Vec<TypeFault> {
         let mut all = Vec::new();
         let own = |f: &Family| !matches!(f, Family::Primitive(p) if !p.spec().own_faults);
         for target in Family::all().into_iter().filter(own) {
@@ -51,7 +51,7 @@ impl TypeFault {
         all
     }
 
-    pub fn name(self) -> String {
+    pub(crate) fn name(self) -> String {
         let what = match self.mishandling {
             Mishandling::EdgeRefused => "edge-refused",
             Mishandling::InvalidAccepted => "invalid-accepted",
@@ -60,7 +60,7 @@ impl TypeFault {
         format!("{}-{what}", self.target.word())
     }
 
-    pub fn clause(self) -> &'static str {
+    pub(crate) fn clause(self) -> &'static str {
         match self.mishandling {
             Mishandling::EchoMangled => C4_4,
             _ => self.target.clause(),
@@ -68,11 +68,11 @@ impl TypeFault {
     }
 
     /// True when `model` has a writable property this fault can touch.
-    pub fn applies(self, model: &EntityModel) -> bool {
+    pub(crate) fn applies(self, model: &EntityModel) -> bool {
         model.writable().any(|(_, p)| self.target.touches(&p.ty))
     }
 
-    pub fn description(self) -> String {
+    pub(crate) fn description(self) -> String {
         let t = self.target;
         let what = match (self.mishandling, t) {
             (Mishandling::EdgeRefused, Family::Primitive(p)) => p.spec().pitfalls.edge.0,
