@@ -13,10 +13,14 @@
 //! The embedded service (`service`) shares only the domain model with the harness; the wiring
 //! (`app`) and the tests start it.
 
+// Items are pub(crate) unless main, the bench or the tests reach them through these modules;
+// the lint keeps it so.
+#![warn(unreachable_pub)]
+
 pub mod app;
 pub mod bench;
-pub mod case;
-pub mod checks;
+mod case;
+mod checks;
 pub mod cli;
 pub mod client;
 pub mod contract;
@@ -25,14 +29,14 @@ pub mod executor;
 pub mod generate;
 pub mod harness;
 pub mod ids;
-pub mod import;
+mod import;
 pub mod jwt;
 pub mod outcome;
 pub mod pack;
 pub mod plan;
 pub mod report;
-pub mod schema;
+mod schema;
 pub mod service;
-pub mod signals;
+mod signals;
 pub mod statement;
 pub mod transcript;

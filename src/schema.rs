@@ -32,7 +32,7 @@ pub(crate) struct SchemaError {
 }
 
 /// A pack's two schemas, compiled once when the pack is loaded.
-pub struct Compiled {
+pub(crate) struct Compiled {
     pub(crate) entity: Schema,
     pub(crate) error: Schema,
 }
@@ -44,7 +44,7 @@ impl std::fmt::Debug for Compiled {
 }
 
 /// A compiled schema and its name (for messages).
-pub struct Schema {
+pub(crate) struct Schema {
     name: String,
     validator: jsonschema::Validator,
 }

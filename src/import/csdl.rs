@@ -16,7 +16,7 @@ use super::ImportError;
 /// A structural property: its name, its type (qualified, aliases resolved: `Edm.Int32`,
 /// `Collection(microsoft.graph.x)`) and whether it may be null (CSDL's default: yes).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Property {
+pub(crate) struct Property {
     pub name: String,
     pub(crate) type_name: String,
     pub(crate) nullable: bool,

@@ -90,7 +90,7 @@ pub(crate) struct Permissions {
 /// What a valid PATCH answers (C4.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Success {
+pub(crate) struct Success {
     pub(crate) status: u16,
     /// True when the answer carries the updated entity.
     pub(crate) entity: bool,
