@@ -1218,3 +1218,123 @@ mod file {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::file::written;
+    use crate::case::{Auth, Case, Expectation, IdChoice, RequestSpec, Spelling};
+    use crate::outcome::Level;
+
+    /// Cases of every kind, every token, every id choice and both spellings, with the other
+    /// request fields set now and then.
+    fn every_kind_and_request() -> Vec<Case> {
+        let auths = [
+            Auth::Valid,
+            Auth::None,
+            Auth::NotBearer,
+            Auth::Unreadable,
+            Auth::Expired,
+            Auth::NoScope,
+            Auth::ReadOnly,
+            Auth::App,
+        ];
+        let ids = [
+            IdChoice::Variant,
+            IdChoice::Direct,
+            IdChoice::Unknown,
+            IdChoice::CastMismatch,
+            IdChoice::MissingNavigation,
+            IdChoice::NotAMember,
+        ];
+        let expects = [
+            Expectation::Accepted,
+            Expectation::Refused {
+                status: vec![401, 403],
+                preferred_status: vec![403],
+            },
+            Expectation::Either {
+                status: vec![200, 400],
+            },
+            Expectation::Repeat,
+            Expectation::Alias,
+            Expectation::Concurrent {
+                bodies: vec![json!({"a": 1}), json!({"b": 2})],
+                rounds: Some(3),
+            },
+        ];
+        (0..auths.len())
+            .map(|i| Case {
+                name: format!("case-{i}"),
+                clause: "C4.4".into(),
+                level: if i == 3 { Level::Should } else { Level::Must },
+                description: format!("case {i}"),
+                request: RequestSpec {
+                    method: if i == 2 { "GET" } else { "PATCH" }.into(),
+                    spelling: if i % 2 == 0 {
+                        Spelling::Normalised
+                    } else {
+                        Spelling::Printed
+                    },
+                    id: ids[i % ids.len()],
+                    auth: auths[i],
+                    content_type: [None, Some("text/plain".into())]
+                        .get(i)
+                        .cloned()
+                        .unwrap_or_else(|| RequestSpec::default().content_type),
+                    headers: [("If-Match".to_owned(), "*".to_owned())]
+                        .into_iter()
+                        .filter(|_| i == 4)
+                        .collect(),
+                    body: Some(json!({ "a": i })),
+                    body_raw: (i == 5).then(|| "{\"a\": 45e-1}".to_owned()),
+                    body_parts: (i == 6).then(|| vec![("[".to_owned(), 3), ("]".to_owned(), 3)]),
+                },
+                expect: expects[i % expects.len()].clone(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn what_is_written_reads_back_as_the_same_cases() {
+        let cases = every_kind_and_request();
+        let file = written(None, "d", &cases);
+        let back: Vec<Case> = serde_json::from_value(file["cases"].clone()).unwrap();
+        assert_eq!(back.len(), cases.len());
+        for (b, c) in back.iter().zip(&cases) {
+            assert_eq!(b.expect, c.expect, "{}", c.name);
+            assert_eq!(b.level, c.level, "{}", c.name);
+            let (br, cr) = (&b.request, &c.request);
+            assert_eq!(
+                (br.auth, br.id, br.spelling, &br.method, &br.content_type),
+                (cr.auth, cr.id, cr.spelling, &cr.method, &cr.content_type),
+                "{}",
+                c.name
+            );
+        }
+        assert_eq!(written(None, "d", &back), file);
+    }
+
+    #[test]
+    fn only_what_differs_from_the_readers_defaults_is_written() {
+        let cases = every_kind_and_request();
+        let file = written(Some(("v", "/a/{id}")), "d", &cases[..1]);
+        assert_eq!(
+            file,
+            json!({
+                "variant": "v",
+                "template": "/a/{id}",
+                "description": "d",
+                "cases": [{
+                    "name": "case-0",
+                    "clause": "C4.4",
+                    "description": "case 0",
+                    "kind": "accepted",
+                    "request": {"spelling": "normalised", "content_type": null, "body": {"a": 0}}
+                }]
+            })
+        );
+        assert!(written(None, "d", &[]).get("variant").is_none());
+    }
+}
