@@ -6,13 +6,16 @@
 
 use serde_json::{json, Map, Value};
 
+use crate::case::{Auth, Case, Expectation, IdChoice, RequestSpec, Spelling};
 use crate::contract::{
-    C1_1, C1_2, C1_3, C2_1, C2_2, C2_3, C3_1, C3_2, C3_3, C3_4, C3_5, C3_6, C3_7, C4_1, C4_2, C4_3,
-    C4_4, C4_5, C4_6, C4_7, C5_1, C5_2, C5_3, C5_4, C6_1, C6_2,
+    C1_1, C1_2, C1_3, C2_1, C2_2, C2_3, C3_1, C3_2, C3_3, C3_6, C3_7, C4_1, C4_2, C4_3, C4_4, C4_5,
+    C4_6, C4_7, C5_1, C5_2, C5_3, C5_4, C6_1, C6_2,
 };
+use crate::domain::edm::{NamedCases, ValidCases};
 use crate::domain::types::Family;
-use crate::domain::{EntityModel, Primitive, Property, TypeRef};
+use crate::domain::{EntityModel, Property, TypeRef};
 use crate::generate::typed;
+use crate::outcome::Level;
 use crate::pack::file::{FixturesFile, Permissions};
 use crate::pack::PackVariant;
 
@@ -34,15 +37,21 @@ pub(crate) fn synthesize(
     common.extend(s.atomicity_and_errors());
     let mut files = vec![(
         "all-variants.json".to_owned(),
-        json!({
-            "description": "Cases every path variant runs once each. Each names the clause it enforces (CONTRACT.md, C1–C7); made by `graph-conformance import`.",
-            "cases": common
-        }),
+        file::written(
+            None,
+            "Cases every path variant runs once each. Each names the clause it enforces (CONTRACT.md, C1–C7); made by `graph-conformance import`.",
+            &common,
+        ),
     )];
     for (i, v) in variants.iter().enumerate() {
+        let cases = s.variant_cases(v, i == 0, fixtures);
         files.push((
             format!("{}.json", v.name),
-            s.variant_file(v, i == 0, fixtures),
+            file::written(
+                Some((&v.name, v.template.printed())),
+                &format!("Path variant {}: the cases only it needs.", v.name),
+                &cases,
+            ),
         ));
     }
     files
@@ -53,38 +62,79 @@ struct Synth<'a> {
     permissions: &'a Permissions,
 }
 
-/// How a family is called in case names (the seed's cases say `datetime`).
-fn case_word(f: Family) -> &'static str {
+/// The cases a hand-written pack named for a family's type, where it has them.
+fn named(f: Family) -> Option<&'static NamedCases> {
     match f {
-        Family::Primitive(Primitive::DateTimeOffset) => "datetime",
-        other => other.word(),
+        Family::Primitive(p) => p.spec().named,
+        Family::Enum | Family::Collection | Family::Complex => None,
     }
 }
 
-fn case(name: &str, clause: &str, description: &str, kind: &str, request: Value) -> Value {
-    json!({ "name": name, "clause": clause, "description": description, "kind": kind, "request": request })
+/// How a family is called in case names (the seed's cases have their own words).
+fn case_word(f: Family) -> &'static str {
+    named(f).map_or_else(|| f.word(), |n| n.word)
 }
 
-fn refused(name: &str, clause: &str, description: &str, request: Value, status: &[u16]) -> Value {
-    let mut c = case(name, clause, description, "refused", request);
-    c["status"] = json!(status);
-    c
-}
+/// Every number [`Synth::simple`] is given is at most this (the concurrent bodies count up
+/// from 1001): an integer type whose range holds it takes the number itself.
+const LARGEST_COUNT: i64 = 1_008;
 
-/// A refusal (400) of each row's value (`name`, `value`, `description`) on `p`, sent as
-/// `request` makes it; the `…-null` row only when `p` is not nullable.
-fn refusals<V, const N: usize>(
-    p: &Property,
+fn case(
+    name: &str,
     clause: &str,
-    rows: [(&str, V, &str); N],
-    request: impl Fn(V) -> Value,
-) -> Vec<Value> {
-    rows.into_iter()
-        .filter(|(name, _, _)| !(p.nullable && name.ends_with("-null")))
-        .map(|(name, value, description)| {
-            refused(name, clause, description, request(value), &[400])
-        })
-        .collect()
+    description: &str,
+    request: RequestSpec,
+    expect: Expectation,
+) -> Case {
+    Case {
+        name: name.to_owned(),
+        clause: clause.to_owned(),
+        level: Level::Must,
+        description: description.to_owned(),
+        request,
+        expect,
+    }
+}
+
+fn refused(
+    name: &str,
+    clause: &str,
+    description: &str,
+    request: RequestSpec,
+    status: &[u16],
+) -> Case {
+    let expect = Expectation::Refused {
+        status: status.to_vec(),
+        preferred_status: Vec::new(),
+    };
+    case(name, clause, description, request, expect)
+}
+
+/// A request sending `body` as JSON.
+fn sending(body: Value) -> RequestSpec {
+    RequestSpec {
+        body: Some(body),
+        ..RequestSpec::default()
+    }
+}
+
+/// A request sending `text` as its body, verbatim.
+fn sending_raw(text: String) -> RequestSpec {
+    RequestSpec {
+        body_raw: Some(text),
+        ..RequestSpec::default()
+    }
+}
+
+/// A body as repeated parts: each text and how many times it comes.
+type Parts<'a> = &'a [(&'a str, usize)];
+
+/// A request whose body is made of repeated parts.
+fn sending_parts(parts: Parts<'_>) -> RequestSpec {
+    RequestSpec {
+        body_parts: Some(parts.iter().map(|(t, n)| ((*t).to_owned(), *n)).collect()),
+        ..RequestSpec::default()
+    }
 }
 
 /// A PATCH with `body` and the test token `auth`, to be refused with one of `status`.
@@ -92,28 +142,45 @@ fn refused_with_auth(
     name: &str,
     clause: &str,
     description: &str,
-    auth: &str,
+    auth: Auth,
     body: Value,
     status: &[u16],
-) -> Value {
-    refused(
-        name,
-        clause,
-        description,
-        json!({ "auth": auth, "body": body }),
-        status,
-    )
+) -> Case {
+    let request = RequestSpec {
+        auth,
+        ..sending(body)
+    };
+    refused(name, clause, description, request, status)
 }
 
 /// A valid PATCH with `body`.
-fn accept(name: &str, clause: &str, description: &str, body: Value) -> Value {
+fn accept(name: &str, clause: &str, description: &str, body: Value) -> Case {
     case(
         name,
         clause,
         description,
-        "accepted",
-        json!({ "body": body }),
+        sending(body),
+        Expectation::Accepted,
     )
+}
+
+/// Refusals (400) of each of a type's named invalid values on `p`, alone; the `…-null` one
+/// only when `p` is not nullable.
+fn named_refusals(p: &Property, clause: &str, named: &NamedCases) -> Vec<Case> {
+    let n = serde_json::to_string(&p.name).unwrap_or_default();
+    named
+        .invalid
+        .iter()
+        .filter(|(name, _, _)| !(p.nullable && name.ends_with("-null")))
+        .map(|(name, value, description)| {
+            let request = if named.invalid_raw {
+                sending_raw(format!("{{{n}: {value}}}"))
+            } else {
+                sending(json!({ &p.name: text(value) }))
+            };
+            refused(name, clause, description, request, &[400])
+        })
+        .collect()
 }
 
 fn body_of(pairs: &[(&str, Value)]) -> Value {
@@ -148,8 +215,11 @@ impl Synth<'_> {
     /// A plain valid value of `p`, varied by `n`: the number `n` for integers, else one of the
     /// type's valid edges.
     fn simple(&self, p: &Property, n: usize) -> Value {
-        if let TypeRef::Primitive(Primitive::Int32 | Primitive::Int64 | Primitive::Int16) = p.ty {
-            return json!(n);
+        if let TypeRef::Primitive(t) = &p.ty {
+            let range = t.spec().range;
+            if range.is_some_and(|r| r.min <= 0 && LARGEST_COUNT <= r.max) {
+                return json!(n);
+            }
         }
         let edges = typed::valid_edges(&self.model.types, &p.ty, false);
         edges
@@ -180,7 +250,7 @@ impl Synth<'_> {
 
     /// Valid PATCHes: the page's example, each response clause, each type's valid edges, the
     /// request forms allowed, persistence and concurrency, null and read-only properties.
-    fn accepted(&self, example: Option<&Value>) -> Vec<Value> {
+    fn accepted(&self, example: Option<&Value>) -> Vec<Case> {
         let mut out = self.answers(example);
         out.extend(self.valid_edges());
         out.extend(self.merges());
@@ -194,7 +264,7 @@ impl Synth<'_> {
 
     /// C4.1–C4.4: the page's example (or every property, when the page has none) and the
     /// answer a valid PATCH gets.
-    fn answers(&self, example: Option<&Value>) -> Vec<Value> {
+    fn answers(&self, example: Option<&Value>) -> Vec<Case> {
         let last = self.last();
         let every: Value = Value::Object(
             self.writable()
@@ -233,7 +303,7 @@ impl Synth<'_> {
     }
 
     /// C4.5: a PATCH merges, for the first property's family and once for every other family.
-    fn merges(&self) -> Vec<Value> {
+    fn merges(&self) -> Vec<Case> {
         let mut out = vec![accept(
             "partial-update-merges",
             C4_5,
@@ -261,14 +331,14 @@ impl Synth<'_> {
     }
 
     /// C4.6 and C4.7: the key stays, and the answer carries the request ids and OData-Version.
-    fn key_and_headers(&self) -> Vec<Value> {
+    fn key_and_headers(&self) -> Vec<Case> {
         let mut should = accept(
             "request-ids-and-odata-version",
             C4_7,
             "request-id present, client-request-id echoed, OData-Version 4.0.",
             self.one(1, 9),
         );
-        should["level"] = json!("SHOULD");
+        should.level = Level::Should;
         vec![
             accept(
                 "key-unchanged",
@@ -282,7 +352,7 @@ impl Synth<'_> {
 
     /// What a request may carry and still be valid: the entity's own `@odata.type` (C3.3) and a
     /// charset on its media type (C3.1).
-    fn allowed_forms(&self) -> Vec<Value> {
+    fn allowed_forms(&self) -> Vec<Case> {
         let p = self.nth(self.last());
         let annotated = body_of(&[
             ("@odata.type", json!(self.model.odata_type)),
@@ -294,7 +364,7 @@ impl Synth<'_> {
             "application/json with a charset parameter is accepted.",
             self.one(0, 6),
         );
-        charset["request"]["content_type"] = json!("application/json; charset=utf-8");
+        charset.request.content_type = Some("application/json; charset=utf-8".into());
         vec![
             accept(
                 "odata-type-annotation-accepted",
@@ -307,7 +377,7 @@ impl Synth<'_> {
     }
 
     /// C5.1 and C5.2: an update is stored, and sending it twice leaves the state of one.
-    fn persistence(&self) -> Vec<Value> {
+    fn persistence(&self) -> Vec<Case> {
         let last = self.last();
         let (a, b) = (self.nth(3), self.nth(last.saturating_sub(1)));
         let mut repeat = accept(
@@ -319,7 +389,7 @@ impl Synth<'_> {
                 (&self.nth(last).name, self.simple(self.nth(last), 13)),
             ]),
         );
-        repeat["kind"] = json!("repeat");
+        repeat.expect = Expectation::Repeat;
         vec![
             accept(
                 "persisted",
@@ -332,45 +402,33 @@ impl Synth<'_> {
     }
 
     /// Each family's valid edges (C3.x: the clause that makes them valid).
-    fn valid_edges(&self) -> Vec<Value> {
+    fn valid_edges(&self) -> Vec<Case> {
         let mut out = Vec::new();
         for f in self.families() {
             let props = self.of(f);
-            match f {
-                Family::Primitive(Primitive::Int32) => {
-                    let ends = [json!(i32::MIN), json!(i32::MAX), json!(0)];
+            match named(f).map(|n| &n.valid) {
+                Some(ValidCases::Together(name, values, description)) => {
                     let body: Map<String, Value> = props
                         .iter()
-                        .cycle()
-                        .take(3.min(props.len()))
-                        .zip(ends)
-                        .map(|(p, v)| (p.name.clone(), v))
+                        .zip(values.iter())
+                        .map(|(p, v)| (p.name.clone(), text(v)))
                         .collect();
-                    out.push(accept(
-                        "int32-range-ends",
-                        C4_4,
-                        "Both ends of the Int32 range are valid and come back exactly.",
-                        Value::Object(body),
-                    ));
+                    out.push(accept(name, C4_4, description, Value::Object(body)));
                 }
-                Family::Primitive(Primitive::DateTimeOffset) => {
+                Some(ValidCases::Each(rows)) => {
                     let p = &props[0].name;
-                    for (name, value, description) in [
-                        ("datetime-seven-digits-max-offset", "2024-02-29T23:59:59.9999999+14:00", "Seven fraction digits, a leap day and the +14:00 offset come back as the same instant."),
-                        ("datetime-without-seconds", "2017-01-01T00:02-08:00", "Seconds are optional in a DateTimeOffset."),
-                        ("datetime-utc-z", "1999-12-31T23:59:59.0000001Z", "A UTC time with a one-tick fraction."),
-                    ] {
-                        out.push(accept(name, C4_4, description, json!({ p: value })));
-                    }
+                    out.extend(rows.iter().map(|(name, value, description)| {
+                        accept(name, C4_4, description, json!({ p: text(value) }))
+                    }));
                 }
-                other => out.extend(self.family_edges(other, &props)),
+                None => out.extend(self.family_edges(f, &props)),
             }
         }
         out
     }
 
     /// The first few valid edges of a family's type, each on every property of it.
-    fn family_edges(&self, f: Family, props: &[&Property]) -> Vec<Value> {
+    fn family_edges(&self, f: Family, props: &[&Property]) -> Vec<Case> {
         let edges = typed::valid_edges(&self.model.types, &props[0].ty, false);
         edges
             .iter()
@@ -402,7 +460,7 @@ impl Synth<'_> {
             .collect()
     }
 
-    fn concurrent(&self) -> Vec<Value> {
+    fn concurrent(&self) -> Vec<Case> {
         let writable = self.writable();
         let mut out = Vec::new();
         if writable.len() > 1 {
@@ -412,30 +470,31 @@ impl Synth<'_> {
                 .enumerate()
                 .map(|(i, p)| body_of(&[(&p.name, self.simple(p, 1001 + i))]))
                 .collect();
-            let mut c = case("concurrent-disjoint-properties", C5_4, "PATCHes of disjoint properties sent at once all take effect (no lost update); four rounds.", "concurrent", json!({}));
-            c["bodies"] = json!(bodies);
-            c["rounds"] = json!(4);
-            out.push(c);
+            let expect = Expectation::Concurrent {
+                bodies,
+                rounds: Some(4),
+            };
+            out.push(case("concurrent-disjoint-properties", C5_4, "PATCHes of disjoint properties sent at once all take effect (no lost update); four rounds.", RequestSpec::default(), expect));
         }
         let p = self.nth(writable.len().saturating_sub(1));
         let bodies: Vec<Value> = (1..=4)
             .map(|k| body_of(&[(&p.name, self.simple(p, k * 100))]))
             .collect();
-        let mut c = case(
+        out.push(case(
             "concurrent-same-property",
             C5_4,
             "Concurrent PATCHes of one property leave one of the values sent.",
-            "concurrent",
-            json!({}),
-        );
-        c["bodies"] = json!(bodies);
-        c["rounds"] = json!(2);
-        out.push(c);
+            RequestSpec::default(),
+            Expectation::Concurrent {
+                bodies,
+                rounds: Some(2),
+            },
+        ));
         out
     }
 
     /// Nullable properties take null; read-only ones are never changed.
-    fn nullable_and_read_only(&self) -> Vec<Value> {
+    fn nullable_and_read_only(&self) -> Vec<Case> {
         let mut out = Vec::new();
         for p in self.writable().into_iter().filter(|p| p.nullable) {
             out.push(accept(
@@ -454,15 +513,15 @@ impl Synth<'_> {
             let value = typed::valid_edges(&self.model.types, &p.ty, false)
                 .first()
                 .map_or(Value::Null, |(j, _)| text(j));
-            let mut c = case(
+            out.push(case(
                 &format!("read-only-{}", p.name),
                 C3_6,
                 "A read-only property set to another value: 400, or 200 leaving it unchanged.",
-                "either",
-                json!({ "body": { &p.name: value } }),
-            );
-            c["status"] = json!([200, 400]);
-            out.push(c);
+                sending(json!({ &p.name: value })),
+                Expectation::Either {
+                    status: vec![200, 400],
+                },
+            ));
         }
         out
     }
@@ -470,7 +529,7 @@ impl Synth<'_> {
 
 impl Synth<'_> {
     /// Refusals of the request's shape and of its credentials (C2, C3.1, C3.2, C3.3, C3.7).
-    fn shape_and_auth(&self) -> Vec<Value> {
+    fn shape_and_auth(&self) -> Vec<Case> {
         let first = self.nth(0);
         let with = |n: usize| body_of(&[(&first.name, self.simple(first, n))]);
         let name = serde_json::to_string(&first.name).unwrap_or_default();
@@ -482,15 +541,16 @@ impl Synth<'_> {
     }
 
     /// C3.7's `{}`, then C2.1–C2.3 with the test tokens.
-    fn auth_cases(&self, with: &dyn Fn(usize) -> Value) -> Vec<Value> {
-        let mut either = case(
+    fn auth_cases(&self, with: &dyn Fn(usize) -> Value) -> Vec<Case> {
+        let either = case(
             "empty-object",
             C3_7,
             "{} changes nothing; 200 with the unchanged entity or 400 are both conformant.",
-            "either",
-            json!({ "body": {} }),
+            sending(json!({})),
+            Expectation::Either {
+                status: vec![200, 400],
+            },
         );
-        either["status"] = json!([200, 400]);
         let mut out = vec![either];
         out.extend(self.unauthenticated(with));
         out.extend(self.unauthorised(with));
@@ -498,13 +558,13 @@ impl Synth<'_> {
     }
 
     /// C2.1: no credentials, or credentials the service must not take.
-    fn unauthenticated(&self, with: &dyn Fn(usize) -> Value) -> Vec<Value> {
+    fn unauthenticated(&self, with: &dyn Fn(usize) -> Value) -> Vec<Case> {
         vec![
             refused_with_auth(
                 "no-authorization",
                 C2_1,
                 "No Authorization header: 401 with an error body, nothing changed.",
-                "none",
+                Auth::None,
                 with(41),
                 &[401],
             ),
@@ -512,7 +572,7 @@ impl Synth<'_> {
                 "not-a-bearer-token",
                 C2_1,
                 "Credentials in another scheme (Basic): 401.",
-                "not-bearer",
+                Auth::NotBearer,
                 with(42),
                 &[401],
             ),
@@ -520,7 +580,7 @@ impl Synth<'_> {
                 "unreadable-token",
                 C2_1,
                 "A bearer token the service cannot read: 401.",
-                "unreadable",
+                Auth::Unreadable,
                 with(43),
                 &[401],
             ),
@@ -528,7 +588,7 @@ impl Synth<'_> {
                 "expired-token",
                 C2_1,
                 "A token whose exp has passed: 401.",
-                "expired",
+                Auth::Expired,
                 with(44),
                 &[401],
             ),
@@ -537,7 +597,7 @@ impl Synth<'_> {
 
     /// C2.2 and C2.3: a token without the page's permission is refused, and a refused PATCH of
     /// every property changes none of them.
-    fn unauthorised(&self, with: &dyn Fn(usize) -> Value) -> Vec<Value> {
+    fn unauthorised(&self, with: &dyn Fn(usize) -> Value) -> Vec<Case> {
         let every: Value = Value::Object(
             self.writable()
                 .iter()
@@ -549,18 +609,18 @@ impl Synth<'_> {
             "token-without-scope",
             C2_2,
             "A token without the page's permission: 403 (401 tolerated as a SHOULD warning).",
-            "no-scope",
+            Auth::NoScope,
             with(45),
             &[401, 403],
         );
-        no_scope["preferred_status"] = json!([403]);
+        prefer_403(&mut no_scope);
         vec![
             no_scope,
             refused_with_auth(
                 "forbidden-changes-nothing",
                 C2_3,
                 "A refused PATCH of every property changes none of them.",
-                "no-scope",
+                Auth::NoScope,
                 every.clone(),
                 &[401, 403],
             ),
@@ -568,7 +628,7 @@ impl Synth<'_> {
                 "unauthenticated-changes-nothing",
                 C2_3,
                 "A PATCH without a token changes nothing.",
-                "none",
+                Auth::None,
                 every,
                 &[401],
             ),
@@ -576,30 +636,24 @@ impl Synth<'_> {
     }
 
     /// C3.1–C3.3 with one rule of the body broken each.
-    fn body_cases(&self, with: &dyn Fn(usize) -> Value, name: &str) -> Vec<Value> {
+    fn body_cases(&self, with: &dyn Fn(usize) -> Value, name: &str) -> Vec<Case> {
         let first = self.nth(0);
         let raw = |name: &str, clause: &str, description: &str, body: String| {
-            refused(
-                name,
-                clause,
-                description,
-                json!({ "body_raw": body }),
-                &[400],
-            )
+            refused(name, clause, description, sending_raw(body), &[400])
         };
         vec![
             refused(
                 "text-plain-body",
                 C3_1,
                 "Content-Type text/plain: 400 or 415.",
-                json!({ "content_type": "text/plain", "body": with(51) }),
+                with_content_type(Some("text/plain"), with(51)),
                 &[400, 415],
             ),
             refused(
                 "no-content-type",
                 C3_1,
                 "No Content-Type at all: 400 or 415.",
-                json!({ "content_type": null, "body": with(52) }),
+                with_content_type(None, with(52)),
                 &[400, 415],
             ),
             raw(
@@ -625,21 +679,28 @@ impl Synth<'_> {
                 "deeply-nested-body",
                 C3_2,
                 "A value nested 10 000 deep: 400, never a crash.",
-                json!({ "body_parts": [[format!("{{{name}: "), 1], ["[", 10_000], ["]", 10_000], ["}", 1]] }),
+                sending_parts(&[
+                    (&format!("{{{name}: "), 1),
+                    ("[", 10_000),
+                    ("]", 10_000),
+                    ("}", 1),
+                ]),
                 &[400],
             ),
             refused(
                 "unknown-property",
                 C3_3,
                 "A property the entity does not have: 400.",
-                json!({ "body": { &first.name: self.simple(first, 56), "numberOfUnknownUsers": 1 } }),
+                sending(json!({ &first.name: self.simple(first, 56), "numberOfUnknownUsers": 1 })),
                 &[400],
             ),
             refused(
                 "wrong-odata-type",
                 C3_3,
                 "@odata.type of another type: 400.",
-                json!({ "body": { "@odata.type": format!("{}Unrelated", self.model.odata_type), &first.name: self.simple(first, 58) } }),
+                sending(
+                    json!({ "@odata.type": format!("{}Unrelated", self.model.odata_type), &first.name: self.simple(first, 58) }),
+                ),
                 &[400],
             ),
         ]
@@ -648,29 +709,37 @@ impl Synth<'_> {
     /// The refusals and acceptances a first held-out evaluation found unprobed (issue 13): a
     /// credential or media type that differs in one way, a body that is an object and more, a
     /// name that differs in case only.
-    fn more_shapes(&self, with: &dyn Fn(usize) -> Value, name: &str) -> Vec<Value> {
+    fn more_shapes(&self, with: &dyn Fn(usize) -> Value, name: &str) -> Vec<Case> {
         let first = self.nth(0);
         let mut out = Vec::new();
-        let mut upper = case("content-type-in-upper-case", C3_1, "Media types are case-insensitive: Application/JSON is application/json and is accepted.", "accepted", json!({ "content_type": "Application/JSON", "body": with(62) }));
-        upper["description"] = json!("Media types are case-insensitive: Application/JSON is application/json and is accepted.");
-        out.push(upper);
+        out.push(case("content-type-in-upper-case", C3_1, "Media types are case-insensitive: Application/JSON is application/json and is accepted.", with_content_type(Some("Application/JSON"), with(62)), Expectation::Accepted));
         out.push(refused(
             "merge-patch-media-type",
             C3_1,
             "application/merge-patch+json is not application/json: 400 or 415.",
-            json!({ "content_type": "application/merge-patch+json", "body": with(63) }),
+            with_content_type(Some("application/merge-patch+json"), with(63)),
             &[400, 415],
         ));
-        out.push(refused("trailing-text-after-object", C3_2, "One JSON object and then more text is not one JSON object: 400, nothing changed.", json!({ "body_raw": format!("{{{name}: {}}} {{{name}: {}}}", self.simple(first, 64), self.simple(first, 65)) }), &[400]));
+        out.push(refused(
+            "trailing-text-after-object",
+            C3_2,
+            "One JSON object and then more text is not one JSON object: 400, nothing changed.",
+            sending_raw(format!(
+                "{{{name}: {}}} {{{name}: {}}}",
+                self.simple(first, 64),
+                self.simple(first, 65)
+            )),
+            &[400],
+        ));
         let other_case = swap_first_case(&first.name);
         if self.model.property(&other_case).is_none() {
-            out.push(refused("property-name-in-another-case", C3_3, "Property names are case-sensitive: a name that differs from a real one in case only is unknown: 400.", json!({ "body": { other_case: self.simple(first, 66) } }), &[400]));
+            out.push(refused("property-name-in-another-case", C3_3, "Property names are case-sensitive: a name that differs from a real one in case only is unknown: 400.", sending(json!({ other_case: self.simple(first, 66) })), &[400]));
         }
         out
     }
 
     /// Tokens that hold a permission other than the delegated write one, where the page lists it.
-    fn other_tokens(&self) -> Vec<Value> {
+    fn other_tokens(&self) -> Vec<Case> {
         let (read, application) = (
             !self.permissions.read.is_empty(),
             !self.permissions.application.is_empty(),
@@ -679,31 +748,34 @@ impl Synth<'_> {
         let with = |n: usize| body_of(&[(&first.name, self.simple(first, n))]);
         let mut out = Vec::new();
         if read {
-            let mut c = refused_with_auth("token-with-read-scope-only", C2_2, "A token with only the read permission may read but not PATCH: 403 (401 tolerated as a SHOULD warning).", "read-only", with(47), &[401, 403]);
-            c["preferred_status"] = json!([403]);
+            let mut c = refused_with_auth("token-with-read-scope-only", C2_2, "A token with only the read permission may read but not PATCH: 403 (401 tolerated as a SHOULD warning).", Auth::ReadOnly, with(47), &[401, 403]);
+            prefer_403(&mut c);
             out.push(c);
         }
         if application {
+            let request = RequestSpec {
+                auth: Auth::App,
+                ..sending(with(48))
+            };
             out.push(case(
                 "application-token-accepted",
                 C2_2,
                 "An application token whose roles hold the write permission may PATCH.",
-                "accepted",
-                json!({ "auth": "app", "body": with(48) }),
+                request,
+                Expectation::Accepted,
             ));
         }
         out
     }
 
     /// Every named invalid form of every type the entity uses, each alone on one property.
-    fn invalid_values(&self) -> Vec<Value> {
+    fn invalid_values(&self) -> Vec<Case> {
         let mut out = Vec::new();
         for f in self.families() {
             let p = self.of(f)[0];
-            match f {
-                Family::Primitive(Primitive::Int32) => out.extend(self.seed_int32(p)),
-                Family::Primitive(Primitive::DateTimeOffset) => out.extend(self.seed_datetime(p)),
-                _ => {
+            match named(f) {
+                Some(named) => out.extend(named_refusals(p, f.clause(), named)),
+                None => {
                     for (json_text, name) in
                         typed::invalid_edges(&self.model.types, &p.ty, p.nullable)
                             .into_iter()
@@ -711,7 +783,16 @@ impl Synth<'_> {
                     {
                         let case_name = format!("{}-invalid-{}", case_word(f), slug(&name));
                         let description = format!("{} is not a valid {}: 400.", name, f.word());
-                        out.push(refused(&case_name, f.clause(), &description, json!({ "body_raw": format!("{{{}:{json_text}}}", serde_json::to_string(&p.name).unwrap_or_default()) }), &[400]));
+                        out.push(refused(
+                            &case_name,
+                            f.clause(),
+                            &description,
+                            sending_raw(format!(
+                                "{{{}:{json_text}}}",
+                                serde_json::to_string(&p.name).unwrap_or_default()
+                            )),
+                            &[400],
+                        ));
                     }
                 }
             }
@@ -719,127 +800,17 @@ impl Synth<'_> {
         dedupe_names(out)
     }
 
-    fn seed_int32(&self, p: &Property) -> Vec<Value> {
-        let n = serde_json::to_string(&p.name).unwrap_or_default();
-        let rows: [(&str, &str, &str); 12] = [
-            (
-                "int32-just-above-range",
-                "2147483648",
-                "2147483648 is one past Int32's maximum: 400.",
-            ),
-            (
-                "int32-just-below-range",
-                "-2147483649",
-                "-2147483649 is one below Int32's minimum: 400.",
-            ),
-            (
-                "int32-exponent-out-of-range",
-                "1e20",
-                "1e20 is far out of range: 400.",
-            ),
-            (
-                "int32-huge-exponent",
-                "1e400",
-                "1e400 overflows even a double: 400, never a crash.",
-            ),
-            (
-                "int32-twenty-digits",
-                "12345678901234567890",
-                "A 20-digit integer: 400.",
-            ),
-            ("int32-fraction", "4.5", "4.5 is not an Int32: 400."),
-            ("int32-fraction-as-exponent", "45e-1", "45e-1 is 4.5: 400."),
-            (
-                "int32-string",
-                "\"4\"",
-                "A string holding digits is not an Int32: 400.",
-            ),
-            ("int32-boolean", "true", "A boolean is not an Int32: 400."),
-            (
-                "int32-null",
-                "null",
-                "null is not an Int32 (the property is not nullable): 400.",
-            ),
-            ("int32-array", "[4]", "An array is not an Int32: 400."),
-            (
-                "int32-object",
-                "{\"value\": 4}",
-                "An object is not an Int32: 400.",
-            ),
-        ];
-        refusals(
-            p,
-            C3_4,
-            rows,
-            |value| json!({ "body_raw": format!("{{{n}: {value}}}") }),
-        )
-    }
-
-    fn seed_datetime(&self, p: &Property) -> Vec<Value> {
-        let rows: [(&str, Value, &str); 10] = [
-            (
-                "datetime-without-offset",
-                json!("2017-01-01T00:02:03.0612494"),
-                "A DateTimeOffset needs its offset: 400.",
-            ),
-            (
-                "datetime-date-only",
-                json!("2017-01-01"),
-                "A date alone is not a DateTimeOffset: 400.",
-            ),
-            (
-                "datetime-month-13",
-                json!("2017-13-01T00:00:00Z"),
-                "Month 13: 400.",
-            ),
-            (
-                "datetime-february-30",
-                json!("2016-02-30T00:00:00Z"),
-                "30 February: 400.",
-            ),
-            (
-                "datetime-february-29-common-year",
-                json!("2023-02-29T00:00:00Z"),
-                "29 February of a common year: 400.",
-            ),
-            (
-                "datetime-hour-24",
-                json!("2017-01-01T24:00:00Z"),
-                "Hour 24: 400.",
-            ),
-            (
-                "datetime-offset-beyond-14h",
-                json!("2017-01-01T00:00:00+14:30"),
-                "An offset beyond ±14:00: 400.",
-            ),
-            (
-                "datetime-year-0000",
-                json!("0000-01-01T00:00:00Z"),
-                "Year 0000 is outside 0001–9999: 400.",
-            ),
-            (
-                "datetime-null",
-                Value::Null,
-                "null is not a DateTimeOffset: 400.",
-            ),
-            (
-                "datetime-number",
-                json!(1_483_228_923),
-                "A number is not a DateTimeOffset: 400.",
-            ),
-        ];
-        refusals(p, C3_5, rows, |value| json!({ "body": { &p.name: value } }))
-    }
-
     /// The key, atomicity (C5.3) and the error body (C6).
-    fn atomicity_and_errors(&self) -> Vec<Value> {
+    fn atomicity_and_errors(&self) -> Vec<Case> {
         let key = &self.model.key;
         let first = self.nth(0);
         let mut out = vec![refused(
             "id-differs",
             C3_6,
             "A body whose key differs from the entity's: 400; the key never changes.",
-            json!({ "body": { key: "00000000-0000-0000-0000-000000000000", &first.name: self.simple(first, 61) } }),
+            sending(
+                json!({ key: "00000000-0000-0000-0000-000000000000", &first.name: self.simple(first, 61) }),
+            ),
             &[400],
         )];
         for f in self.families() {
@@ -859,19 +830,13 @@ impl Synth<'_> {
                 .enumerate()
                 .map(|(i, p)| (p.name.clone(), self.simple(p, 77 + i)))
                 .collect();
-            body.insert(bad_prop.name.clone(), text(&bad));
-            let (name, body) = match f {
-                Family::Primitive(Primitive::Int32) => ("valid-beside-invalid-int32".to_owned(), {
-                    body.insert(bad_prop.name.clone(), json!("x"));
-                    body
-                }),
-                other => (format!("valid-beside-invalid-{}", case_word(other)), body),
-            };
+            let bad = named(f).and_then(|n| n.beside_valid).unwrap_or(&bad);
+            body.insert(bad_prop.name.clone(), text(bad));
             out.push(refused(
-                &name,
+                &format!("valid-beside-invalid-{}", case_word(f)),
                 C5_3,
                 "Valid properties beside an invalid one: 400 and none of them applied.",
-                json!({ "body": body }),
+                sending(Value::Object(body)),
                 &[400],
             ));
         }
@@ -879,7 +844,7 @@ impl Synth<'_> {
             "valid-beside-unknown-property",
             C5_3,
             "A valid property beside an unknown one: 400, nothing applied.",
-            json!({ "body": { &first.name: self.simple(first, 80), "bogus": 1 } }),
+            sending(json!({ &first.name: self.simple(first, 80), "bogus": 1 })),
             &[400],
         ));
         let n = serde_json::to_string(&first.name).unwrap_or_default();
@@ -887,14 +852,14 @@ impl Synth<'_> {
             "refusal-has-odata-error-body",
             C6_1,
             "A refusal carries {\"error\": {\"code\", \"message\"}} as application/json.",
-            json!({ "body": { &first.name: { "not": "a value" } } }),
+            sending(json!({ &first.name: { "not": "a value" } })),
             &[400],
         ));
         out.push(refused(
             "invalid-request-is-not-5xx",
             C6_2,
             "Structurally odd JSON is refused with 400, never 5xx.",
-            json!({ "body_raw": format!("{{{n}: {{{n}: {{{n}: []}}}}}}") }),
+            sending_raw(format!("{{{n}: {{{n}: {{{n}: []}}}}}}")),
             &[400],
         ));
         out.extend(pathological());
@@ -902,22 +867,31 @@ impl Synth<'_> {
     }
 
     /// A variant's own cases: both spellings (C1.1), alias (C1.2), routing probes (C1.3).
-    fn variant_file(&self, v: &PackVariant, canonical: bool, fixtures: &FixturesFile) -> Value {
+    fn variant_cases(
+        &self,
+        v: &PackVariant,
+        canonical: bool,
+        fixtures: &FixturesFile,
+    ) -> Vec<Case> {
         let ids = fixtures.variants.get(&v.name);
         let first = self.nth(0);
         let with = |n: usize| json!({ first.name.clone(): self.simple(first, n) });
+        let spelled = |spelling: Spelling, n: usize| RequestSpec {
+            spelling,
+            ..sending(with(n))
+        };
         let mut cases = Vec::new();
         let mut printed = case(
             "printed-spelling",
             C1_1,
             "The path exactly as the page prints it.",
-            "accepted",
-            json!({ "spelling": "printed", "body": with(21) }),
+            spelled(Spelling::Printed, 21),
+            Expectation::Accepted,
         );
         if v.template.has_printed_form() {
-            printed["description"] = json!("The path exactly as the page prints it, empty // segments and trailing slash kept.");
+            printed.description = "The path exactly as the page prints it, empty // segments and trailing slash kept.".into();
             cases.push(printed);
-            cases.push(case("normalised-spelling", C1_1, "The same path with single slashes and no trailing slash addresses the same entity.", "accepted", json!({ "spelling": "normalised", "body": with(22) })));
+            cases.push(case("normalised-spelling", C1_1, "The same path with single slashes and no trailing slash addresses the same entity.", spelled(Spelling::Normalised, 22), Expectation::Accepted));
         } else {
             cases.push(printed);
         }
@@ -925,88 +899,79 @@ impl Synth<'_> {
             let b = self.nth(1);
             let mut body = Map::new();
             body.insert(b.name.clone(), self.simple(b, 31));
-            if let Some(t) = self
-                .of(Family::Primitive(Primitive::DateTimeOffset))
-                .first()
-            {
-                body.insert(t.name.clone(), json!("2019-03-04T05:06:07.8901234-03:30"));
+            for f in self.families() {
+                if let Some(value) = named(f).and_then(|n| n.alias) {
+                    body.insert(self.of(f)[0].name.clone(), text(value));
+                }
             }
-            cases.push(case("alias-consistency", C1_2, "A write through the variant is visible through the canonical path of the entity it reaches.", "alias", json!({ "body": body })));
+            cases.push(case("alias-consistency", C1_2, "A write through the variant is visible through the canonical path of the entity it reaches.", sending(Value::Object(body)), Expectation::Alias));
         }
-        let probe = |name: &str, id: &str, description: &str, n: usize| {
-            refused(
-                name,
-                C1_3,
-                description,
-                json!({ "id": id, "body": with(n) }),
-                &[404, 400],
-            )
+        let probe = |name: &str, id: IdChoice, description: &str, n: usize| {
+            let request = RequestSpec {
+                id,
+                ..sending(with(n))
+            };
+            refused(name, C1_3, description, request, &[404, 400])
         };
         if v.template.keys().next().is_some() {
             cases.push(probe(
                 "unknown-id",
-                "unknown",
+                IdChoice::Unknown,
                 "A key nobody has: 404 (or 400) with an error body, nothing changed.",
                 23,
             ));
         }
         let has = |probe: &str| ids.is_some_and(|i| i.probes.contains_key(probe));
         if has("missing-navigation") {
-            cases.push(probe("missing-navigation", "missing-navigation", "An entity of a type that lacks the navigation: 404 (or 400), nothing changed anywhere.", 24));
+            cases.push(probe("missing-navigation", IdChoice::MissingNavigation, "An entity of a type that lacks the navigation: 404 (or 400), nothing changed anywhere.", 24));
         }
         if has("cast-mismatch") {
-            cases.push(probe("cast-mismatch", "cast-mismatch", "An entity that has the navigation but is not of the cast's type: 404 (or 400), nothing changed anywhere.", 25));
+            cases.push(probe("cast-mismatch", IdChoice::CastMismatch, "An entity that has the navigation but is not of the cast's type: 404 (or 400), nothing changed anywhere.", 25));
         }
         if v.template.keys().count() > 1 {
             cases.push(probe(
                 "not-a-member",
-                "not-a-member",
+                IdChoice::NotAMember,
                 "A last key that is not a member of its collection: 404 (or 400), nothing changed.",
                 26,
             ));
         }
-        json!({
-            "variant": v.name,
-            "template": v.template.printed(),
-            "description": format!("Path variant {}: the cases only it needs.", v.name),
-            "cases": cases
-        })
+        cases
     }
 }
 
 /// Inputs a parser can choke on (C6.2): each must be refused with a 4xx and an error body,
 /// never a 5xx, and change nothing.
-fn pathological() -> Vec<Value> {
+fn pathological() -> Vec<Case> {
     let name = "{\"pathologicalProperty\": ";
-    let many = json!([
-        ["{", 1],
-        ["\"unknownProperty\": 1, ", 4999],
-        ["\"unknownProperty\": 1}", 1]
-    ]);
-    let rows = [
+    let rows: [(&str, Parts<'_>, &str); 5] = [
         (
             "pathological-long-number",
-            json!([[name, 1], ["1", 1], ["0", 5000], ["}", 1]]),
+            &[(name, 1), ("1", 1), ("0", 5000), ("}", 1)],
             "A number literal of 5001 digits",
         ),
         (
             "pathological-long-string",
-            json!([[name, 1], ["\"", 1], ["x", 200_000], ["\"}", 1]]),
+            &[(name, 1), ("\"", 1), ("x", 200_000), ("\"}", 1)],
             "A string of 200 000 characters",
         ),
         (
             "pathological-many-properties",
-            many,
+            &[
+                ("{", 1),
+                ("\"unknownProperty\": 1, ", 4999),
+                ("\"unknownProperty\": 1}", 1),
+            ],
             "5000 members (one name, repeated)",
         ),
         (
             "pathological-nested-objects",
-            json!([[name, 1], ["{\"a\": ", 10_000], ["1", 1], ["}", 10_001]]),
+            &[(name, 1), ("{\"a\": ", 10_000), ("1", 1), ("}", 10_001)],
             "Objects nested 10 000 deep",
         ),
         (
             "pathological-escapes",
-            json!([[name, 1], ["\"\\ud800\\u0000\\uffff\"}", 1]]),
+            &[(name, 1), ("\"\\ud800\\u0000\\uffff\"}", 1)],
             "A lone surrogate, NUL and U+FFFF escaped in a string",
         ),
     ];
@@ -1018,11 +983,29 @@ fn pathological() -> Vec<Value> {
                 &format!(
                     "{what}: refused with a 4xx and an error body, never a 5xx, nothing changed."
                 ),
-                json!({ "body_parts": parts }),
+                sending_parts(parts),
                 &[400, 413],
             )
         })
         .collect()
+}
+
+/// A PATCH with `body` and the Content-Type `content_type` (`None`: no Content-Type at all).
+fn with_content_type(content_type: Option<&str>, body: Value) -> RequestSpec {
+    RequestSpec {
+        content_type: content_type.map(str::to_owned),
+        ..sending(body)
+    }
+}
+
+/// A refusal that prefers 403 among its statuses (C2.2): 401 warns.
+fn prefer_403(c: &mut Case) {
+    if let Expectation::Refused {
+        preferred_status, ..
+    } = &mut c.expect
+    {
+        *preferred_status = vec![403];
+    }
 }
 
 /// `name` with its first letter's case swapped (`pendingCount` → `PendingCount`).
@@ -1049,15 +1032,309 @@ fn slug(text: &str) -> String {
 }
 
 /// Case names made unique by a counter where two edges slug alike.
-fn dedupe_names(mut cases: Vec<Value>) -> Vec<Value> {
+fn dedupe_names(mut cases: Vec<Case>) -> Vec<Case> {
     let mut seen = std::collections::BTreeMap::<String, usize>::new();
     for c in &mut cases {
-        let name = c["name"].as_str().unwrap_or_default().to_owned();
-        let n = seen.entry(name.clone()).or_insert(0);
+        let n = seen.entry(c.name.clone()).or_insert(0);
         *n += 1;
         if *n > 1 {
-            c["name"] = json!(format!("{name}-{n}"));
+            c.name = format!("{}-{n}", c.name);
         }
     }
     cases
+}
+
+/// The flat form a case file is read in (`case::Suite::load`), written: each case's kind and
+/// that kind's fields beside the rest, and of its request only what differs from what the
+/// reader fills in.
+mod file {
+    use serde::Serialize;
+    use serde_json::{json, Map, Value};
+
+    use crate::case::{Auth, Case, Expectation, IdChoice, RequestSpec, Spelling};
+    use crate::contract::C1_1;
+    use crate::outcome::Level;
+
+    #[derive(Serialize)]
+    struct File<'a> {
+        #[serde(flatten)]
+        variant: Option<Variant<'a>>,
+        description: &'a str,
+        cases: Vec<Written<'a>>,
+    }
+
+    /// A variant's own file names the variant and its printed template.
+    #[derive(Serialize)]
+    struct Variant<'a> {
+        variant: &'a str,
+        template: &'a str,
+    }
+
+    #[derive(Serialize)]
+    struct Written<'a> {
+        name: &'a str,
+        clause: &'a str,
+        #[serde(skip_serializing_if = "is_must")]
+        level: Level,
+        description: &'a str,
+        #[serde(flatten)]
+        expect: Kind<'a>,
+        request: Map<String, Value>,
+    }
+
+    /// An [`Expectation`] as the file writes it: `"kind"` and the kind's own fields.
+    #[derive(Serialize)]
+    #[serde(tag = "kind", rename_all = "kebab-case")]
+    enum Kind<'a> {
+        Accepted,
+        Refused {
+            status: &'a [u16],
+            #[serde(skip_serializing_if = "<[u16]>::is_empty")]
+            preferred_status: &'a [u16],
+        },
+        Either {
+            status: &'a [u16],
+        },
+        Repeat,
+        Alias,
+        Concurrent {
+            bodies: &'a [Value],
+            #[serde(skip_serializing_if = "Option::is_none")]
+            rounds: Option<u32>,
+        },
+    }
+
+    fn is_must(level: &Level) -> bool {
+        *level == Level::Must
+    }
+
+    /// A case file's JSON: `variant` (its name and printed template) for a variant's own
+    /// cases, `None` for the cases every variant runs.
+    pub(super) fn written(
+        variant: Option<(&str, &str)>,
+        description: &str,
+        cases: &[Case],
+    ) -> Value {
+        let file = File {
+            variant: variant.map(|(variant, template)| Variant { variant, template }),
+            description,
+            cases: cases.iter().map(case).collect(),
+        };
+        serde_json::to_value(file).expect("a case file serialises")
+    }
+
+    fn case(c: &Case) -> Written<'_> {
+        Written {
+            name: &c.name,
+            clause: &c.clause,
+            level: c.level,
+            description: &c.description,
+            expect: kind(&c.expect),
+            // A spelling case names its spelling, the default too, so that its reader sees
+            // which one it tests.
+            request: request(&c.request, c.clause == C1_1),
+        }
+    }
+
+    fn kind(e: &Expectation) -> Kind<'_> {
+        match e {
+            Expectation::Accepted => Kind::Accepted,
+            Expectation::Refused {
+                status,
+                preferred_status,
+            } => Kind::Refused {
+                status,
+                preferred_status,
+            },
+            Expectation::Either { status } => Kind::Either { status },
+            Expectation::Repeat => Kind::Repeat,
+            Expectation::Alias => Kind::Alias,
+            Expectation::Concurrent { bodies, rounds } => Kind::Concurrent {
+                bodies,
+                rounds: *rounds,
+            },
+        }
+    }
+
+    /// The request's fields that differ from what the reader fills in (and the spelling when
+    /// `say_spelling`).
+    fn request(r: &RequestSpec, say_spelling: bool) -> Map<String, Value> {
+        let plain = RequestSpec::default();
+        let fields = [
+            (
+                "method",
+                (r.method != plain.method).then(|| json!(r.method)),
+            ),
+            (
+                "spelling",
+                (say_spelling || r.spelling != plain.spelling).then(|| json!(spelling(r.spelling))),
+            ),
+            ("id", (r.id != plain.id).then(|| json!(id(r.id)))),
+            ("auth", (r.auth != plain.auth).then(|| json!(auth(r.auth)))),
+            (
+                "content_type",
+                (r.content_type != plain.content_type).then(|| json!(r.content_type)),
+            ),
+            ("headers", (!r.headers.is_empty()).then(|| json!(r.headers))),
+            ("body", r.body.clone()),
+            ("body_raw", r.body_raw.as_ref().map(|t| json!(t))),
+            ("body_parts", r.body_parts.as_ref().map(|p| json!(p))),
+        ];
+        fields
+            .into_iter()
+            .filter_map(|(name, value)| Some((name.to_owned(), value?)))
+            .collect()
+    }
+
+    /// The words the reader takes for each variant (case.rs's serde names).
+    fn spelling(s: Spelling) -> &'static str {
+        match s {
+            Spelling::Printed => "printed",
+            Spelling::Normalised => "normalised",
+        }
+    }
+
+    fn id(id: IdChoice) -> &'static str {
+        match id {
+            IdChoice::Variant => "variant",
+            IdChoice::Direct => "direct",
+            IdChoice::Unknown => "unknown",
+            IdChoice::CastMismatch => "cast-mismatch",
+            IdChoice::MissingNavigation => "missing-navigation",
+            IdChoice::NotAMember => "not-a-member",
+        }
+    }
+
+    fn auth(a: Auth) -> &'static str {
+        match a {
+            Auth::Valid => "valid",
+            Auth::None => "none",
+            Auth::NotBearer => "not-bearer",
+            Auth::Unreadable => "unreadable",
+            Auth::Expired => "expired",
+            Auth::NoScope => "no-scope",
+            Auth::ReadOnly => "read-only",
+            Auth::App => "app",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::file::written;
+    use crate::case::{Auth, Case, Expectation, IdChoice, RequestSpec, Spelling};
+    use crate::outcome::Level;
+
+    /// Cases of every kind, every token, every id choice and both spellings, with the other
+    /// request fields set now and then.
+    fn every_kind_and_request() -> Vec<Case> {
+        let auths = [
+            Auth::Valid,
+            Auth::None,
+            Auth::NotBearer,
+            Auth::Unreadable,
+            Auth::Expired,
+            Auth::NoScope,
+            Auth::ReadOnly,
+            Auth::App,
+        ];
+        let ids = [
+            IdChoice::Variant,
+            IdChoice::Direct,
+            IdChoice::Unknown,
+            IdChoice::CastMismatch,
+            IdChoice::MissingNavigation,
+            IdChoice::NotAMember,
+        ];
+        let expects = [
+            Expectation::Accepted,
+            Expectation::Refused {
+                status: vec![401, 403],
+                preferred_status: vec![403],
+            },
+            Expectation::Either {
+                status: vec![200, 400],
+            },
+            Expectation::Repeat,
+            Expectation::Alias,
+            Expectation::Concurrent {
+                bodies: vec![json!({"a": 1}), json!({"b": 2})],
+                rounds: Some(3),
+            },
+        ];
+        (0..auths.len())
+            .map(|i| Case {
+                name: format!("case-{i}"),
+                clause: "C4.4".into(),
+                level: if i == 3 { Level::Should } else { Level::Must },
+                description: format!("case {i}"),
+                request: RequestSpec {
+                    method: if i == 2 { "GET" } else { "PATCH" }.into(),
+                    spelling: if i % 2 == 0 {
+                        Spelling::Normalised
+                    } else {
+                        Spelling::Printed
+                    },
+                    id: ids[i % ids.len()],
+                    auth: auths[i],
+                    content_type: [None, Some("text/plain".into())]
+                        .get(i)
+                        .cloned()
+                        .unwrap_or_else(|| RequestSpec::default().content_type),
+                    headers: [("If-Match".to_owned(), "*".to_owned())]
+                        .into_iter()
+                        .filter(|_| i == 4)
+                        .collect(),
+                    body: Some(json!({ "a": i })),
+                    body_raw: (i == 5).then(|| "{\"a\": 45e-1}".to_owned()),
+                    body_parts: (i == 6).then(|| vec![("[".to_owned(), 3), ("]".to_owned(), 3)]),
+                },
+                expect: expects[i % expects.len()].clone(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn what_is_written_reads_back_as_the_same_cases() {
+        let cases = every_kind_and_request();
+        let file = written(None, "d", &cases);
+        let back: Vec<Case> = serde_json::from_value(file["cases"].clone()).unwrap();
+        assert_eq!(back.len(), cases.len());
+        for (b, c) in back.iter().zip(&cases) {
+            assert_eq!(b.expect, c.expect, "{}", c.name);
+            assert_eq!(b.level, c.level, "{}", c.name);
+            let (br, cr) = (&b.request, &c.request);
+            assert_eq!(
+                (br.auth, br.id, br.spelling, &br.method, &br.content_type),
+                (cr.auth, cr.id, cr.spelling, &cr.method, &cr.content_type),
+                "{}",
+                c.name
+            );
+        }
+        assert_eq!(written(None, "d", &back), file);
+    }
+
+    #[test]
+    fn only_what_differs_from_the_readers_defaults_is_written() {
+        let cases = every_kind_and_request();
+        let file = written(Some(("v", "/a/{id}")), "d", &cases[..1]);
+        assert_eq!(
+            file,
+            json!({
+                "variant": "v",
+                "template": "/a/{id}",
+                "description": "d",
+                "cases": [{
+                    "name": "case-0",
+                    "clause": "C4.4",
+                    "description": "case 0",
+                    "kind": "accepted",
+                    "request": {"spelling": "normalised", "content_type": null, "body": {"a": 0}}
+                }]
+            })
+        );
+        assert!(written(None, "d", &[]).get("variant").is_none());
+    }
 }

@@ -11,7 +11,7 @@ use super::calendar::{
     TICKS_PER_SECOND,
 };
 use super::Reader::Text;
-use super::{Pitfalls, Scalar, Spec};
+use super::{NamedCases, Pitfalls, Scalar, Spec, ValidCases};
 use crate::contract::C3_5;
 use crate::domain::value::TimeStyle;
 
@@ -20,7 +20,73 @@ const MIN: &str = "\"0001-01-01T00:00:00Z\"";
 
 pub(crate) const SPEC: Spec = Spec::new("Edm.DateTimeOffset", C3_5, MIN, Text(parse), PITFALLS)
     .doc_alias("DateTime")
-    .example(|ordinal, index| Some(Scalar::DateTimeOffset(morning(ordinal, index))));
+    .example(|ordinal, index| Some(Scalar::DateTimeOffset(morning(ordinal, index))))
+    .named(&NAMED);
+
+/// The seed pack's cases, which call the type `datetime`.
+const NAMED: NamedCases = NamedCases {
+    word: "datetime",
+    valid: ValidCases::Each(&[
+        ("datetime-seven-digits-max-offset", "\"2024-02-29T23:59:59.9999999+14:00\"", "Seven fraction digits, a leap day and the +14:00 offset come back as the same instant."),
+        ("datetime-without-seconds", "\"2017-01-01T00:02-08:00\"", "Seconds are optional in a DateTimeOffset."),
+        ("datetime-utc-z", "\"1999-12-31T23:59:59.0000001Z\"", "A UTC time with a one-tick fraction."),
+    ]),
+    invalid: &[
+        (
+            "datetime-without-offset",
+            "\"2017-01-01T00:02:03.0612494\"",
+            "A DateTimeOffset needs its offset: 400.",
+        ),
+        (
+            "datetime-date-only",
+            "\"2017-01-01\"",
+            "A date alone is not a DateTimeOffset: 400.",
+        ),
+        (
+            "datetime-month-13",
+            "\"2017-13-01T00:00:00Z\"",
+            "Month 13: 400.",
+        ),
+        (
+            "datetime-february-30",
+            "\"2016-02-30T00:00:00Z\"",
+            "30 February: 400.",
+        ),
+        (
+            "datetime-february-29-common-year",
+            "\"2023-02-29T00:00:00Z\"",
+            "29 February of a common year: 400.",
+        ),
+        (
+            "datetime-hour-24",
+            "\"2017-01-01T24:00:00Z\"",
+            "Hour 24: 400.",
+        ),
+        (
+            "datetime-offset-beyond-14h",
+            "\"2017-01-01T00:00:00+14:30\"",
+            "An offset beyond ±14:00: 400.",
+        ),
+        (
+            "datetime-year-0000",
+            "\"0000-01-01T00:00:00Z\"",
+            "Year 0000 is outside 0001–9999: 400.",
+        ),
+        (
+            "datetime-null",
+            "null",
+            "null is not a DateTimeOffset: 400.",
+        ),
+        (
+            "datetime-number",
+            "1483228923",
+            "A number is not a DateTimeOffset: 400.",
+        ),
+    ],
+    invalid_raw: false,
+    beside_valid: None,
+    alias: Some("\"2019-03-04T05:06:07.8901234-03:30\""),
+};
 
 const PITFALLS: Pitfalls = Pitfalls {
     edge: ("refuses times in years 0001 and 9999", |v| {

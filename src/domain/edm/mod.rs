@@ -123,6 +123,39 @@ pub(crate) struct Spec {
     /// False when the type's faults would repeat another type's (the narrower integers):
     /// the reference service then has none for it.
     pub own_faults: bool,
+    /// The cases a hand-written pack named for the type, which the importer writes in place
+    /// of those it makes from the type's edges.
+    pub named: Option<&'static NamedCases>,
+}
+
+/// One named case of a type: its name, a value as JSON text, and its description.
+pub(crate) type NamedCase = (&'static str, &'static str, &'static str);
+
+/// The cases the seed pack wrote by hand for a type, as plain data: an imported seed page makes
+/// these, so that it runs the seed pack's trials.
+pub(crate) struct NamedCases {
+    /// The word the case names use for the type ("datetime").
+    pub word: &'static str,
+    pub valid: ValidCases,
+    /// Invalid values, each refused alone on one property (C3.x); a `-null` case only where
+    /// the property is not nullable.
+    pub invalid: &'static [NamedCase],
+    /// Whether the invalid values are sent as raw text rather than as a JSON body.
+    pub invalid_raw: bool,
+    /// The invalid value (JSON text) sent beside valid ones (C5.3) in place of the type's first
+    /// invalid edge.
+    pub beside_valid: Option<&'static str>,
+    /// A value (JSON text) the alias case (C1.2) also writes, on the type's first property.
+    pub alias: Option<&'static str>,
+}
+
+/// How a type's named valid values are sent (C4.4: each comes back as sent).
+pub(crate) enum ValidCases {
+    /// One case with the values on the type's first properties, one each (as many as there
+    /// are properties): its name, the values as JSON text, its description.
+    Together(&'static str, &'static [&'static str], &'static str),
+    /// One case per value, on the type's first property.
+    Each(&'static [NamedCase]),
 }
 
 impl Spec {
@@ -145,6 +178,7 @@ impl Spec {
             example: |_, _| None,
             pitfalls,
             own_faults: true,
+            named: None,
         }
     }
 
@@ -215,6 +249,13 @@ impl Spec {
     pub(crate) const fn doc_alias(self, alias: &'static str) -> Spec {
         Spec {
             doc_alias: Some(alias),
+            ..self
+        }
+    }
+
+    pub(crate) const fn named(self, named: &'static NamedCases) -> Spec {
+        Spec {
+            named: Some(named),
             ..self
         }
     }
