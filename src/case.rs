@@ -3,13 +3,15 @@
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
-use serde_json::Value;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::contract::C1_1;
 
 use crate::outcome::Level;
 
 /// Which spelling of a path a request uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub(crate) enum Spelling {
     /// As the page prints it: empty `//` segments and a trailing slash kept.
@@ -37,7 +39,7 @@ struct CaseFile {
 }
 
 /// A case file's `"kind"`: which [`Expectation`] the case's fields make.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 enum Kind {
     Accepted,
@@ -49,7 +51,7 @@ enum Kind {
 }
 
 /// Which keys fill the variant's template.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub(crate) enum IdChoice {
     /// The variant's own keys from the ids file.
@@ -80,7 +82,7 @@ impl IdChoice {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub(crate) enum Auth {
     /// `Bearer $GRAPH_TOKEN`.
@@ -117,32 +119,48 @@ fn json_content_type() -> Option<String> {
     Some("application/json".into())
 }
 
-#[derive(Debug, Clone, Deserialize)]
+/// A case's request; written, it gives only what differs from what the reader fills in.
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RequestSpec {
-    #[serde(default = "default_method")]
+    #[serde(default = "default_method", skip_serializing_if = "is_patch")]
     pub method: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_default")]
     pub spelling: Spelling,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_default")]
     pub id: IdChoice,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_default")]
     pub auth: Auth,
     /// `null` sends no Content-Type at all.
-    #[serde(default = "json_content_type")]
+    #[serde(
+        default = "json_content_type",
+        skip_serializing_if = "is_json_content_type"
+    )]
     pub content_type: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub headers: BTreeMap<String, String>,
     /// The body as JSON; numbers keep their text (`45e-1`, `1e400`) as written in the file.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<Value>,
     /// The body as raw text, for what JSON cannot hold (malformed JSON, invalid structure).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body_raw: Option<String>,
     /// The body as raw text made of repeated parts (`[["[", 10000], ["1", 1], ["]", 10000]]`),
     /// for bodies too large to write out (C6.2's pathological inputs).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body_parts: Option<Vec<(String, usize)>>,
+}
+
+fn is_patch(method: &str) -> bool {
+    method == default_method()
+}
+
+fn is_json_content_type(content_type: &Option<String>) -> bool {
+    *content_type == json_content_type()
+}
+
+fn is_default<T: Default + PartialEq>(value: &T) -> bool {
+    *value == T::default()
 }
 
 fn default_method() -> String {
@@ -182,26 +200,94 @@ impl RequestSpec {
 
 /// A case as its file writes it: the kind's fields flat beside the rest. Read into [`Case`],
 /// which gives each kind only its own fields.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct CaseFields {
     name: String,
     clause: String,
-    #[serde(default = "must")]
+    #[serde(default = "must", skip_serializing_if = "is_must")]
     level: Level,
     #[serde(default)]
     description: String,
     kind: Kind,
     #[serde(default)]
     request: RequestSpec,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     status: Option<Vec<u16>>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     preferred_status: Option<Vec<u16>>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     bodies: Option<Vec<Value>>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     rounds: Option<u32>,
+}
+
+impl From<&Case> for CaseFields {
+    /// The file form of a case: the inverse of reading it.
+    fn from(c: &Case) -> Self {
+        let (kind, status, preferred, bodies, rounds) = match &c.expect {
+            Expectation::Accepted => (Kind::Accepted, None, None, None, None),
+            Expectation::Refused {
+                status,
+                preferred_status,
+            } => (
+                Kind::Refused,
+                Some(status.clone()),
+                (!preferred_status.is_empty()).then(|| preferred_status.clone()),
+                None,
+                None,
+            ),
+            Expectation::Either { status } => {
+                (Kind::Either, Some(status.clone()), None, None, None)
+            }
+            Expectation::Repeat => (Kind::Repeat, None, None, None, None),
+            Expectation::Alias => (Kind::Alias, None, None, None, None),
+            Expectation::Concurrent { bodies, rounds } => {
+                (Kind::Concurrent, None, None, Some(bodies.clone()), *rounds)
+            }
+        };
+        CaseFields {
+            name: c.name.clone(),
+            clause: c.clause.clone(),
+            level: c.level,
+            description: c.description.clone(),
+            kind,
+            request: c.request.clone(),
+            status,
+            preferred_status: preferred,
+            bodies,
+            rounds,
+        }
+    }
+}
+
+/// A case file's JSON, as `import` writes it and [`Suite::load`] reads it: `variant` (its
+/// name and printed template) for a variant's own cases, none for the cases every variant runs.
+pub(crate) fn written(variant: Option<(&str, &str)>, description: &str, cases: &[Case]) -> Value {
+    let mut file = Map::new();
+    if let Some((name, template)) = variant {
+        file.insert("variant".into(), Value::from(name));
+        file.insert("template".into(), Value::from(template));
+    }
+    file.insert("description".into(), Value::from(description));
+    let cases = cases.iter().map(written_case).collect();
+    file.insert("cases".into(), Value::Array(cases));
+    Value::Object(file)
+}
+
+fn written_case(c: &Case) -> Value {
+    let mut value = serde_json::to_value(CaseFields::from(c)).expect("a case serialises");
+    // A spelling case names its spelling, the default too, so that its reader sees which one
+    // it tests.
+    if c.clause == C1_1 {
+        value["request"]["spelling"] =
+            serde_json::to_value(c.request.spelling).expect("a spelling serialises");
+    }
+    value
+}
+
+fn is_must(level: &Level) -> bool {
+    *level == Level::Must
 }
 
 /// One case: the clause it enforces, its request, and what its kind expects.

@@ -29,6 +29,7 @@ use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use serde::{Deserialize, Serialize};
 
+use crate::contract::C4_4;
 use crate::domain::types::Family;
 use crate::domain::EntityModel;
 
@@ -106,7 +107,7 @@ impl Strategy {
     pub fn clause(self) -> &'static str {
         match self.aim {
             Aim::Invalid(f) => f.clause(),
-            _ => "C4.4",
+            _ => C4_4,
         }
     }
 

@@ -6,7 +6,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::case::{Auth, Case, Expectation, IdChoice, RequestSpec, Spelling};
+use crate::case::{written, Auth, Case, Expectation, IdChoice, RequestSpec, Spelling};
 use crate::contract::{
     C1_1, C1_2, C1_3, C2_1, C2_2, C2_3, C3_1, C3_2, C3_3, C3_6, C3_7, C4_1, C4_2, C4_3, C4_4, C4_5,
     C4_6, C4_7, C5_1, C5_2, C5_3, C5_4, C6_1, C6_2,
@@ -37,7 +37,7 @@ pub(crate) fn synthesize(
     common.extend(s.atomicity_and_errors());
     let mut files = vec![(
         "all-variants.json".to_owned(),
-        file::written(
+        written(
             None,
             "Cases every path variant runs once each. Each names the clause it enforces (CONTRACT.md, C1–C7); made by `graph-conformance import`.",
             &common,
@@ -47,7 +47,7 @@ pub(crate) fn synthesize(
         let cases = s.variant_cases(v, i == 0, fixtures);
         files.push((
             format!("{}.json", v.name),
-            file::written(
+            written(
                 Some((&v.name, v.template.printed())),
                 &format!("Path variant {}: the cases only it needs.", v.name),
                 &cases,
@@ -1044,186 +1044,11 @@ fn dedupe_names(mut cases: Vec<Case>) -> Vec<Case> {
     cases
 }
 
-/// The flat form a case file is read in (`case::Suite::load`), written: each case's kind and
-/// that kind's fields beside the rest, and of its request only what differs from what the
-/// reader fills in.
-mod file {
-    use serde::Serialize;
-    use serde_json::{json, Map, Value};
-
-    use crate::case::{Auth, Case, Expectation, IdChoice, RequestSpec, Spelling};
-    use crate::contract::C1_1;
-    use crate::outcome::Level;
-
-    #[derive(Serialize)]
-    struct File<'a> {
-        #[serde(flatten)]
-        variant: Option<Variant<'a>>,
-        description: &'a str,
-        cases: Vec<Written<'a>>,
-    }
-
-    /// A variant's own file names the variant and its printed template.
-    #[derive(Serialize)]
-    struct Variant<'a> {
-        variant: &'a str,
-        template: &'a str,
-    }
-
-    #[derive(Serialize)]
-    struct Written<'a> {
-        name: &'a str,
-        clause: &'a str,
-        #[serde(skip_serializing_if = "is_must")]
-        level: Level,
-        description: &'a str,
-        #[serde(flatten)]
-        expect: Kind<'a>,
-        request: Map<String, Value>,
-    }
-
-    /// An [`Expectation`] as the file writes it: `"kind"` and the kind's own fields.
-    #[derive(Serialize)]
-    #[serde(tag = "kind", rename_all = "kebab-case")]
-    enum Kind<'a> {
-        Accepted,
-        Refused {
-            status: &'a [u16],
-            #[serde(skip_serializing_if = "<[u16]>::is_empty")]
-            preferred_status: &'a [u16],
-        },
-        Either {
-            status: &'a [u16],
-        },
-        Repeat,
-        Alias,
-        Concurrent {
-            bodies: &'a [Value],
-            #[serde(skip_serializing_if = "Option::is_none")]
-            rounds: Option<u32>,
-        },
-    }
-
-    fn is_must(level: &Level) -> bool {
-        *level == Level::Must
-    }
-
-    /// A case file's JSON: `variant` (its name and printed template) for a variant's own
-    /// cases, `None` for the cases every variant runs.
-    pub(super) fn written(
-        variant: Option<(&str, &str)>,
-        description: &str,
-        cases: &[Case],
-    ) -> Value {
-        let file = File {
-            variant: variant.map(|(variant, template)| Variant { variant, template }),
-            description,
-            cases: cases.iter().map(case).collect(),
-        };
-        serde_json::to_value(file).expect("a case file serialises")
-    }
-
-    fn case(c: &Case) -> Written<'_> {
-        Written {
-            name: &c.name,
-            clause: &c.clause,
-            level: c.level,
-            description: &c.description,
-            expect: kind(&c.expect),
-            // A spelling case names its spelling, the default too, so that its reader sees
-            // which one it tests.
-            request: request(&c.request, c.clause == C1_1),
-        }
-    }
-
-    fn kind(e: &Expectation) -> Kind<'_> {
-        match e {
-            Expectation::Accepted => Kind::Accepted,
-            Expectation::Refused {
-                status,
-                preferred_status,
-            } => Kind::Refused {
-                status,
-                preferred_status,
-            },
-            Expectation::Either { status } => Kind::Either { status },
-            Expectation::Repeat => Kind::Repeat,
-            Expectation::Alias => Kind::Alias,
-            Expectation::Concurrent { bodies, rounds } => Kind::Concurrent {
-                bodies,
-                rounds: *rounds,
-            },
-        }
-    }
-
-    /// The request's fields that differ from what the reader fills in (and the spelling when
-    /// `say_spelling`).
-    fn request(r: &RequestSpec, say_spelling: bool) -> Map<String, Value> {
-        let plain = RequestSpec::default();
-        let fields = [
-            (
-                "method",
-                (r.method != plain.method).then(|| json!(r.method)),
-            ),
-            (
-                "spelling",
-                (say_spelling || r.spelling != plain.spelling).then(|| json!(spelling(r.spelling))),
-            ),
-            ("id", (r.id != plain.id).then(|| json!(id(r.id)))),
-            ("auth", (r.auth != plain.auth).then(|| json!(auth(r.auth)))),
-            (
-                "content_type",
-                (r.content_type != plain.content_type).then(|| json!(r.content_type)),
-            ),
-            ("headers", (!r.headers.is_empty()).then(|| json!(r.headers))),
-            ("body", r.body.clone()),
-            ("body_raw", r.body_raw.as_ref().map(|t| json!(t))),
-            ("body_parts", r.body_parts.as_ref().map(|p| json!(p))),
-        ];
-        fields
-            .into_iter()
-            .filter_map(|(name, value)| Some((name.to_owned(), value?)))
-            .collect()
-    }
-
-    /// The words the reader takes for each variant (case.rs's serde names).
-    fn spelling(s: Spelling) -> &'static str {
-        match s {
-            Spelling::Printed => "printed",
-            Spelling::Normalised => "normalised",
-        }
-    }
-
-    fn id(id: IdChoice) -> &'static str {
-        match id {
-            IdChoice::Variant => "variant",
-            IdChoice::Direct => "direct",
-            IdChoice::Unknown => "unknown",
-            IdChoice::CastMismatch => "cast-mismatch",
-            IdChoice::MissingNavigation => "missing-navigation",
-            IdChoice::NotAMember => "not-a-member",
-        }
-    }
-
-    fn auth(a: Auth) -> &'static str {
-        match a {
-            Auth::Valid => "valid",
-            Auth::None => "none",
-            Auth::NotBearer => "not-bearer",
-            Auth::Unreadable => "unreadable",
-            Auth::Expired => "expired",
-            Auth::NoScope => "no-scope",
-            Auth::ReadOnly => "read-only",
-            Auth::App => "app",
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use serde_json::json;
 
-    use super::file::written;
+    use crate::case::written;
     use crate::case::{Auth, Case, Expectation, IdChoice, RequestSpec, Spelling};
     use crate::outcome::Level;
 
