@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use crate::contract::C1_1;
 
-use crate::outcome::Level;
+use crate::contract::Level;
 
 /// Which spelling of a path a request uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]

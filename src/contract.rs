@@ -37,15 +37,49 @@ pub struct Clause {
     pub(crate) title: &'static str,
 }
 
+/// The clause families of CONTRACT.md, each a constant like the clauses: routing, auth, the
+/// request body, the answer, persistence, errors, and the harness's own behaviour.
+pub(crate) const C1: &str = "C1";
+pub(crate) const C2: &str = "C2";
+pub(crate) const C3: &str = "C3";
+pub(crate) const C4: &str = "C4";
+pub(crate) const C5: &str = "C5";
+pub(crate) const C6: &str = "C6";
+pub(crate) const C7: &str = "C7";
+pub(crate) const FAMILIES: [&str; 7] = [C1, C2, C3, C4, C5, C6, C7];
+
+/// The family of a clause id: `C4` for `C4.4`.
+pub(crate) fn family_of(clause: &str) -> &str {
+    clause.split('.').next().unwrap_or(clause)
+}
+
+/// Sort key for clause ids: `C1.2` < `C1.10` < `C2.1`; anything unparsable goes last, by text.
+pub(crate) fn clause_key(clause: &str) -> (u32, u32, u32, String) {
+    let parse = || -> Option<(u32, u32)> {
+        let rest = clause.strip_prefix('C')?;
+        let mut parts = rest.splitn(2, '.');
+        let family = parts.next()?.parse().ok()?;
+        let number = match parts.next() {
+            Some(n) => n.parse().ok()?,
+            None => 0,
+        };
+        Some((family, number))
+    };
+    match parse() {
+        Some((f, n)) => (0, f, n, String::new()),
+        None => (1, 0, 0, clause.to_string()),
+    }
+}
+
 impl Clause {
     /// The clause's family (`C4` for `C4.8`).
     pub(crate) fn family(&self) -> &'static str {
-        self.id.split('.').next().unwrap_or(self.id)
+        family_of(self.id)
     }
 
     /// C7 and C1.4 describe the harness's own behaviour towards the target, not the target.
     pub(crate) fn about_the_harness(&self) -> bool {
-        self.family() == "C7" || self.id == C1_4
+        self.family() == C7 || self.id == C1_4
     }
 }
 
@@ -252,6 +286,14 @@ pub(crate) fn level_of(id: &str) -> Option<Level> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clauses_sort_numerically() {
+        let mut c = vec!["C2.1", "C1.10", "C1.2", "X", "C1"];
+        c.sort_by_key(|c| clause_key(c));
+        assert_eq!(c, ["C1", "C1.2", "C1.10", "C2.1", "X"]);
+        assert_eq!(family_of("C4.4"), C4);
+    }
 
     #[test]
     fn ids_are_unique_and_in_contract_order_within_families() {

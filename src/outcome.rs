@@ -304,8 +304,8 @@ pub fn findings(results: &[TrialResult]) -> Vec<Finding> {
         .map(|(s, trials)| finding(s, &trials))
         .collect();
     out.sort_by(|a, b| {
-        (a.level, crate::report::clause_key(&a.clause))
-            .cmp(&(b.level, crate::report::clause_key(&b.clause)))
+        (a.level, crate::contract::clause_key(&a.clause))
+            .cmp(&(b.level, crate::contract::clause_key(&b.clause)))
             .then(b.trials.len().cmp(&a.trials.len()))
             .then_with(|| a.title.cmp(&b.title))
     });

@@ -17,7 +17,7 @@ mod tests;
 use serde_json::{Map, Value};
 
 use crate::case::{Expectation, Judged};
-use crate::contract::{C2_3, C4_1, C4_2, C5_3};
+use crate::contract::{family_of, C1, C2, C2_3, C3, C4_1, C4_2, C5_3};
 use crate::domain::EntityModel;
 use crate::outcome::{Check, Level, Outcome};
 use crate::schema::Schema;
@@ -331,10 +331,7 @@ impl Judge<'_> {
     /// validation cases (the status *is* the promise); for a refusal of values that one clause
     /// makes valid (C3.4 for Int32, C3.5 for DateTimeOffset, …), that clause; else C4.1.
     fn status_clause<'c>(&self, case: Judged<'c>, step: &Step) -> std::borrow::Cow<'c, str> {
-        if ["C1.", "C2.", "C3."]
-            .iter()
-            .any(|p| case.clause.starts_with(p))
-        {
+        if matches!(family_of(case.clause), C1 | C2 | C3) {
             return case.clause.into();
         }
         if (400..500).contains(&step.response.status) {
@@ -426,12 +423,10 @@ pub(crate) fn batch_unchanged(
 
 /// A refused request changes nothing: C2.3 for auth, C1.3 for routing, C5.3 otherwise.
 fn unchanged_clause(case_clause: &str) -> &str {
-    if case_clause.starts_with("C2.") {
-        C2_3
-    } else if case_clause.starts_with("C1.") {
-        case_clause
-    } else {
-        C5_3
+    match family_of(case_clause) {
+        C2 => C2_3,
+        C1 => case_clause,
+        _ => C5_3,
     }
 }
 

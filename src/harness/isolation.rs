@@ -10,7 +10,7 @@ use std::sync::Mutex;
 use serde_json::{Map, Value};
 
 use super::Runner;
-use crate::contract::{C2_3, C4_5, C5_3};
+use crate::contract::{family_of, C2, C2_3, C4_5, C5_3};
 use crate::domain::EntityModel;
 use crate::executor::Executor;
 use crate::outcome::{Check, Level, Outcome, TrialResult};
@@ -202,7 +202,7 @@ impl Runner {
 fn left_clause(pc: &PlannedCase) -> &'static str {
     match &pc.work {
         Work::Case(c) if c.expect.changes_nothing() => {
-            if c.clause.starts_with("C2.") {
+            if family_of(&c.clause) == C2 {
                 C2_3
             } else {
                 C5_3

@@ -7,6 +7,7 @@
 use serde_json::{json, Map, Value};
 
 use crate::case::{written, Auth, Case, Expectation, IdChoice, RequestSpec, Spelling};
+use crate::contract::Level;
 use crate::contract::{
     C1_1, C1_2, C1_3, C2_1, C2_2, C2_3, C3_1, C3_2, C3_3, C3_6, C3_7, C4_1, C4_2, C4_3, C4_4, C4_5,
     C4_6, C4_7, C5_1, C5_2, C5_3, C5_4, C6_1, C6_2,
@@ -15,7 +16,6 @@ use crate::domain::edm::{NamedCases, ValidCases};
 use crate::domain::types::Family;
 use crate::domain::{EntityModel, Property, TypeRef};
 use crate::generate::typed;
-use crate::outcome::Level;
 use crate::pack::file::{FixturesFile, Permissions};
 use crate::pack::PackVariant;
 
@@ -1050,7 +1050,7 @@ mod tests {
 
     use crate::case::written;
     use crate::case::{Auth, Case, Expectation, IdChoice, RequestSpec, Spelling};
-    use crate::outcome::Level;
+    use crate::contract::Level;
 
     /// Cases of every kind, every token, every id choice and both spellings, with the other
     /// request fields set now and then.

@@ -26,7 +26,8 @@ use crate::outcome::{Finding, Outcome, Report};
 use crate::transcript::Exchange;
 
 use super::view::{with_view, BaselineView, Counts, Notice, Total, TrialView, View};
-use super::{family_of, pass_rate, trend::RunPoint, ReportError};
+use super::{pass_rate, trend::RunPoint, ReportError};
+use crate::contract::family_of;
 
 const TEMPLATE_NAME: &str = "report.html";
 const TEMPLATE: &str = include_str!("../../templates/report.html");

@@ -7,7 +7,8 @@
 use std::io::Write;
 
 use super::view::{with_view, Counts, Notice, View};
-use super::{ReportError, FAMILIES};
+use super::ReportError;
+use crate::contract::FAMILIES;
 use crate::outcome::Outcome;
 
 /// How many failures `summary.md` details; the rest are counted and left to `report.html`.

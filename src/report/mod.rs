@@ -37,9 +37,6 @@ pub(crate) const REPORT_HTML: &str = "report.html";
 /// The symlink under the reports root that points at the newest run directory.
 pub(crate) const LATEST: &str = "latest";
 
-/// The clause families of CONTRACT.md.
-pub(crate) const FAMILIES: [&str; 7] = ["C1", "C2", "C3", "C4", "C5", "C6", "C7"];
-
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
     #[error(
@@ -200,29 +197,6 @@ pub(crate) fn is_failing(outcome: Outcome) -> bool {
     matches!(outcome, Outcome::Failed | Outcome::Error)
 }
 
-/// The family of a clause id: `C4` for `C4.4`.
-pub(crate) fn family_of(clause: &str) -> &str {
-    clause.split('.').next().unwrap_or(clause)
-}
-
-/// Sort key for clause ids: `C1.2` < `C1.10` < `C2.1`; anything unparsable goes last, by text.
-pub(crate) fn clause_key(clause: &str) -> (u32, u32, u32, String) {
-    let parse = || -> Option<(u32, u32)> {
-        let rest = clause.strip_prefix('C')?;
-        let mut parts = rest.splitn(2, '.');
-        let family = parts.next()?.parse().ok()?;
-        let number = match parts.next() {
-            Some(n) => n.parse().ok()?,
-            None => 0,
-        };
-        Some((family, number))
-    };
-    match parse() {
-        Some((f, n)) => (0, f, n, String::new()),
-        None => (1, 0, 0, clause.to_string()),
-    }
-}
-
 /// The variants to show as matrix rows, in the order the results first name them (a run
 /// lists its results in the pack's order of variants).
 pub(crate) fn variant_rows(report: &Report) -> Vec<String> {
@@ -242,18 +216,5 @@ pub(crate) fn pass_rate(passed: u64, warned: u64, failed: u64, errors: u64) -> f
         0.0
     } else {
         (passed + warned) as f64 / ran as f64
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn clauses_sort_numerically() {
-        let mut c = vec!["C2.1", "C1.10", "C1.2", "X", "C1"];
-        c.sort_by_key(|c| clause_key(c));
-        assert_eq!(c, ["C1", "C1.2", "C1.10", "C2.1", "X"]);
-        assert_eq!(family_of("C4.4"), "C4");
     }
 }

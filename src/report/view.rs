@@ -9,7 +9,8 @@ use std::collections::BTreeMap;
 use crate::outcome::{BaselineDiff, Finding, Outcome, Report, Restored, TrialResult};
 use crate::statement::ClauseVerdict;
 
-use super::{clause_key, family_of, secrets, variant_rows};
+use super::{secrets, variant_rows};
+use crate::contract::{clause_key, family_of};
 
 /// Builds the view of `report` with every JWT-shaped string scrubbed and hands it to `render`:
 /// the only way to get a view, so no writer can show an unscrubbed report.

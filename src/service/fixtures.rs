@@ -6,7 +6,7 @@
 use serde_json::{Map, Value as Json};
 
 use crate::domain::value::Value;
-use crate::domain::{Entity, EntityModel, TypeRef};
+use crate::domain::{Entity, EntityModel, Primitive, TypeRef};
 
 /// The entity `key`'s initial values: `given` where it says, made up elsewhere.
 pub(crate) fn initial_entity(
@@ -21,9 +21,10 @@ pub(crate) fn initial_entity(
         .enumerate()
         .map(|(i, p)| {
             if p.name == model.key {
-                return model
-                    .read_value(p, &Json::String(key.to_owned()))
-                    .unwrap_or(Value::Null);
+                // The key is held as the text given, whatever its type.
+                return Primitive::UNTYPED
+                    .read(&Json::String(key.to_owned()))
+                    .map_or(Value::Null, Value::Scalar);
             }
             if let Some(v) = given.and_then(|g| g.get(&p.name)) {
                 if let Ok(v) = model.read_value(p, v) {

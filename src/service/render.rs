@@ -93,7 +93,7 @@ impl Render<'_> {
         let mut fields = Vec::with_capacity(model.properties.len() + 2);
         for (p, value) in model.properties.iter().zip(&entity.values) {
             if let (true, TypeRef::Primitive(t)) = (annotated, &p.ty) {
-                if t.has_grammar() {
+                if t.spec().annotated {
                     let name = t.name().trim_start_matches("Edm.");
                     fields.push((
                         format!("{}@odata.type", p.name),

@@ -20,6 +20,7 @@ const MIN: &str = "\"0001-01-01T00:00:00Z\"";
 
 pub(crate) const SPEC: Spec = Spec::new("Edm.DateTimeOffset", C3_5, MIN, Text(parse), PITFALLS)
     .doc_alias("DateTime")
+    .annotated()
     .example(|ordinal, index| Some(Scalar::DateTimeOffset(morning(ordinal, index))))
     .named(&NAMED);
 

@@ -45,6 +45,7 @@ use integer::IntRange;
 use time_of_day::TimeOfDay;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(test, derive(strum::EnumIter))]
 pub enum Primitive {
     Boolean,
     Byte,
@@ -116,6 +117,9 @@ pub(crate) struct Spec {
     pub nullable_unsaid: bool,
     /// A name that is no Edm type but that a few doc pages write for this one.
     pub doc_alias: Option<&'static str>,
+    /// Whether Graph annotates a property of the type with its `@odata.type` (as it does
+    /// date-times), which the reference service's `extra-annotations` deviation copies.
+    pub annotated: bool,
     /// A valid value of the `ordinal`-th made-up entity's `index`-th property, distinct across
     /// entities where the type allows it; `None`: the plain value.
     pub example: fn(usize, usize) -> Option<Scalar>,
@@ -175,6 +179,7 @@ impl Spec {
             range: None,
             nullable_unsaid: false,
             doc_alias: None,
+            annotated: false,
             example: |_, _| None,
             pitfalls,
             own_faults: true,
@@ -242,6 +247,13 @@ impl Spec {
     pub(crate) const fn nullable_unsaid(self) -> Spec {
         Spec {
             nullable_unsaid: true,
+            ..self
+        }
+    }
+
+    pub(crate) const fn annotated(self) -> Spec {
+        Spec {
+            annotated: true,
             ..self
         }
     }
@@ -342,12 +354,6 @@ impl Primitive {
         self == Primitive::String
     }
 
-    /// Whether the type is written as a JSON string of a grammar of its own (a date, a GUID, …),
-    /// so that its value alone does not say its type: what an `@odata.type` annotation names.
-    pub(crate) fn has_grammar(self) -> bool {
-        matches!(self.spec().read, Reader::Text(_))
-    }
-
     /// "Edm.Int32" -> Int32. Exactly the OData names with the "Edm." prefix, case-sensitive.
     pub(crate) fn from_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|p| p.name() == name)
@@ -446,7 +452,12 @@ impl Scalar {
             Scalar::Int(n) => s.serialize_i64(*n),
             Scalar::Bool(b) => s.serialize_bool(*b),
             Scalar::String(t) => s.serialize_str(t),
-            x => x.to_json(p).serialize(s),
+            Scalar::Float(_)
+            | Scalar::Date(_)
+            | Scalar::TimeOfDay(_)
+            | Scalar::Duration(_)
+            | Scalar::Guid(_)
+            | Scalar::Binary(_) => self.to_json(p).serialize(s),
         }
     }
 
@@ -473,7 +484,19 @@ impl Scalar {
         match (self, other) {
             (Scalar::Float(a), Scalar::Float(b)) => float::same_float(*a, *b),
             (Scalar::DateTimeOffset(a), Scalar::DateTimeOffset(b)) => a.same_instant(*b),
-            _ => self == other,
+            (
+                Scalar::Bool(_)
+                | Scalar::Int(_)
+                | Scalar::Float(_)
+                | Scalar::DateTimeOffset(_)
+                | Scalar::Date(_)
+                | Scalar::TimeOfDay(_)
+                | Scalar::Duration(_)
+                | Scalar::Guid(_)
+                | Scalar::Binary(_)
+                | Scalar::String(_),
+                _,
+            ) => self == other,
         }
     }
 }
@@ -509,6 +532,16 @@ pub(crate) fn shorten(text: &str) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// `ALL` lists every type, in declaration order, which `word` relies on.
+    #[test]
+    fn all_lists_every_type_in_declaration_order() {
+        use strum::IntoEnumIterator;
+        assert_eq!(Primitive::iter().collect::<Vec<_>>(), Primitive::ALL);
+        for (i, p) in Primitive::ALL.iter().enumerate() {
+            assert_eq!(*p as usize, i);
+        }
+    }
 
     #[test]
     fn names_words_and_clauses_cover_every_type_once() {

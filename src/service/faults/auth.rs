@@ -15,6 +15,7 @@ use crate::service::ServiceState;
 
 /// The faults of authorisation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(test, derive(strum::EnumIter))]
 pub enum AuthFault {
     NoAuthAccepted,
     ExpiredAccepted,

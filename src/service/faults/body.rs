@@ -18,6 +18,7 @@ use crate::service::errors::ApiError;
 
 /// The faults of the request body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(test, derive(strum::EnumIter))]
 pub enum BodyFault {
     ContentTypeIgnored,
     MediaTypeCaseSensitive,

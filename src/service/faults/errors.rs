@@ -9,6 +9,7 @@ use crate::service::errors::ApiError;
 
 /// The faults of error bodies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(test, derive(strum::EnumIter))]
 pub enum ErrorFault {
     PlainErrorBody,
     ErrorWithoutCode,

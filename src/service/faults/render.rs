@@ -12,6 +12,7 @@ use crate::service::render::{Answer, Field, GRAPH_CONTENT_TYPE, UNSTREAMED_CONTE
 
 /// The faults of rendering.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(test, derive(strum::EnumIter))]
 pub enum RenderFault {
     Patch204,
     TextPlainResponse,

@@ -21,6 +21,7 @@ use crate::service::ServiceState;
 
 /// The faults of the route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(test, derive(strum::EnumIter))]
 pub enum RouteFault {
     PrintedSpelling404,
     NavigationWritesSource,

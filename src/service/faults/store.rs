@@ -17,6 +17,7 @@ use crate::service::ServiceState;
 
 /// The faults of the store write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(test, derive(strum::EnumIter))]
 pub enum StoreFault {
     PatchReplaces,
     NotPersisted,
